@@ -1,0 +1,70 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { CoefficientSpace } from '../coefficients/space.js';
+import type { ParamStore } from '../nn/params.js';
+
+/** Per-example values of every loss term, each of shape [batch]. Never pre-summed. */
+export type LossTerms = Record<string, tf.Tensor1D>;
+
+/** One minibatch; the task decides which tensors it holds (e.g. `{ x }` or `{ x, y }`). */
+export interface Batch {
+  readonly size: number;
+  readonly tensors: Readonly<Record<string, tf.Tensor>>;
+}
+
+/**
+ * A model built by a task. Its variables live in `params` (names are the checkpoint keys). A model
+ * built for a baseline (`conditioned: false`) has the same backbone and no conditioning network.
+ */
+export interface TaskModel {
+  readonly params: ParamStore;
+  readonly conditioned: boolean;
+}
+
+export interface BuildOptions {
+  space: CoefficientSpace;
+  conditioned: boolean;
+  seed: number;
+}
+
+export interface TrainBatchOptions {
+  /** Global step (0-based). The batch must be a pure function of (seed, step, batchSize) so that a
+   * resumed run sees exactly the data an uninterrupted one would. */
+  step: number;
+  batchSize: number;
+  seed: number;
+}
+
+export interface LossContext {
+  training: boolean;
+  /**
+   * Encoded coefficients, [batch, space.encodedDim], one row per example (see
+   * CoefficientSpace.encode). Null for an unconditioned (baseline) model.
+   */
+  condition: tf.Tensor2D | null;
+}
+
+export interface EvaluateOptions {
+  /** Evaluate on at most this many held-out examples (all when absent). */
+  limit?: number;
+  batchSize?: number;
+}
+
+/**
+ * The contract between the framework and a task (β-VAE, compression, style transfer). The trainer
+ * weights each example's terms by that example's own λ, so `lossTerms` returns per-example values.
+ */
+export interface Task<M extends TaskModel = TaskModel> {
+  readonly name: string;
+  /** Loss term names in a fixed order; λ vectors use the same order. */
+  readonly terms: readonly string[];
+  /** The coefficient space the task is usually trained on. */
+  defaultSpace(): CoefficientSpace;
+  buildModel(options: BuildOptions): M;
+  trainBatch(options: TrainBatchOptions): Batch;
+  lossTerms(model: M, batch: Batch, ctx: LossContext): LossTerms;
+  /**
+   * Held-out metrics of `model` at one coefficient vector `lambda` (full vector over `terms`),
+   * averaged over the evaluation split. Includes at least every loss term and the λ-weighted loss.
+   */
+  evaluate(model: M, lambda: readonly number[], options?: EvaluateOptions): Promise<Record<string, number>>;
+}

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './scripts/summary-reporter.js';
 
 export default defineConfig({
   test: {
     projects: ['packages/*', 'experiments'],
+    reporters: ['default', new SummaryReporter()],
   },
 });

@@ -30,7 +30,9 @@ export class ParamStore {
     if (shape.some((d) => !Number.isInteger(d) || d <= 0))
       throw new Error(`parameter '${full}' has an invalid shape [${shape.join(', ')}]`);
     const values = initialValues(shape.reduce((a, b) => a * b, 1), init, this.rng.fork());
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), true, uniqueVariableName(full));
+    const initial = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(initial, true, uniqueVariableName(full));
+    initial.dispose(); // the variable holds its own reference to the data
     this.vars.set(full, v);
     return v;
   }

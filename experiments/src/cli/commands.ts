@@ -1,0 +1,75 @@
+import type { FlagSpecs } from './args.js';
+
+export interface CommandSpec {
+  usage: string;
+  summary: string;
+  flags: FlagSpecs;
+  /** Positional arguments: exact count required. */
+  positionals: string[];
+}
+
+const json = { type: 'boolean', help: 'print a JSON document (for `run`: as the last line)' } as const;
+const profile = { type: 'string', value: 'name', help: 'profile: smoke, default or full (see `exp list`)' } as const;
+const set = {
+  type: 'string',
+  multiple: true,
+  value: 'key=value',
+  help: 'override a config value by dotted path (repeatable; `exp show-config <experiment>` lists the keys)',
+} as const;
+
+/** Every command of `pnpm exp`, its flags and one line of help. */
+export const COMMANDS: Record<string, CommandSpec> = {
+  list: { usage: 'exp list', summary: 'experiments, their profiles and budgets', flags: {}, positionals: [] },
+  run: {
+    usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--json]',
+    summary: 'train YOTO + baselines in parallel workers, evaluate, record, report (resumes unfinished runs)',
+    flags: {
+      profile,
+      workers: { type: 'int', value: 'n', help: 'parallel worker processes (default: one per core)' },
+      backend: { type: 'string', value: 'b', help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)' },
+      set,
+      json,
+    },
+    positionals: ['experiment'],
+  },
+  report: {
+    usage: 'exp report <experiment> [--profile p] [--set key=value]...',
+    summary: 're-render the report of an experiment from the tracker',
+    flags: { profile, set },
+    positionals: ['experiment'],
+  },
+  'show-config': {
+    usage: 'exp show-config <experiment> [--profile p] [--set key=value]...',
+    summary: 'the resolved config, its settable keys and the budget',
+    flags: { profile, set, json },
+    positionals: ['experiment'],
+  },
+  runs: {
+    usage: 'exp runs [--experiment name] [--status s] [--kind yoto|baseline] [--json]',
+    summary: 'runs recorded in the tracker',
+    flags: {
+      experiment: { type: 'string', value: 'name', help: 'only runs of this experiment' },
+      status: { type: 'string', value: 's', help: 'only runs with this status', choices: ['running', 'finished', 'failed', 'killed', 'crashed'] },
+      kind: { type: 'string', value: 'k', help: 'only yoto or baseline runs', choices: ['yoto', 'baseline'] },
+      json,
+    },
+    positionals: [],
+  },
+  show: {
+    usage: 'exp show <run-id> [--json]',
+    summary: 'one run: config, status, timing, latest metrics, evaluation points',
+    flags: { json },
+    positionals: ['run-id'],
+  },
+  export: {
+    usage: 'exp export [--format csv|json] [--out file] [--experiment name]',
+    summary: 'evaluation points as CSV or JSON (stdout unless --out)',
+    flags: {
+      format: { type: 'string', value: 'csv|json', help: 'output format (default csv)', choices: ['csv', 'json'] },
+      out: { type: 'string', value: 'file', help: 'write here (atomically) instead of stdout' },
+      experiment: { type: 'string', value: 'name', help: 'only this experiment' },
+    },
+    positionals: [],
+  },
+  help: { usage: 'exp help [command]', summary: 'this help, or one command’s flags', flags: {}, positionals: [] },
+};

@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { ParsedArgs } from '../cli/args.js';
+import type { CliIo } from '../cli/main.js';
+import { resolveExperiment } from '../experiments/registry.js';
+import { recordName, reportDir, resolveHome } from '../runner/home.js';
+import { renderExperimentReport } from '../runner/report.js';
+import { openHomeTracker } from './tracker.js';
+
+/** `exp report <name>`: renders the report again from what the tracker holds (no training). */
+export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> {
+  const resolved = resolveExperiment(args.positionals[0], (args.flags.profile as string | undefined) ?? 'default', (args.flags.set as string[]) ?? []);
+  const home = resolveHome(io.env, io.cwd);
+  const record = recordName(resolved.definition.name, resolved.profile);
+  if (!existsSync(home.db)) throw new UsageError(`nothing recorded under ${home.root} yet; run \`pnpm exp run ${resolved.definition.name}\` first`);
+  const tracker = openHomeTracker(io);
+  try {
+    if (!tracker.findExperiment(record))
+      throw new UsageError(
+        `no runs of '${record}' in ${home.db}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
+      );
+    const html = await renderExperimentReport({ tracker, record, outDir: reportDir(home, record), plan: resolved.plan, images: [] });
+    io.out(html);
+  } finally {
+    tracker.close();
+  }
+}

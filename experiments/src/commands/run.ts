@@ -1,0 +1,49 @@
+import { BACKEND_CHOICES } from '@yoto/core';
+import { UsageError, listOf } from '../errors.js';
+import type { ParsedArgs } from '../cli/args.js';
+import type { CliIo } from '../cli/main.js';
+import { resolveExperiment } from '../experiments/registry.js';
+import { resolveHome } from '../runner/home.js';
+import { runExperiment } from '../runner/run-experiment.js';
+import { describeSummary } from '../runner/summary.js';
+
+/** `exp run <name>`: exit 0 done, 1 a run failed, 130 interrupted (re-run to resume). */
+export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const experiment = args.positionals[0];
+  const profile = (args.flags.profile as string | undefined) ?? 'default';
+  const sets = (args.flags.set as string[] | undefined) ?? [];
+  // Every usage error before anything starts.
+  resolveExperiment(experiment, profile, sets);
+  const workers = args.flags.workers as number | undefined;
+  if (workers !== undefined && workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
+  const backend = args.flags.backend as string | undefined;
+  if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
+    throw new UsageError(`unknown backend '${backend}'; backends: ${listOf(BACKEND_CHOICES)}`);
+  const json = Boolean(args.flags.json);
+
+  const outcome = await runExperiment({
+    experiment,
+    profile,
+    sets,
+    workers,
+    backend,
+    home: resolveHome(io.env, io.cwd),
+    progress: io.progress,
+    log: io.err,
+    handleSignals: true,
+    env: io.env,
+  });
+  if (outcome.status === 'done') {
+    for (const l of describeSummary(outcome.summary)) io.out(l);
+    if (json) io.out(JSON.stringify({ status: 'done', ...outcome.summary }));
+    return 0;
+  }
+  if (outcome.status === 'interrupted') {
+    io.err(`interrupted: ${outcome.stopped.join(', ')} checkpointed or not started; run the same command again to resume.`);
+    if (json) io.out(JSON.stringify({ status: 'interrupted', experiment, profile, stopped: outcome.stopped }));
+    return 130;
+  }
+  for (const e of outcome.errors) io.err(`failed: ${e}`);
+  if (json) io.out(JSON.stringify({ status: 'failed', experiment, profile, errors: outcome.errors }));
+  return 1;
+}

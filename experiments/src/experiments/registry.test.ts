@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { computeBudget } from '../runner/budget.js';
+import { getExperiment, listExperiments, resolveExperiment } from './registry.js';
+
+describe('experiment registry', () => {
+  it('lists vae-beta-sweep with smoke, default and full profiles', () => {
+    expect(listExperiments().map((d) => d.name)).toContain('vae-beta-sweep');
+    expect(Object.keys(getExperiment('vae-beta-sweep').profiles)).toEqual(['smoke', 'default', 'full']);
+  });
+
+  it('names unknown experiments and profiles with what exists', () => {
+    expect(() => getExperiment('vae-sweep')).toThrow("unknown experiment 'vae-sweep'; experiments: vae-beta-sweep");
+    expect(() => resolveExperiment('vae-beta-sweep', 'huge')).toThrow(
+      "unknown profile 'huge' for experiment 'vae-beta-sweep'; profiles: smoke, default, full",
+    );
+  });
+
+  it('vae-beta-sweep default: ≥10 log-spaced β over [1/8, 64], baselines inside it, YOTO ≤ 40% of their steps', () => {
+    const { plan } = resolveExperiment('vae-beta-sweep');
+    const betas = plan.grid.map((l) => l.kl);
+    expect(betas.length).toBeGreaterThanOrEqual(10);
+    expect(betas[0]).toBe(0.125);
+    expect(betas.at(-1)).toBe(64);
+    const ratios = betas.slice(1).map((b, i) => b / betas[i]);
+    for (const r of ratios) expect(r).toBeCloseTo(ratios[0], 10);
+    expect(plan.grid.every((l) => l.reconstruction === 1)).toBe(true);
+    const baselines = plan.runs.filter((r) => r.kind === 'baseline');
+    expect(baselines.length).toBeGreaterThanOrEqual(5);
+    for (const b of baselines) {
+      expect(b.lambda!.kl).toBeGreaterThanOrEqual(0.125);
+      expect(b.lambda!.kl).toBeLessThanOrEqual(64);
+    }
+    expect(computeBudget(plan.runs).share).toBeLessThanOrEqual(0.4);
+    expect(plan.space).toMatchObject({ distribution: { kind: 'logUniform', term: 'kl', low: 0.125, high: 64 } });
+  });
+
+  it('validates resolved configs', () => {
+    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['yoto.steps=0'])).toThrow('yoto.steps must be a positive integer, got 0');
+    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['baselines.betas=0.5,100'])).toThrow(
+      'baselines.betas: β=100 lies outside the YOTO range [0.125, 64]',
+    );
+    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['beta.low=64'])).toThrow('need 0 < low < high');
+  });
+});

@@ -1,0 +1,37 @@
+import { deepMerge } from '../config/merge.js';
+import { applySets } from '../config/set.js';
+import { UsageError, listOf } from '../errors.js';
+import type { ExperimentDefinition, ExperimentPlan } from './types.js';
+import { vaeBetaSweep } from './vae-beta-sweep.js';
+
+// Definitions are added here; the name is what `pnpm exp run <name>` takes.
+const DEFINITIONS: readonly ExperimentDefinition<never>[] = [vaeBetaSweep as unknown as ExperimentDefinition<never>];
+
+export function listExperiments(): readonly ExperimentDefinition<object>[] {
+  return DEFINITIONS as unknown as ExperimentDefinition<object>[];
+}
+
+export function getExperiment(name: string): ExperimentDefinition<object> {
+  const def = listExperiments().find((d) => d.name === name);
+  if (!def) throw new UsageError(`unknown experiment '${name}'; experiments: ${listOf(listExperiments().map((d) => d.name))}`);
+  return def;
+}
+
+export interface Resolved {
+  definition: ExperimentDefinition<object>;
+  profile: string;
+  config: Record<string, unknown>;
+  plan: ExperimentPlan;
+}
+
+/** Experiment + profile + `--set` assignments → the config every run is derived from, and its plan. */
+export function resolveExperiment(name: string, profile = 'default', sets: readonly string[] = []): Resolved {
+  const definition = getExperiment(name);
+  const spec = definition.profiles[profile];
+  if (!spec)
+    throw new UsageError(`unknown profile '${profile}' for experiment '${name}'; profiles: ${listOf(Object.keys(definition.profiles))}`);
+  const merged = deepMerge(definition.config, spec.overrides as never);
+  const config = applySets(merged, sets, definition.keyTypes);
+  definition.validate?.(config);
+  return { definition, profile, config: config as Record<string, unknown>, plan: definition.plan(config) };
+}

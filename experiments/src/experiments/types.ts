@@ -1,0 +1,110 @@
+import type { KeyTypes } from '../config/set.js';
+import type { DeepPartial } from '../config/merge.js';
+
+export type RunKind = 'yoto' | 'baseline';
+
+/** Training settings of one run; everything here goes into the run's config hash. */
+export interface RunTraining {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Checkpoint every this many steps (and on stop). */
+  checkpointEvery: number;
+  /** Log step metrics every this many steps. */
+  logEvery: number;
+}
+
+/** One model to train: the YOTO model or one fixed-λ baseline. */
+export interface RunSpec {
+  /** Stable name within the experiment, e.g. `yoto` or `baseline-kl=0.5`. */
+  key: string;
+  kind: RunKind;
+  /** Short label for the progress display, e.g. `β=0.5`. */
+  label: string;
+  /** The fixed λ (every term) of a baseline; absent for the YOTO model. */
+  lambda?: Record<string, number>;
+  training: RunTraining;
+}
+
+/** What the report plots and compares. */
+export interface ReportSpec {
+  /** The coefficient swept along the x axis of "metric vs λ" charts and the picture columns. */
+  lambdaTerm: string;
+  /** How that coefficient is written on axes, e.g. `β`. */
+  lambdaTitle: string;
+  /** Display names of metrics, e.g. `{ kl: 'KL (nats)' }`. */
+  metricTitles: Record<string, string>;
+  /** Step metrics drawn as learning curves. */
+  curves: string[];
+  /** Trade-off plane axes (metric names), e.g. KL on x, reconstruction on y. */
+  x: string;
+  y: string;
+  /** Metrics shown against λ and compared in the summary. */
+  metrics: string[];
+  /** The metric whose relative gap is the experiment's target (e.g. the β-weighted loss). */
+  gapMetric: string;
+  /** Headline target for the gap of `gapMetric`, as a fraction (0.03 = 3%). */
+  gapTarget: number;
+}
+
+/** Everything the runner needs, derived from a resolved config. */
+export interface ExperimentPlan {
+  /** `package` is imported by workers to register the task (e.g. `@yoto/tasks-vae`). */
+  task: { name: string; package: string; options: Record<string, unknown> };
+  /** A core SpaceSpec (JSON), shared by every run of the experiment. */
+  space: Record<string, unknown>;
+  runs: RunSpec[];
+  /** Full λ vectors (objects over the task's terms) at which the YOTO model is evaluated. */
+  grid: Record<string, number>[];
+  evaluation: { limit: number; batchSize: number };
+  report: ReportSpec;
+  /** Options for the experiment's pictures hook, when it has one. */
+  pictures?: Record<string, unknown>;
+}
+
+export interface ProfileSpec<C> {
+  description: string;
+  overrides: DeepPartial<C>;
+}
+
+/** A model the pictures hook can draw with: the YOTO model (any λ) or a baseline (its own λ). */
+export interface PictureModel {
+  runKey: string;
+  kind: RunKind;
+  checkpoint: string;
+  lambda?: Record<string, number>;
+}
+
+export interface PicturesContext {
+  plan: ExperimentPlan;
+  models: PictureModel[];
+  /** Folder to write image files into. */
+  outDir: string;
+  backend: string;
+}
+
+export interface PictureArtifact {
+  path: string;
+  title: string;
+  caption: string;
+}
+
+/**
+ * An experiment: a config (the default profile's values), named profiles that override parts of it,
+ * and the functions that turn a resolved config into a plan. `--set` addresses the config with
+ * dotted paths, type-checked against these defaults.
+ */
+export interface ExperimentDefinition<C extends object = Record<string, unknown>> {
+  name: string;
+  description: string;
+  config: C;
+  /** Must include `default` (with empty overrides) so it is listed like the others. */
+  profiles: Record<string, ProfileSpec<C>>;
+  keyTypes?: KeyTypes;
+  /** Refuses impossible configs (e.g. zero steps) with a UsageError naming the key. */
+  validate?(config: C): void;
+  plan(config: C): ExperimentPlan;
+  /** Runs in a worker process with the backend ready; writes images for the report. */
+  pictures?(ctx: PicturesContext): Promise<PictureArtifact[]>;
+}

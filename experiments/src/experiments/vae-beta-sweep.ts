@@ -1,0 +1,187 @@
+import { UsageError } from '../errors.js';
+import type { ExperimentDefinition, ExperimentPlan, RunSpec } from './types.js';
+
+/**
+ * One YOTO β-VAE (β ~ LogUniform[1/8, 64], FiLM on log β) against fixed-β baselines with the same
+ * backbone, data order, optimizer and batch. Budgets are steps; the compute share is the YOTO
+ * model's steps over the baselines' total (`pnpm exp list` prints both).
+ */
+export interface VaeSweepConfig {
+  seed: number;
+  data: {
+    /** Training images used (first n of MNIST's 60,000; 0 = all). */
+    trainLimit: number;
+    /** Test images every model is evaluated on (first n of 10,000; 0 = all). */
+    testLimit: number;
+  };
+  model: {
+    latent: number;
+    /** Channels of the two conv blocks (benchmark: 32, 64). */
+    channels: number[];
+    /** Hidden units of the conditioning MLP. */
+    conditioningHidden: number;
+  };
+  beta: { low: number; high: number };
+  train: { batchSize: number; learningRate: number; checkpointEvery: number; logEvery: number };
+  yoto: { steps: number };
+  baselines: { betas: number[]; steps: number };
+  evaluation: { points: number; batchSize: number };
+  pictures: { images: number; samples: number; columns: number };
+}
+
+const config: VaeSweepConfig = {
+  seed: 1,
+  data: { trainLimit: 0, testLimit: 0 },
+  model: { latent: 16, channels: [32, 64], conditioningHidden: 64 },
+  beta: { low: 0.125, high: 64 },
+  train: { batchSize: 64, learningRate: 0.001, checkpointEvery: 500, logEvery: 10 },
+  yoto: { steps: 6000 },
+  baselines: { betas: [0.125, 0.5, 2, 8, 32], steps: 3000 },
+  // 10 points from 1/8 to 64 are exactly the powers of two, so every baseline β is a grid point.
+  evaluation: { points: 10, batchSize: 500 },
+  pictures: { images: 8, samples: 8, columns: 10 },
+};
+
+export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
+  name: 'vae-beta-sweep',
+  description: 'one YOTO β-VAE on MNIST vs fixed-β baselines over β ∈ [1/8, 64]',
+  config,
+  keyTypes: { 'beta.low': 'number', 'beta.high': 'number', 'train.learningRate': 'number', 'baselines.betas': 'number[]' },
+  profiles: {
+    smoke: {
+      description: 'tiny end-to-end check (tests): small VAE, MNIST subset, a few hundred steps',
+      overrides: {
+        data: { trainLimit: 2048, testLimit: 256 },
+        model: { latent: 4, channels: [8, 16], conditioningHidden: 16 },
+        train: { batchSize: 32, checkpointEvery: 50, logEvery: 5 },
+        yoto: { steps: 160 },
+        baselines: { betas: [0.5, 8], steps: 100 },
+        evaluation: { points: 10, batchSize: 256 },
+        pictures: { images: 4, samples: 4, columns: 5 },
+      },
+    },
+    default: { description: 'the real comparison on a 2-core CPU (≤ 30 min)', overrides: {} },
+    full: {
+      description: 'paper-scale budgets, for a GPU (tfjs-node-gpu)',
+      overrides: {
+        model: { latent: 32, channels: [32, 64], conditioningHidden: 64 },
+        train: { batchSize: 128, checkpointEvery: 2000, logEvery: 50 },
+        yoto: { steps: 100_000 },
+        baselines: { betas: [0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64], steps: 50_000 },
+        evaluation: { points: 19, batchSize: 1000 },
+        pictures: { images: 10, samples: 10, columns: 10 },
+      },
+    },
+  },
+  validate(c) {
+    const positiveInt = (v: number, key: string): void => {
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${key} must be a positive integer, got ${v}`);
+    };
+    const nonNegativeInt = (v: number, key: string): void => {
+      if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be an integer ≥ 0 (0 = all), got ${v}`);
+    };
+    positiveInt(c.yoto.steps, 'yoto.steps');
+    positiveInt(c.baselines.steps, 'baselines.steps');
+    positiveInt(c.train.batchSize, 'train.batchSize');
+    positiveInt(c.train.checkpointEvery, 'train.checkpointEvery');
+    positiveInt(c.train.logEvery, 'train.logEvery');
+    positiveInt(c.model.latent, 'model.latent');
+    positiveInt(c.model.conditioningHidden, 'model.conditioningHidden');
+    positiveInt(c.evaluation.batchSize, 'evaluation.batchSize');
+    nonNegativeInt(c.data.trainLimit, 'data.trainLimit');
+    nonNegativeInt(c.data.testLimit, 'data.testLimit');
+    if (c.model.channels.length !== 2) throw new UsageError(`model.channels must list 2 channel counts, got ${c.model.channels.join(',')}`);
+    c.model.channels.forEach((w, i) => positiveInt(w, `model.channels[${i}]`));
+    if (!Number.isInteger(c.evaluation.points) || c.evaluation.points < 2)
+      throw new UsageError(`evaluation.points must be an integer ≥ 2, got ${c.evaluation.points}`);
+    if (!(c.beta.low > 0 && c.beta.low < c.beta.high))
+      throw new UsageError(`beta.low and beta.high need 0 < low < high, got ${c.beta.low} and ${c.beta.high}`);
+    if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
+    if (c.baselines.betas.length === 0) throw new UsageError('baselines.betas must list at least one β');
+    for (const b of c.baselines.betas)
+      if (!(b >= c.beta.low && b <= c.beta.high))
+        // The YOTO model never trains outside its range; a baseline there would be an unfair comparison.
+        throw new UsageError(`baselines.betas: β=${b} lies outside the YOTO range [${c.beta.low}, ${c.beta.high}]`);
+    if (new Set(c.baselines.betas).size !== c.baselines.betas.length)
+      throw new UsageError(`baselines.betas lists a β twice: ${c.baselines.betas.join(',')}`);
+  },
+  plan(c): ExperimentPlan {
+    const training = (steps: number): RunSpec['training'] => ({
+      steps,
+      batchSize: c.train.batchSize,
+      learningRate: c.train.learningRate,
+      // One seed for every run: same initial backbone and the same data order, so budgets compare.
+      seed: c.seed,
+      checkpointEvery: c.train.checkpointEvery,
+      logEvery: c.train.logEvery,
+    });
+    const runs: RunSpec[] = [
+      { key: 'yoto', kind: 'yoto', label: `yoto β∈[${fmt(c.beta.low)},${fmt(c.beta.high)}]`, training: training(c.yoto.steps) },
+      ...c.baselines.betas.map(
+        (b): RunSpec => ({
+          key: `baseline-beta=${fmt(b)}`,
+          kind: 'baseline',
+          label: `β=${fmt(b)}`,
+          lambda: { reconstruction: 1, kl: b },
+          training: training(c.baselines.steps),
+        }),
+      ),
+    ];
+    const grid = logSpace(c.beta.low, c.beta.high, c.evaluation.points).map((b) => ({ reconstruction: 1, kl: b }));
+    return {
+      task: {
+        name: 'vae-mnist',
+        package: '@yoto/tasks-vae',
+        options: {
+          latent: c.model.latent,
+          channels: c.model.channels,
+          conditioningHidden: c.model.conditioningHidden,
+          trainLimit: c.data.trainLimit,
+          testLimit: c.data.testLimit,
+        },
+      },
+      space: {
+        terms: ['reconstruction', 'kl'],
+        // No `grid` here: the space is part of every run's identity, the grid is not (see plan.grid).
+        distribution: { kind: 'logUniform', term: 'kl', low: c.beta.low, high: c.beta.high },
+      },
+      runs,
+      grid,
+      evaluation: { limit: c.data.testLimit, batchSize: c.evaluation.batchSize },
+      report: {
+        lambdaTerm: 'kl',
+        lambdaTitle: 'β',
+        metricTitles: {
+          reconstruction: 'reconstruction (nats)',
+          kl: 'KL (nats)',
+          weighted_loss: 'β-weighted loss rec + β·KL (nats)',
+          neg_elbo: 'negative ELBO (nats)',
+        },
+        curves: ['loss', 'reconstruction', 'kl'],
+        x: 'kl',
+        y: 'reconstruction',
+        metrics: ['weighted_loss', 'reconstruction', 'kl', 'neg_elbo'],
+        gapMetric: 'weighted_loss',
+        gapTarget: 0.03,
+      },
+      pictures: { ...c.pictures },
+    };
+  },
+  async pictures(ctx) {
+    // Lazy: the definition is also loaded by the CLI process, which should not load tfjs.
+    const { vaePictures } = await import('./vae-pictures.js');
+    return vaePictures(ctx);
+  },
+};
+
+function logSpace(low: number, high: number, n: number): number[] {
+  const a = Math.log(low);
+  const w = Math.log(high) - a;
+  // Exact endpoints, and values rounded to 12 significant digits so 2^k comes out as 2^k.
+  return Array.from({ length: n }, (_, k) => (k === 0 ? low : k === n - 1 ? high : Number(Math.exp(a + (w * k) / (n - 1)).toPrecision(12))));
+}
+
+/** 0.125 → "0.125", 1/3 → "0.3333". */
+function fmt(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}

@@ -1,0 +1,137 @@
+// Pictures for the vae-beta-sweep report. Loaded only inside a worker (it pulls in tfjs).
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createTask, loadModel, Rng } from '@yoto/core';
+import { tileGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import type { PictureArtifact, PicturesContext } from './types.js';
+
+export interface VaePictureOptions {
+  images: number;
+  samples: number;
+  columns: number;
+}
+
+/**
+ * Two pictures, both with β along the columns: test-image reconstructions and decoded prior samples.
+ * Rows come in pairs: the single YOTO model at every column's β, and under it the fixed-β baseline
+ * trained at that β (blank where no baseline was trained), on the same input or the same latent.
+ */
+export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact[]> {
+  const options = ctx.plan.pictures as unknown as VaePictureOptions;
+  const term = ctx.plan.report.lambdaTerm;
+  const task = createTask(ctx.plan.task.name, ctx.plan.task.options) as VaeTask;
+  const yotoRef = ctx.models.find((m) => m.kind === 'yoto');
+  if (!yotoRef) throw new Error('pictures: no YOTO model');
+  const yoto = (await loadModel(task, yotoRef.checkpoint)).model as VaeModel;
+  const baselines = new Map<number, VaeModel>();
+  for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
+    baselines.set(m.lambda![term], (await loadModel(task, m.checkpoint)).model as VaeModel);
+
+  const betas = columnBetas(ctx.plan.grid.map((l) => l[term]), [...baselines.keys()], options.columns);
+  const { height: h, width: w, imageChannels } = yoto.config;
+  const size = h * w * imageChannels;
+  const blank = new Float32Array(size).fill(1);
+  const c = imageChannels === 1 ? 1 : 3;
+  mkdirSync(ctx.outDir, { recursive: true });
+  const label = betas.map((b) => fmt(b)).join(', ');
+  const out: PictureArtifact[] = [];
+  try {
+    const n = Math.min(options.images, task.testSize);
+    const images = task.testImages(n);
+    const inputs = split(images, size, false);
+    const yotoRecon = betas.map((b) => split(reconstruct(yoto, images, b), size));
+    const baseRecon = betas.map((b) => (baselines.has(b) ? split(reconstruct(baselines.get(b)!, images, b), size) : null));
+    images.dispose();
+    const rows: Float32Array[][] = [];
+    for (let i = 0; i < n; i++) {
+      rows.push([inputs[i], ...yotoRecon.map((col) => col[i])]);
+      rows.push([blank, ...baseRecon.map((col) => (col ? col[i] : blank))]);
+    }
+    const recon = await tileGrid(rows, h, w, c);
+    out.push({
+      path: writeAtomic(join(ctx.outDir, 'reconstructions.png'), recon.png),
+      title: 'Reconstructions across β',
+      caption:
+        `${n} test images in row pairs: the YOTO model (upper row: input, then β = ${label}) and the fixed-β ` +
+        'baselines (lower row, under their own β; blank where none was trained)',
+    });
+
+    const rng = new Rng(12345);
+    const m = options.samples;
+    const z = tf.tensor2d(Float32Array.from({ length: m * yoto.config.latent }, () => rng.normal()), [m, yoto.config.latent]);
+    const yotoSamples = betas.map((b) => split(decode(yoto, z, b), size));
+    const baseSamples = betas.map((b) => (baselines.has(b) ? split(decode(baselines.get(b)!, z, b), size) : null));
+    z.dispose();
+    const sampleRows: Float32Array[][] = [];
+    for (let i = 0; i < m; i++) {
+      sampleRows.push(yotoSamples.map((col) => col[i]));
+      sampleRows.push(baseSamples.map((col) => (col ? col[i] : blank)));
+    }
+    const samples = await tileGrid(sampleRows, h, w, c);
+    out.push({
+      path: writeAtomic(join(ctx.outDir, 'prior-samples.png'), samples.png),
+      title: 'Samples from the prior across β',
+      caption:
+        `${m} latent codes z ~ N(0, I) in row pairs: decoded by the YOTO model at β = ${label} (upper row) and by ` +
+        'the baseline trained at that β (lower row; blank where none was trained); one z per row pair',
+    });
+  } finally {
+    yoto.params.dispose();
+    for (const b of baselines.values()) b.params.dispose();
+  }
+  return out;
+}
+
+/** Up to `columns` grid values spread evenly (ends included), plus every baseline β. */
+export function columnBetas(grid: number[], baselines: number[], columns: number): number[] {
+  const sorted = [...grid].sort((a, b) => a - b);
+  const k = Math.max(2, Math.min(columns, sorted.length));
+  const picked = new Set(Array.from({ length: k }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (k - 1))]));
+  for (const b of baselines) picked.add(b);
+  return [...picked].sort((a, b) => a - b);
+}
+
+function condition(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
+  if (!model.conditioned) return null;
+  const lambda = Float32Array.from(model.space.terms, (t) => (t === 'kl' ? beta : 1));
+  const enc = model.space.encode(lambda, 1);
+  return tf.tidy(() => tf.tile(tf.tensor2d(enc, [1, enc.length]), [n, 1]) as tf.Tensor2D);
+}
+
+/** The decoder's mean image for the posterior mean (no sampling noise). */
+function reconstruct(model: VaeModel, images: tf.Tensor4D, beta: number): tf.Tensor4D {
+  const cond = condition(model, beta, images.shape[0]);
+  const out = tf.tidy(() => {
+    const films = model.films(cond);
+    return model.decodeMean(model.encode(images, films).mean, films);
+  });
+  cond?.dispose();
+  return out;
+}
+
+function decode(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tensor4D {
+  const cond = condition(model, beta, z.shape[0]);
+  const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
+  cond?.dispose();
+  return out;
+}
+
+/** One Float32Array per image; `consume` disposes the tensor afterwards. */
+function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
+  const data = t.dataSync() as Float32Array;
+  const out = Array.from({ length: t.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
+  if (consume) t.dispose();
+  return out;
+}
+
+function writeAtomic(path: string, data: Uint8Array): string {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+  return path;
+}
+
+function fmt(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}

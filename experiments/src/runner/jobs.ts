@@ -1,0 +1,78 @@
+/**
+ * Payloads and results of the worker jobs. Plain JSON: they cross the IPC channel. The parent never
+ * loads tfjs; everything that touches a model happens in a worker.
+ */
+import type { ExperimentPlan, PictureModel, RunSpec } from '../experiments/types.js';
+
+export interface TaskRef {
+  name: string;
+  /** Package whose import registers the task (e.g. `@yoto/tasks-vae`). */
+  package: string;
+  options: Record<string, unknown>;
+}
+
+export interface TrainPayload {
+  db: string;
+  checkpointsRoot: string;
+  experiment: string;
+  /** Existing run to resume; absent: create the run `name`. */
+  runId?: number;
+  name: string;
+  config: Record<string, unknown>;
+  spec: RunSpec;
+  task: TaskRef;
+  space: Record<string, unknown>;
+  backend?: string;
+  tags: string[];
+}
+
+export interface TrainResult {
+  runId: number;
+  checkpoint: string;
+  /** Steps completed (the checkpoint's step). */
+  steps: number;
+  /** Step the run continued from (0 for a fresh run). */
+  resumedFrom: number;
+  /** True when it stopped early on request (checkpointed, marked killed). */
+  stopped: boolean;
+  wallSeconds: number;
+  backend: string;
+  finalLoss: number | null;
+}
+
+export interface EvaluatePayload {
+  db: string;
+  runId: number;
+  checkpoint: string;
+  task: TaskRef;
+  space: Record<string, unknown>;
+  lambdas: Record<string, number>[];
+  evaluation: ExperimentPlan['evaluation'];
+  /** The metric the progress display shows in its loss column. */
+  progressMetric: string;
+  backend?: string;
+}
+
+export interface EvaluationPoint {
+  lambda: Record<string, number>;
+  values: Record<string, number>;
+}
+
+export interface EvaluateResult {
+  runId: number;
+  points: EvaluationPoint[];
+  stopped: boolean;
+}
+
+export interface PicturesPayload {
+  experiment: string;
+  profile: string;
+  sets: string[];
+  models: PictureModel[];
+  outDir: string;
+  backend?: string;
+}
+
+export interface PicturesResult {
+  images: { path: string; title: string; caption: string }[];
+}

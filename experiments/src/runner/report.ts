@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { buildReport, renderReport, type Tracker } from '@yoto/tracker';
+import type { ExperimentPlan, PictureArtifact } from '../experiments/types.js';
+
+export interface ReportInput {
+  tracker: Tracker;
+  /** The tracker experiment. */
+  record: string;
+  outDir: string;
+  plan: ExperimentPlan;
+  /** New pictures to record (already recorded ones stay in the report). */
+  images: PictureArtifact[];
+}
+
+/**
+ * Records the pictures as image artifacts of the experiment and renders the tracker's report (charts
+ * as SVG and PNG, one self-contained HTML page embedding the pictures). Returns the HTML's path.
+ */
+export async function renderExperimentReport(input: ReportInput): Promise<string> {
+  const { tracker, record, plan } = input;
+  mkdirSync(input.outDir, { recursive: true });
+  const known = tracker.listArtifacts(record, { kind: 'image' });
+  for (const img of input.images) {
+    const sha = createHash('sha256').update(readFileSync(img.path)).digest('hex');
+    // A re-run that redraws the same picture must not list it twice.
+    if (known.some((a) => a.path === img.path && a.sha256 === sha)) continue;
+    tracker.logArtifact({ experiment: record, path: img.path, kind: 'image', meta: { title: img.title, about: img.caption } });
+  }
+  const r = plan.report;
+  const report = buildReport(tracker, record, {
+    title: `${record}: YOTO vs fixed-${r.lambdaTitle} baselines`,
+    lambdaKey: r.lambdaTerm,
+    lambdaTitle: r.lambdaTitle,
+    tradeoffs: [{ x: r.x, y: r.y, xTitle: r.metricTitles[r.x], yTitle: r.metricTitles[r.y] }],
+    metrics: r.metrics,
+    curves: r.curves,
+    metricTitles: r.metricTitles,
+  });
+  const rendered = await renderReport(report, input.outDir);
+  if (!rendered.html) throw new Error('the report renderer wrote no HTML page');
+  return rendered.html;
+}

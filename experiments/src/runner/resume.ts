@@ -1,0 +1,44 @@
+import type { RunIdentity } from './identity.js';
+
+/** What the runner knows about a run already in the tracker. */
+export interface ExistingRun {
+  id: number;
+  name: string;
+  status: 'running' | 'finished' | 'failed' | 'killed' | 'crashed';
+  /** Whether its checkpoint folder holds a checkpoint. */
+  hasCheckpoint: boolean;
+  /** Whether the process that owns a `running` run is alive (same host, pid exists). */
+  ownerAlive: boolean;
+}
+
+export type Decision =
+  /** No such run yet: create it and train from step 0. */
+  | { action: 'new'; identity: RunIdentity }
+  /** Finished with its checkpoint on disk: no training, evaluate it as is. */
+  | { action: 'reuse'; identity: RunIdentity; run: ExistingRun }
+  /** Killed, crashed or failed: continue from its last checkpoint (or step 0 if it has none). */
+  | { action: 'resume'; identity: RunIdentity; run: ExistingRun }
+  /** Another live process is training it right now. */
+  | { action: 'busy'; identity: RunIdentity; run: ExistingRun };
+
+/**
+ * Decides, for every run of the plan, whether to create, reuse or resume it. Runs are matched by
+ * name, which encodes profile and config hash (see identify), so a run is reused only when it was
+ * trained with exactly this config. A finished run whose checkpoint is gone must be retrained: it is
+ * resumed from step 0 under its old id.
+ */
+export function decide(identities: readonly RunIdentity[], existing: readonly ExistingRun[]): Decision[] {
+  const byName = new Map(existing.map((r) => [r.name, r]));
+  return identities.map((identity): Decision => {
+    const run = byName.get(identity.name);
+    if (!run) return { action: 'new', identity };
+    if (run.status === 'finished' && run.hasCheckpoint) return { action: 'reuse', identity, run };
+    if (run.status === 'running' && run.ownerAlive) return { action: 'busy', identity, run };
+    return { action: 'resume', identity, run };
+  });
+}
+
+/** Longest first, so the slowest job never starts last and leaves the other workers idle. */
+export function scheduleOrder<T extends { identity: RunIdentity }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => b.identity.spec.training.steps - a.identity.spec.training.steps);
+}

@@ -1,0 +1,319 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
+import { resolveExperiment, type Resolved } from '../experiments/registry.js';
+import type { PictureModel } from '../experiments/types.js';
+import { computeBudget } from './budget.js';
+import { checkpointDir, recordName, reportDir, type Home } from './home.js';
+import { identify, type RunIdentity } from './identity.js';
+import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
+import { runPool, type JobOutcome, type PoolJob } from './pool.js';
+import { ProgressBoard, type ProgressOutput } from './progress.js';
+import { decide, scheduleOrder, type Decision } from './resume.js';
+import { compare, sameLambda, target, type RunSummary, type Summary } from './summary.js';
+import { renderExperimentReport } from './report.js';
+
+/** The checkpoint file core's trainer keeps inside a run's checkpoint folder. */
+const CHECKPOINT_FILE = 'checkpoint.yotockpt';
+
+export interface RunExperimentOptions {
+  experiment: string;
+  profile?: string;
+  sets?: string[];
+  workers?: number;
+  backend?: string;
+  home: Home;
+  progress: ProgressOutput;
+  log(line: string): void;
+  /** Stops the run as Ctrl-C would (tests); SIGINT/SIGTERM are handled when `handleSignals`. */
+  signal?: AbortSignal;
+  handleSignals?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export type RunExperimentOutcome =
+  | { status: 'done'; summary: Summary }
+  | { status: 'interrupted'; stopped: string[] }
+  | { status: 'failed'; errors: string[] };
+
+const WORKER = join(import.meta.dirname, 'worker.ts');
+
+/**
+ * `exp run`: trains every run of the plan that is not finished (new ones from step 0, interrupted
+ * ones from their checkpoints) in parallel worker processes, evaluates all models on the same test
+ * data, stores everything in the tracker and renders the report.
+ */
+export async function runExperiment(o: RunExperimentOptions): Promise<RunExperimentOutcome> {
+  const started = Date.now();
+  const resolved = resolveExperiment(o.experiment, o.profile ?? 'default', o.sets ?? []);
+  const workers = o.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${workers}`);
+  for (const dir of [o.home.root, o.home.checkpoints, o.home.reports, o.home.logs]) mkdirSync(dir, { recursive: true });
+
+  const stop = new AbortController();
+  const detach = watchStops(stop, o);
+  const tracker = openTracker(o.home.db);
+  try {
+    const record = recordName(resolved.definition.name, resolved.profile);
+    tracker.ensureExperiment({
+      name: record,
+      task: resolved.plan.task.name,
+      description: resolved.definition.description,
+      config: { experiment: resolved.definition.name, profile: resolved.profile, sets: o.sets ?? [], config: resolved.config },
+    });
+    const identities = resolved.plan.runs.map((s) => identify(resolved.definition.name, resolved.profile, resolved.plan, s));
+    const decisions = decide(
+      identities,
+      tracker.listRuns({ experiment: record }).map((r) => ({
+        id: r.id,
+        name: r.name,
+        status: r.status,
+        hasCheckpoint: existsSync(join(checkpointDir(o.home, r.id), CHECKPOINT_FILE)),
+        // Opening the tracker marked runs of dead processes `crashed`; any still `running` has a live owner.
+        ownerAlive: r.status === 'running',
+      })),
+    );
+    const busy = decisions.filter((d) => d.action === 'busy');
+    if (busy.length > 0)
+      throw new Error(
+        `another process is training ${busy.map((d) => d.identity.name).join(', ')} of '${record}' right now; ` +
+          'wait for it or stop it first',
+      );
+
+    const training = await trainPhase(o, resolved, record, decisions, workers, stop.signal);
+    if (training.status !== 'ok') return training;
+
+    const runs = summarizeRuns(tracker, decisions, training.results);
+    const evaluation = await evaluatePhase(o, resolved, record, runs, workers, stop.signal);
+    if (evaluation.status !== 'ok') return evaluation;
+
+    const rows = tracker
+      .evaluationPoints(record)
+      .filter((r) => runs.some((x) => x.runId === r.runId))
+      .map((r) => ({ runId: r.runId, lambda: r.lambda, metric: r.metric, value: r.value }));
+    const reportPath = await renderExperimentReport({
+      tracker,
+      record,
+      outDir: reportDir(o.home, record),
+      plan: resolved.plan,
+      images: evaluation.images,
+    });
+    const comparison = compare(resolved.plan, runs, rows);
+    const budget = computeBudget(resolved.plan.runs);
+    const yotoSeconds = runs.filter((r) => r.kind === 'yoto').reduce((s, r) => s + r.wallSeconds, 0);
+    const baselineSeconds = runs.filter((r) => r.kind === 'baseline').reduce((s, r) => s + r.wallSeconds, 0);
+    const backends = [...new Set(runs.map((r) => r.backend ?? 'unknown'))];
+    const summary: Summary = {
+      experiment: resolved.definition.name,
+      profile: resolved.profile,
+      record,
+      backend: backends.join(','),
+      runs,
+      compute: { ...budget, yotoSeconds, baselineSeconds, timeShare: baselineSeconds > 0 ? yotoSeconds / baselineSeconds : Number.NaN },
+      comparison,
+      target: target(resolved.plan, comparison),
+      report: reportPath,
+      wallSeconds: (Date.now() - started) / 1000,
+    };
+    return { status: 'done', summary };
+  } finally {
+    detach();
+    tracker.close();
+  }
+}
+
+/** A phase that completed; anything else ends the run with that outcome. */
+type PhaseResult<T> = { status: 'ok' } & T;
+
+async function trainPhase(
+  o: RunExperimentOptions,
+  resolved: Resolved,
+  record: string,
+  decisions: Decision[],
+  workers: number,
+  signal: AbortSignal,
+): Promise<PhaseResult<{ results: Map<string, TrainResult> }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
+  const plan = resolved.plan;
+  const todo = scheduleOrder(decisions.filter((d) => d.action !== 'reuse'));
+  const board = new ProgressBoard(
+    o.progress,
+    `training ${record}: ${todo.length} run(s) on ${Math.min(workers, Math.max(1, todo.length))} worker(s)` +
+      (decisions.length > todo.length ? `, ${decisions.length - todo.length} reused` : ''),
+  );
+  for (const d of decisions) {
+    if (d.action === 'reuse') board.add(d.identity.spec.key, d.identity.spec.label, 'reused');
+  }
+  const jobs: PoolJob[] = todo.map((d) => {
+    board.add(d.identity.spec.key, d.identity.spec.label, 'queued', d.action === 'resume' ? 'resumes from its checkpoint' : undefined);
+    const payload: TrainPayload = {
+      db: o.home.db,
+      checkpointsRoot: o.home.checkpoints,
+      experiment: record,
+      runId: d.action === 'resume' ? d.run.id : undefined,
+      name: d.identity.name,
+      config: d.identity.config,
+      spec: d.identity.spec,
+      task: plan.task,
+      space: plan.space,
+      backend: o.backend,
+      tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`],
+    };
+    return { id: d.identity.spec.key, kind: 'train', payload, logFile: join(o.home.logs, `${record}-${d.identity.spec.key}.log`) };
+  });
+  const outcomes = await runPool(jobs, {
+    workerModule: WORKER,
+    concurrency: Math.max(1, Math.min(workers, jobs.length)),
+    signal,
+    env: o.env,
+    onStart: (id) => board.set(id, 'running'),
+    onProgress: (id, p) => board.progress(id, p),
+    onStatus: (id, text) => board.status(id, text),
+    onFinish: (out) => {
+      if (out.status === 'done') {
+        const r = out.result as TrainResult;
+        board.set(out.id, r.stopped ? 'stopped' : 'done', r.stopped ? `checkpointed at step ${r.steps}` : undefined);
+      } else if (out.status === 'failed') board.set(out.id, 'failed', out.error);
+    },
+  });
+  board.close();
+  const results = new Map<string, TrainResult>();
+  for (const out of outcomes) if (out.status === 'done') results.set(out.id, out.result as TrainResult);
+  const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
+  if (failed.length > 0) {
+    return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+  }
+  const stopped = [...results.entries()].filter(([, r]) => r.stopped).map(([k]) => k);
+  const notStarted = outcomes.filter((x) => x.status === 'not-started').map((x) => x.id);
+  if (signal.aborted || stopped.length > 0 || notStarted.length > 0) return { status: 'interrupted', stopped: [...stopped, ...notStarted] };
+  return { status: 'ok', results };
+}
+
+function summarizeRuns(tracker: Tracker, decisions: Decision[], results: Map<string, TrainResult>): RunSummary[] {
+  return decisions.map((d): RunSummary => {
+    const key = d.identity.spec.key;
+    const trained = results.get(key);
+    const runId = trained?.runId ?? (d.action === 'reuse' ? d.run.id : undefined);
+    if (runId === undefined) throw new Error(`run ${key} has neither a training result nor an earlier run`);
+    const rec: RunRecord = tracker.getRun(runId);
+    if (rec.status !== 'finished') throw new Error(`run ${rec.name} (#${runId}) is ${rec.status}, expected finished`);
+    return {
+      key,
+      kind: d.identity.spec.kind,
+      runId,
+      name: rec.name,
+      lambda: d.identity.spec.lambda ?? null,
+      action: d.action === 'reuse' ? 'reused' : trained && trained.resumedFrom > 0 ? 'resumed' : 'trained',
+      resumedFrom: trained?.resumedFrom ?? 0,
+      steps: trained?.steps ?? d.identity.spec.training.steps,
+      wallSeconds: rec.elapsedMs / 1000,
+      backend: trained?.backend ?? rec.backend,
+    };
+  });
+}
+
+async function evaluatePhase(
+  o: RunExperimentOptions,
+  resolved: Resolved,
+  record: string,
+  runs: RunSummary[],
+  workers: number,
+  signal: AbortSignal,
+): Promise<PhaseResult<{ images: PicturesResult['images'] }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
+  const plan = resolved.plan;
+  const yoto = runs.find((r) => r.kind === 'yoto')!;
+  const baselines = runs.filter((r) => r.kind === 'baseline');
+  // The YOTO model at every grid point and at every baseline's λ (if that is not a grid point).
+  const yotoLambdas = [...plan.grid];
+  for (const b of baselines) if (!yotoLambdas.some((l) => sameLambda(l, b.lambda!))) yotoLambdas.push(b.lambda!);
+  yotoLambdas.sort((a, b) => a[plan.report.lambdaTerm] - b[plan.report.lambdaTerm]);
+
+  const ckpt = (r: RunSummary): string => join(checkpointDir(o.home, r.runId), CHECKPOINT_FILE);
+  const evalJob = (r: RunSummary, lambdas: Record<string, number>[], id: string): PoolJob => {
+    const payload: EvaluatePayload = {
+      db: o.home.db,
+      runId: r.runId,
+      checkpoint: ckpt(r),
+      task: plan.task,
+      space: plan.space,
+      lambdas,
+      evaluation: plan.evaluation,
+      progressMetric: plan.report.gapMetric,
+      backend: o.backend,
+    };
+    return { id, kind: 'evaluate', payload, logFile: join(o.home.logs, `${record}-eval-${id}.log`) };
+  };
+  // The YOTO grid is the largest piece: split it over the workers, round-robin so each chunk spans β.
+  const chunks = Math.max(1, Math.min(workers, yotoLambdas.length));
+  const jobs: PoolJob[] = [];
+  for (let c = 0; c < chunks; c++) jobs.push(evalJob(yoto, yotoLambdas.filter((_l, i) => i % chunks === c), `yoto-${c + 1}`));
+  if (resolved.definition.pictures) {
+    const models: PictureModel[] = runs.map((r) => ({ runKey: r.key, kind: r.kind, checkpoint: ckpt(r), lambda: r.lambda ?? undefined }));
+    const payload: PicturesPayload = {
+      experiment: resolved.definition.name,
+      profile: resolved.profile,
+      sets: o.sets ?? [],
+      models,
+      outDir: reportDir(o.home, record),
+      backend: o.backend,
+    };
+    jobs.push({ id: 'pictures', kind: 'pictures', payload, logFile: join(o.home.logs, `${record}-pictures.log`) });
+  }
+  for (const b of baselines) jobs.push(evalJob(b, [b.lambda!], b.key));
+
+  const board = new ProgressBoard(o.progress, `evaluating ${record} on the test data: ${jobs.length} job(s)`);
+  for (const j of jobs) board.add(j.id, j.id, 'queued');
+  const outcomes = await runPool(jobs, {
+    workerModule: WORKER,
+    concurrency: Math.max(1, Math.min(workers, jobs.length)),
+    signal,
+    env: o.env,
+    onStart: (id) => board.set(id, 'running'),
+    onProgress: (id, p) => board.progress(id, p),
+    onStatus: (id, text) => board.status(id, text),
+    onFinish: (out) => board.set(out.id, out.status === 'done' ? 'done' : 'failed', out.status === 'failed' ? out.error : undefined),
+  });
+  board.close();
+  const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
+  if (failed.length > 0) return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+  if (signal.aborted || outcomes.some((x) => x.status !== 'done' || (x.result as EvaluateResult).stopped === true))
+    return { status: 'interrupted', stopped: outcomes.filter((x) => x.status !== 'done').map((x) => x.id) };
+  const pictures = outcomes.find((x) => x.id === 'pictures');
+  const images = pictures?.status === 'done' ? (pictures.result as PicturesResult).images : [];
+  return { status: 'ok', images };
+}
+
+/**
+ * First SIGINT/SIGTERM: stop the workers in order (they checkpoint and mark their runs killed).
+ * A second one: leave at once; the workers notice the closed channel and stop by themselves.
+ */
+function watchStops(stop: AbortController, o: RunExperimentOptions): () => void {
+  const external = (): void => stop.abort();
+  o.signal?.addEventListener('abort', external, { once: true });
+  if (o.signal?.aborted) stop.abort();
+  if (!o.handleSignals) return () => o.signal?.removeEventListener('abort', external);
+  let count = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    count++;
+    if (count === 1) {
+      o.log(`\n${sig}: asking the workers to checkpoint and stop (again to quit at once)…`);
+      stop.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    o.signal?.removeEventListener('abort', external);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
+
+export type { RunIdentity };

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from '../nn/params.js';
+import type { FilmParams } from './film.js';
+
+/** A layer whose channels the conditioning network modulates. */
+export interface ConditionedLayerSpec {
+  name: string;
+  channels: number;
+}
+
+export interface ConditioningNetworkOptions {
+  /** Width of the encoded λ (the coefficient space's encodedDim). */
+  inputDim: number;
+  layers: ConditionedLayerSpec[];
+  /** Hidden units (default 64). */
+  hidden?: number;
+  /** m in scale = 1 + m·a(λ), shift = m·b(λ) (default 0.1): keeps the modulation near identity at start. */
+  multiplier?: number;
+  /** Variable-name prefix (default 'conditioning'). */
+  name?: string;
+  /** Negative slope of the leaky ReLU (default 0.01, PyTorch's default, as in the reference models). */
+  leakyAlpha?: number;
+  /** Initialisation of the scale/shift heads (default 'glorot'; 'zeros' makes the network exactly the identity at start). */
+  headInit?: 'glorot' | 'zeros';
+  /**
+   * One hidden layer shared by every head (default true), or one hidden layer per head, as in the
+   * PyTorch reference's FiLM modules (`false`).
+   */
+  sharedHidden?: boolean;
+}
+
+interface Dense {
+  w: tf.Variable;
+  b: tf.Variable;
+}
+
+/**
+ * Maps the encoded λ to the FiLM / CIN parameters of every conditioned layer: one hidden layer with a
+ * leaky ReLU, then separate linear heads for the scale and the shift of each layer.
+ */
+export class ConditioningNetwork {
+  readonly inputDim: number;
+  readonly layers: readonly ConditionedLayerSpec[];
+  readonly multiplier: number;
+  private readonly alpha: number;
+  private readonly shared: Dense | null;
+  private readonly heads: { name: string; scale: Dense; shift: Dense; scaleHidden: Dense | null; shiftHidden: Dense | null }[];
+
+  constructor(params: Params, options: ConditioningNetworkOptions) {
+    const { inputDim, layers } = options;
+    const hidden = options.hidden ?? 64;
+    const prefix = options.name ?? 'conditioning';
+    this.multiplier = options.multiplier ?? 0.1;
+    this.alpha = options.leakyAlpha ?? 0.01;
+    const zeros = (options.headInit ?? 'glorot') === 'zeros';
+    if (!Number.isInteger(inputDim) || inputDim < 1)
+      throw new Error(`ConditioningNetwork '${prefix}': inputDim must be an integer ≥ 1 (the space's encodedDim), got ${inputDim}`);
+    if (!Number.isInteger(hidden) || hidden < 1) throw new Error(`ConditioningNetwork '${prefix}': hidden must be an integer ≥ 1, got ${hidden}`);
+    if (!Number.isFinite(this.multiplier)) throw new Error(`ConditioningNetwork '${prefix}': multiplier must be finite, got ${this.multiplier}`);
+    if (!Array.isArray(layers) || layers.length === 0) throw new Error(`ConditioningNetwork '${prefix}': layers must be a non-empty array`);
+    layers.forEach((l, i) => {
+      if (typeof l.name !== 'string' || l.name === '') throw new Error(`ConditioningNetwork '${prefix}': layers[${i}].name must be a non-empty string`);
+      if (layers.findIndex((o) => o.name === l.name) !== i) throw new Error(`ConditioningNetwork '${prefix}': layer '${l.name}' is listed twice`);
+      if (!Number.isInteger(l.channels) || l.channels < 1)
+        throw new Error(`ConditioningNetwork '${prefix}': layer '${l.name}' channels must be an integer ≥ 1, got ${l.channels}`);
+    });
+    this.inputDim = inputDim;
+    this.layers = layers.map((l) => ({ ...l }));
+
+    const dense = (name: string, nIn: number, nOut: number, zero: boolean): Dense => ({
+      w: params.variable(`${name}/kernel`, [nIn, nOut], zero ? { kind: 'zeros' } : { kind: 'glorotUniform', fanIn: nIn, fanOut: nOut }),
+      b: params.variable(`${name}/bias`, [nOut], { kind: 'zeros' }),
+    });
+    const sharedHidden = options.sharedHidden ?? true;
+    this.shared = sharedHidden ? dense(`${prefix}/hidden`, inputDim, hidden, false) : null;
+    this.heads = layers.map((l) => {
+      const scaleHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/scale_hidden`, inputDim, hidden, false);
+      const scale = dense(`${prefix}/${l.name}/scale`, hidden, l.channels, zeros);
+      const shiftHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/shift_hidden`, inputDim, hidden, false);
+      const shift = dense(`${prefix}/${l.name}/shift`, hidden, l.channels, zeros);
+      return { name: l.name, scale, shift, scaleHidden, shiftHidden };
+    });
+  }
+
+  /** FilmParams of every conditioned layer, keyed by layer name; condition is [batch, inputDim]. */
+  apply(condition: tf.Tensor2D): Record<string, FilmParams> {
+    if (condition.rank !== 2 || condition.shape[1] !== this.inputDim)
+      throw new Error(`ConditioningNetwork: condition must be [batch, ${this.inputDim}], got [${condition.shape.join(', ')}]`);
+    return tf.tidy(() => {
+      const m = this.multiplier;
+      const hiddenOf = (d: Dense): tf.Tensor2D => tf.leakyRelu(affine(condition, d), this.alpha);
+      const h = this.shared ? hiddenOf(this.shared) : null;
+      const out: Record<string, FilmParams> = {};
+      for (const head of this.heads) {
+        const hs = h ?? hiddenOf(head.scaleHidden!);
+        const hb = h ?? hiddenOf(head.shiftHidden!);
+        out[head.name] = {
+          scale: tf.add(tf.mul(affine(hs, head.scale), m), 1) as tf.Tensor2D,
+          shift: tf.mul(affine(hb, head.shift), m) as tf.Tensor2D,
+        };
+      }
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as Record<string, FilmParams>;
+  }
+}
+
+function affine(x: tf.Tensor2D, d: Dense): tf.Tensor2D {
+  return tf.add(tf.matMul(x, d.w as tf.Tensor2D), d.b) as tf.Tensor2D;
+}

@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs';
+import { convGeometry, fromNHWC, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
+import { subpixelFilter } from './filter_transforms.js';
+import { opKernel } from './op_kernel.js';
+
+/**
+ * dx of conv2d (also the forward pass of conv2dTranspose) as ordinary stride-1 convolutions, which
+ * the backends run far faster than their scatter loops. With T the forward top padding:
+ *   dx[h] = Σ_{y,a : y·s + a − T = h} dy[y] · W[a]
+ *
+ * Two strategies:
+ * - 'zeros': insert s−1 zeros between dy rows/cols and correlate with the flipped, transposed
+ *   filter. One conv, but s² times the multiplies (most hit inserted zeros).
+ * - 'subpixel': split outputs by phase r = (h+T) mod s. Phase r only meets taps a ≡ r (mod s),
+ *   so each phase is a small stride-1 conv of dy with K = ceil(fh/s) taps. All s² phases go into
+ *   the output channels of ONE conv (filter [K,Kw,Co,s·sw·Ci]) and a depth-to-space shuffle puts
+ *   them back in place. Wastes only the zero taps from padding fh up to K·s.
+ */
+export type BackpropInputStrategy = 'zeros' | 'subpixel';
+
+function zeroInsertion(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [n, ho, wo, co] = dy.shape;
+  let up = dy;
+  if (g.sh > 1 || g.sw > 1) {
+    const six = tf.reshape(dy, [n, ho, 1, wo, 1, co]);
+    const padded = tf.pad(six, [[0, 0], [0, 0], [0, g.sh - 1], [0, 0], [0, g.sw - 1], [0, 0]]);
+    up = tf.reshape(padded, [n, ho * g.sh, wo * g.sw, co]);
+  }
+  const flipped = subpixelFilter(w, 1, 1);
+  const top = g.fh - 1 - g.top;
+  const left = g.fw - 1 - g.left;
+  const bottom = g.inH + g.fh - 1 - top - up.shape[1];
+  const right = g.inW + g.fw - 1 - left - up.shape[2];
+  const p = padOrCrop(up, top, bottom, left, right);
+  return tf.conv2d(p.x, flipped, 1, p.pad);
+}
+
+/** Per-axis layout of the sub-pixel decomposition. */
+function phaseAxis(inSize: number, outSize: number, f: number, s: number, t: number) {
+  const k = Math.ceil(f / s);
+  const q0 = Math.floor(t / s);
+  const q = Math.floor((inSize - 1 + t) / s) - q0 + 1;
+  const before = k - 1 - q0;
+  const after = q + k - 1 - before - outSize;
+  return { k, q, before, after, offset: t - q0 * s };
+}
+
+function subpixel(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [n] = dy.shape;
+  const [fh, fw, ci] = w.shape;
+  const ah = phaseAxis(g.inH, g.outH, fh, g.sh, g.top);
+  const aw = phaseAxis(g.inW, g.outW, fw, g.sw, g.left);
+  const gFilter = subpixelFilter(w, g.sh, g.sw);
+  const p = padOrCrop(dy, ah.before, ah.after, aw.before, aw.after);
+  const phases = tf.conv2d(p.x, gFilter, 1, p.pad);
+  let full: tf.Tensor4D = phases;
+  if (g.sh > 1 || g.sw > 1) {
+    const shuffled = tf.transpose(tf.reshape(phases, [n * ah.q, aw.q, g.sh, g.sw * ci]), [0, 2, 1, 3]);
+    full = tf.reshape(shuffled, [n, ah.q * g.sh, aw.q * g.sw, ci]);
+  }
+  if (ah.offset === 0 && aw.offset === 0 && full.shape[1] === g.inH && full.shape[2] === g.inW) return full;
+  return tf.slice(full, [0, ah.offset, aw.offset, 0], [n, g.inH, g.inW, ci]);
+}
+
+/**
+ * Picks the strategy. Measured on wasm (see `pnpm bench kernels`): sub-pixel wins on every strided
+ * shape tried; at stride 1 both are the same single conv.
+ */
+export function chooseBackpropInputStrategy(_g: ConvGeometry): BackpropInputStrategy {
+  return 'subpixel';
+}
+
+export function conv2dBackpropInputViaConv(
+  inputShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: PadAttr,
+  dataFormat: DataFormat = 'NHWC',
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+  strategy?: BackpropInputStrategy,
+): tf.Tensor4D {
+  const g = convGeometry(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false, dataFormat);
+  return tf.tidy(() => {
+    const d = toNHWC(dy, g.channelsFirst);
+    const s = strategy ?? chooseBackpropInputStrategy(g);
+    const dx = s === 'zeros' ? zeroInsertion(d, filter, g) : subpixel(d, filter, g);
+    return fromNHWC(dx, g.channelsFirst);
+  });
+}
+
+export const conv2dBackpropInputKernel = opKernel(({ dy, filter }, attrs) => {
+  const a = attrs as unknown as {
+    strides: number | [number, number];
+    pad: PadAttr;
+    dataFormat?: DataFormat;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  return conv2dBackpropInputViaConv(a.inputShape, dy as tf.Tensor4D, filter as tf.Tensor4D, a.strides, a.pad, a.dataFormat ?? 'NHWC', a.dimRoundingMode);
+});

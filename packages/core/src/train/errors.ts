@@ -1,0 +1,21 @@
+/** Thrown when a step's loss, one of its terms, or its gradient is NaN or infinite. */
+export class NonFiniteLossError extends Error {
+  override readonly name = 'NonFiniteLossError';
+  constructor(
+    /** 0-based step index (the `step` the task's trainBatch received). */
+    readonly step: number,
+    /** Terms whose batch mean is not finite (empty when only the weighted sum or the gradient is). */
+    readonly terms: readonly string[],
+    readonly values: Readonly<Record<string, number>>,
+  ) {
+    const shown = Object.entries(values)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    const what = terms.length
+      ? `non-finite loss term${terms.length > 1 ? 's' : ''} ${terms.map((t) => `'${t}'`).join(', ')}`
+      : !Number.isFinite(values.loss)
+        ? 'the λ-weighted loss is not finite (every term is)'
+        : 'the gradient is not finite (the loss is)';
+    super(`training stopped at step ${step}: ${what} (${shown}); the update of this step was not applied`);
+  }
+}

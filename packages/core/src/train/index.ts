@@ -1,0 +1,6 @@
+export * from './adam.js';
+export * from './clip.js';
+export * from './config.js';
+export * from './errors.js';
+export * from './schedule.js';
+export * from './trainer.js';

@@ -1,0 +1,219 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointPath, readCheckpoint } from '../checkpoint/file.js';
+import { loadModel } from '../checkpoint/load-model.js';
+import { evaluateGrid } from '../eval/grid.js';
+import { MemorySink } from '../metrics/sink.js';
+import { TwoTargetTask } from '../testing/two-target-task.js';
+import type { Batch, LossContext, LossTerms, TrainBatchOptions } from '../task/task.js';
+import type { TwoTargetModel } from '../testing/two-target-task.js';
+import { NonFiniteLossError, learningRateAt, train, type TrainConfig } from './index.js';
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = await mkdtemp(join(tmpdir(), 'yoto-trainer-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const base: TrainConfig = { mode: 'yoto', steps: 24, batchSize: 8, seed: 5, optimizer: { lr: 0.01 }, schedule: { kind: 'cosine', warmupSteps: 3 }, clipGradNorm: 5, logEvery: 1 };
+
+async function weights(model: TwoTargetModel): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [n, v] of model.params.entries()) out[n] = (await v.data()) as Float32Array;
+  return out;
+}
+
+describe('train: resume', () => {
+  for (const mode of ['yoto', 'fixed'] as const)
+    it(`${mode}: half + checkpoint + fresh restart + half ends bitwise where an uninterrupted run does`, async () => {
+      const cfg: TrainConfig = { ...base, mode, lambda: mode === 'fixed' ? [1, 2] : undefined };
+      const straightSink = new MemorySink();
+      const straight = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: join(dir, `${mode}-straight`), every: 100 } }, { sink: straightSink });
+      expect(straight.status).toBe('completed');
+
+      const ckptDir = join(dir, `${mode}-resumed`);
+      const controller = new AbortController();
+      const first = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: ckptDir, every: 100 } }, {
+        signal: controller.signal,
+        onProgress: (p) => p.step === 12 && controller.abort(),
+      });
+      expect(first).toMatchObject({ status: 'aborted', step: 12 });
+      expect((await readCheckpoint(checkpointPath(ckptDir))).step).toBe(12);
+      first.model.params.dispose();
+
+      // A new task object and model, as in a new process; only the checkpoint carries state over.
+      const sink = new MemorySink();
+      const second = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: ckptDir, every: 100 }, resume: true }, { sink });
+      expect(second).toMatchObject({ status: 'completed', step: 24, resumedFrom: 12 });
+      expect(await weights(second.model)).toEqual(await weights(straight.model));
+      expect(sink.steps).toEqual(straightSink.steps.slice(12));
+      // The optimizer state ends identical too.
+      const [a, b] = await Promise.all([readCheckpoint(checkpointPath(join(dir, `${mode}-straight`))), readCheckpoint(checkpointPath(ckptDir))]);
+      expect(b.adam).toEqual(a.adam);
+      expect(b.rngState).toEqual(a.rngState);
+      straight.model.params.dispose();
+      second.model.params.dispose();
+    });
+
+  it('refuses to resume under a different configuration or task, naming what differs', async () => {
+    const ckptDir = join(dir, 'mismatch');
+    const r = await train(new TwoTargetTask(), { ...base, steps: 4, checkpoint: { dir: ckptDir, every: 2 } });
+    r.model.params.dispose();
+    const file = checkpointPath(ckptDir);
+    await expect(train(new TwoTargetTask(), { ...base, steps: 4, batchSize: 16, checkpoint: { dir: ckptDir, every: 2 }, resume: true })).rejects.toThrow(
+      new RegExp(`checkpoint ${file}: was written with a different configuration: batchSize \\(checkpoint 8, now 16\\)`),
+    );
+    await expect(train(new TwoTargetTask({ name: 'other' }), { ...base, steps: 4, resume: file })).rejects.toThrow(/was written by task 'two-target', not 'other'/);
+    await expect(train(new TwoTargetTask({ hidden: 16 }), { ...base, steps: 4, resume: file })).rejects.toThrow(
+      /does not match the model.*'l1\/kernel' has shape \[1, 32\], the model expects \[1, 16\]/,
+    );
+    await expect(train(new TwoTargetTask({ extraParam: true }), { ...base, steps: 4, resume: file })).rejects.toThrow(/missing 1 variable\(s\): 'extra'/);
+    await expect(train(new TwoTargetTask(), { ...base, steps: 4, resume: join(dir, 'nope.yotockpt') })).rejects.toThrow(/nope.yotockpt: cannot be read/);
+    // Resuming a finished run does nothing more.
+    const again = await train(new TwoTargetTask(), { ...base, steps: 4, checkpoint: { dir: ckptDir, every: 2 }, resume: true });
+    expect(again).toMatchObject({ step: 4, resumedFrom: 4, status: 'completed' });
+    again.model.params.dispose();
+  });
+});
+
+describe('train: the loop', () => {
+  it('gives both modes the same batches in the same order', async () => {
+    const yotoCalls: TrainBatchOptions[] = [];
+    const fixedCalls: TrainBatchOptions[] = [];
+    const a = await train(new TwoTargetTask({ calls: yotoCalls }), { ...base, steps: 5 });
+    const b = await train(new TwoTargetTask({ calls: fixedCalls }), { ...base, steps: 5, mode: 'fixed', lambda: { to_b: 3 } });
+    expect(yotoCalls).toEqual(fixedCalls);
+    expect(yotoCalls.map((c) => c.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(b.config.lambda).toEqual([1, 3]);
+    a.model.params.dispose();
+    b.model.params.dispose();
+  });
+
+  it('weights each example by its own λ and logs loss, terms, lr and gradient norm', async () => {
+    // Terms are constants per example (c_b and d_b); the loss must be mean_b (λ_a[b]·c_b + λ_b[b]·d_b).
+    const task = new TwoTargetTask();
+    const conditions: Float32Array[] = [];
+    const probe = Object.assign(Object.create(task) as TwoTargetTask, {
+      lossTerms(model: TwoTargetModel, batch: Batch, ctx: LossContext): LossTerms {
+        conditions.push(ctx.condition!.dataSync() as Float32Array);
+        const y = model.forward(batch.tensors.x as tf.Tensor2D, ctx.condition);
+        const zero = tf.mul(tf.sum(y, 1), 0); // keeps the parameters connected to the loss
+        const n = batch.size;
+        return {
+          to_a: tf.add(zero, tf.range(0, n).add(1)) as tf.Tensor1D,
+          to_b: tf.add(zero, tf.range(0, n).mul(-0.5).add(4)) as tf.Tensor1D,
+        };
+      },
+    });
+    const sink = new MemorySink();
+    const r = await train(probe, { ...base, steps: 3 }, { sink });
+    expect(sink.steps.map((s) => s.step)).toEqual([0, 1, 2]);
+    for (let s = 0; s < 3; s++) {
+      const lb = [...conditions[s]].map(Math.exp);
+      const expected = lb.reduce((acc, l, b) => acc + (b + 1) + l * (4 - 0.5 * b), 0) / lb.length;
+      const v = sink.steps[s].values;
+      expect(v.loss).toBeCloseTo(expected, 4);
+      expect(v.to_a).toBeCloseTo(4.5, 5);
+      expect(v.to_b).toBeCloseTo(2.25, 5);
+      expect(v.lr).toBeCloseTo(learningRateAt(s, 0.01, base.schedule!, 3), 10);
+      expect(v.grad_norm).toBe(0);
+    }
+    expect(sink.params).toMatchObject({ task: 'two-target', mode: 'yoto', steps: 3, batchSize: 8, conditioned: true, backend: 'cpu' });
+    r.model.params.dispose();
+  });
+
+  it('logs every logEvery steps and the last, and a fixed λ weights the batch means', async () => {
+    const sink = new MemorySink();
+    const r = await train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [2, 3], steps: 10, logEvery: 4 }, { sink });
+    expect(sink.steps.map((s) => s.step)).toEqual([0, 4, 8, 9]);
+    for (const { values } of sink.steps) expect(values.loss).toBeCloseTo(2 * values.to_a + 3 * values.to_b, 4);
+    r.model.params.dispose();
+  });
+
+  it('does not grow the number of tensors per step', async () => {
+    const counts: number[] = [];
+    const before = tf.memory().numTensors;
+    const r = await train(new TwoTargetTask(), { ...base, steps: 12 }, { onProgress: () => counts.push(tf.memory().numTensors) });
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    const params = r.model.params.variables.length;
+    r.model.params.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(params).toBeGreaterThan(0);
+  });
+
+  it('stops at the step where a term turns NaN, naming the step and the term, without applying it', async () => {
+    const ckptDir = join(dir, 'nan');
+    const before = tf.memory().numTensors;
+    const progress: number[] = [];
+    const err = await train(new TwoTargetTask({ nanAtStep: 7 }), { ...base, checkpoint: { dir: ckptDir, every: 5 } }, { onProgress: (p) => progress.push(p.step) }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect((err as NonFiniteLossError).step).toBe(7);
+    expect((err as NonFiniteLossError).terms).toEqual(['to_b']);
+    expect((err as Error).message).toMatch(/training stopped at step 7: non-finite loss term 'to_b' \(loss=NaN, grad_norm=NaN, to_a=[0-9.]+, to_b=NaN\)/);
+    expect(progress.at(-1)).toBe(7);
+    // The last good checkpoint (step 5) is intact, and nothing leaked.
+    expect((await readCheckpoint(checkpointPath(ckptDir))).step).toBe(5);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects bad configurations with the field named', async () => {
+    const t = new TwoTargetTask();
+    await expect(train(t, { ...base, mode: 'fixed' })).rejects.toThrow(/mode 'fixed' needs lambda/);
+    await expect(train(t, { ...base, mode: 'fixed', lambda: [1] })).rejects.toThrow(/lambda has 1 values; task 'two-target' has 2 terms/);
+    await expect(train(t, { ...base, mode: 'fixed', lambda: [1, -1] })).rejects.toThrow(/lambda of term 'to_b' must be a finite number ≥ 0/);
+    await expect(train(t, { ...base, lambda: [1, 1] })).rejects.toThrow(/lambda is only used in mode 'fixed'/);
+    await expect(train(t, { ...base, steps: 0 })).rejects.toThrow(/steps must be an integer ≥ 1/);
+    await expect(train(t, { ...base, optimizer: { lr: -1 } })).rejects.toThrow(/optimizer.lr must be a finite number > 0/);
+    await expect(train(t, { ...base, optimizer: { lr: 1, beta2: 1 } })).rejects.toThrow(/optimizer.beta2 must be in \[0, 1\)/);
+    await expect(train(t, { ...base, clipGradNorm: 0 })).rejects.toThrow(/clipGradNorm must be a finite number > 0/);
+    await expect(train(t, { ...base, resume: true })).rejects.toThrow(/resume: true needs checkpoint.dir/);
+    await expect(train(t, { ...base, schedule: { kind: 'step', every: 0, gamma: 0.5 } })).rejects.toThrow(/schedule.every/);
+    const wrong = new TwoTargetTask({ space: { terms: ['to_b', 'to_a'], distribution: { kind: 'logUniform', term: 'to_b', low: 1, high: 2 } } });
+    await expect(train(wrong, base)).rejects.toThrow(/the space's terms \[to_b, to_a\] must be the task 'two-target' terms \[to_a, to_b\]/);
+  });
+});
+
+describe('loadModel and evaluateGrid', () => {
+  it('restores a trained model from its checkpoint and evaluates it over a grid and at a baseline point', async () => {
+    const ckptDir = join(dir, 'load');
+    const task = new TwoTargetTask();
+    const r = await train(task, { ...base, steps: 6, checkpoint: { dir: ckptDir, every: 100 } });
+    const file = checkpointPath(ckptDir);
+    const loaded = await loadModel(new TwoTargetTask(), file);
+    expect(loaded).toMatchObject({ conditioned: true, step: 6, mode: 'yoto', lambda: null });
+    expect(await weights(loaded.model)).toEqual(await weights(r.model));
+    expect(loaded.space.toJSON()).toEqual(r.space.toJSON());
+
+    const sink = new MemorySink();
+    const grid = [[1, 0.5], [1, 2]];
+    const rows = await evaluateGrid(task, loaded.model, grid, { sink });
+    expect(rows.map((x) => [x.lambda.to_b, x.metric])).toEqual([
+      [0.5, 'to_a'], [0.5, 'to_b'], [0.5, 'loss'], [0.5, 'distance'], [2, 'to_a'], [2, 'to_b'], [2, 'loss'], [2, 'distance'],
+    ]);
+    const direct = await task.evaluate(r.model, [1, 2]);
+    expect(rows.filter((x) => x.lambda.to_b === 2).map((x) => x.value)).toEqual(Object.values(direct));
+    expect(sink.evaluations).toHaveLength(2);
+    await expect(evaluateGrid(task, loaded.model, [[1]])).rejects.toThrow(/grid point 0 must have 2 values/);
+    await expect(evaluateGrid(task, loaded.model, [])).rejects.toThrow(/non-empty/);
+
+    const fixedDir = join(dir, 'load-fixed');
+    const f = await train(task, { ...base, mode: 'fixed', lambda: [1, 4], steps: 3, checkpoint: { dir: fixedDir, every: 100 } });
+    const lf = await loadModel(task, checkpointPath(fixedDir));
+    expect(lf).toMatchObject({ conditioned: false, mode: 'fixed', lambda: [1, 4] });
+    const own = await evaluateGrid(task, lf.model, [lf.lambda!]);
+    expect(own.find((x) => x.metric === 'loss')!.value).toBeCloseTo((await task.evaluate(f.model, [1, 4])).loss, 6);
+    await expect(loadModel(new TwoTargetTask({ extraParam: true }), file)).rejects.toThrow(/missing 1 variable\(s\): 'extra'/);
+    for (const m of [r.model, loaded.model, f.model, lf.model]) m.params.dispose();
+    // Only the final checkpoint file remains; temporary files are gone.
+    expect(await readdir(ckptDir)).toEqual(['checkpoint.yotockpt']);
+    expect((await stat(file)).size).toBeGreaterThan(0);
+  });
+});

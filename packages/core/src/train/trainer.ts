@@ -1,0 +1,256 @@
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
+import { assignVariables, compareShapes, readVariables } from '../checkpoint/named-arrays.js';
+import type { CoefficientSpace } from '../coefficients/space.js';
+import type { MetricSink } from '../metrics/sink.js';
+import { Rng } from '../random/rng.js';
+import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
+import { Adam } from './adam.js';
+import { clipByGlobalNorm, globalNorm } from './clip.js';
+import { diffConfigs, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
+import { NonFiniteLossError } from './errors.js';
+import { learningRateAt } from './schedule.js';
+
+export interface TrainProgress {
+  /** Completed steps (1-based: the step index just done + 1). */
+  step: number;
+  steps: number;
+  /** λ-weighted loss of the step just done. */
+  loss: number;
+  /** Over the steps run by this call (a resumed run's earlier steps are not counted). */
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface TrainHooks {
+  /** Receives params at the start, and loss, lr, grad_norm and each term's batch mean every `logEvery` steps. */
+  sink?: MetricSink;
+  /** Called after every step. */
+  onProgress?(p: TrainProgress): void;
+  /** When aborted, training stops before the next step, after writing a checkpoint (if configured). */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult<M extends TaskModel = TaskModel> {
+  model: M;
+  space: CoefficientSpace;
+  config: ResolvedTrainConfig;
+  /** Completed steps (equals config.steps unless aborted). */
+  step: number;
+  status: 'completed' | 'aborted';
+  /** The step the run resumed from, or null when it started fresh. */
+  resumedFrom: number | null;
+  /** Loss of the last step run by this call (NaN when it ran none). */
+  lastLoss: number;
+  seconds: number;
+  stepsPerSecond: number;
+  /** Where the latest checkpoint is, when checkpointing is configured. */
+  checkpointPath: string | null;
+}
+
+/** Seed of the λ sampler's stream, distinct from the data and initialisation streams of the same seed. */
+function samplerSeed(seed: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+}
+
+/**
+ * The one training loop for YOTO and fixed-λ baselines. Per step: the task's batch for (seed, step),
+ * one λ per example (yoto: drawn from the space; fixed: the constant vector), the encoded λ as the
+ * condition of a conditioned model, the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b],
+ * and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
+ *
+ * One small host read per step (loss, gradient norm and term means together) is what lets a NaN be
+ * caught at the step it appears, before its update is applied.
+ */
+export async function train<M extends TaskModel>(task: Task<M>, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult<M>> {
+  const cfg = resolveTrainConfig(task as Task, config);
+  const { space, steps, batchSize, seed } = cfg;
+  const trajectory = trajectoryConfig(task as Task, cfg);
+  const model = task.buildModel({ space, conditioned: cfg.conditioned, seed });
+  if (model.conditioned !== cfg.conditioned)
+    throw new Error(`task '${task.name}' built a ${model.conditioned ? '' : 'un'}conditioned model when asked for conditioned: ${cfg.conditioned}`);
+  const entries = model.params.entries();
+  const variables = entries.map(([, v]) => v);
+  if (variables.length === 0) throw new Error(`task '${task.name}' built a model without parameters`);
+  const adam = new Adam(entries, cfg.optimizer);
+  let rng = new Rng(samplerSeed(seed));
+  const ckptFile = cfg.checkpoint ? checkpointPath(cfg.checkpoint.dir) : null;
+  const nTerms = task.terms.length;
+  const constants: tf.Tensor[] = [];
+
+  try {
+    let start = 0;
+    let resumedFrom: number | null = null;
+    const resumeFile = typeof cfg.resume === 'string' ? cfg.resume : cfg.resume && ckptFile && existsSync(ckptFile) ? ckptFile : null;
+    if (resumeFile) {
+      const ckpt = await readCheckpoint(resumeFile);
+      if (ckpt.task !== task.name) throw new Error(`checkpoint ${resumeFile}: was written by task '${ckpt.task}', not '${task.name}'`);
+      const diff = diffConfigs(ckpt.config, trajectory);
+      if (diff.length) throw new Error(`checkpoint ${resumeFile}: was written with a different configuration: ${diff.join('; ')}`);
+      const problems = compareShapes(entries.map(([n, v]) => [n, v.shape]), ckpt.params);
+      if (problems.length) throw new Error(`checkpoint ${resumeFile}: does not match the model of task '${task.name}': ${problems.join('; ')}`);
+      if (!ckpt.adam || !ckpt.rngState) throw new Error(`checkpoint ${resumeFile}: holds no optimizer or sampler state, so training cannot resume from it`);
+      if (!Number.isInteger(ckpt.step) || ckpt.step < 0 || ckpt.step > steps) throw new Error(`checkpoint ${resumeFile}: step ${ckpt.step} is outside this run of ${steps} steps`);
+      assignVariables(entries, ckpt.params);
+      adam.setState(ckpt.adam, `checkpoint ${resumeFile}`);
+      rng = new Rng(ckpt.rngState);
+      start = resumedFrom = ckpt.step;
+    }
+
+    hooks.sink?.logParams?.({
+      task: task.name,
+      mode: cfg.mode,
+      conditioned: cfg.conditioned,
+      steps,
+      batchSize,
+      seed,
+      optimizer: cfg.optimizer,
+      schedule: cfg.schedule,
+      clipGradNorm: cfg.clipGradNorm,
+      lambda: cfg.lambda,
+      space: space.toJSON(),
+      taskOptions: cfg.taskOptions,
+      backend: tf.getBackend(),
+      parameters: model.params.size,
+      resumedFrom,
+    });
+
+    // Fixed mode: the λ rows and their encoding never change, so they are uploaded once.
+    let fixedLambda: tf.Tensor2D | null = null;
+    let fixedCondition: tf.Tensor2D | null = null;
+    if (cfg.lambda) {
+      const rows = new Float32Array(batchSize * nTerms);
+      for (let b = 0; b < batchSize; b++) rows.set(cfg.lambda, b * nTerms);
+      fixedLambda = tf.tensor2d(rows, [batchSize, nTerms]);
+      constants.push(fixedLambda);
+      if (cfg.conditioned) {
+        fixedCondition = tf.tensor2d(space.encode(rows, batchSize), [batchSize, space.encodedDim]);
+        constants.push(fixedCondition);
+      }
+    }
+
+    let lastSaved = resumedFrom ?? -1;
+    const save = async (done: number): Promise<void> => {
+      if (!ckptFile || done === lastSaved) return;
+      await saveCheckpoint(ckptFile, {
+        task: task.name,
+        step: done,
+        rngState: rng.state(),
+        config: trajectory,
+        space: space.toJSON(),
+        conditioned: cfg.conditioned,
+        params: await readVariables(entries),
+        adam: await adam.getState(),
+        backend: tf.getBackend(),
+        createdAt: new Date().toISOString(),
+      });
+      lastSaved = done;
+    };
+
+    const t0 = performance.now();
+    let lastLoss = Number.NaN;
+    let status: TrainResult['status'] = 'completed';
+    let done = start;
+    for (let step = start; step < steps; step++) {
+      if (hooks.signal?.aborted) {
+        status = 'aborted';
+        break;
+      }
+      const lr = learningRateAt(step, cfg.optimizer.lr, cfg.schedule, steps);
+      let lambdaRows: Float32Array | null = null;
+      let encoded: Float32Array | null = null;
+      if (!fixedLambda) {
+        lambdaRows = space.sample(batchSize, rng);
+        if (cfg.conditioned) encoded = space.encode(lambdaRows, batchSize);
+      }
+      let termMeans: tf.Tensor | null = null;
+      const out = keepOnFailure(() => (termMeans as tf.Tensor | null)?.dispose(), () => tf.tidy(() => {
+        const batch = task.trainBatch({ step, batchSize, seed });
+        if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
+        const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
+        const condition = cfg.conditioned ? (fixedCondition ?? tf.tensor2d(encoded!, [batchSize, space.encodedDim])) : null;
+        const { value, grads } = tf.variableGrads(() => {
+          const terms = task.lossTerms(model, batch, { training: true, condition });
+          const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
+          termMeans = tf.keep(tf.mean(stacked, 0));
+          return tf.mean(tf.sum(tf.mul(stacked, tf.mean(lam, 0, true)), 1)) as tf.Scalar;
+        }, variables);
+        const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+        const norm = globalNorm(list);
+        const applied = cfg.clipGradNorm !== null ? clipByGlobalNorm(list, cfg.clipGradNorm, norm) : list;
+        return { grads: applied, stats: tf.concat([tf.reshape(value, [1]), tf.reshape(norm, [1]), termMeans!]) };
+      }));
+      (termMeans as tf.Tensor | null)?.dispose();
+      let stats: Float32Array;
+      try {
+        stats = (await out.stats.data()) as Float32Array;
+      } finally {
+        out.stats.dispose();
+      }
+      const [loss, gradNorm] = [stats[0], stats[1]];
+      if (!stats.every(Number.isFinite)) {
+        tf.dispose(out.grads);
+        const values: Record<string, number> = { loss, grad_norm: gradNorm };
+        task.terms.forEach((t, i) => (values[t] = stats[2 + i]));
+        throw new NonFiniteLossError(step, task.terms.filter((_, i) => !Number.isFinite(stats[2 + i])), values);
+      }
+      adam.apply(out.grads, lr);
+      tf.dispose(out.grads);
+      lastLoss = loss;
+      done = step + 1;
+
+      if (hooks.sink && (step % cfg.logEvery === 0 || done === steps)) {
+        const values: Record<string, number> = { loss, lr, grad_norm: gradNorm };
+        task.terms.forEach((t, i) => (values[t] = stats[2 + i]));
+        hooks.sink.logMetrics(step, values);
+      }
+      if (hooks.onProgress) {
+        const sps = (done - start) / Math.max(1e-9, (performance.now() - t0) / 1000);
+        hooks.onProgress({ step: done, steps, loss, stepsPerSecond: sps, etaSeconds: (steps - done) / sps });
+      }
+      if (cfg.checkpoint && done % cfg.checkpoint.every === 0) await save(done);
+      // Let timers, I/O and abort signals run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await save(done);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      model,
+      space,
+      config: cfg,
+      step: done,
+      status,
+      resumedFrom,
+      lastLoss,
+      seconds,
+      stepsPerSecond: seconds > 0 ? (done - start) / seconds : 0,
+      checkpointPath: ckptFile,
+    };
+  } catch (err) {
+    model.params.dispose();
+    throw err;
+  } finally {
+    adam.dispose();
+    tf.dispose(constants);
+  }
+}
+
+/** The per-example values of one term, checked for presence and shape (no device sync). */
+function checkedTerm(task: Task, terms: LossTerms, name: string, batch: Batch, step: number): tf.Tensor1D {
+  const t = terms[name];
+  if (!t) throw new Error(`task '${task.name}': lossTerms returned no term '${name}' (it returned ${Object.keys(terms).map((k) => `'${k}'`).join(', ') || 'nothing'})`);
+  if (t.rank !== 1 || t.shape[0] !== batch.size)
+    throw new Error(`task '${task.name}': loss term '${name}' must be per-example, shape [${batch.size}], got [${t.shape.join(', ')}] at step ${step}`);
+  return t;
+}
+
+/** Runs `f`; if it throws, runs `cleanup` (for tensors kept outside tf.tidy) and rethrows. */
+function keepOnFailure<T>(cleanup: () => void, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Configuration of the factorized-prior model. It is stored with checkpoints and hashed into the
+ * bitstream fingerprint, so it holds plain JSON values only.
+ */
+export interface FactorizedPriorConfig {
+  /** Channels of the hidden layers of both transforms. */
+  N: number;
+  /** Latent channels (coded by the entropy bottleneck). */
+  M: number;
+  /** Hidden widths of the per-channel density. */
+  filters: number[];
+  /**
+   * Knots of the λ-conditioned entropy model (0: one density for every λ). Used only by conditioned
+   * models; a fixed-λ baseline always has a λ-independent density.
+   */
+  densityKnots: number;
+  /** Hidden units of the conditioning MLP. */
+  conditioningHidden: number;
+}
+
+export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
+
+/** The benchmark shape (../shared/docs/benchmarks.md). */
+export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 64, M: 96 };
+
+/** The transform downsamples by 2 four times: images are padded to a multiple of this. */
+export const STRIDE = 16;
+
+export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
+  const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
+  const int = (v: unknown, what: string, min: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  };
+  int(c.N, 'N', 1);
+  int(c.M, 'M', 1);
+  int(c.conditioningHidden, 'conditioningHidden', 1);
+  int(c.densityKnots, 'densityKnots', 0);
+  if (c.densityKnots === 1) throw new Error('factorized-prior config: densityKnots must be 0 or ≥ 2, got 1');
+  if (!Array.isArray(c.filters) || c.filters.length === 0) throw new Error('factorized-prior config: filters must be a non-empty array');
+  c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
+  return c;
+}

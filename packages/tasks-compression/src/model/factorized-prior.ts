@@ -1,0 +1,301 @@
+import * as tf from '@tensorflow/tfjs';
+import {
+  type CoefficientSpace,
+  ConditioningNetwork,
+  conv2d,
+  conv2dTranspose,
+  film,
+  type FilmParams,
+  type Layer,
+  ParamStore,
+  type TaskModel,
+} from '@yoto/core';
+import { EntropyBottleneck } from '../entropy/bottleneck.js';
+import { type CodingModel, type DensityWeights } from '../entropy/density.js';
+import { gdn } from '../layers/gdn.js';
+import { type FactorizedPriorConfig, resolveConfig } from './config.js';
+
+/** The term whose λ the model is conditioned on; the rate term's coefficient is fixed at 1. */
+export const DISTORTION = 'distortion';
+export const RATE = 'rate';
+
+export interface FactorizedPriorOptions {
+  space: CoefficientSpace;
+  /** FiLM-conditioned on log λ (YOTO) or a fixed-λ baseline with the same backbone. */
+  conditioned: boolean;
+  seed: number;
+  config?: Partial<FactorizedPriorConfig>;
+}
+
+/** What a coefficient space must also offer for this model: the range of each term (DefinedSpace has it). */
+interface SupportedSpace extends CoefficientSpace {
+  support(term: string): { min: number; max: number; varies: boolean };
+}
+
+function lambdaRangeOf(space: CoefficientSpace): [number, number] {
+  const s = space as Partial<SupportedSpace>;
+  if (typeof s.support !== 'function')
+    throw new Error('factorized-prior: the coefficient space must describe its range (support(term)); build it with defineSpace');
+  if (!space.terms.includes(DISTORTION) || !space.terms.includes(RATE))
+    throw new Error(`factorized-prior: the space's terms must include '${DISTORTION}' and '${RATE}', got ${space.terms.join(', ')}`);
+  if (space.conditionedTerms.includes(RATE)) throw new Error(`factorized-prior: the '${RATE}' coefficient must be fixed (at 1), it is conditioned`);
+  const rate = s.support(RATE);
+  if (rate.min !== 1 || rate.max !== 1) throw new Error(`factorized-prior: the '${RATE}' coefficient must be fixed at 1, the space gives [${rate.min}, ${rate.max}]`);
+  const d = s.support(DISTORTION);
+  if (!(d.min > 0)) throw new Error(`factorized-prior: λ of '${DISTORTION}' must be > 0, the space allows ${d.min}`);
+  return [d.min, d.max];
+}
+
+/** Outputs of the model at one λ with rounding, as the codec sees it. */
+export interface QuantizedOutput {
+  /** Latents before rounding, [B, h, w, M]. */
+  y: tf.Tensor4D;
+  /** Integer symbols round(y − median), as float32, [B, h, w, M]. */
+  symbols: tf.Tensor4D;
+  /** ŷ = symbols + median. */
+  yHat: tf.Tensor4D;
+  /** Synthesis of ŷ, unclipped, [B, H, W, 3]. */
+  xHat: tf.Tensor4D;
+  /** −Σ log2 p(ŷ) per example: the model's estimate of the coded size in bits, [B]. */
+  bits: tf.Tensor1D;
+}
+
+/**
+ * Ballé et al.'s factorized-prior transform coder in CompressAI's layout, conditioned on λ:
+ *
+ *   analysis  g_a: conv5×5/2 3→N, FiLM, GDN; conv N→N, FiLM, GDN; conv N→N, FiLM, GDN; conv N→M, FiLM
+ *   synthesis g_s: deconv5×5/2 M→N, FiLM, IGDN; deconv N→N, FiLM, IGDN; deconv N→N, FiLM, IGDN; deconv N→3
+ *
+ * FiLM follows every convolution except the last synthesis one: that layer outputs the image, and a
+ * λ-dependent per-colour affine map of the pixels is not a useful degree of freedom (the PyTorch
+ * reference in ../shared/anchors makes the same choice). FiLM on the last analysis conv is kept:
+ * it lets the encoder rescale the latents per λ, which is how the rate moves with λ.
+ *
+ * A conditioned model's entropy bottleneck is λ-conditioned too (see entropy/density.ts); a
+ * baseline (`conditioned: false`) has neither FiLM nor knots, with the same backbone.
+ */
+export class FactorizedPrior implements TaskModel {
+  readonly params: ParamStore;
+  readonly conditioned: boolean;
+  readonly config: FactorizedPriorConfig;
+  readonly space: CoefficientSpace;
+  /** λ range of the training distribution (equal ends for a fixed-λ baseline). */
+  readonly lambdaRange: readonly [number, number];
+  readonly bottleneck: EntropyBottleneck;
+  private readonly conditioning: ConditioningNetwork | null;
+  private readonly analysisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
+  private readonly analysisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
+  private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
+  private readonly synthesisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
+  /** Encoding column of λ_distortion and its encoded values at the ends of the range. */
+  private readonly encodedColumn: number;
+  private readonly encodedEnds: [number, number];
+
+  constructor(options: FactorizedPriorOptions) {
+    this.config = resolveConfig(options.config);
+    this.space = options.space;
+    this.conditioned = options.conditioned;
+    this.lambdaRange = lambdaRangeOf(options.space);
+    const { N, M } = this.config;
+    const knots = this.conditioned ? this.config.densityKnots : 0;
+    if (this.conditioned) {
+      if (!options.space.conditionedTerms.includes(DISTORTION))
+        throw new Error(`factorized-prior: a conditioned model needs a space in which λ of '${DISTORTION}' varies`);
+      if (!(this.lambdaRange[1] > this.lambdaRange[0])) throw new Error('factorized-prior: a conditioned model needs a λ range with low < high');
+    }
+    this.encodedColumn = options.space.conditionedTerms.indexOf(DISTORTION);
+    this.encodedEnds = this.encodedColumn >= 0 ? [this.encodeOne(this.lambdaRange[0]), this.encodeOne(this.lambdaRange[1])] : [0, 1];
+
+    this.params = new ParamStore(options.seed);
+    const p = this.params;
+    const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
+    const aIn = [3, N, N, N];
+    const aOut = [N, N, N, M];
+    for (let i = 0; i < 4; i++) {
+      this.analysisConvs.push(conv2d(p, `g_a/conv${i}`, aIn[i], { ...conv, filters: aOut[i] }));
+      if (i < 3) this.analysisGdn.push(gdn(p, `g_a/gdn${i}`, N));
+    }
+    const sIn = [M, N, N, N];
+    const sOut = [N, N, N, 3];
+    for (let i = 0; i < 4; i++) {
+      this.synthesisConvs.push(conv2dTranspose(p, `g_s/deconv${i}`, sIn[i], { ...conv, filters: sOut[i] }));
+      if (i < 3) this.synthesisGdn.push(gdn(p, `g_s/igdn${i}`, N, { inverse: true }));
+    }
+    this.bottleneck = new EntropyBottleneck(p.scope('entropy_bottleneck'), M, { filters: this.config.filters, knots });
+    this.conditioning = this.conditioned
+      ? new ConditioningNetwork(p, {
+          inputDim: options.space.encodedDim,
+          layers: [
+            ...aOut.map((channels, i) => ({ name: `g_a${i}`, channels })),
+            ...sOut.slice(0, 3).map((channels, i) => ({ name: `g_s${i}`, channels })),
+          ],
+          hidden: this.config.conditioningHidden,
+        })
+      : null;
+  }
+
+  /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
+  lambdaVector(lambda: number): number[] {
+    return this.space.terms.map((t) => (t === DISTORTION ? lambda : 1));
+  }
+
+  private encodeOne(lambda: number): number {
+    const enc = this.space.encode(Float32Array.from(this.lambdaVector(lambda)), 1);
+    return enc[this.encodedColumn];
+  }
+
+  /** Encoded conditions [n, encodedDim] for distortion coefficients `lambdas` (null for a baseline). */
+  conditionFor(lambdas: readonly number[]): tf.Tensor2D | null {
+    if (!this.conditioned) return null;
+    const flat = Float32Array.from(lambdas.flatMap((l) => this.lambdaVector(l)));
+    return tf.tensor2d(this.space.encode(flat, lambdas.length), [lambdas.length, this.space.encodedDim]);
+  }
+
+  /** Knot position of the λ-conditioned density for one λ (float64, as the coder computes it). */
+  knotPosition(lambda: number): number {
+    const knots = this.bottleneck.knots;
+    if (knots === 0) return 0;
+    return this.knotPositionOfEncoded(this.encodeOne(lambda));
+  }
+
+  /** Knot position from one encoded condition row (float64, same formula as `knotPosition`). */
+  knotPositionOfEncoded(encoded: number): number {
+    const knots = this.bottleneck.knots;
+    if (knots === 0) return 0;
+    const [e0, e1] = this.encodedEnds;
+    return ((encoded - e0) / (e1 - e0)) * (knots - 1);
+  }
+
+  /** Knot positions [B] from encoded conditions [B, encodedDim] (tfjs, for training). */
+  private knotPositions(condition: tf.Tensor2D | null): tf.Tensor1D | null {
+    const knots = this.bottleneck.knots;
+    if (knots === 0 || !condition) return null;
+    const [e0, e1] = this.encodedEnds;
+    const col = tf.reshape(tf.slice(condition, [0, this.encodedColumn], [-1, 1]), [-1]);
+    return tf.mul(tf.sub(col, e0), (knots - 1) / (e1 - e0)) as tf.Tensor1D;
+  }
+
+  private films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
+    if (!this.conditioning) return null;
+    if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
+    return this.conditioning.apply(condition);
+  }
+
+  private modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
+    return films ? (film(x, films[name]) as tf.Tensor4D) : x;
+  }
+
+  analysis(x: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (x.shape[3] !== 3) throw new Error(`factorized-prior: the input must have 3 channels, got [${x.shape.join(', ')}]`);
+      const films = this.films(condition);
+      let h = x;
+      for (let i = 0; i < 4; i++) {
+        h = this.modulate(this.analysisConvs[i](h), films, `g_a${i}`);
+        if (i < 3) h = this.analysisGdn[i](h);
+      }
+      return h;
+    });
+  }
+
+  synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
+    return tf.tidy(() => {
+      const films = this.films(condition);
+      let h = yHat;
+      for (let i = 0; i < 4; i++) {
+        h = this.synthesisConvs[i](h);
+        if (i < 3) h = this.synthesisGdn[i](this.modulate(h, films, `g_s${i}`));
+      }
+      return h;
+    });
+  }
+
+  /**
+   * Training forward pass: uniform noise on the latents, and per-example bits −Σ log2 p(ỹ).
+   * `noiseSeed` makes the noise a function of the batch, so a resumed run replays the same step.
+   */
+  trainForward(x: tf.Tensor4D, condition: tf.Tensor2D | null, noiseSeed: number): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
+    return tf.tidy(() => {
+      const y = this.analysis(x, condition);
+      const yTilde = EntropyBottleneck.addNoise(y, noiseSeed);
+      const bits = this.bitsOf(yTilde, condition);
+      return { xHat: this.synthesis(yTilde, condition), bits };
+    });
+  }
+
+  private bitsOf(values: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor1D {
+    return tf.tidy(() => {
+      const lik = this.bottleneck.likelihood(values, this.knotPositions(condition));
+      return tf.div(tf.neg(tf.sum(tf.log(lik), [1, 2, 3])), Math.LN2) as tf.Tensor1D;
+    });
+  }
+
+  /** Float64 density weights for the coder (read once, reuse for several λ). */
+  densityWeights(): DensityWeights {
+    return this.bottleneck.snapshot();
+  }
+
+  /** Coding tables and medians at λ. */
+  codingModel(lambda: number, weights: DensityWeights = this.densityWeights()): CodingModel {
+    return this.bottleneck.codingModel(this.knotPosition(lambda), undefined, weights);
+  }
+
+  /**
+   * Inference at one λ for a whole batch: latents rounded around the medians of the coding model,
+   * reconstruction from ŷ, and the estimated bits. The codec reproduces `xHat` exactly.
+   */
+  quantizedForward(x: tf.Tensor4D, lambda: number, coding: CodingModel = this.codingModel(lambda)): QuantizedOutput {
+    return tf.tidy(() => {
+      const condition = this.conditionFor(Array(x.shape[0]).fill(lambda));
+      const y = this.analysis(x, condition);
+      const medians = tf.tile(tf.tensor2d(coding.medians, [1, this.config.M]), [x.shape[0], 1]) as tf.Tensor2D;
+      const symbols = EntropyBottleneck.quantize(y, medians);
+      const yHat = EntropyBottleneck.dequantize(symbols, medians);
+      const bits = this.bitsOf(yHat, condition);
+      const xHat = this.synthesis(yHat, condition);
+      return { y, symbols, yHat, xHat, bits };
+    });
+  }
+
+  /**
+   * Rounded forward pass with a λ per example, given as encoded conditions (what the trainer's loss
+   * context holds): medians per example from the coding model at each example's knot position.
+   */
+  evalForward(x: tf.Tensor4D, condition: tf.Tensor2D | null): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
+    const b = x.shape[0];
+    const M = this.config.M;
+    const medians = new Float32Array(b * M);
+    const weights = this.densityWeights();
+    const enc = condition && this.encodedColumn >= 0 ? condition.dataSync() : null;
+    const cache = new Map<number, Float32Array>();
+    for (let i = 0; i < b; i++) {
+      const t = enc ? this.knotPositionOfEncoded(enc[i * this.space.encodedDim + this.encodedColumn]) : 0;
+      let m = cache.get(t);
+      if (!m) {
+        m = this.bottleneck.codingModel(t, undefined, weights).medians;
+        cache.set(t, m);
+      }
+      medians.set(m, i * M);
+    }
+    return tf.tidy(() => {
+      const med = tf.tensor2d(medians, [b, M]);
+      const y = this.analysis(x, condition);
+      const yHat = EntropyBottleneck.dequantize(EntropyBottleneck.quantize(y, med), med);
+      return { xHat: this.synthesis(yHat, condition), bits: this.bitsOf(yHat, condition) };
+    });
+  }
+
+  /** Reconstruction from integer symbols [1, h, w, M] at λ: what the decoder runs. */
+  decodeSymbols(symbols: tf.Tensor4D, lambda: number, coding: CodingModel): tf.Tensor4D {
+    return tf.tidy(() => {
+      const b = symbols.shape[0];
+      const medians = tf.tile(tf.tensor2d(coding.medians, [1, this.config.M]), [b, 1]) as tf.Tensor2D;
+      const yHat = EntropyBottleneck.dequantize(symbols, medians);
+      return this.synthesis(yHat, this.conditionFor(Array(b).fill(lambda)));
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

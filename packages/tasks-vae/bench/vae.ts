@@ -1,0 +1,118 @@
+/**
+ * `pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n]`: times one training
+ * step (forward, backward, Adam update, loss read back) of the benchmark VAE of
+ * docs/benchmarks.md — 28×28×1, batch 64, latent 16, conv 32 → 64 with FiLM on log β, one β per
+ * example from LogUniform[1/8, 64] — on the active tfjs backend. Same model, input and optimizer
+ * as the PyTorch reference (`torch_reference.py vae`), so the two compare as a ratio.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Rng, initBackend } from '@yoto/core';
+import { BENCHMARK_VAE, createVaeTask, trainStep } from '../src/index.js';
+
+export interface VaeBenchResult {
+  model: 'vae';
+  backend: string;
+  batch: number;
+  steps: number;
+  warmup: number;
+  ms_per_step: number;
+  p10_ms: number;
+  p90_ms: number;
+  images_per_s: number;
+}
+
+interface Args {
+  json: boolean;
+  backend?: string;
+  steps: number;
+  warmup: number;
+  batch: number;
+}
+
+function parseArgs(args: string[]): Args {
+  const out: Args = { json: false, steps: 50, warmup: 10, batch: 64 };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (): string => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`bench vae: ${a} needs a value`);
+      return v;
+    };
+    const int = (name: string, v: string, min: number): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) throw new Error(`bench vae: ${name} must be an integer ≥ ${min}, got ${v}`);
+      return n;
+    };
+    if (a === '--json') out.json = true;
+    else if (a === '--backend') out.backend = value();
+    else if (a === '--steps') out.steps = int('--steps', value(), 1);
+    else if (a === '--warmup') out.warmup = int('--warmup', value(), 0);
+    else if (a === '--batch') out.batch = int('--batch', value(), 1);
+    else throw new Error(`bench vae: unknown argument '${a}'; usage: pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n]`);
+  }
+  return out;
+}
+
+function quantile(sorted: number[], q: number): number {
+  const i = (sorted.length - 1) * q;
+  const lo = Math.floor(i);
+  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (i - lo);
+}
+
+export async function runVaeBench(args: Args): Promise<VaeBenchResult> {
+  const info = await initBackend(args.backend);
+  // The task's defaults are the benchmark shape; one hidden layer per FiLM head, as the reference's
+  // FiLM modules have. The task reads no data here: the batch below is built directly.
+  const task = createVaeTask({ sharedHidden: false });
+  const space = task.defaultSpace();
+  const model = task.buildModel({ space, conditioned: true, seed: 0 });
+  const n = args.batch;
+  const rng = new Rng(0);
+  // Like the reference: one fixed random binary batch; fresh β and fresh ε every step.
+  const x = tf.tensor4d(Float32Array.from({ length: n * 784 }, () => (rng.uniform() > 0.5 ? 1 : 0)), [n, 28, 28, 1]);
+  const optimizer = tf.train.adam(1e-4);
+  const step = (): void => {
+    const noise = tf.tensor2d(Float32Array.from({ length: n * BENCHMARK_VAE.latent }, () => rng.normal()), [n, BENCHMARK_VAE.latent]);
+    trainStep(task, model, space, optimizer, { size: n, tensors: { x, noise } }, space.sample(n, rng));
+    noise.dispose();
+  };
+  for (let i = 0; i < args.warmup; i++) step();
+  const times: number[] = [];
+  for (let i = 0; i < args.steps; i++) {
+    const t = performance.now();
+    step();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const ms = quantile(times, 0.5);
+  x.dispose();
+  optimizer.dispose();
+  model.dispose();
+  return {
+    model: 'vae',
+    backend: info.name,
+    batch: n,
+    steps: args.steps,
+    warmup: args.warmup,
+    ms_per_step: round(ms),
+    p10_ms: round(quantile(times, 0.1)),
+    p90_ms: round(quantile(times, 0.9)),
+    images_per_s: round((n * 1000) / ms, 1),
+  };
+}
+
+function round(v: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const r = await runVaeBench(args);
+  if (args.json) console.log(JSON.stringify(r));
+  else
+    console.log(
+      `vae (benchmark shape, batch ${r.batch}) on ${r.backend}: median ${r.ms_per_step} ms/step ` +
+        `(p10 ${r.p10_ms}, p90 ${r.p90_ms}; ${r.steps} steps after ${r.warmup} warm-up), ${r.images_per_s} images/s`,
+    );
+}

@@ -1,0 +1,118 @@
+import * as tf from '@tensorflow/tfjs';
+import { ConditioningNetwork, type FilmParams, ParamStore, type TaskModel, conv2d, conv2dTranspose, dense, film } from '@yoto/core';
+import type { CoefficientSpace } from '@yoto/core';
+import { type VaeModelConfig, validateVaeConfig } from './config.js';
+
+export interface Posterior {
+  mean: tf.Tensor2D;
+  logvar: tf.Tensor2D;
+}
+
+/** FiLM parameters of every conditioned layer for one batch; null for an unconditioned model. */
+export type VaeFilms = Record<string, FilmParams> | null;
+
+/**
+ * A conditional VAE. In `conditioned` (YOTO) mode a conditioning network maps the encoded β to FiLM
+ * parameters applied after each conv block of the encoder and decoder; an unconditioned (baseline)
+ * model has the same backbone and variables minus the conditioning network.
+ */
+export interface VaeModel extends TaskModel {
+  readonly config: Readonly<VaeModelConfig>;
+  /** The space the model was built for; its `encode` turns λ vectors into conditions. */
+  readonly space: CoefficientSpace;
+  /** FiLM parameters for a batch of encoded conditions ([batch, encodedDim]). */
+  films(condition: tf.Tensor2D | null): VaeFilms;
+  encode(x: tf.Tensor4D, films: VaeFilms): Posterior;
+  /** Bernoulli logits or Gaussian means, [batch, height, width, channels]. */
+  decode(z: tf.Tensor2D, films: VaeFilms): tf.Tensor4D;
+  /** The image the decoder predicts: sigmoid(logits) for Bernoulli, the mean for Gaussian. */
+  decodeMean(z: tf.Tensor2D, films: VaeFilms): tf.Tensor4D;
+  dispose(): void;
+}
+
+export function encoderLayerName(i: number): string {
+  return `enc${i}`;
+}
+export function decoderLayerName(i: number): string {
+  return `dec${i}`;
+}
+
+export function buildVae(config: VaeModelConfig, options: { space: CoefficientSpace; conditioned: boolean; seed: number }): VaeModel {
+  const c = validateVaeConfig({ ...config, channels: [...config.channels] });
+  const params = new ParamStore(options.seed);
+  const k = c.kernelSize;
+  const L = c.channels.length;
+  const h0 = c.height / 2 ** L;
+  const w0 = c.width / 2 ** L;
+  const top = c.channels[L - 1];
+  const flat = h0 * w0 * top;
+
+  // Definition order fixes the variable names and the init stream, so it must not change.
+  const enc = c.channels.map((w, i) => conv2d(params, `encoder/conv${i}`, i === 0 ? c.imageChannels : c.channels[i - 1], { filters: w, kernelSize: k, strides: 2 }));
+  const encDense = dense(params, 'encoder/dense', flat, 2 * c.latent);
+  const decDense = dense(params, 'decoder/dense', c.latent, flat);
+  // Decoder block j maps channels[L-1-j] → channels[L-2-j]; the last maps channels[0] → the image.
+  const dec = c.channels.map((_, j) => {
+    const from = c.channels[L - 1 - j];
+    const to = j === L - 1 ? c.imageChannels : c.channels[L - 2 - j];
+    return conv2dTranspose(params, `decoder/convT${j}`, from, { filters: to, kernelSize: k, strides: 2 });
+  });
+  const filmLayers = [
+    ...c.channels.map((w, i) => ({ name: encoderLayerName(i), channels: w })),
+    ...c.channels.slice(0, L - 1).reverse().map((w, j) => ({ name: decoderLayerName(j), channels: w })),
+  ];
+  const conditioning = options.conditioned
+    ? new ConditioningNetwork(params, {
+        inputDim: options.space.encodedDim,
+        layers: filmLayers,
+        hidden: c.conditioningHidden,
+        multiplier: c.filmMultiplier,
+        sharedHidden: c.sharedHidden,
+      })
+    : null;
+
+  const modulate = (x: tf.Tensor4D, films: VaeFilms, name: string): tf.Tensor4D => (films ? (film(x, films[name]) as tf.Tensor4D) : x);
+
+  const model: VaeModel = {
+    params,
+    conditioned: options.conditioned,
+    config: Object.freeze(c),
+    space: options.space,
+    films(condition) {
+      if (!conditioning) return null;
+      if (!condition) throw new Error('this VAE is conditioned (YOTO): it needs a condition [batch, encodedDim], got null');
+      return conditioning.apply(condition);
+    },
+    encode(x, films) {
+      return tf.tidy(() => {
+        let hdn = x;
+        enc.forEach((conv, i) => {
+          hdn = tf.relu(modulate(conv(hdn), films, encoderLayerName(i)));
+        });
+        const stats = encDense(tf.reshape(hdn, [x.shape[0], flat]) as tf.Tensor2D);
+        const [mean, logvar] = tf.split(stats, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+        return { mean, logvar };
+      });
+    },
+    decode(z, films) {
+      return tf.tidy(() => {
+        let hdn = tf.reshape(tf.relu(decDense(z)), [z.shape[0], h0, w0, top]) as tf.Tensor4D;
+        dec.forEach((convT, j) => {
+          hdn = convT(hdn);
+          if (j < L - 1) hdn = tf.relu(modulate(hdn, films, decoderLayerName(j)));
+        });
+        return hdn;
+      });
+    },
+    decodeMean(z, films) {
+      return tf.tidy(() => {
+        const out = model.decode(z, films);
+        return c.likelihood === 'bernoulli' ? tf.sigmoid(out) : out;
+      });
+    },
+    dispose() {
+      params.dispose();
+    },
+  };
+  return model;
+}

@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs';
+import { encodePng } from '@yoto/core';
+import type { VaeModel } from './model.js';
+import { STREAM, streamRng } from './seeds.js';
+
+/** An RGBA picture made of image tiles, with its PNG encoding. */
+export interface ImageGrid {
+  width: number;
+  height: number;
+  rows: number;
+  columns: number;
+  /** [height, width, 4], 8 bits per channel. */
+  rgba: Uint8Array;
+  png: Buffer;
+}
+
+export interface GridOptions {
+  /** Pixels between tiles (default 2). */
+  pad?: number;
+  /** Gray level of the padding, 0–255 (default 255). */
+  background?: number;
+}
+
+/**
+ * Lays out `tiles[row][column]` (each [h, w, c] with values in [0, 1], c = 1 or 3) as one RGBA
+ * picture. Values outside [0, 1] (a Gaussian decoder's means) are clipped.
+ */
+export async function tileGrid(tiles: Float32Array[][], h: number, w: number, c: 1 | 3, options: GridOptions = {}): Promise<ImageGrid> {
+  const pad = options.pad ?? 2;
+  const bg = options.background ?? 255;
+  const rows = tiles.length;
+  const columns = Math.max(0, ...tiles.map((r) => r.length));
+  if (rows === 0 || columns === 0) throw new Error('tileGrid: no tiles');
+  const W = columns * w + (columns + 1) * pad;
+  const H = rows * h + (rows + 1) * pad;
+  const rgba = new Uint8Array(W * H * 4).fill(bg);
+  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255; // opaque padding
+  for (let r = 0; r < rows; r++)
+    for (let col = 0; col < tiles[r].length; col++) {
+      const t = tiles[r][col];
+      if (t.length !== h * w * c) throw new Error(`tileGrid: tile (${r}, ${col}) has ${t.length} values, expected ${h}×${w}×${c}`);
+      const ox = pad + col * (w + pad);
+      const oy = pad + r * (h + pad);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const o = ((oy + y) * W + ox + x) * 4;
+          for (let k = 0; k < 3; k++) {
+            const v = t[(y * w + x) * c + (c === 1 ? 0 : k)];
+            rgba[o + k] = v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0;
+          }
+          rgba[o + 3] = 255;
+        }
+    }
+  return { width: W, height: H, rows, columns, rgba, png: await encodePng(rgba, W, H, 4) };
+}
+
+/** The λ vector of the model's space with the KL weight set to β and every other term at 1. */
+function lambdaFor(model: VaeModel, beta: number): Float32Array {
+  return Float32Array.from(model.space.terms, (t) => (t === 'kl' ? beta : 1));
+}
+
+function conditionFor(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
+  if (!model.conditioned) return null;
+  const enc = model.space.encode(lambdaFor(model, beta), 1);
+  return tf.tidy(() => tf.tile(tf.tensor2d(enc, [1, enc.length]), [n, 1]) as tf.Tensor2D);
+}
+
+function splitImages(t: tf.Tensor4D): Float32Array[] {
+  const data = t.dataSync() as Float32Array;
+  const size = t.shape[1] * t.shape[2] * t.shape[3];
+  return Array.from({ length: t.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
+}
+
+function checkBetas(betas: readonly number[]): void {
+  if (betas.length === 0 || betas.some((b) => !(b > 0) || !Number.isFinite(b))) throw new Error(`betas must be a non-empty list of positive numbers, got [${betas.join(', ')}]`);
+}
+
+/**
+ * Test images (rows) and their reconstructions at each β (columns), the first column being the
+ * input. Reconstructions decode the posterior mean (no sampling noise) and show the decoder's mean
+ * image. An unconditioned model ignores β, so pass it only its own β.
+ */
+export async function reconstructionGrid(model: VaeModel, images: tf.Tensor4D, betas: readonly number[], options: GridOptions & { showInput?: boolean } = {}): Promise<ImageGrid> {
+  checkBetas(betas);
+  const { height, width, imageChannels } = model.config;
+  if (images.rank !== 4 || images.shape[1] !== height || images.shape[2] !== width || images.shape[3] !== imageChannels)
+    throw new Error(`reconstructionGrid: images must be [n, ${height}, ${width}, ${imageChannels}], got [${images.shape.join(', ')}]`);
+  const n = images.shape[0];
+  const columns: Float32Array[][] = [];
+  if (options.showInput ?? true) columns.push(splitImages(images));
+  for (const beta of betas) {
+    const cond = conditionFor(model, beta, n);
+    const out = tf.tidy(() => {
+      const films = model.films(cond);
+      return model.decodeMean(model.encode(images, films).mean, films);
+    });
+    columns.push(splitImages(out));
+    tf.dispose([out, ...(cond ? [cond] : [])]);
+  }
+  const rows = Array.from({ length: n }, (_, r) => columns.map((col) => col[r]));
+  return tileGrid(rows, height, width, imageChannels === 1 ? 1 : 3, options);
+}
+
+/**
+ * `n` samples from the prior (rows) decoded at each β (columns). Each row uses the same latent z at
+ * every β, so a row shows how the decoder's reading of one code changes with β.
+ */
+export async function priorSamples(model: VaeModel, betas: readonly number[], n: number, options: GridOptions & { seed?: number } = {}): Promise<ImageGrid> {
+  checkBetas(betas);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`priorSamples: n must be an integer ≥ 1, got ${n}`);
+  const { height, width, imageChannels, latent } = model.config;
+  const rng = streamRng(options.seed ?? 0, STREAM.prior);
+  const z = tf.tensor2d(Float32Array.from({ length: n * latent }, () => rng.normal()), [n, latent]);
+  const columns: Float32Array[][] = [];
+  for (const beta of betas) {
+    const cond = conditionFor(model, beta, n);
+    const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
+    columns.push(splitImages(out));
+    tf.dispose([out, ...(cond ? [cond] : [])]);
+  }
+  z.dispose();
+  const rows = Array.from({ length: n }, (_, r) => columns.map((col) => col[r]));
+  return tileGrid(rows, height, width, imageChannels === 1 ? 1 : 3, options);
+}

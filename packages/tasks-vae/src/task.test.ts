@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs';
+import { Rng, createTask, findDataset, initBackend } from '@yoto/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import './index.js';
+import { createVaeTask } from './task.js';
+import { trainStep } from './train-step.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+/** A small model so that tests train on one CPU core in seconds. */
+const TINY = { channels: [4, 8], latent: 2, conditioningHidden: 8, trainLimit: 64, testLimit: 40 };
+
+describe('VAE task contract', () => {
+  it('declares its terms and default space: reconstruction fixed at 1, kl log-uniform on [1/8, 64]', () => {
+    const task = createVaeTask(TINY);
+    expect(task.terms).toEqual(['reconstruction', 'kl']);
+    const space = task.defaultSpace();
+    expect(space.conditionedTerms).toEqual(['kl']);
+    expect(space.encodedDim).toBe(1);
+    const lambdas = space.sample(2000, new Rng(1));
+    let lo = Infinity;
+    let hi = -Infinity;
+    let logSum = 0;
+    for (let i = 0; i < 2000; i++) {
+      expect(lambdas[2 * i]).toBe(1);
+      const b = lambdas[2 * i + 1];
+      lo = Math.min(lo, b);
+      hi = Math.max(hi, b);
+      logSum += Math.log(b);
+    }
+    expect(lo).toBeGreaterThanOrEqual(1 / 8);
+    expect(hi).toBeLessThanOrEqual(64);
+    // Log-uniform: the mean of log β is the midpoint of [log 1/8, log 64] = log √8.
+    expect(logSum / 2000).toBeCloseTo(Math.log(Math.sqrt(8)), 1);
+    expect(Array.from(space.encode(Float32Array.from([1, 4]), 1))).toEqual([Math.fround(Math.log(4))]);
+  });
+
+  it('trainBatch is a pure function of (seed, step, batchSize) and walks per-epoch permutations', () => {
+    const task = createVaeTask({ ...TINY, trainLimit: 10 });
+    const read = (seed: number, step: number, bs = 5): number[][] => {
+      const b = task.trainBatch({ seed, step, batchSize: bs });
+      const x = b.tensors.x.arraySync() as number[][][][];
+      const noise = b.tensors.noise.arraySync() as number[][];
+      tf.dispose(Object.values(b.tensors));
+      return [...x.map((img) => img.flat(2)), ...noise];
+    };
+    // A second task instance (as after a restart) produces identical batches.
+    const again = createVaeTask({ ...TINY, trainLimit: 10 });
+    const b1 = task.trainBatch({ seed: 3, step: 7, batchSize: 5 });
+    const b2 = again.trainBatch({ seed: 3, step: 7, batchSize: 5 });
+    expect(b2.tensors.x.arraySync()).toEqual(b1.tensors.x.arraySync());
+    expect(b2.tensors.noise.arraySync()).toEqual(b1.tensors.noise.arraySync());
+    tf.dispose([...Object.values(b1.tensors), ...Object.values(b2.tensors)]);
+    expect(read(3, 7)).toEqual(read(3, 7));
+    expect(read(3, 7)).not.toEqual(read(3, 8));
+    expect(read(3, 7)).not.toEqual(read(4, 7));
+    // Steps 0 and 1 (batch 5) cover epoch 0: each of the 10 images exactly once.
+    const key = (img: number[]): string => img.join('');
+    const epoch0 = [...read(1, 0).slice(0, 5), ...read(1, 1).slice(0, 5)].map(key);
+    const whole = [...read(1, 0, 10).slice(0, 10)].map(key);
+    expect(new Set(epoch0)).toEqual(new Set(whole));
+    // Epochs are shuffled differently: epoch 1 is not a repeat of epoch 0's order.
+    const epoch1 = [...read(1, 2).slice(0, 5), ...read(1, 3).slice(0, 5)].map(key);
+    expect(new Set(epoch1)).toEqual(new Set(epoch0));
+    expect(epoch1).not.toEqual(epoch0);
+    // The batch holds 0/1 pixels (binarized by default) and unit-Gaussian-looking noise.
+    const b = task.trainBatch({ seed: 0, step: 0, batchSize: 64 });
+    expect(new Set(b.tensors.x.dataSync())).toEqual(new Set([0, 1]));
+    expect(b.tensors.noise.shape).toEqual([64, 2]);
+    tf.dispose(Object.values(b.tensors));
+  });
+
+  it('gives per-example terms, and the noise makes the sampled loss reproducible', () => {
+    const task = createVaeTask(TINY);
+    const space = task.defaultSpace();
+    const model = task.buildModel({ space, conditioned: true, seed: 5 });
+    const batch = task.trainBatch({ seed: 1, step: 2, batchSize: 6 });
+    const cond = tf.tensor2d(space.encode(space.sample(6, new Rng(2)), 6), [6, 1]);
+    const run = (): number[][] =>
+      tf.tidy(() => {
+        const t = task.lossTerms(model, batch, { training: true, condition: cond });
+        expect(t.reconstruction.shape).toEqual([6]);
+        expect(t.kl.shape).toEqual([6]);
+        return [[...t.reconstruction.dataSync()], [...t.kl.dataSync()]];
+      });
+    const [rec, kl] = run();
+    expect(run()).toEqual([rec, kl]);
+    expect(rec.every((v) => v > 0)).toBe(true);
+    expect(kl.every((v) => v >= 0)).toBe(true);
+    expect(() => task.lossTerms(model, { size: 6, tensors: { x: batch.tensors.x } }, { training: true, condition: cond })).toThrow(/needs 'noise' of shape \[6, 2\]/);
+    tf.dispose([...Object.values(batch.tensors), cond]);
+    model.dispose();
+  });
+
+  it('evaluates on the test split: neg_elbo = rec + KL, weighted_loss = rec + β·KL, deterministic', async () => {
+    const task = createVaeTask(TINY);
+    const space = task.defaultSpace();
+    const model = task.buildModel({ space, conditioned: true, seed: 6 });
+    const m4 = await task.evaluate(model, [1, 4], { batchSize: 16 });
+    expect(Object.keys(m4).sort()).toEqual(['kl', 'neg_elbo', 'reconstruction', 'weighted_loss']);
+    expect(m4.neg_elbo).toBeCloseTo(m4.reconstruction + m4.kl, 3);
+    expect(m4.weighted_loss).toBeCloseTo(m4.reconstruction + 4 * m4.kl, 3);
+    // Batch size does not change the result (each example has its own fixed noise); repeats agree.
+    const whole = await task.evaluate(model, [1, 4], { batchSize: 40 });
+    for (const k of Object.keys(m4)) expect(whole[k]).toBeCloseTo(m4[k], 2);
+    expect(await task.evaluate(model, [1, 4], { batchSize: 16 })).toEqual(m4);
+    // At β = 1 the weighted loss is the negative ELBO.
+    const m1 = await task.evaluate(model, [1, 1], { limit: 8 });
+    expect(m1.weighted_loss).toBeCloseTo(m1.neg_elbo, 4);
+    await expect(task.evaluate(model, [1])).rejects.toThrow(/λ must be 2 finite numbers/);
+    model.dispose();
+  });
+
+  it('a few YOTO training steps reduce the loss, without leaking tensors', async () => {
+    const task = createVaeTask({ ...TINY, trainLimit: 256 });
+    const space = task.defaultSpace();
+    const model = task.buildModel({ space, conditioned: true, seed: 7 });
+    const opt = tf.train.adam(1e-2);
+    const rng = new Rng(8);
+    const before = await task.evaluate(model, [1, 1], { limit: 32 });
+    let tensorsAfterFirst = 0;
+    for (let step = 0; step < 40; step++) {
+      const batch = task.trainBatch({ seed: 1, step, batchSize: 16 });
+      trainStep(task, model, space, opt, batch, space.sample(16, rng));
+      tf.dispose(Object.values(batch.tensors));
+      // Adam creates its slot variables in the first step; after that the count must stay flat.
+      if (step === 1) tensorsAfterFirst = tf.memory().numTensors;
+      if (step > 1) expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
+    }
+    const after = await task.evaluate(model, [1, 1], { limit: 32 });
+    expect(after.neg_elbo).toBeLessThan(0.8 * before.neg_elbo);
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('trains a baseline (unconditioned) model with a fixed β', () => {
+    const task = createVaeTask(TINY);
+    const space = task.defaultSpace();
+    const model = task.buildModel({ space, conditioned: false, seed: 9 });
+    expect(model.params.entries().some(([n]) => n.startsWith('conditioning/'))).toBe(false);
+    const opt = tf.train.adam(1e-2);
+    const lambdas = new Float32Array(16 * 2).map((_, i) => (i % 2 === 0 ? 1 : 2));
+    const losses: number[] = [];
+    for (let step = 0; step < 15; step++) {
+      const batch = task.trainBatch({ seed: 2, step: 0, batchSize: 16 });
+      losses.push(trainStep(task, model, space, opt, batch, lambdas));
+      tf.dispose(Object.values(batch.tensors));
+    }
+    expect(losses[14]).toBeLessThan(0.8 * losses[0]);
+    opt.dispose();
+    model.dispose();
+  });
+
+  it('rejects unknown options, wrong types and mismatched spaces clearly', () => {
+    expect(() => createVaeTask({ latnet: 4 })).toThrow(/unknown VAE task option 'latnet'; known options: dataset, dataRoot, binarize/);
+    expect(() => createVaeTask({ latent: '4' })).toThrow(`VAE task option 'latent' must be a number, got "4"`);
+    expect(() => createVaeTask({ channels: [4, 'x'] })).toThrow(/'channels' must be a number\[\]/);
+    expect(() => createVaeTask({ trainLimit: -1 })).toThrow(/'trainLimit' must be an integer ≥ 0/);
+    expect(() => createVaeTask({ latent: 0 })).toThrow(/latent must be an integer ≥ 1/);
+    const task = createVaeTask(TINY);
+    const other = { ...task.defaultSpace(), terms: ['distortion', 'rate'] } as never;
+    expect(() => task.buildModel({ space: other, conditioned: false, seed: 0 })).toThrow(/terms are \[reconstruction, kl\], but the coefficient space has \[distortion, rate\]/);
+  });
+
+  it('is registered as vae-mnist and vae-fashion-mnist', () => {
+    const t = createTask('vae-mnist', { latent: 3 });
+    expect(t.name).toBe('vae-mnist');
+    expect(createTask('vae-fashion-mnist').name).toBe('vae-fashion-mnist');
+  });
+});
+
+const fashionRoot = process.env.YOTO_DATA;
+const hasFashion = findDataset('fashion-mnist', fashionRoot) !== null;
+
+describe.skipIf(!hasFashion)('vae-fashion-mnist (skipped: dataset fashion-mnist not under YOTO_DATA nor /usr/share/datasets)', () => {
+  it('reads Fashion-MNIST and evaluates a model on it', async () => {
+    const task = createTask('vae-fashion-mnist', { ...TINY, binarize: false, dataRoot: fashionRoot });
+    const b = task.trainBatch({ seed: 0, step: 0, batchSize: 4 });
+    expect(b.tensors.x.shape).toEqual([4, 28, 28, 1]);
+    const values = b.tensors.x.dataSync();
+    expect(values.some((v) => v > 0 && v < 1)).toBe(true); // gray, not binarized
+    tf.dispose(Object.values(b.tensors));
+    const model = task.buildModel({ space: task.defaultSpace(), conditioned: false, seed: 0 });
+    const m = await task.evaluate(model, [1, 1], { limit: 8 });
+    expect(m.neg_elbo).toBeCloseTo(m.reconstruction + m.kl, 3);
+    model.params.dispose();
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * Vega-Lite spec builders. Pure functions of tidy rows, so they are testable without a database
+ * and reusable by every task: which metrics sit on which axis is always a parameter.
+ */
+
+export type VegaLiteSpec = Record<string, unknown>;
+export type ScaleType = 'linear' | 'log';
+
+export const FONT = 'DejaVu Sans';
+export const YOTO_SERIES = 'YOTO';
+export const BASELINE_SERIES = 'baselines';
+const YOTO_COLOR = '#1f6fb4';
+const BASELINE_COLOR = '#e4572e';
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** Shared look: DejaVu Sans everywhere (the PNG renderer has exactly that font), white background. */
+export const CONFIG = {
+  font: FONT,
+  background: 'white',
+  padding: 8,
+  view: { stroke: '#cccccc' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e8e8e8' },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
+  header: { labelFontSize: 12, titleFontSize: 12 },
+  title: { fontSize: 15, subtitleFontSize: 11, anchor: 'start', subtitleColor: '#555555' },
+};
+
+/** A YOTO model's or a baseline's value at one coefficient vector. */
+export interface SeriesPoint {
+  series: string;
+  run: string;
+  kind: 'yoto' | 'baseline';
+  lambda: number;
+}
+
+function seriesColor(series: string[]) {
+  const domain = [...new Set(series)].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const yotos = domain.filter((s) => s.startsWith(YOTO_SERIES));
+  const blues = ['#1f6fb4', '#17becf', '#6a51a3', '#2ca02c'];
+  const range = domain.map((s) => (s === BASELINE_SERIES ? BASELINE_COLOR : yotos.length === 1 ? YOTO_COLOR : blues[yotos.indexOf(s) % blues.length]));
+  return { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'top', direction: 'horizontal' } };
+}
+
+function rank(s: string): number {
+  return s === BASELINE_SERIES ? 1 : 0;
+}
+
+function fmt(title: string, field: string, format = '.4~g') {
+  return { field, title, type: 'quantitative', format };
+}
+
+function header(title: string, subtitle?: string) {
+  return subtitle ? { text: title, subtitle } : { text: title };
+}
+
+export interface TradeoffPoint extends SeriesPoint {
+  x: number;
+  y: number;
+}
+
+export interface TradeoffAxesSpec {
+  xTitle: string;
+  yTitle: string;
+  xScale?: ScaleType;
+  yScale?: ScaleType;
+  lambdaTitle: string;
+}
+
+/**
+ * (1) The trade-off plane: each YOTO model a line through its grid points in λ order, each baseline
+ * a marked point labelled with its λ.
+ */
+export function tradeoffSpec(points: TradeoffPoint[], axes: TradeoffAxesSpec, title: string): VegaLiteSpec {
+  const tooltip = [
+    { field: 'run', type: 'nominal', title: 'run' },
+    fmt(axes.lambdaTitle, 'lambda'),
+    fmt(axes.xTitle, 'x'),
+    fmt(axes.yTitle, 'y'),
+  ];
+  const x = { field: 'x', type: 'quantitative', title: axes.xTitle, scale: { type: axes.xScale ?? 'linear', zero: false, nice: true } };
+  const y = { field: 'y', type: 'quantitative', title: axes.yTitle, scale: { type: axes.yScale ?? 'linear', zero: false, nice: true } };
+  const color = seriesColor(points.map((p) => p.series));
+  return {
+    $schema: SCHEMA,
+    title: header(title, `YOTO: one model evaluated over the λ grid (line, in ${axes.lambdaTitle} order); baselines: one model per ${axes.lambdaTitle}`),
+    config: CONFIG,
+    width: 420,
+    height: 300,
+    data: { values: points },
+    layer: [
+      {
+        transform: [{ filter: "datum.kind === 'yoto'" }],
+        mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
+        encoding: { x, y, color, detail: { field: 'run' }, order: { field: 'lambda', type: 'quantitative' }, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'baseline'" }],
+        mark: { type: 'point', shape: 'diamond', filled: true, size: 110, stroke: 'white', strokeWidth: 0.8 },
+        encoding: { x, y, color, tooltip },
+      },
+      {
+        transform: [{ filter: "datum.kind === 'baseline'" }, { calculate: `'${axes.lambdaTitle}=' + format(datum.lambda, '.3~g')`, as: 'label' }],
+        mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 9, color: '#7a2e17' },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+    ],
+  };
+}
+
+export interface MetricPoint extends SeriesPoint {
+  metric: string;
+  value: number;
+}
+
+/** (2) Every metric against λ on a log axis, a panel per metric with its own y scale. */
+export function metricVsLambdaSpec(points: MetricPoint[], lambdaTitle: string, metrics: string[]): VegaLiteSpec {
+  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false } };
+  const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } };
+  const color = seriesColor(points.map((p) => p.series));
+  const tooltip = [{ field: 'run', type: 'nominal' }, { field: 'metric', type: 'nominal' }, fmt(lambdaTitle, 'lambda'), fmt('value', 'value')];
+  return {
+    $schema: SCHEMA,
+    title: header(`Metrics against ${lambdaTitle}`, 'YOTO: one model over the grid (lines); baselines: one model per point (diamonds)'),
+    config: CONFIG,
+    data: { values: points },
+    facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
+    columns: Math.min(3, Math.max(1, metrics.length)),
+    spec: {
+      width: 260,
+      height: 190,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'yoto'" }],
+          mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 2 },
+          encoding: { x, y, color, detail: { field: 'run' }, order: { field: 'lambda', type: 'quantitative' }, tooltip },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'baseline'" }],
+          mark: { type: 'point', shape: 'diamond', filled: true, size: 90 },
+          encoding: { x, y, color, tooltip },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+export interface GapPoint {
+  metric: string;
+  lambda: number;
+  baselineRun: string;
+  yotoRun: string;
+  baseline: number;
+  yoto: number;
+  /** (yoto − baseline) / |baseline| */
+  gap: number;
+}
+
+/** (3) Per grid point, how far the YOTO model is from the baseline trained for exactly that λ. */
+export function gapSpec(points: GapPoint[], lambdaTitle: string): VegaLiteSpec {
+  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false } };
+  return {
+    $schema: SCHEMA,
+    title: header('Relative gap: (YOTO − baseline) / |baseline|', `Positive: the YOTO model's value is higher than the baseline's at the same ${lambdaTitle}`),
+    config: CONFIG,
+    width: 420,
+    height: 260,
+    data: { values: points },
+    layer: [
+      { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
+      {
+        mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2 },
+        encoding: {
+          x,
+          y: { field: 'gap', type: 'quantitative', title: 'relative gap', axis: { format: '.1~%' }, scale: { zero: true, nice: true } },
+          color: { field: 'metric', type: 'nominal', title: 'metric', legend: { orient: 'top', direction: 'horizontal' } },
+          detail: { field: 'yotoRun' },
+          order: { field: 'lambda', type: 'quantitative' },
+          tooltip: [
+            { field: 'metric', type: 'nominal' },
+            fmt(lambdaTitle, 'lambda'),
+            { field: 'baselineRun', type: 'nominal', title: 'baseline run' },
+            { field: 'yotoRun', type: 'nominal', title: 'YOTO run' },
+            fmt('baseline', 'baseline'),
+            fmt('YOTO', 'yoto'),
+            { field: 'gap', type: 'quantitative', title: 'gap', format: '+.2~%' },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+export interface CurvePoint {
+  run: string;
+  kind: 'yoto' | 'baseline';
+  key: string;
+  step: number;
+  value: number;
+}
+
+/** (4) Learning curves (already downsampled in SQL), a panel per metric, a line per run. */
+export function learningCurvesSpec(points: CurvePoint[], keys: string[], runs: string[]): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    title: header('Learning curves', 'Training metrics per run (bucket means); thick lines: YOTO'),
+    config: CONFIG,
+    data: { values: points },
+    facet: { field: 'key', type: 'nominal', title: null, sort: keys },
+    columns: Math.min(3, Math.max(1, keys.length)),
+    spec: {
+      width: 260,
+      height: 180,
+      mark: { type: 'line', interpolate: 'linear' },
+      encoding: {
+        x: { field: 'step', type: 'quantitative', title: 'step' },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } },
+        color: { field: 'run', type: 'nominal', title: 'run', sort: runs, legend: { columns: runs.length > 8 ? 2 : 1 } },
+        strokeWidth: { field: 'kind', type: 'ordinal', sort: ['yoto', 'baseline'], scale: { domain: ['yoto', 'baseline'], range: [2.6, 1.2] }, legend: null },
+        tooltip: [{ field: 'run', type: 'nominal' }, { field: 'key', type: 'nominal', title: 'metric' }, fmt('step', 'step', ',.0f'), fmt('value', 'value')],
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+export interface ComputePoint {
+  approach: string;
+  run: string;
+  seconds: number;
+  steps: number;
+}
+
+/** (5) Compute: training time and steps of the YOTO model vs all baselines together (stacked per run). */
+export function computeSpec(points: ComputePoint[], subtitle: string): VegaLiteSpec {
+  const domain = [YOTO_SERIES, BASELINE_SERIES];
+  const bar = (field: 'seconds' | 'steps', title: string, format: string) => ({
+    width: 200,
+    height: 220,
+    layer: [
+      {
+        mark: { type: 'bar', stroke: 'white', strokeWidth: 0.7, width: { band: 0.6 } },
+        encoding: {
+          x: { field: 'approach', type: 'nominal', title: null, sort: domain, axis: { labelAngle: 0 } },
+          y: { field, type: 'quantitative', aggregate: 'sum', title, axis: { format } },
+          color: { field: 'approach', type: 'nominal', title: null, scale: { domain, range: [YOTO_COLOR, BASELINE_COLOR] }, legend: null },
+          detail: { field: 'run' },
+          tooltip: [{ field: 'run', type: 'nominal' }, { field, type: 'quantitative', aggregate: 'sum', title, format }],
+        },
+      },
+      {
+        mark: { type: 'text', dy: -6, fontSize: 11, baseline: 'bottom' },
+        encoding: {
+          x: { field: 'approach', type: 'nominal', sort: domain },
+          y: { field, type: 'quantitative', aggregate: 'sum' },
+          text: { field, type: 'quantitative', aggregate: 'sum', format },
+        },
+      },
+    ],
+  });
+  return {
+    $schema: SCHEMA,
+    title: header('Compute spent', subtitle),
+    config: CONFIG,
+    data: { values: points },
+    hconcat: [bar('seconds', 'training time (s)', ',.3~r'), bar('steps', 'training steps', ',.3~r')],
+  };
+}

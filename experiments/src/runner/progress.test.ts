@@ -29,8 +29,8 @@ describe('ProgressBoard', () => {
       '  β=1  finished earlier, reused\n',
       // The first progress flips the row to running (a state change, printed at once); the one
       // at 5 s falls inside the 10 s interval and is dropped; the one at 11 s is printed.
-      '  yoto  step  10/100  loss 123.46  10.0 steps/s  ETA 9s\n',
-      '  yoto  step  30/100  loss 123.46  10.0 steps/s  ETA 7s\n',
+      '  yoto  step  10/100  loss 123.46  10 steps/s  ETA 9s\n',
+      '  yoto  step  30/100  loss 123.46  10 steps/s  ETA 7s\n',
       '  yoto  done  100 steps  loss 123.46\n',
     ]);
   });
@@ -45,7 +45,7 @@ describe('ProgressBoard', () => {
     board.close();
     expect(writes[0]).toBe('\x1b[2Ktraining\n\x1b[2K  yoto  queued\n');
     // Later frames move the cursor up over the two lines drawn before and rewrite them.
-    expect(writes.at(-1)).toBe('\x1b[2A\r\x1b[2Ktraining\n\x1b[2K  yoto  step  50/100  loss 123.46  10.0 steps/s  ETA 5s\n');
+    expect(writes.at(-1)).toBe('\x1b[2A\r\x1b[2Ktraining\n\x1b[2K  yoto  step  50/100  loss 123.46  10 steps/s  ETA 5s\n');
   });
 
   it('formats durations', () => {

@@ -21,6 +21,8 @@ export interface ProgressOptions {
   intervalSeconds?: number;
   /** TTY mode: minimum milliseconds between redraws (default 250). */
   redrawMs?: number;
+  /** What a progress step counts (default 'steps'; evaluation counts λ 'points'). */
+  unit?: string;
   now?: () => number;
 }
 
@@ -38,6 +40,7 @@ export class ProgressBoard {
   private lastPeriodic: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  private readonly unit: string;
 
   constructor(
     private readonly out: ProgressOutput,
@@ -46,6 +49,7 @@ export class ProgressBoard {
   ) {
     this.tty = Boolean(out.isTTY);
     this.now = options.now ?? Date.now;
+    this.unit = options.unit ?? 'steps';
     this.lastPeriodic = this.now();
     if (!this.tty) out.write(`${title}\n`);
   }
@@ -68,6 +72,8 @@ export class ProgressBoard {
   progress(id: string, p: Progress): void {
     const row = this.row(id);
     row.progress = p;
+    // A status note ("loading", "resuming at step 50") describes the time before the first step.
+    row.note = undefined;
     if (row.state === 'queued') this.set(id, 'running');
     if (!this.tty) return this.periodic();
     this.changed();
@@ -90,7 +96,7 @@ export class ProgressBoard {
   /** Text of every row as the TTY view shows it (also used by tests). */
   render(): string[] {
     const width = Math.max(...this.rows.map((r) => r.label.length), 4);
-    return this.rows.map((r) => `${r.label.padEnd(width)}  ${describe(r)}`);
+    return this.rows.map((r) => `${r.label.padEnd(width)}  ${describe(r, this.unit)}`);
   }
 
   private row(id: string): Row {
@@ -100,7 +106,7 @@ export class ProgressBoard {
   }
 
   private line(row: Row): void {
-    this.out.write(`  ${row.label}  ${describe(row)}\n`);
+    this.out.write(`  ${row.label}  ${describe(row, this.unit)}\n`);
   }
 
   private periodic(): void {
@@ -132,7 +138,7 @@ export class ProgressBoard {
   }
 }
 
-function describe(r: Row): string {
+function describe(r: Row, unit: string): string {
   const p = r.progress;
   const note = r.note ? `  ${r.note}` : '';
   switch (r.state) {
@@ -145,14 +151,18 @@ function describe(r: Row): string {
     case 'stopped':
       return `stopped${p ? ` at step ${p.step}/${p.steps}` : ''}${note}`;
     case 'done':
-      return `done${p ? `  ${p.steps} steps  loss ${formatLoss(p.loss)}` : ''}${note}`;
+      return `done${p ? `  ${p.steps} ${unit}  loss ${formatLoss(p.loss)}` : ''}${note}`;
     case 'running':
-      if (!p) return `starting${note}`;
+      if (!p) return r.note ?? 'starting';
       return (
-        `step ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${formatLoss(p.loss)}  ` +
-        `${p.stepsPerSecond.toFixed(1)} steps/s  ETA ${formatDuration(p.etaSeconds)}${note}`
+        `${unit === 'steps' ? 'step' : unit} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${formatLoss(p.loss)}  ` +
+        `${formatRate(p.stepsPerSecond)} ${unit}/s  ETA ${formatDuration(p.etaSeconds)}${note}`
       );
   }
+}
+
+function formatRate(v: number): string {
+  return v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2);
 }
 
 function formatLoss(v: number): string {

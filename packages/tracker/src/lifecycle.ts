@@ -33,10 +33,11 @@ function terminateAll(status: 'killed' | 'failed', message: string): void {
 }
 
 function onSignal(sig: Sig): void {
+  // Counted first: ending the last open run uninstalls our listener.
+  const others = process.listenerCount(sig) - (installed ? 1 : 0);
   terminateAll('killed', `received ${sig}`);
   // Our listener replaced Node's default (terminate). If nobody else handles the signal, restore
   // the default and re-raise it so the process still dies by the signal, with the usual exit status.
-  const others = process.listenerCount(sig) - 1;
   uninstall();
   if (others === 0) process.kill(process.pid, sig);
 }

@@ -236,10 +236,10 @@ export function evaluationPoints(
     .prepare(
       `SELECT r.id AS run_id, r.name AS run, r.kind, v.lambda, v.metric, v.value, v.flag
        FROM evaluations v JOIN runs r ON r.id = v.run_id
-       WHERE ${where.join(' AND ')} ORDER BY r.id, v.lambda, v.metric`,
+       WHERE ${where.join(' AND ')}`,
     )
     .all(...args) as { run_id: number; run: string; kind: RunKind; lambda: string; metric: string; value: number | null; flag: number }[];
-  return rows.map((r) => ({
+  const out = rows.map((r) => ({
     experiment: exp.name,
     runId: r.run_id,
     run: r.run,
@@ -248,6 +248,17 @@ export function evaluationPoints(
     metric: r.metric,
     value: restoreValue(r.value, r.flag),
   }));
+  // Numeric λ order (SQL could only sort the JSON text, where "16" < "2").
+  return out.sort((a, b) => a.runId - b.runId || compareLambda(a.lambda, b.lambda) || a.metric.localeCompare(b.metric));
+}
+
+function compareLambda(a: Record<string, number>, b: Record<string, number>): number {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  for (const k of keys) {
+    const d = (a[k] ?? -Infinity) - (b[k] ?? -Infinity);
+    if (d) return d;
+  }
+  return 0;
 }
 
 /** Evaluation points pivoted wide: one row per (run, λ), a column per λ term and per metric. */

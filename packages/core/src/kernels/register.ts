@@ -19,7 +19,8 @@ export const KERNEL_FIXES: readonly Fix[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel, why: 'missing in tfjs-backend-wasm' },
   { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2dBackpropFilterKernel, why: 'tfjs-backend-cpu loop is pathologically slow' },
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputKernel, why: 'tfjs-backend-wasm runs a plain scatter loop' },
-  { kernelName: 'Conv2DBackpropInput', backendName: 'cpu', kernelFunc: conv2dBackpropInputKernel, why: 'measure' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'cpu', kernelFunc: conv2dBackpropInputKernel, why: 'placeholder' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'cpu', kernelFunc: conv2dBackpropInputKernel, why: 'placeholder' },
 ];
 
 const originals = new Map<string, tf.KernelConfig | null>();

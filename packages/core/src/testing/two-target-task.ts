@@ -41,7 +41,7 @@ export interface TwoTargetModel extends TaskModel {
 
 export const TWO_TARGET_TERMS = ['to_a', 'to_b'] as const;
 
-export function optimum(a: number[], b: number[], lambda: readonly number[]): number[] {
+export function twoTargetOptimum(a: number[], b: number[], lambda: readonly number[]): number[] {
   return a.map((ai, i) => (lambda[0] * ai + lambda[1] * b[i]) / (lambda[0] + lambda[1]));
 }
 
@@ -118,7 +118,7 @@ export class TwoTargetTask implements Task<TwoTargetModel> {
   /** The model's output at λ (noise-free targets): each term, the weighted loss, and the distance to y*. */
   async evaluate(model: TwoTargetModel, lambda: readonly number[]): Promise<Record<string, number>> {
     const y = this.output(model, lambda);
-    const star = optimum(this.a, this.b, lambda);
+    const star = twoTargetOptimum(this.a, this.b, lambda);
     const sq = (t: number[]): number => y.reduce((s, v, i) => s + (v - t[i]) ** 2, 0);
     const toA = sq(this.a);
     const toB = sq(this.b);

@@ -2,14 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DefinedSpace } from '../coefficients/defined-space.js';
 import { evaluateGrid } from '../eval/grid.js';
-import { optimum, TwoTargetTask } from '../testing/two-target-task.js';
+import { twoTargetOptimum, TwoTargetTask } from '../testing/two-target-task.js';
 import { train, type TrainConfig } from './index.js';
 
 /**
  * The framework's first YOTO-vs-baselines comparison, on a loss with a closed-form optimum:
  * λ_a‖y − a‖² + λ_b‖y − b‖² is minimised by y* = (λ_a·a + λ_b·b)/(λ_a + λ_b). One conditioned model
  * trained over λ_b ~ LogUniform[0.1, 10] (λ_a = 1) must reach y* at every grid point, as must the
- * fixed-λ baselines at their own points. Tolerance: ‖y − y*‖ ≤ 4% of ‖a − b‖ (measured: ≤ 1.8% for YOTO, ≤ 0.2% for baselines, over seeds 1–4).
+ * fixed-λ baselines at their own points. Tolerance: ‖y − y*‖ ≤ 4% of ‖a − b‖ (measured: YOTO 1.8% worst point at these settings, 1.3–1.7% for seeds 2–4 at 600 steps; baselines ≤ 0.3%).
  */
 const TOLERANCE = 0.04;
 
@@ -37,7 +37,7 @@ describe('closed-form proof: YOTO and fixed baselines reach the analytic optimum
     expect(distances).toHaveLength(9);
     for (const r of distances) expect(r.value / span, `λ_b = ${r.lambda.to_b}`).toBeLessThan(TOLERANCE);
     // The optimum moves by most of ‖a − b‖ across the grid, so a constant output could not pass.
-    const ends = [grid[0], grid[8]].map((l) => optimum(task.a, task.b, l));
+    const ends = [grid[0], grid[8]].map((l) => twoTargetOptimum(task.a, task.b, l));
     expect(Math.hypot(...ends[0].map((v, i) => v - ends[1][i])) / span).toBeGreaterThan(0.8);
     model.params.dispose();
   });

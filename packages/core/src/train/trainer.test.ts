@@ -74,6 +74,10 @@ describe('train: resume', () => {
       /does not match the model.*'l1\/kernel' has shape \[1, 32\], the model expects \[1, 16\]/,
     );
     await expect(train(new TwoTargetTask({ extraParam: true }), { ...base, steps: 4, resume: file })).rejects.toThrow(/missing 1 variable\(s\): 'extra'/);
+    const extraDir = join(dir, 'mismatch-extra');
+    const withExtra = await train(new TwoTargetTask({ extraParam: true }), { ...base, steps: 2, checkpoint: { dir: extraDir, every: 2 } });
+    withExtra.model.params.dispose();
+    await expect(train(new TwoTargetTask(), { ...base, steps: 2, resume: checkpointPath(extraDir) })).rejects.toThrow(/1 unexpected variable\(s\): 'extra'/);
     await expect(train(new TwoTargetTask(), { ...base, steps: 4, resume: join(dir, 'nope.yotockpt') })).rejects.toThrow(/nope.yotockpt: cannot be read/);
     // Resuming a finished run does nothing more.
     const again = await train(new TwoTargetTask(), { ...base, steps: 4, checkpoint: { dir: ckptDir, every: 2 }, resume: true });

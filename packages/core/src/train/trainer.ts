@@ -24,7 +24,10 @@ export interface TrainProgress {
 }
 
 export interface TrainHooks {
-  /** Receives params at the start, and loss, lr, grad_norm and each term's batch mean every `logEvery` steps. */
+  /**
+   * Receives params at the start, and loss, lr, grad_norm and each term's batch mean at 0-based step
+   * indices that are multiples of `logEvery`, and at the last step. Flushed before every checkpoint.
+   */
   sink?: MetricSink;
   /** Called after every step. */
   onProgress?(p: TrainProgress): void;
@@ -62,6 +65,9 @@ function samplerSeed(seed: number): number {
  *
  * One small host read per step (loss, gradient norm and term means together) is what lets a NaN be
  * caught at the step it appears, before its update is applied.
+ *
+ * The batch is built inside the step's tf.tidy, so tensors the task creates in `trainBatch` are freed
+ * after the step, while tensors it created beforehand (a dataset held in memory) are left alone.
  */
 export async function train<M extends TaskModel>(task: Task<M>, config: TrainConfig, hooks: TrainHooks = {}): Promise<TrainResult<M>> {
   const cfg = resolveTrainConfig(task as Task, config);
@@ -133,6 +139,8 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     let lastSaved = resumedFrom ?? -1;
     const save = async (done: number): Promise<void> => {
       if (!ckptFile || done === lastSaved) return;
+      // Metrics up to this step reach the sink's store before the checkpoint that follows them.
+      await hooks.sink?.flush?.();
       await saveCheckpoint(ckptFile, {
         task: task.name,
         step: done,
@@ -174,7 +182,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
           const terms = task.lossTerms(model, batch, { training: true, condition });
           const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
           termMeans = tf.keep(tf.mean(stacked, 0));
-          return tf.mean(tf.sum(tf.mul(stacked, tf.mean(lam, 0, true)), 1)) as tf.Scalar;
+          return tf.mean(tf.sum(tf.mul(stacked, lam), 1)) as tf.Scalar;
         }, variables);
         const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
         const norm = globalNorm(list);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { encodePng, initBackend, Rng } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BitstreamError, HEADER_BYTES, readBitstream, writeBitstream } from '../bitstream/format.js';
+import type { FactorizedPrior } from '../model/factorized-prior.js';
 import { makeRateIncreaseWithLambda, syntheticImage, tinyModel } from '../testing/fixtures.js';
 import { codecContext, compress, compressAt, compressToBpp, decompress, decompressToTensor } from './codec.js';
 import { compressFile, decompressFile, readImageFile } from './files.js';
@@ -28,8 +29,11 @@ function errorCode(fn: () => unknown): string {
 }
 
 describe('codec', () => {
-  const model = tinyModel(true, 7);
-  makeRateIncreaseWithLambda(model);
+  let model: FactorizedPrior;
+  beforeAll(() => {
+    model = tinyModel(true, 7);
+    makeRateIncreaseWithLambda(model);
+  });
   const image = syntheticImage(200, 150, 5);
 
   it('decodes exactly the model’s quantized reconstruction (same float tensor, same bytes)', () => {

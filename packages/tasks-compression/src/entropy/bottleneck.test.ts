@@ -111,6 +111,23 @@ describe('entropy bottleneck', () => {
     expect(results[0] - results[1]).toBeGreaterThan(0.3);
   });
 
+  it('gives the bin centred on the median of a symmetric density its real probability', () => {
+    // Untrained factors are 0, so the logits are affine in y and the density is a symmetric
+    // logistic: at ŷ = median, lower + upper = 0 exactly, which once produced a likelihood of 0.
+    const store = new ParamStore(11);
+    const eb = new EntropyBottleneck(store.scope('eb'), 2);
+    const { medians } = eb.codingModel(0);
+    const w = eb.snapshot();
+    const lik = eb.likelihood(tf.tensor4d(Array.from(medians), [1, 1, 1, 2]), null).dataSync();
+    for (let c = 0; c < 2; c++) {
+      const sig = (u: number): number => 1 / (1 + Math.exp(-u));
+      const want = sig(logitsCdf(w, c, medians[c] + 0.5)) - sig(logitsCdf(w, c, medians[c] - 0.5));
+      expect(lik[c]).toBeCloseTo(want, 6);
+      expect(lik[c]).toBeGreaterThan(0.01);
+    }
+    store.dispose();
+  });
+
   it('rejects a missing knot position and a wrong channel count', () => {
     const store = new ParamStore(7);
     const eb = new EntropyBottleneck(store.scope('eb'), 2, { knots: 2 });

@@ -110,7 +110,10 @@ export class EntropyBottleneck {
       const lower = tf.slice(logits, [0, 0, 0], [c, 1, n]);
       const upper = tf.slice(logits, [0, 0, n], [c, 1, n]);
       // Evaluate on the side of the median where the sigmoids do not cancel (precision in the tails).
-      const sign = tf.neg(tf.sign(tf.add(lower, upper)));
+      // Never a zero sign (tf.sign(0) = 0 would give likelihood 0): a bin centred on the median of
+      // a symmetric density has lower + upper = 0 exactly, and median-offset rounding puts ŷ there.
+      // sign(sign(s) + ½) maps s ≥ 0 to 1 and s < 0 to −1; tf.sign has a zero gradient, as wanted.
+      const sign = tf.neg(tf.sign(tf.add(tf.sign(tf.add(lower, upper)), 0.5)));
       const lik = tf.abs(tf.sub(tf.sigmoid(tf.mul(sign, upper)), tf.sigmoid(tf.mul(sign, lower))));
       const bounded = lowerBound(lik, this.likelihoodBound);
       return tf.transpose(tf.reshape(bounded, [c, b, h, w]), [1, 2, 3, 0]) as tf.Tensor4D;

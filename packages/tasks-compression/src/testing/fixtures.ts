@@ -40,8 +40,9 @@ export function batchOf(images: ImageU8[]): tf.Tensor4D {
 
 /**
  * Makes the rate of an untrained conditioned model increase with λ, so a λ search has something to
- * find: the last analysis FiLM's scale becomes 1 + 0.1·(2·(log λ + 10) − 7), about 1.04 at the
- * bottom of the range and 1.96 at the top, through one hidden unit that is linear there.
+ * find: the density's scale grows from e⁻³ at the lowest knot to e⁰ at the highest (narrow density,
+ * few bits at low λ), and the last analysis FiLM's scale becomes 1 + 0.1·(2·(log λ + 10) − 7),
+ * about 1.04 at the bottom of the range and 1.96 at the top, through one hidden unit that is linear there.
  */
 export function makeRateIncreaseWithLambda(model: FactorizedPrior): void {
   const byName = new Map(model.params.entries());
@@ -50,16 +51,19 @@ export function makeRateIncreaseWithLambda(model: FactorizedPrior): void {
     if (!v) throw new Error(`no parameter ${name}; have ${[...byName.keys()].filter((k) => k.startsWith('conditioning')).join(', ')}`);
     return v;
   };
+  const logScale = get('entropy_bottleneck/knots/log_scale');
+  const [knots, channels] = logScale.shape as [number, number];
+  logScale.assign(tf.tensor2d(Float32Array.from({ length: knots * channels }, (_, i) => -3 + (3 * Math.floor(i / channels)) / (knots - 1)), [knots, channels]));
   const hiddenKernel = get('conditioning/hidden/kernel');
   const hiddenBias = get('conditioning/hidden/bias');
-  const hidden = hiddenKernel.shape[1];
+  const hidden = hiddenKernel.shape[1] as number;
   hiddenKernel.assign(tf.tensor2d(Float32Array.from({ length: hidden }, (_, j) => (j === 0 ? 1 : 0)), [1, hidden]));
   hiddenBias.assign(tf.tensor1d(Float32Array.from({ length: hidden }, (_, j) => (j === 0 ? 10 : 0))));
   for (const [name, v] of byName) {
     if (!name.startsWith('conditioning/') || name.startsWith('conditioning/hidden')) continue;
     const isScale = name.startsWith('conditioning/g_a3/scale/');
     if (name.endsWith('/kernel')) {
-      const [rows, cols] = v.shape;
+      const [rows, cols] = v.shape as [number, number];
       v.assign(tf.tensor2d(Float32Array.from({ length: rows * cols }, (_, i) => (isScale && Math.floor(i / cols) === 0 ? 2 : 0)), [rows, cols]));
     } else v.assign(tf.fill(v.shape, isScale ? -7 : 0));
   }

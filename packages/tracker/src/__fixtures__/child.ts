@@ -1,6 +1,6 @@
 /**
  * A separate process that writes to a tracker database, for the multi-process and signal tests.
- * argv: <db> <mode> <run name> <rows>
+ * argv: <db> <mode> <run name> <rows> [start at, unix ms: all writers begin together]
  *   write     log <rows> metric rows (4 keys per step) plus evaluations, finish, exit 0
  *   signal    log <rows> rows (kept in the buffer), print "ready", wait to be signalled
  *   throw     log rows, then throw an uncaught error
@@ -10,11 +10,13 @@
  */
 import { openTracker } from '../store.js';
 
-const [db, mode, name, rowsArg] = process.argv.slice(2);
+const [db, mode, name, rowsArg, startAt] = process.argv.slice(2);
 const rows = Number(rowsArg);
-const tracker = openTracker(db, { batchSize: mode === 'write' ? 500 : 1_000_000, flushIntervalMs: 3_600_000 });
+const tracker = openTracker(db, { batchSize: mode === 'write' ? 200 : 1_000_000, flushIntervalMs: 3_600_000 });
 const exp = tracker.ensureExperiment({ name: 'shared' });
 const run = tracker.startRun({ experiment: exp.id, name, kind: 'baseline', lambda: { kl: 1 }, gitRevision: null });
+
+if (startAt) await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
 
 const keys = ['loss', 'kl', 'rec', 'lr'];
 for (let i = 0; i < rows / keys.length; i++) {

@@ -14,8 +14,8 @@ export interface ChildResult {
 }
 
 /** Runs child.ts in a fresh Node process (through tsx), as a parallel training would run. */
-export function spawnWriter(db: string, mode: string, name: string, rows: number) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, CHILD, db, mode, name, String(rows)], {
+export function spawnWriter(db: string, mode: string, name: string, rows: number, startAt?: number) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', TSX, CHILD, db, mode, name, String(rows), ...(startAt ? [String(startAt)] : [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -27,8 +27,11 @@ export function spawnWriter(db: string, mode: string, name: string, rows: number
     if (stdout.includes('ready\n')) onReady();
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A child that hangs must not hang the suite: the test then fails on its assertions instead.
+  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
   const exit = new Promise<ChildResult>((resolve) =>
     child.on('exit', (code, signal) => {
+      clearTimeout(guard);
       // 'exit' can precede the last stdio data; 'close' follows it.
       child.on('close', () => resolve({ code, signal, stdout, stderr }));
     }),

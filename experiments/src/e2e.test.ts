@@ -1,0 +1,169 @@
+// End to end: the smoke profile through the real CLI (worker processes, tracker, report), including
+// an interrupted run that is resumed from its checkpoints and a third run that reuses everything.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTracker } from '@yoto/tracker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tsxLoader } from './runner/pool.js';
+
+const home = mkdtempSync(join(tmpdir(), 'yoto-e2e-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+const CLI = join(import.meta.dirname, 'cli.ts');
+const ARGS = ['run', 'vae-beta-sweep', '--profile', 'smoke', '--workers', '2', '--json'];
+
+interface Exec {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `interruptWhen` is polled, and the first time it holds the CLI gets SIGINT. */
+function exec(args: string[], interruptWhen?: () => boolean): Promise<Exec> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', tsxLoader(), CLI, ...args], {
+      env: { ...process.env, YOTO_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = interruptWhen
+      ? setInterval(() => {
+          if (interruptWhen()) {
+            clearInterval(timer);
+            child.kill('SIGINT');
+          }
+        }, 25)
+      : undefined;
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const lastJson = (out: string): Record<string, unknown> => JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+
+function checkpointSteps(): number[] {
+  const root = join(home, 'checkpoints');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((d) => existsSync(join(root, d, 'checkpoint.yotockpt'))).map(Number);
+}
+
+describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
+  let killedRuns: { id: number; name: string; lastStep: number | null }[] = [];
+
+  it('stops on SIGINT: workers checkpoint, runs are marked killed, exit code 130', async () => {
+    const r = await exec(ARGS, () => checkpointSteps().length > 0);
+    expect(r.code, r.stderr).toBe(130);
+    expect(lastJson(r.stdout)).toMatchObject({ status: 'interrupted', experiment: 'vae-beta-sweep', profile: 'smoke' });
+    const tracker = openTracker(join(home, 'tracker.db'));
+    try {
+      const runs = tracker.listRuns({ experiment: 'vae-beta-sweep@smoke' });
+      expect(runs.length).toBeGreaterThan(0);
+      expect(runs.every((x) => x.status === 'killed' || x.status === 'finished')).toBe(true);
+      killedRuns = runs.filter((x) => x.status === 'killed').map((x) => ({ id: x.id, name: x.name, lastStep: x.lastStep }));
+      expect(killedRuns.length).toBeGreaterThan(0);
+      for (const k of killedRuns) expect(existsSync(join(home, 'checkpoints', String(k.id), 'checkpoint.yotockpt'))).toBe(true);
+    } finally {
+      tracker.close();
+    }
+  });
+
+  it('a re-run resumes the killed runs from their checkpoints, then evaluates, records and reports', async () => {
+    const r = await exec(ARGS);
+    expect(r.code, r.stderr).toBe(0);
+    const s = lastJson(r.stdout) as {
+      status: string;
+      experiment: string;
+      profile: string;
+      backend: string;
+      runs: { runId: number; kind: string; action: string; resumedFrom: number; steps: number; wallSeconds: number }[];
+      comparison: { value: number; metrics: Record<string, { yoto: number; baseline: number; gap: number }> }[];
+      compute: { yotoSteps: number; baselineSteps: number; share: number };
+      report: string;
+    };
+    expect(s).toMatchObject({ status: 'done', experiment: 'vae-beta-sweep', profile: 'smoke' });
+    expect(s.backend).toMatch(/^(wasm|cpu|node|node-gpu)$/);
+    expect(s.runs.map((x) => x.kind).sort()).toEqual(['baseline', 'baseline', 'yoto']);
+    // Killed runs continue under the same id from a checkpoint step > 0, not from scratch.
+    for (const k of killedRuns) {
+      const run = s.runs.find((x) => x.runId === k.id)!;
+      expect(run, `run ${k.name}`).toBeDefined();
+      expect(run.action).toBe('resumed');
+      expect(run.resumedFrom).toBeGreaterThan(0);
+    }
+    expect(s.runs.find((x) => x.kind === 'yoto')!.steps).toBe(160);
+    expect(s.runs.filter((x) => x.kind === 'baseline').every((x) => x.steps === 100)).toBe(true);
+    expect(s.compute).toMatchObject({ yotoSteps: 160, baselineSteps: 200, share: 0.8 });
+    // One comparison per baseline β, each with every report metric and a finite relative gap.
+    expect(s.comparison.map((c) => c.value)).toEqual([0.5, 8]);
+    for (const c of s.comparison) {
+      expect(Object.keys(c.metrics).sort()).toEqual(['kl', 'neg_elbo', 'reconstruction', 'weighted_loss']);
+      for (const m of Object.values(c.metrics)) {
+        expect(Number.isFinite(m.gap)).toBe(true);
+        expect(m.gap).toBeCloseTo((m.yoto - m.baseline) / Math.abs(m.baseline), 12);
+      }
+    }
+
+    const tracker = openTracker(join(home, 'tracker.db'));
+    try {
+      const runs = tracker.listRuns({ experiment: 'vae-beta-sweep@smoke' });
+      expect(runs.map((x) => x.status)).toEqual(['finished', 'finished', 'finished']);
+      for (const k of killedRuns) {
+        // Metrics were logged before the interruption and after the resumption, in one history.
+        const steps = tracker.metricHistory(k.id, 'loss').map((p) => p.step);
+        expect(Math.min(...steps)).toBe(0);
+        expect(Math.max(...steps)).toBe(runs.find((x) => x.id === k.id)!.kind === 'yoto' ? 159 : 99);
+      }
+      const yoto = runs.find((x) => x.kind === 'yoto')!;
+      const evals = tracker.evaluationPoints('vae-beta-sweep@smoke');
+      const yotoBetas = new Set(evals.filter((e) => e.runId === yoto.id).map((e) => e.lambda.kl));
+      // Every grid point (10 log-spaced β from 1/8 to 64 = the powers of two) plus the baselines' β.
+      expect([...yotoBetas].sort((a, b) => a - b)).toEqual([0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]);
+      for (const e of evals) expect(Number.isFinite(e.value)).toBe(true);
+      expect(evals.filter((e) => e.runId === yoto.id)).toHaveLength(10 * 4);
+      for (const b of runs.filter((x) => x.kind === 'baseline')) {
+        const mine = evals.filter((e) => e.runId === b.id);
+        expect(mine.map((e) => e.metric).sort()).toEqual(['kl', 'neg_elbo', 'reconstruction', 'weighted_loss']);
+        expect(mine.every((e) => e.lambda.kl === b.lambda!.kl)).toBe(true);
+      }
+      // weighted_loss = rec + β·KL at every point, as stored.
+      for (const e of evals.filter((x) => x.metric === 'weighted_loss')) {
+        const at = (m: string) => evals.find((x) => x.runId === e.runId && x.metric === m && x.lambda.kl === e.lambda.kl)!.value;
+        expect(e.value).toBeCloseTo(at('reconstruction') + e.lambda.kl * at('kl'), 3);
+      }
+      expect(tracker.listArtifacts('vae-beta-sweep@smoke', { kind: 'image' }).map((a) => a.path.split('/').at(-1)).sort()).toEqual([
+        'prior-samples.png',
+        'reconstructions.png',
+      ]);
+    } finally {
+      tracker.close();
+    }
+
+    const dir = join(home, 'reports', 'vae-beta-sweep@smoke');
+    expect(s.report).toBe(join(dir, 'report.html'));
+    const html = readFileSync(s.report, 'utf8');
+    expect(html.length).toBeGreaterThan(100_000);
+    expect(html.match(/src="data:image\/png;base64,/g)?.length).toBe(2);
+    for (const f of ['tradeoff-1', 'metrics-vs-lambda', 'gap', 'compute']) {
+      expect(statSync(join(dir, `${f}.svg`)).size, f).toBeGreaterThan(2000);
+      const png = readFileSync(join(dir, `${f}.png`));
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(5000);
+    }
+    for (const f of ['reconstructions.png', 'prior-samples.png']) expect(readFileSync(join(dir, f)).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  it('a third run trains nothing: every run is reused', async () => {
+    const r = await exec(ARGS);
+    expect(r.code, r.stderr).toBe(0);
+    const s = lastJson(r.stdout) as { runs: { action: string }[] };
+    expect(s.runs.map((x) => x.action)).toEqual(['reused', 'reused', 'reused']);
+  });
+});

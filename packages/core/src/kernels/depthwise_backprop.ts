@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs';
+import { convGeometry, padOrCrop, type ConvGeometry, type PadAttr } from './conv_geometry.js';
+import { flipSpatial } from './filter_transforms.js';
+import { opKernel } from './op_kernel.js';
+
+/*
+ * Gradients of depthwiseConv2d (NHWC; filter [fh,fw,Ci,M], output channel i·M + m) built from
+ * ops the backends run natively. Forward: y[n,oy,ox,i·M+m] = Σ_{a,b} x[n, oy·s + a·d − T, …, i]·W[a,b,i,m].
+ * tfjs allows stride > 1 or dilation > 1, never both.
+ */
+
+/** Sub-pixel depthwise filter: G[j, jw, i·M+m, rh·sw+rw] = W[(K−1−j)·sh + rh, (Kw−1−jw)·sw + rw, i, m]. */
+function subpixelDepthwiseFilter(w: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
+  const [fh, fw, ci, m] = w.shape;
+  const k = Math.ceil(fh / sh);
+  const kw = Math.ceil(fw / sw);
+  const phases = sh * sw;
+  const src = w.dataSync() as Float32Array;
+  const dst = new Float32Array(k * kw * ci * m * phases);
+  for (let j = 0; j < k; j++)
+    for (let rh = 0; rh < sh; rh++) {
+      const a = (k - 1 - j) * sh + rh;
+      if (a >= fh) continue;
+      for (let jw = 0; jw < kw; jw++)
+        for (let rw = 0; rw < sw; rw++) {
+          const b = (kw - 1 - jw) * sw + rw;
+          if (b >= fw) continue;
+          const s = (a * fw + b) * ci * m;
+          const d = (j * kw + jw) * ci * m * phases + rh * sw + rw;
+          for (let c = 0; c < ci * m; c++) dst[d + c * phases] = src[s + c];
+        }
+    }
+  return tf.tensor4d(dst, [k, kw, ci * m, phases]);
+}
+
+/** Sums the M per-channel outputs back onto the Ci input channels: [..., Ci·M·P] → [..., Ci, P]. */
+function sumMultiplier(t: tf.Tensor4D, ci: number, m: number, p: number): tf.Tensor {
+  const [n, h, w] = t.shape;
+  const r = tf.reshape(t, [n, h, w, ci, m, p]);
+  return m === 1 ? r : tf.sum(r, 4);
+}
+
+function depthwiseInputStride1(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [n] = dy.shape;
+  const [fh, fw, ci, m] = w.shape;
+  // dx[h] = Σ_a dy[h + T − a·d]·W[a]: a correlation with the flipped filter, dilation d.
+  const top = (fh - 1) * g.dh - g.top;
+  const left = (fw - 1) * g.dw - g.left;
+  const bottom = g.inH + (fh - 1) * g.dh - top - g.outH;
+  const right = g.inW + (fw - 1) * g.dw - left - g.outW;
+  const p = padOrCrop(dy, top, bottom, left, right);
+  const f = tf.reshape(flipSpatial(w), [fh, fw, ci * m, 1]) as tf.Tensor4D;
+  const out = tf.depthwiseConv2d(p.x, f, 1, p.pad, 'NHWC', [g.dh, g.dw]);
+  return tf.reshape(sumMultiplier(out, ci, m, 1), [n, g.inH, g.inW, ci]);
+}
+
+function depthwiseInputStrided(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [n] = dy.shape;
+  const [fh, fw, ci, m] = w.shape;
+  // Same phase split as conv2dBackpropInput's sub-pixel path, the phases riding on the multiplier.
+  const axis = (inSize: number, outSize: number, f: number, s: number, t: number) => {
+    const k = Math.ceil(f / s);
+    const q0 = Math.floor(t / s);
+    const q = Math.floor((inSize - 1 + t) / s) - q0 + 1;
+    const before = k - 1 - q0;
+    return { q, before, after: q + k - 1 - before - outSize, offset: t - q0 * s };
+  };
+  const ah = axis(g.inH, g.outH, fh, g.sh, g.top);
+  const aw = axis(g.inW, g.outW, fw, g.sw, g.left);
+  const p = padOrCrop(dy, ah.before, ah.after, aw.before, aw.after);
+  const phases = tf.depthwiseConv2d(p.x, subpixelDepthwiseFilter(w, g.sh, g.sw), 1, p.pad);
+  const summed = sumMultiplier(phases, ci, m, g.sh * g.sw); // [N,Q,Qw,Ci,P]
+  const five = tf.reshape(summed, [n * ah.q, aw.q, ci, g.sh, g.sw]);
+  const shuffled = tf.transpose(five, [0, 3, 1, 4, 2]); // [N·Q, sh, Qw, sw, Ci]
+  const full = tf.reshape(shuffled, [n, ah.q * g.sh, aw.q * g.sw, ci]) as tf.Tensor4D;
+  return tf.slice(full, [0, ah.offset, aw.offset, 0], [n, g.inH, g.inW, ci]);
+}
+
+export function depthwiseBackpropInputViaConv(
+  inputShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: PadAttr,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D {
+  const g = convGeometry(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
+  return tf.tidy(() => (g.sh === 1 && g.sw === 1 ? depthwiseInputStride1(dy, filter, g) : depthwiseInputStrided(dy, filter, g))) as tf.Tensor4D;
+}
+
+/**
+ * dW[a,b,i,m] = Σ_{n,oy,ox} x[n, oy·s + a·d − T, ox·s + b·d − L, i]·dy[n,oy,ox,i·M+m]: per tap, a
+ * strided slice of the padded input times dy, summed over positions. No GEMM fits this contraction
+ * (each channel has its own dot product), so it is fh·fw multiply-reduce passes.
+ */
+export function depthwiseBackpropFilterViaOps(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  dilations: number | [number, number],
+  pad: PadAttr,
+  dimRoundingMode?: 'floor' | 'round' | 'ceil',
+): tf.Tensor4D {
+  const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
+  const [fh, fw, ci, m] = filterShape;
+  return tf.tidy(() => {
+    const spanH = (g.outH - 1) * g.sh + 1;
+    const spanW = (g.outW - 1) * g.sw + 1;
+    const bottom = spanH + (fh - 1) * g.dh - g.inH - g.top;
+    const right = spanW + (fw - 1) * g.dw - g.inW - g.left;
+    const xp = tf.pad(x, [[0, 0], [g.top, Math.max(0, bottom)], [g.left, Math.max(0, right)], [0, 0]]);
+    const positions = g.batch * g.outH * g.outW;
+    const dy3 = tf.reshape(dy, [positions, ci, m]);
+    const taps: tf.Tensor[] = [];
+    for (let a = 0; a < fh; a++)
+      for (let b = 0; b < fw; b++) {
+        const xs = tf.stridedSlice(xp, [0, a * g.dh, b * g.dw, 0], [g.batch, a * g.dh + spanH, b * g.dw + spanW, ci], [1, g.sh, g.sw, 1]);
+        const x3 = tf.reshape(xs, [positions, ci, 1]);
+        taps.push(tf.sum(tf.mul(x3, dy3), 0));
+      }
+    return tf.reshape(tf.stack(taps), filterShape) as tf.Tensor4D;
+  });
+}
+
+interface DepthwiseAttrs {
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: PadAttr;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+export const depthwiseBackpropInputKernel = opKernel(({ dy, filter }, attrs) => {
+  const a = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
+  return depthwiseBackpropInputViaConv(a.inputShape, dy as tf.Tensor4D, filter as tf.Tensor4D, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
+});
+
+export const depthwiseBackpropFilterKernel = opKernel(({ x, dy }, attrs) => {
+  const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
+  return depthwiseBackpropFilterViaOps(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
+});

@@ -1,0 +1,17 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@yoto/core';
+await initBackend(process.argv[2]);
+const x = tf.randomNormal([32768, 64]);
+const x4 = tf.reshape(x, [8, 64, 64, 64]) as tf.Tensor4D;
+const g = tf.randomUniform([64, 64]) as tf.Tensor2D;
+const k = tf.reshape(tf.transpose(g), [1, 1, 64, 64]) as tf.Tensor4D;
+const time = (name: string, f: () => tf.Tensor, n = 5) => { f().dispose(); const t0 = performance.now(); for (let i = 0; i < n; i++) { const r = f(); r.dataSync(); r.dispose(); } console.log(name, ((performance.now() - t0) / n).toFixed(1)); };
+time('matMul transB', () => tf.matMul(x as tf.Tensor2D, g, false, true));
+time('matMul', () => tf.matMul(x as tf.Tensor2D, g));
+time('conv1x1', () => tf.conv2d(x4, k, 1, 'valid'));
+time('sqrt', () => tf.sqrt(tf.abs(x)));
+time('rsqrt', () => tf.rsqrt(tf.abs(x)));
+time('mul', () => tf.mul(x, x));
+time('square', () => tf.square(x));
+time('grad matmul', () => { const r = tf.grad((a: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, g, false, true)))(x); return r; });
+time('grad conv1x1', () => { const r = tf.grad((a: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, k, 1, 'valid')))(x4); return r; });

@@ -1,0 +1,124 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createTask, encodePng, findDataset, initBackend, listImageFiles } from '@yoto/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticImage, TINY } from '../testing/fixtures.js';
+import { BlsFactorizedTask } from './bls-task.js';
+import './register.js';
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend();
+  dir = mkdtempSync(join(tmpdir(), 'yoto-bls-'));
+  mkdirSync(join(dir, 'train'));
+  mkdirSync(join(dir, 'eval'));
+  for (let i = 0; i < 3; i++) {
+    const img = syntheticImage(48 + 8 * i, 40, i + 1);
+    writeFileSync(join(dir, 'train', `img${i}.png`), await encodePng(img.data, img.width, img.height, 3));
+  }
+  const big = syntheticImage(180, 176, 9);
+  writeFileSync(join(dir, 'eval', 'a.png'), await encodePng(big.data, big.width, big.height, 3));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function task(): BlsFactorizedTask {
+  return new BlsFactorizedTask({ config: TINY, cropSize: 32, trainFolders: [join(dir, 'train')], evalFolder: join(dir, 'eval') });
+}
+
+describe("task 'bls-factorized'", () => {
+  it('is registered in core and declares its terms and default space', () => {
+    const t = createTask('bls-factorized');
+    expect(t).toBeInstanceOf(BlsFactorizedTask);
+    expect(t.terms).toEqual(['distortion', 'rate']);
+    const space = t.defaultSpace();
+    expect(space.conditionedTerms).toEqual(['distortion']);
+    const s = space.sample(1000, new (class {
+      private x = 1;
+      nextUint32(): number { this.x = (Math.imul(this.x, 1664525) + 1013904223) >>> 0; return this.x; }
+      uniform(): number { return this.nextUint32() / 2 ** 32; }
+    })() as never);
+    for (let i = 0; i < 1000; i++) {
+      expect(s[2 * i]).toBeGreaterThanOrEqual(0.0018 * 0.9999);
+      expect(s[2 * i]).toBeLessThanOrEqual(0.18 * 1.0001);
+      expect(s[2 * i + 1]).toBe(1);
+    }
+  });
+
+  it('trainBatch is a pure function of (seed, step, batchSize), via the sync decoder or prepare()', async () => {
+    const a = task();
+    const b = task();
+    await b.prepare();
+    expect(a.trainingImages().loaded).toBe(false);
+    const x1 = a.trainBatch({ step: 5, batchSize: 4, seed: 3 });
+    expect(a.trainingImages().loaded).toBe(true);
+    const x2 = b.trainBatch({ step: 5, batchSize: 4, seed: 3 });
+    expect(x1.tensors.x.shape).toEqual([4, 32, 32, 3]);
+    expect(x1.tensors.x.dataSync()).toEqual(x2.tensors.x.dataSync());
+    expect(x1.noiseSeed).toBe(x2.noiseSeed);
+    const x3 = a.trainBatch({ step: 6, batchSize: 4, seed: 3 });
+    expect(x3.tensors.x.dataSync()).not.toEqual(x1.tensors.x.dataSync());
+    const v = x1.tensors.x.dataSync();
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...v)).toBeLessThanOrEqual(1);
+    expect(() => a.trainBatch({ step: 0, batchSize: 0, seed: 1 })).toThrow(/batchSize/);
+    tf.dispose([x1.tensors.x, x2.tensors.x, x3.tensors.x]);
+  });
+
+  it('lossTerms: per-example 255²·MSE and bpp, in training (noise) and evaluation (rounding)', () => {
+    const t = task();
+    const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 1 });
+    const batch = t.trainBatch({ step: 0, batchSize: 3, seed: 1 });
+    const condition = model.conditionFor([0.002, 0.02, 0.15])!;
+    for (const training of [true, false]) {
+      const terms = t.lossTerms(model, batch, { training, condition });
+      expect(terms.distortion.shape).toEqual([3]);
+      expect(terms.rate.shape).toEqual([3]);
+      const d = terms.distortion.dataSync();
+      const r = terms.rate.dataSync();
+      for (let i = 0; i < 3; i++) {
+        expect(d[i]).toBeGreaterThan(0);
+        expect(r[i]).toBeGreaterThan(0);
+      }
+    }
+    // Rounded distortion equals 255²·MSE of the model's own quantized reconstruction.
+    const one = { size: 1, tensors: { x: tf.slice(batch.tensors.x, [0, 0, 0, 0], [1, -1, -1, -1]) } };
+    const terms = t.lossTerms(model, one, { training: false, condition: model.conditionFor([0.02]) });
+    const ref = model.quantizedForward(one.tensors.x as tf.Tensor4D, 0.02);
+    const mse = tf.mean(tf.squaredDifference(ref.xHat, one.tensors.x)).dataSync()[0];
+    expect(Math.abs(terms.distortion.dataSync()[0] / (mse * 255 * 255) - 1)).toBeLessThan(1e-5);
+    expect(terms.rate.dataSync()[0]).toBeCloseTo(ref.bits.dataSync()[0] / (32 * 32), 4);
+    model.dispose();
+  });
+
+  it('evaluate codes real bitstreams and reports bpp, PSNR, MS-SSIM and the loss', async () => {
+    const t = task();
+    const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 2 });
+    const m = await t.evaluate(model, [0.01, 1]);
+    expect(m.images).toBe(1);
+    for (const k of ['distortion', 'rate', 'loss', 'bpp', 'estimated_bpp', 'psnr', 'ms_ssim', 'ms_ssim_db']) expect(Number.isFinite(m[k]), k).toBe(true);
+    expect(m.rate).toBe(m.bpp);
+    expect(m.psnr).toBeCloseTo(10 * Math.log10((255 * 255) / m.distortion), 10);
+    expect(m.loss).toBeCloseTo(0.01 * m.distortion + m.bpp, 10);
+    expect(m.ms_ssim).toBeGreaterThan(0);
+    expect(m.ms_ssim).toBeLessThan(1);
+    model.dispose();
+  });
+
+  const bsds = findDataset('bsds500');
+  const kodak = findDataset('kodak');
+  it.skipIf(!bsds)('finds the 400 BSDS500 train+test images under the data root (skipped without dataset bsds500)', () => {
+    const t = new BlsFactorizedTask();
+    expect(t.trainingImages().length).toBe(400);
+    expect(listImageFiles(join(bsds!, 'val')).length).toBe(100);
+  });
+  it.skipIf(!kodak)('evaluates on a Kodak image (skipped without dataset kodak)', async () => {
+    const t = new BlsFactorizedTask({ config: TINY });
+    const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 3 });
+    const m = await t.evaluate(model, [0.05, 1], { limit: 1 });
+    expect(m.images).toBe(1);
+    expect(m.bpp).toBeGreaterThan(0);
+    model.dispose();
+  });
+});

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from './cli/main.js';
 import { tsxLoader } from './runner/pool.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-e2e-'));
@@ -165,5 +166,48 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
     expect(r.code, r.stderr).toBe(0);
     const s = lastJson(r.stdout) as { runs: { action: string }[] };
     expect(s.runs.map((x) => x.action)).toEqual(['reused', 'reused', 'reused']);
+  });
+
+  it('runs, show, export and report read what the run recorded', async () => {
+    const cli = async (...argv: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home }, cwd: home };
+      return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
+    };
+    const runs = await cli('runs', '--experiment', 'vae-beta-sweep@smoke', '--json');
+    expect(runs.code).toBe(0);
+    const list = JSON.parse(runs.out) as { id: number; kind: string; status: string }[];
+    expect(list.map((r) => r.status)).toEqual(['finished', 'finished', 'finished']);
+    const table = await cli('runs', '--kind', 'yoto');
+    expect(table.out).toMatch(/^id\s+experiment\s+name/);
+    expect(table.out).toContain('smoke/yoto/');
+    expect((await cli('runs', '--experiment', 'nope')).err).toContain('unknown experiment "nope"; known: vae-beta-sweep@smoke');
+
+    const yoto = list.find((r) => r.kind === 'yoto')!;
+    const show = await cli('show', String(yoto.id));
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('status   finished');
+    expect(show.out).toMatch(/evaluation:\n\s+lambda\s+kl\s+neg_elbo\s+reconstruction\s+weighted_loss/);
+    const missing = await cli('show', '999');
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('unknown run id 999');
+
+    const json = await cli('export', '--format', 'json');
+    const rows = JSON.parse(json.out) as { runId: number; lambda: { kl: number }; metric: string; value: number }[];
+    expect(rows).toHaveLength(10 * 4 + 2 * 4);
+    const out = join(home, 'evals.csv');
+    const csv = await cli('export', '--out', out);
+    expect(csv.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split(/\r?\n/);
+    expect(lines[0]).toBe('experiment,runId,run,kind,lambda.reconstruction,lambda.kl,metric,value');
+    expect(lines).toHaveLength(1 + 48);
+
+    const report = await cli('report', 'vae-beta-sweep', '--profile', 'smoke');
+    expect(report.code).toBe(0);
+    expect(report.out).toBe(join(home, 'reports', 'vae-beta-sweep@smoke', 'report.html'));
+    const none = await cli('report', 'vae-beta-sweep');
+    expect(none.code).toBe(2);
+    expect(none.err).toContain("no runs of 'vae-beta-sweep' in");
   });
 });

@@ -1,1 +1,10 @@
-export {};
+// @yoto/experiments: the `exp` CLI, experiment definitions and the runner behind `pnpm exp run`.
+export { main, processIo, type CliIo } from './cli/main.js';
+export { getExperiment, listExperiments, resolveExperiment, type Resolved } from './experiments/registry.js';
+export type * from './experiments/types.js';
+export { vaeBetaSweep, type VaeSweepConfig } from './experiments/vae-beta-sweep.js';
+export { runExperiment, type RunExperimentOptions, type RunExperimentOutcome } from './runner/run-experiment.js';
+export { resolveHome, recordName, type Home } from './runner/home.js';
+export { computeBudget, type Budget } from './runner/budget.js';
+export type { Summary, RunSummary, PointComparison, MetricComparison } from './runner/summary.js';
+export { applySets, settableKeys, type SettableKey } from './config/set.js';

@@ -7,7 +7,6 @@ class Stopped extends Error {}
 
 /** Evaluates one checkpoint at the given λs on the task's test data and stores the points. */
 export async function evaluateJob(p: EvaluatePayload, ctx: JobContext): Promise<EvaluateResult> {
-  ctx.status('loading');
   await import(p.task.package);
   await initBackend(p.backend);
   const task = createTask(p.task.name, p.task.options);

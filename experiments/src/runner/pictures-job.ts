@@ -6,7 +6,6 @@ import type { JobContext } from './worker-host.js';
 export async function picturesJob(p: PicturesPayload, ctx: JobContext): Promise<PicturesResult> {
   const resolved = resolveExperiment(p.experiment, p.profile, p.sets);
   if (!resolved.definition.pictures) return { images: [] };
-  ctx.status('drawing');
   const { initBackend } = await import('@yoto/core');
   const backend = await initBackend(p.backend);
   const images = await resolved.definition.pictures({ plan: resolved.plan, models: p.models, outDir: p.outDir, backend: backend.name });

@@ -6,7 +6,7 @@ import { resolveExperiment, type Resolved } from '../experiments/registry.js';
 import type { PictureModel } from '../experiments/types.js';
 import { computeBudget } from './budget.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
-import { identify, type RunIdentity } from './identity.js';
+import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
 import { runPool, type JobOutcome, type PoolJob } from './pool.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
@@ -261,7 +261,7 @@ async function evaluatePhase(
   }
   for (const b of baselines) jobs.push(evalJob(b, [b.lambda!], b.key));
 
-  const board = new ProgressBoard(o.progress, `evaluating ${record} on the test data: ${jobs.length} job(s)`);
+  const board = new ProgressBoard(o.progress, `evaluating ${record} on the test data: ${jobs.length} job(s)`, { unit: 'points' });
   for (const j of jobs) board.add(j.id, j.id, 'queued');
   const outcomes = await runPool(jobs, {
     workerModule: WORKER,
@@ -316,4 +316,3 @@ function indent(text: string): string {
     .join('\n');
 }
 
-export type { RunIdentity };

@@ -11,7 +11,6 @@ import type { JobContext } from './worker-host.js';
  * request the trainer writes a checkpoint and returns; the run is then marked `killed`.
  */
 export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainResult> {
-  ctx.status('starting');
   await import(p.task.package);
   const backend = await initBackend(p.backend);
   const task = createTask(p.task.name, p.task.options);
@@ -39,7 +38,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainR
     }
     const runId = handle.id;
     const dir = join(p.checkpointsRoot, String(runId));
-    ctx.status(resumeStep > 0 ? `resuming at step ${resumeStep}` : 'training');
+    if (resumeStep > 0) ctx.status(`resuming at step ${resumeStep}`);
     const t = p.spec.training;
     const result = await train(
       task,

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--loop trainer|minimal]`:
+ * `pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--loop trainer|minimal] [--reference]`:
  * times one training step (forward, backward, Adam update, loss read back) of the benchmark VAE of
  * docs/benchmarks.md — 28×28×1, batch 64, latent 16, conv 32 → 64 with FiLM on log β, one β per
  * example from LogUniform[1/8, 64] — on the active tfjs backend, as the PyTorch reference
@@ -7,8 +7,13 @@
  *
  * `--loop trainer` (default) times core's real training loop on MNIST batches (batch building,
  * gradient norm and NaN check included); `--loop minimal` times a bare step on one fixed random
- * binary batch with tfjs's Adam, exactly the reference's work.
+ * binary batch with tfjs's Adam, exactly the reference's work. `--reference` also runs the PyTorch
+ * anchor (1 thread) in the same sitting and prints the throughput ratio.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend, train } from '@yoto/core';
 import { BENCHMARK_VAE, createVaeTask, trainStep } from '../src/index.js';
@@ -24,6 +29,7 @@ export interface VaeBenchResult {
   p10_ms: number;
   p90_ms: number;
   images_per_s: number;
+  reference?: { ms_per_step: number; images_per_s: number; torch: string; threads: number; ratio_images_per_s: number } | { error: string };
 }
 
 interface Args {
@@ -33,10 +39,13 @@ interface Args {
   warmup: number;
   batch: number;
   loop: 'trainer' | 'minimal';
+  reference: boolean;
 }
 
+const USAGE = 'pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--loop trainer|minimal] [--reference]';
+
 function parseArgs(args: string[]): Args {
-  const out: Args = { json: false, steps: 50, warmup: 10, batch: 64, loop: 'trainer' };
+  const out: Args = { json: false, steps: 50, warmup: 10, batch: 64, loop: 'trainer', reference: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = (): string => {
@@ -50,6 +59,7 @@ function parseArgs(args: string[]): Args {
       return n;
     };
     if (a === '--json') out.json = true;
+    else if (a === '--reference') out.reference = true;
     else if (a === '--backend') out.backend = value();
     else if (a === '--steps') out.steps = int('--steps', value(), 1);
     else if (a === '--warmup') out.warmup = int('--warmup', value(), 0);
@@ -59,7 +69,7 @@ function parseArgs(args: string[]): Args {
       if (v !== 'trainer' && v !== 'minimal') throw new Error(`bench vae: --loop must be 'trainer' or 'minimal', got '${v}'`);
       out.loop = v;
     }
-    else throw new Error(`bench vae: unknown argument '${a}'; usage: pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--loop trainer|minimal]`);
+    else throw new Error(`bench vae: unknown argument '${a}'; usage: ${USAGE}`);
   }
   return out;
 }
@@ -139,13 +149,42 @@ function round(v: number, digits = 2): number {
   return Math.round(v * f) / f;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** The anchor script, found from this file (packages/tasks-vae/bench → ../../../../shared). */
+export function anchorScript(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'anchors', 'torch_reference.py');
+}
+
+function runReference(batch: number, ours: number): NonNullable<VaeBenchResult['reference']> {
+  const script = anchorScript();
+  if (!existsSync(script)) return { error: `${script} not found` };
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, [script, 'vae', '--threads', '1', '--batch', String(batch)], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() ?? 'failed' };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms_per_step: number; images_per_s: number; torch: string; threads: number };
+  return { ms_per_step: j.ms_per_step, images_per_s: j.images_per_s, torch: j.torch, threads: j.threads, ratio_images_per_s: round(ours / j.images_per_s, 3) };
+}
+
+export async function main(argv: string[]): Promise<VaeBenchResult> {
   const args = parseArgs(argv);
   const r = await runVaeBench(args);
+  if (args.reference) r.reference = runReference(args.batch, r.images_per_s);
   if (args.json) console.log(JSON.stringify(r));
-  else
+  else {
     console.log(
       `vae (benchmark shape, batch ${r.batch}, ${r.loop} loop) on ${r.backend}: median ${r.ms_per_step} ms/step ` +
         `(p10 ${r.p10_ms}, p90 ${r.p90_ms}; ${r.steps} steps after ${r.warmup} warm-up), ${r.images_per_s} images/s`,
     );
+    const ref = r.reference;
+    if (ref && 'error' in ref) console.log(`PyTorch reference: not run (${ref.error})`);
+    else if (ref)
+      console.log(`PyTorch ${ref.torch} (${ref.threads} thread): ${ref.ms_per_step} ms/step, ${ref.images_per_s} images/s; tfjs/PyTorch throughput ratio ${ref.ratio_images_per_s}`);
+  }
+  return r;
 }
+
+const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invoked)
+  main(process.argv.slice(2)).catch((e: Error) => {
+    console.error(e.message);
+    process.exit(1);
+  });

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { ConditioningNetwork, type FilmParams, ParamStore, type TaskModel, conv2d, conv2dTranspose, dense, film } from '@yoto/core';
-import type { CoefficientSpace } from '@yoto/core';
+import { type CoefficientSpace, ConditioningNetwork, type FilmParams, ParamStore, type TaskModel, conv2d, conv2dTranspose, dense, film } from '@yoto/core';
 import { type VaeModelConfig, validateVaeConfig } from './config.js';
 
 export interface Posterior {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng, createTask, findDataset, initBackend } from '@yoto/core';
+import { Rng, createTask, findDataset, initBackend, train } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import './index.js';
 import { createVaeTask } from './task.js';
@@ -133,6 +133,18 @@ describe('VAE task contract', () => {
     expect(after.neg_elbo).toBeLessThan(0.8 * before.neg_elbo);
     opt.dispose();
     model.dispose();
+  });
+
+  it("trains through core's trainer (yoto mode) and the test loss falls", async () => {
+    const task = createVaeTask({ ...TINY, trainLimit: 256 });
+    const untrained = task.buildModel({ space: task.defaultSpace(), conditioned: true, seed: 3 });
+    const before = await task.evaluate(untrained, [1, 2], { limit: 32 });
+    untrained.dispose();
+    const run = await train(task, { mode: 'yoto', steps: 25, batchSize: 16, seed: 3, optimizer: { lr: 1e-2 } });
+    expect(run.status).toBe('completed');
+    const after = await task.evaluate(run.model, [1, 2], { limit: 32 });
+    expect(after.weighted_loss).toBeLessThan(0.8 * before.weighted_loss);
+    run.model.dispose();
   });
 
   it('trains a baseline (unconditioned) model with a fixed β', () => {

@@ -178,8 +178,9 @@ export function learningCurves(
          WHERE m.run_id IN (SELECT id FROM runs WHERE experiment_id = ?) ${keyFilter}
          GROUP BY m.run_id, m.key_id
        ),
+       -- The bound bucket count arrives as a REAL: CAST makes the division a floor.
        b AS (
-         SELECT m.run_id, m.key_id, (m.step - s.lo) * ? / (s.hi - s.lo + 1) AS bucket,
+         SELECT m.run_id, m.key_id, CAST((m.step - s.lo) * ? / (s.hi - s.lo + 1) AS INTEGER) AS bucket,
            avg(m.step) AS step, avg(m.value) AS value, min(m.value) AS mn, max(m.value) AS mx,
            count(*) AS n, sum(m.flag <> 0) AS nf
          FROM s JOIN metric_steps m ON m.run_id = s.run_id AND m.key_id = s.key_id

@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { writeFileAtomic } from '../checkpoint/atomic.js';
 import { type DatasetFile, type DatasetSpec, datasetPath, getDataset } from './dataset.js';
 import { readTar } from './tar.js';
 import { type VerifyReport, formatVerifyReport, verifyFolder } from './verify.js';
@@ -20,8 +21,9 @@ export interface FetchDatasetOptions {
 
 /**
  * Downloads what is missing or wrong in the dataset's folder under the data root, verifies every
- * file against its SHA-256 before moving it into place (temp file + rename, so an interrupted fetch
- * never leaves a half-written file under its real name), and verifies the whole folder at the end.
+ * file against its SHA-256 before writing it atomically (core's writeFileAtomic: temp file + rename,
+ * so an interrupted fetch never leaves a half-written file under its real name), and verifies the
+ * whole folder at the end.
  * Throws with a per-file account when anything could not be obtained.
  */
 export async function fetchDataset(name: string, options: FetchDatasetOptions = {}): Promise<{ dir: string; report: VerifyReport }> {
@@ -69,19 +71,6 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Writes via a temp file in the same folder and renames, so readers never see a partial file. */
-function writeFileAtomic(target: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, target);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 function targetPath(dir: string, relative: string): string {
   return join(dir, ...relative.split('/'));
 }
@@ -115,7 +104,7 @@ async function fromFiles(
           const target = targetPath(dir, f.path) + (gz ? '.gz' : '');
           // A stale copy under the other name would shadow or duplicate the new one.
           if (f.gzip) rmSync(gz ? targetPath(dir, f.path) : `${targetPath(dir, f.path)}.gz`, { force: true });
-          writeFileAtomic(target, bytes);
+          await writeFileAtomic(target, bytes);
           log(`  ${f.path} ← ${url} (${bytes.length} bytes)`);
           failures.length = 0;
           break;
@@ -162,7 +151,7 @@ async function fromArchive(
         errors.push(`${f.path} (archive member ${entry.path}): sha256 ${actual}, expected ${f.sha256.toLowerCase()}`);
         continue;
       }
-      writeFileAtomic(targetPath(dir, f.path), entry.data);
+      await writeFileAtomic(targetPath(dir, f.path), entry.data);
       written.add(f.path);
     }
   } catch (e) {

@@ -106,17 +106,23 @@ export function depthwiseBackpropFilterViaOps(
   const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
   const [fh, fw, ci, m] = filterShape;
   return tf.tidy(() => {
-    const spanH = (g.outH - 1) * g.sh + 1;
-    const spanW = (g.outW - 1) * g.sw + 1;
-    const bottom = spanH + (fh - 1) * g.dh - g.inH - g.top;
-    const right = spanW + (fw - 1) * g.dw - g.inW - g.left;
-    const xp = tf.pad(x, [[0, 0], [g.top, Math.max(0, bottom)], [g.left, Math.max(0, right)], [0, 0]]);
+    // Tap (a,b) reads rows oy·s + a·d. With s > 1 (then d = 1) a reshape to [.., H/s, s, ..] turns
+    // that strided read into a plain slice at (a div s, a mod s): tfjs-backend-wasm's StridedSlice
+    // is a per-element loop, 100× slower than Slice here.
+    const rowsH = g.sh * (g.outH - 1 + Math.ceil(((fh - 1) * g.dh + 1) / g.sh));
+    const rowsW = g.sw * (g.outW - 1 + Math.ceil(((fw - 1) * g.dw + 1) / g.sw));
+    const p = padOrCrop(x, g.top, rowsH - g.inH - g.top, g.left, rowsW - g.inW - g.left);
+    const xp = tf.pad(p.x, p.pad);
+    const x6 = tf.reshape(xp, [g.batch, rowsH / g.sh, g.sh, rowsW / g.sw, g.sw, ci]);
     const positions = g.batch * g.outH * g.outW;
     const dy3 = tf.reshape(dy, [positions, ci, m]);
     const taps: tf.Tensor[] = [];
     for (let a = 0; a < fh; a++)
       for (let b = 0; b < fw; b++) {
-        const xs = tf.stridedSlice(xp, [0, a * g.dh, b * g.dw, 0], [g.batch, a * g.dh + spanH, b * g.dw + spanW, ci], [1, g.sh, g.sw, 1]);
+        const ra = a * g.dh;
+        const rb = b * g.dw;
+        const begin = [0, Math.floor(ra / g.sh), ra % g.sh, Math.floor(rb / g.sw), rb % g.sw, 0];
+        const xs = tf.slice(x6, begin, [g.batch, g.outH, 1, g.outW, 1, ci]);
         const x3 = tf.reshape(xs, [positions, ci, 1]);
         taps.push(tf.sum(tf.mul(x3, dy3), 0));
       }

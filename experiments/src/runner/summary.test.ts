@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { resolveExperiment } from '../experiments/registry.js';
+import { compare, describeSummary, sameLambda, target, type EvalRow, type RunSummary, type Summary } from './summary.js';
+
+const { plan } = resolveExperiment('vae-beta-sweep', 'smoke');
+const run = (runId: number, kind: 'yoto' | 'baseline', beta?: number): RunSummary => ({
+  key: kind === 'yoto' ? 'yoto' : `b${beta}`,
+  kind,
+  runId,
+  name: `r${runId}`,
+  lambda: beta === undefined ? null : { reconstruction: 1, kl: beta },
+  action: 'trained',
+  resumedFrom: 0,
+  steps: 10,
+  wallSeconds: 1,
+  backend: 'wasm',
+});
+const runs = [run(1, 'yoto'), run(2, 'baseline', 8), run(3, 'baseline', 0.5)];
+const rows: EvalRow[] = [];
+for (const [runId, beta, scale] of [[1, 0.5, 1.02], [1, 8, 0.9], [2, 8, 1], [3, 0.5, 1]] as const)
+  for (const metric of plan.report.metrics) rows.push({ runId, lambda: { reconstruction: 1, kl: beta + 1e-13 }, metric, value: 100 * scale });
+
+describe('compare and target', () => {
+  it('pairs each baseline with the YOTO model at its λ, sorted by β, with relative gaps', () => {
+    const c = compare(plan, runs, rows);
+    expect(c.map((p) => p.value)).toEqual([0.5, 8]);
+    expect(c[0].metrics.weighted_loss).toEqual({ yoto: 102, baseline: 100, gap: expect.closeTo(0.02, 12) });
+    expect(c[1].metrics.weighted_loss.gap).toBeCloseTo(-0.1, 12);
+    const t = target(plan, c);
+    expect(t).toMatchObject({ metric: 'weighted_loss', maxGap: 0.03, met: true, misses: [] });
+    expect(t.worstGap).toBeCloseTo(0.02, 12);
+    expect(target({ ...plan, report: { ...plan.report, gapTarget: 0.01 } }, c)).toMatchObject({ met: false, misses: [0.5] });
+  });
+
+  it('refuses to compare when an evaluation is missing', () => {
+    expect(() => compare(plan, runs, rows.filter((r) => !(r.runId === 1 && r.lambda.kl > 7)))).toThrow(
+      /no evaluation of 'weighted_loss' for run 1 at \{"reconstruction":1,"kl":8\}/,
+    );
+  });
+
+  it('matches λ up to rounding only', () => {
+    expect(sameLambda({ kl: 0.5, reconstruction: 1 }, { reconstruction: 1, kl: 0.5 + 1e-12 })).toBe(true);
+    expect(sameLambda({ kl: 0.5 }, { kl: 0.51 })).toBe(false);
+    expect(sameLambda({ kl: 0.5 }, { kl: 0.5, reconstruction: 1 })).toBe(false);
+  });
+
+  it('describes a missed target in words', () => {
+    const comparison = compare(plan, runs, rows);
+    const s = {
+      experiment: 'vae-beta-sweep',
+      profile: 'smoke',
+      backend: 'wasm',
+      runs,
+      wallSeconds: 3,
+      compute: { share: 0.8, timeShare: 0.5, yotoSteps: 160, baselineSteps: 200 },
+      comparison,
+      target: { ...target(plan, comparison), maxGap: 0.01, met: false, misses: [0.5] },
+      report: '/r/report.html',
+    } as unknown as Summary;
+    const text = describeSummary(s).join('\n');
+    expect(text).toContain('weighted_loss at 0.5: YOTO 102.000  baseline 100.000  gap +2.00%  (misses the +1.00% target)');
+    expect(text).toContain('target missed at 0.5');
+  });
+});

@@ -417,12 +417,6 @@ export class Tracker implements RunOwner {
   private assertOpen(): void {
     if (this.closed) throw new TrackerError('INVALID_ARGUMENT', `tracker ${this.path} is closed`);
   }
-
-  /** The underlying connection, for the report builder and tests in this package. */
-  get connection(): Database {
-    this.assertOpen();
-    return this.db;
-  }
 }
 
 function checkName(v: unknown, what: string): asserts v is string {

@@ -72,6 +72,8 @@ export function compressAt(model: FactorizedPrior, image: ImageU8, lambda: numbe
   const symbols = out.symbols.dataSync();
   const estimatedBits = out.bits.dataSync()[0];
   tf.dispose([x, out.y, out.symbols, out.yHat, out.xHat, out.bits]);
+  for (let i = 0; i < symbols.length; i++)
+    if (!Number.isFinite(symbols[i])) throw new Error(`the model produced a non-finite latent (${symbols[i]}) at λ = ${lam}; its weights are broken (diverged training?)`);
   const values = Int32Array.from(symbols);
   const payload = encodeValues(values, symbolIndexes(values.length, model.config.M), coding.tables);
   const { padRight, padBottom } = paddingFor(image.width, image.height);

@@ -27,6 +27,8 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
+  for (const key of Object.keys(partial))
+    if (!(key in DEFAULT_CONFIG)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
   const int = (v: unknown, what: string, min: number): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);

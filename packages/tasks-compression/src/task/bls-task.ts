@@ -3,6 +3,7 @@ import {
   type Batch,
   type BuildOptions,
   type CoefficientSpace,
+  decodeImageU8,
   defineSpace,
   type EvaluateOptions,
   findDataset,
@@ -58,7 +59,8 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
   readonly cropSize: number;
   private readonly options: BlsTaskOptions;
   private train: ImageSet | null = null;
-  private evalImages: Promise<ImageU8[]> | null = null;
+  private evalFiles: string[] | null = null;
+  private readonly evalCache = new Map<string, Promise<ImageU8>>();
 
   constructor(options: BlsTaskOptions = {}) {
     this.options = { ...options };
@@ -115,17 +117,26 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     });
   }
 
-  /** The evaluation images (Kodak by default), decoded once. */
-  evaluationImages(): Promise<ImageU8[]> {
-    if (!this.evalImages) {
+  /** The first `limit` evaluation images (Kodak by default, in file order), each decoded once. */
+  async evaluationImages(limit = Infinity): Promise<ImageU8[]> {
+    if (!this.evalFiles) {
       const folder = this.options.evalFolder ?? requireDataset('kodak', this.options.dataRoot);
-      const set = new ImageSet('evaluation', listImageFiles(folder));
-      this.evalImages = set.load().then(() => set.all());
-      this.evalImages.catch(() => {
-        this.evalImages = null;
-      });
+      const files = listImageFiles(folder);
+      if (files.length === 0) throw new Error(`${TASK_NAME}: evaluation folder ${folder} holds no PNG/JPEG images`);
+      this.evalFiles = files;
     }
-    return this.evalImages;
+    const wanted = this.evalFiles.slice(0, limit);
+    return Promise.all(
+      wanted.map((file) => {
+        let p = this.evalCache.get(file);
+        if (!p) {
+          p = decodeImageU8(file).then((img) => ({ width: img.width, height: img.height, data: img.data }));
+          p.catch(() => this.evalCache.delete(file));
+          this.evalCache.set(file, p);
+        }
+        return p;
+      }),
+    );
   }
 
   /**
@@ -137,7 +148,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     if (lambda.length !== this.terms.length) throw new Error(`${TASK_NAME}: λ must have ${this.terms.length} values (${this.terms.join(', ')}), got ${lambda.length}`);
     const lam = lambda[0];
     const rateCoef = lambda[1];
-    const images = (await this.evaluationImages()).slice(0, options.limit ?? Infinity);
+    const images = await this.evaluationImages(options.limit ?? Infinity);
     if (images.length === 0) throw new Error(`${TASK_NAME}: no evaluation images`);
     const ctx = codecContext(model);
     const sums = { bpp: 0, estimated_bpp: 0, psnr: 0, ms_ssim: 0, ms_ssim_db: 0, distortion: 0 };

@@ -19,7 +19,7 @@ export const CONFIG = {
   background: 'white',
   padding: 8,
   view: { stroke: '#cccccc' },
-  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e8e8e8' },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e8e8e8', labelOverlap: 'greedy', labelSeparation: 4 },
   legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' },
   header: { labelFontSize: 12, titleFontSize: 12 },
   title: { fontSize: 15, subtitleFontSize: 11, anchor: 'start', subtitleColor: '#555555' },
@@ -39,6 +39,11 @@ function seriesColor(series: string[]) {
   const blues = ['#1f6fb4', '#17becf', '#6a51a3', '#2ca02c'];
   const range = domain.map((s) => (s === BASELINE_SERIES ? BASELINE_COLOR : yotos.length === 1 ? YOTO_COLOR : blues[yotos.indexOf(s) % blues.length]));
   return { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'top', direction: 'horizontal' } };
+}
+
+/** Panels per row: no more than three, and no half-empty last row for four panels. */
+function facetColumns(n: number): number {
+  return n <= 3 ? Math.max(1, n) : n === 4 ? 2 : 3;
 }
 
 function rank(s: string): number {
@@ -114,7 +119,7 @@ export interface MetricPoint extends SeriesPoint {
 
 /** (2) Every metric against λ on a log axis, a panel per metric with its own y scale. */
 export function metricVsLambdaSpec(points: MetricPoint[], lambdaTitle: string, metrics: string[]): VegaLiteSpec {
-  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false } };
+  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false, padding: 12 } };
   const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } };
   const color = seriesColor(points.map((p) => p.series));
   const tooltip = [{ field: 'run', type: 'nominal' }, { field: 'metric', type: 'nominal' }, fmt(lambdaTitle, 'lambda'), fmt('value', 'value')];
@@ -124,7 +129,7 @@ export function metricVsLambdaSpec(points: MetricPoint[], lambdaTitle: string, m
     config: CONFIG,
     data: { values: points },
     facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
-    columns: Math.min(3, Math.max(1, metrics.length)),
+    columns: facetColumns(metrics.length),
     spec: {
       width: 260,
       height: 190,
@@ -158,7 +163,7 @@ export interface GapPoint {
 
 /** (3) Per grid point, how far the YOTO model is from the baseline trained for exactly that λ. */
 export function gapSpec(points: GapPoint[], lambdaTitle: string): VegaLiteSpec {
-  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false } };
+  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false, padding: 12 } };
   return {
     $schema: SCHEMA,
     title: header('Relative gap: (YOTO − baseline) / |baseline|', `Positive: the YOTO model's value is higher than the baseline's at the same ${lambdaTitle}`),
@@ -207,7 +212,7 @@ export function learningCurvesSpec(points: CurvePoint[], keys: string[], runs: s
     config: CONFIG,
     data: { values: points },
     facet: { field: 'key', type: 'nominal', title: null, sort: keys },
-    columns: Math.min(3, Math.max(1, keys.length)),
+    columns: facetColumns(keys.length),
     spec: {
       width: 260,
       height: 180,

@@ -1,0 +1,31 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, spaceFromJSON } from '@yoto/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FactorizedPrior } from '../model/factorized-prior.js';
+import { TINY, tinyModel } from '../testing/fixtures.js';
+import { modelFingerprint } from './fingerprint.js';
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+describe('model fingerprint', () => {
+  it('is stable for the same model, rebuilt from its stored space, and changes with any weight or setting', () => {
+    const a = tinyModel(true, 4);
+    const b = new FactorizedPrior({ space: spaceFromJSON(JSON.parse(JSON.stringify(a.space.toJSON()))), conditioned: true, seed: 4, config: TINY });
+    const fa = modelFingerprint(a);
+    expect(fa).toMatch(/^[0-9a-f]{16}$/);
+    expect(modelFingerprint(b)).toBe(fa);
+    // One weight nudged by one float32 step.
+    const [, v] = b.params.entries()[5];
+    const w = v.dataSync().slice();
+    w[0] = Math.fround(w[0] * (1 + 2 ** -20));
+    v.assign(tf.tensor(w, v.shape));
+    expect(modelFingerprint(b)).not.toBe(fa);
+    expect(modelFingerprint(tinyModel(true, 5))).not.toBe(fa);
+    expect(modelFingerprint(tinyModel(false, 4))).not.toBe(fa);
+    expect(() => new FactorizedPrior({ space: a.space, conditioned: true, seed: 4, config: { ...TINY, n: 3 } as never })).toThrow(/unknown option 'n'/);
+    a.dispose();
+    b.dispose();
+  });
+});

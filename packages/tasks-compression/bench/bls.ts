@@ -34,7 +34,11 @@ export function anchorScript(): string {
   return resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'torch_reference.py');
 }
 
-export async function main(args: string[]): Promise<BlsBenchResult> {
+export async function main(args: string[]): Promise<BlsBenchResult | null> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`usage: ${USAGE}`);
+    return null;
+  }
   const f = parseFlags('bls', args, { json: 'bool', backend: 'string', steps: 'int', warmup: 'int', batch: 'int', size: 'int', reference: 'bool' }, USAGE);
   const steps = (f.steps as number | undefined) ?? 10;
   const warmup = (f.warmup as number | undefined) ?? 3;

@@ -47,7 +47,11 @@ function laplace(rng: Rng, b: number): number {
   return Math.round(-b * Math.sign(u) * Math.log(1 - 2 * Math.abs(u)));
 }
 
-export async function main(args: string[]): Promise<CodecBenchResult> {
+export async function main(args: string[]): Promise<CodecBenchResult | null> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`usage: ${USAGE}`);
+    return null;
+  }
   const f = parseFlags('codec', args, { json: 'bool', symbols: 'int', channels: 'int', repeats: 'int' }, USAGE);
   const n = (f.symbols as number | undefined) ?? 2_000_000;
   const channels = (f.channels as number | undefined) ?? 192;

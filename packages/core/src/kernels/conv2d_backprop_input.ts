@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, fromNHWC, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
-import { subpixelFilter } from './filter_transforms.js';
+import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
+import { phaseFilter, subpixelFilter } from './filter_transforms.js';
 import { opKernel } from './op_kernel.js';
 
 /**
@@ -15,8 +15,10 @@ import { opKernel } from './op_kernel.js';
  *   so each phase is a small stride-1 conv of dy with K = ceil(fh/s) taps. All s² phases go into
  *   the output channels of ONE conv (filter [K,Kw,Co,s·sw·Ci]) and a depth-to-space shuffle puts
  *   them back in place. Wastes only the zero taps from padding fh up to K·s.
+ * - 'phases': the same split as s² separate convs, each with exactly its own taps (none wasted:
+ *   a 3×3 stride-2 filter splits 4/2/2/1), concatenated on channels before the same shuffle.
  */
-export type BackpropInputStrategy = 'zeros' | 'subpixel';
+export type BackpropInputStrategy = 'zeros' | 'subpixel' | 'phases';
 
 function zeroInsertion(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const [n, ho, wo, co] = dy.shape;
@@ -45,29 +47,63 @@ function phaseAxis(inSize: number, outSize: number, f: number, s: number, t: num
   return { k, q, before, after, offset: t - q0 * s };
 }
 
-function subpixel(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-  const [n] = dy.shape;
-  const [fh, fw, ci] = w.shape;
-  const ah = phaseAxis(g.inH, g.outH, fh, g.sh, g.top);
-  const aw = phaseAxis(g.inW, g.outW, fw, g.sw, g.left);
-  const gFilter = subpixelFilter(w, g.sh, g.sw);
-  const p = padOrCrop(dy, ah.before, ah.after, aw.before, aw.after);
-  const phases = tf.conv2d(p.x, gFilter, 1, p.pad);
+/** Interleaves phase outputs [N,Q,Qw,(rh·sw+rw)·Ci+i] into [N,Q·sh,Qw·sw,Ci] and crops to the input. */
+function depthToSpace(phases: tf.Tensor4D, g: ConvGeometry, ah: ReturnType<typeof phaseAxis>, aw: ReturnType<typeof phaseAxis>, ci: number): tf.Tensor4D {
+  const [n] = phases.shape;
   let full: tf.Tensor4D = phases;
   if (g.sh > 1 || g.sw > 1) {
     const shuffled = tf.transpose(tf.reshape(phases, [n * ah.q, aw.q, g.sh, g.sw * ci]), [0, 2, 1, 3]);
     full = tf.reshape(shuffled, [n, ah.q * g.sh, aw.q * g.sw, ci]);
   }
-  if (ah.offset === 0 && aw.offset === 0 && full.shape[1] === g.inH && full.shape[2] === g.inW) return full;
-  return tf.slice(full, [0, ah.offset, aw.offset, 0], [n, g.inH, g.inW, ci]);
+  return crop(full, ah.offset, aw.offset, g.inH, g.inW);
+}
+
+function subpixel(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [fh, fw, ci] = w.shape;
+  const ah = phaseAxis(g.inH, g.outH, fh, g.sh, g.top);
+  const aw = phaseAxis(g.inW, g.outW, fw, g.sw, g.left);
+  const gFilter = subpixelFilter(w, g.sh, g.sw);
+  const p = padOrCrop(dy, ah.before, ah.after, aw.before, aw.after);
+  return depthToSpace(tf.conv2d(p.x, gFilter, 1, p.pad), g, ah, aw, ci);
+}
+
+function phases(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
+  const [n, ho, wo] = dy.shape;
+  const [fh, fw, ci] = w.shape;
+  const ah = phaseAxis(g.inH, g.outH, fh, g.sh, g.top);
+  const aw = phaseAxis(g.inW, g.outW, fw, g.sw, g.left);
+  const q0h = ah.k - 1 - ah.before;
+  const q0w = aw.k - 1 - aw.before;
+  const src = w.dataSync() as Float32Array;
+  const outs: tf.Tensor4D[] = [];
+  for (let rh = 0; rh < g.sh; rh++)
+    for (let rw = 0; rw < g.sw; rw++) {
+      const f = phaseFilter(w, g.sh, g.sw, rh, rw, src);
+      if (!f) {
+        outs.push(tf.zeros([n, ah.q, aw.q, ci]));
+        continue;
+      }
+      const [kh, kw] = f.shape;
+      // Same output rows q0 … q0+Q−1 for every phase; only the number of taps differs.
+      const top = kh - 1 - q0h;
+      const left = kw - 1 - q0w;
+      const p = padOrCrop(dy, top, ah.q + kh - 1 - top - ho, left, aw.q + kw - 1 - left - wo);
+      outs.push(tf.conv2d(p.x, f, 1, p.pad));
+    }
+  return depthToSpace(outs.length === 1 ? outs[0] : tf.concat(outs, 3), g, ah, aw, ci);
 }
 
 /**
- * Picks the strategy. Measured on wasm (see `pnpm bench kernels`): sub-pixel wins on every strided
- * shape tried; at stride 1 both are the same single conv.
+ * Picks the strategy from measurements on wasm (`pnpm bench kernels`; ms, batch 64 at 28² for 3×3,
+ * batch 8 at 64² for 5×5, stride 2, subpixel/phases): dx channels 4: 2.3/9.3, 8: 6.5/9.0,
+ * 16: 15.3/7.4, 32: 22/13; 5×5 with 8: 23.5/17.9, 3 channels at 128²: 26/56. Separate phase convs
+ * pay off once each has enough output channels to fill XNNPACK's tiles; below that the single
+ * conv with s²·Ci outputs wins despite its padding taps. Zero insertion never wins.
  */
-export function chooseBackpropInputStrategy(_g: ConvGeometry): BackpropInputStrategy {
-  return 'subpixel';
+export function chooseBackpropInputStrategy(g: ConvGeometry): BackpropInputStrategy {
+  if (g.sh === 1 && g.sw === 1) return 'subpixel'; // one phase: both are the same single conv
+  const taps = g.fh * g.fw;
+  return g.inC >= 16 || (g.inC >= 8 && taps >= 25) ? 'phases' : 'subpixel';
 }
 
 export function conv2dBackpropInputViaConv(
@@ -84,7 +120,7 @@ export function conv2dBackpropInputViaConv(
   return tf.tidy(() => {
     const d = toNHWC(dy, g.channelsFirst);
     const s = strategy ?? chooseBackpropInputStrategy(g);
-    const dx = s === 'zeros' ? zeroInsertion(d, filter, g) : subpixel(d, filter, g);
+    const dx = s === 'zeros' ? zeroInsertion(d, filter, g) : s === 'phases' ? phases(d, filter, g) : subpixel(d, filter, g);
     return fromNHWC(dx, g.channelsFirst);
   });
 }

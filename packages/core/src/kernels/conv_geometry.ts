@@ -73,6 +73,18 @@ export function fromNHWC<T extends tf.Tensor4D>(t: T, channelsFirst: boolean): T
 }
 
 /**
+ * Spatial crop of an NHWC tensor, sliced as [N, H, W·C] so that every copied run is a whole row
+ * (W·C values): tfjs-backend-wasm's Slice copies one innermost run per call, which for a
+ * 1–3-channel rank-4 slice means one call per pixel.
+ */
+export function crop(x: tf.Tensor4D, top: number, left: number, height: number, width: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (top === 0 && left === 0 && height === h && width === w) return x;
+  const rows = tf.slice(tf.reshape(x, [n, h, w * c]), [0, top, left * c], [n, height, width * c]);
+  return tf.reshape(rows, [n, height, width, c]);
+}
+
+/**
  * Pads (or, for negative amounts, crops) rows and columns of an NHWC tensor. Padding is returned as
  * explicit conv padding when possible so the convolution pads for free; crops are applied here.
  */
@@ -88,7 +100,7 @@ export function padOrCrop(
   const cb = Math.max(0, -bottom);
   const cl = Math.max(0, -left);
   const cr = Math.max(0, -right);
-  const cropped = ct || cb || cl || cr ? tf.slice(x, [0, ct, cl, 0], [n, h - ct - cb, w - cl - cr, c]) : x;
+  const cropped = ct || cb || cl || cr ? crop(x, ct, cl, h - ct - cb, w - cl - cr) : x;
   const pad: tf.backend_util.ExplicitPadding = [
     [0, 0],
     [Math.max(0, top), Math.max(0, bottom)],

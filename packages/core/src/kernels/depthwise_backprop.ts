@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, padOrCrop, type ConvGeometry, type PadAttr } from './conv_geometry.js';
+import { convGeometry, crop, padOrCrop, type ConvGeometry, type PadAttr } from './conv_geometry.js';
 import { flipSpatial } from './filter_transforms.js';
 import { opKernel } from './op_kernel.js';
 
@@ -33,11 +33,15 @@ function subpixelDepthwiseFilter(w: tf.Tensor4D, sh: number, sw: number): tf.Ten
   return tf.tensor4d(dst, [k, kw, ci * m, phases]);
 }
 
-/** Sums the M per-channel outputs back onto the Ci input channels: [..., Ci·M·P] → [..., Ci, P]. */
+/**
+ * Sums the M per-channel outputs back onto the Ci input channels: [N,H,W,Ci·M·P] → [N·H·W·Ci, P].
+ * Kept at rank ≤ 3 because tfjs-backend-wasm reduces a middle axis by transposing first, and its
+ * higher-rank transposes can be 100× slower for some permutations.
+ */
 function sumMultiplier(t: tf.Tensor4D, ci: number, m: number, p: number): tf.Tensor {
   const [n, h, w] = t.shape;
-  const r = tf.reshape(t, [n, h, w, ci, m, p]);
-  return m === 1 ? r : tf.sum(r, 4);
+  if (m === 1) return tf.reshape(t, [n * h * w * ci, p]);
+  return tf.sum(tf.reshape(t, [n * h * w * ci, m, p]), 1);
 }
 
 function depthwiseInputStride1(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
@@ -69,11 +73,12 @@ function depthwiseInputStrided(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry)
   const aw = axis(g.inW, g.outW, fw, g.sw, g.left);
   const p = padOrCrop(dy, ah.before, ah.after, aw.before, aw.after);
   const phases = tf.depthwiseConv2d(p.x, subpixelDepthwiseFilter(w, g.sh, g.sw), 1, p.pad);
-  const summed = sumMultiplier(phases, ci, m, g.sh * g.sw); // [N,Q,Qw,Ci,P]
-  const five = tf.reshape(summed, [n * ah.q, aw.q, ci, g.sh, g.sw]);
-  const shuffled = tf.transpose(five, [0, 3, 1, 4, 2]); // [N·Q, sh, Qw, sw, Ci]
-  const full = tf.reshape(shuffled, [n, ah.q * g.sh, aw.q * g.sw, ci]) as tf.Tensor4D;
-  return tf.slice(full, [0, ah.offset, aw.offset, 0], [n, g.inH, g.inW, ci]);
+  const summed = sumMultiplier(phases, ci, m, g.sh * g.sw); // [N·Q·Qw·Ci, P]
+  // Phase-major, then rows of phases interleaved: two rank ≤ 4 transposes (see sumMultiplier).
+  const phaseMajor = tf.transpose(tf.reshape(summed, [n * ah.q * aw.q, ci, g.sh * g.sw]), [0, 2, 1]);
+  const rows = tf.transpose(tf.reshape(phaseMajor, [n * ah.q, aw.q, g.sh, g.sw * ci]), [0, 2, 1, 3]);
+  const full = tf.reshape(rows, [n, ah.q * g.sh, aw.q * g.sw, ci]) as tf.Tensor4D;
+  return crop(full, ah.offset, aw.offset, g.inH, g.inW);
 }
 
 export function depthwiseBackpropInputViaConv(
@@ -120,8 +125,8 @@ export function depthwiseBackpropFilterViaConv(
     const dyt = n === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]);
     const f = tf.reshape(dyt, [g.outH, g.outW, n * ci, m]) as tf.Tensor4D;
     const out = tf.depthwiseConv2d(xin, f, [g.dh, g.dw], p.pad, 'NHWC', [g.sh, g.sw]);
-    const perBatch = tf.reshape(out, [fh, fw, n, ci * m]);
-    return tf.reshape(n === 1 ? perBatch : tf.sum(perBatch, 2), filterShape) as tf.Tensor4D;
+    const perBatch = tf.reshape(out, [fh * fw, n, ci * m]);
+    return tf.reshape(n === 1 ? perBatch : tf.sum(perBatch, 1), filterShape) as tf.Tensor4D;
   });
 }
 

@@ -48,3 +48,29 @@ export function flipSpatial(w: tf.Tensor4D): tf.Tensor4D {
     for (let b = 0; b < fw; b++) dst.set(src.subarray(((fh - 1 - a) * fw + (fw - 1 - b)) * plane, ((fh - 1 - a) * fw + (fw - 1 - b) + 1) * plane), (a * fw + b) * plane);
   return tf.tensor4d(dst, w.shape);
 }
+
+/**
+ * The filter of one sub-pixel phase (rh, rw) alone, without padding taps:
+ *   G[j, jw, o, i] = W[(Kh−1−j)·sh + rh, (Kw−1−jw)·sw + rw, i, o]
+ * with Kh = ceil((fh − rh)/sh), Kw = ceil((fw − rw)/sw) (null when the phase has no taps).
+ */
+export function phaseFilter(w: tf.Tensor4D, sh: number, sw: number, rh: number, rw: number, src = w.dataSync() as Float32Array): tf.Tensor4D | null {
+  const [fh, fw, ci, co] = w.shape;
+  const kh = Math.ceil((fh - rh) / sh);
+  const kw = Math.ceil((fw - rw) / sw);
+  if (kh <= 0 || kw <= 0) return null;
+  const dst = new Float32Array(kh * kw * co * ci);
+  for (let j = 0; j < kh; j++) {
+    const a = (kh - 1 - j) * sh + rh;
+    for (let jw = 0; jw < kw; jw++) {
+      const b = (kw - 1 - jw) * sw + rw;
+      const srcBase = (a * fw + b) * ci * co;
+      const dstBase = (j * kw + jw) * co * ci;
+      for (let i = 0; i < ci; i++) {
+        const s = srcBase + i * co;
+        for (let o = 0; o < co; o++) dst[dstBase + o * ci + i] = src[s + o];
+      }
+    }
+  }
+  return tf.tensor4d(dst, [kh, kw, co, ci]);
+}

@@ -3,13 +3,18 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputKernel } from './conv2d_backprop_input.js';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise_backprop.js';
+import { untransposedMatMul } from './matmul_untransposed.js';
+import { sumOuterAxes } from './sum_outer_axes.js';
 
 type Backend = 'wasm' | 'cpu';
 
 interface Fix {
   kernelName: string;
   backendName: Backend;
-  kernelFunc: tf.KernelFunc;
+  /** A replacement kernel, or a wrapper around tfjs's own one (which then must exist). */
+  kernelFunc?: tf.KernelFunc;
+  wrap?: (original: tf.KernelConfig) => tf.KernelFunc;
   /** Why this replacement exists (shown by the benchmark). */
   why: string;
 }
@@ -19,8 +24,11 @@ export const KERNEL_FIXES: readonly Fix[] = [
   { kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilterKernel, why: 'missing in tfjs-backend-wasm' },
   { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2dBackpropFilterKernel, why: 'tfjs-backend-cpu loop is pathologically slow' },
   { kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInputKernel, why: 'tfjs-backend-wasm runs a plain scatter loop' },
-  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'cpu', kernelFunc: conv2dBackpropInputKernel, why: 'placeholder' },
-  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'cpu', kernelFunc: conv2dBackpropInputKernel, why: 'placeholder' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInputKernel, why: 'missing in tfjs-backend-wasm' },
+  { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilterKernel, why: 'missing in tfjs-backend-wasm' },
+  { kernelName: 'BatchMatMul', backendName: 'wasm', wrap: untransposedMatMul, why: 'transposed operands leave XNNPACK for a scalar loop' },
+  { kernelName: '_FusedMatMul', backendName: 'wasm', wrap: untransposedMatMul, why: 'transposed operands leave XNNPACK for a scalar loop' },
+  { kernelName: 'Sum', backendName: 'wasm', wrap: sumOuterAxes, why: 'reducing outer axes transposes the whole tensor first' },
 ];
 
 const originals = new Map<string, tf.KernelConfig | null>();
@@ -35,8 +43,16 @@ export function registerKernelFixes(): void {
     const k = key(fix.kernelName, fix.backendName);
     const prior = tf.getKernel(fix.kernelName, fix.backendName);
     originals.set(k, prior ?? null);
+    let config: tf.KernelConfig;
+    if (fix.wrap) {
+      if (!prior) throw new Error(`kernel fix for ${k} wraps tfjs's kernel, which is not registered`);
+      // Keep the original's setup/dispose hooks: the wrapper calls into its wasm bindings.
+      config = { ...prior, kernelFunc: fix.wrap(prior) };
+    } else if (fix.kernelFunc) {
+      config = { kernelName: fix.kernelName, backendName: fix.backendName, kernelFunc: fix.kernelFunc };
+    } else throw new Error(`kernel fix for ${k} has neither kernelFunc nor wrap`);
     if (prior) tf.unregisterKernel(fix.kernelName, fix.backendName);
-    tf.registerKernel({ kernelName: fix.kernelName, backendName: fix.backendName, kernelFunc: fix.kernelFunc });
+    tf.registerKernel(config);
   }
   registered = true;
 }

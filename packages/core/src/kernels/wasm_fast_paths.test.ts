@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/init.js';
+import { runOriginalKernel } from './register.js';
+
+/** The wasm-only wrappers (matmul with transposes, sums over outer axes) against tfjs's own kernels. */
+describe('wasm fast-path wrappers', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  const values = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);
+  const counts = () => ({ tensors: tf.memory().numTensors, dataIds: tf.engine().backend.numDataIds() });
+
+  function expectAllClose(a: tf.Tensor, b: tf.Tensor, label: string): void {
+    expect(a.shape, label).toEqual(b.shape);
+    const x = a.dataSync();
+    const y = b.dataSync();
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / (1 + Math.abs(y[i])));
+    expect(worst, label).toBeLessThan(1e-5);
+  }
+
+  it('BatchMatMul and _FusedMatMul with transposed operands equal the original kernels', () => {
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[5, 7], [7, 3], false, false],
+      [[7, 5], [7, 3], true, false],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [3, 7], true, true],
+      [[2, 7, 5], [2, 3, 7], true, true],
+      [[1, 64, 33], [1, 64, 9], true, false],
+    ];
+    let seed = 1;
+    for (const [as, bs, transposeA, transposeB] of cases) {
+      const label = `${JSON.stringify(as)}${transposeA ? 'ᵀ' : ''}·${JSON.stringify(bs)}${transposeB ? 'ᵀ' : ''}`;
+      tf.tidy(() => {
+        const a = values(as, seed++);
+        const b = values(bs, seed++);
+        expectAllClose(tf.matMul(a, b, transposeA, transposeB), runOriginalKernel('BatchMatMul', { a, b }, { transposeA, transposeB }), label);
+        if (as.length === 3) {
+          const bias = values([tf.matMul(a, b, transposeA, transposeB).shape[2]], seed++);
+          const attrs = { transposeA, transposeB, activation: 'relu', leakyreluAlpha: 0 } as unknown as tf.NamedAttrMap;
+          const fused = tf.fused.matMul({ a: a as tf.Tensor3D, b: b as tf.Tensor3D, transposeA, transposeB, bias, activation: 'relu' });
+          expectAllClose(fused, runOriginalKernel('_FusedMatMul', { a, b, bias }, attrs), `fused ${label}`);
+        }
+      });
+    }
+  });
+
+  it('Sum over leading, middle and mixed axes (with keepDims) equals the original kernel', () => {
+    const cases: [number[], number | number[], boolean][] = [
+      [[6, 5, 4, 3], [0, 1, 2], false],
+      [[6, 5, 4, 3], [0], true],
+      [[6, 5, 4, 3], [1, 2], false],
+      [[6, 5, 4, 3], [2, 1], true],
+      [[6, 5, 4, 3], 1, false],
+      [[6, 5, 4, 3], [3], false],
+      [[6, 5, 4, 3], [0, 2], false],
+      [[6, 5, 4, 3], [0, 1, 2, 3], false],
+      [[3, 4, 5, 6, 7], [1, 2, 3], false],
+      [[9, 4], -2, true],
+    ];
+    let seed = 100;
+    for (const [shape, axis, keepDims] of cases) {
+      tf.tidy(() => {
+        const x = values(shape, seed++);
+        expectAllClose(tf.sum(x, axis, keepDims), runOriginalKernel('Sum', { x }, { axis, keepDims }), `${JSON.stringify(shape)} axis ${JSON.stringify(axis)} keepDims ${keepDims}`);
+      });
+    }
+    // Integer sums keep tfjs's own path and dtype.
+    tf.tidy(() => expect(tf.sum(tf.tensor2d([[1, 2], [3, 4]], [2, 2], 'int32'), 0).arraySync()).toEqual([4, 6]));
+  });
+
+  it('neither leaks nor frees inputs', () => {
+    const a = values([8, 16], 7);
+    const b = values([8, 4], 8);
+    const x = values([4, 3, 3, 5], 9);
+    const before = counts();
+    for (let i = 0; i < 10; i++) {
+      tf.matMul(a, b, true, false).dispose();
+      tf.sum(x, [0, 1, 2]).dispose();
+      tf.sum(x, [1, 2], true).dispose();
+    }
+    tf.tidy(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.matMul(p, q, true, false)))([a, b]));
+    expect(counts()).toEqual(before);
+    expect(tf.sum(x).dataSync()[0]).toBeCloseTo(x.dataSync().reduce((s, v) => s + v, 0), 4);
+    tf.dispose([a, b, x]);
+  });
+});

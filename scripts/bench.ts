@@ -1,0 +1,54 @@
+/**
+ * `pnpm bench <name> [args]`: runs one registered benchmark module. Each module exports
+ * `main(args: string[]): Promise<void>`; packages add theirs by adding a line to BENCHMARKS.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const BENCHMARKS: Record<string, { module: string; about: string }> = {
+  kernels: { module: 'packages/core/bench/kernels.ts', about: 'conv backprop kernels: ours vs tfjs’s own, on wasm and cpu' },
+  bls: { module: 'packages/tasks-compression/bench/bls.ts', about: 'compression model (N=64, M=96, 128×128, batch 8): training images/s; --reference runs PyTorch too' },
+  codec: { module: 'packages/tasks-compression/bench/codec.ts', about: 'rANS entropy coder alone: encode/decode MB/s and Msymbols/s' },
+};
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length));
+  const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.about}`);
+  return ['usage: pnpm bench <name> [args]   (pnpm bench <name> --help for its options)', '', 'benchmarks:', ...lines].join('\n');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = BENCHMARKS[name];
+  if (!entry) {
+    console.error(`unknown benchmark ${JSON.stringify(name)}; known: ${Object.keys(BENCHMARKS).join(', ')}\n\n${usage()}`);
+    return 2;
+  }
+  const path = resolve(root, entry.module);
+  if (!existsSync(path)) {
+    console.error(`benchmark ${name}: module ${entry.module} does not exist`);
+    return 2;
+  }
+  const mod = (await import(pathToFileURL(path).href)) as { main?: (args: string[]) => Promise<void> };
+  if (typeof mod.main !== 'function') {
+    console.error(`benchmark ${name}: ${entry.module} does not export main(args)`);
+    return 2;
+  }
+  await mod.main(args);
+  return 0;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exit(1);
+  },
+);

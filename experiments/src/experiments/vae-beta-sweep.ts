@@ -20,6 +20,8 @@ export interface VaeSweepConfig {
     channels: number[];
     /** Hidden units of the conditioning MLP. */
     conditioningHidden: number;
+    /** m in FiLM scale = 1 + m·a(log β), shift = m·b(log β). */
+    filmMultiplier: number;
   };
   beta: { low: number; high: number };
   train: { batchSize: number; learningRate: number; checkpointEvery: number; logEvery: number };
@@ -32,7 +34,7 @@ export interface VaeSweepConfig {
 const config: VaeSweepConfig = {
   seed: 1,
   data: { trainLimit: 0, testLimit: 0 },
-  model: { latent: 16, channels: [32, 64], conditioningHidden: 64 },
+  model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.1 },
   beta: { low: 0.125, high: 64 },
   train: { batchSize: 64, learningRate: 0.001, checkpointEvery: 500, logEvery: 10 },
   yoto: { steps: 6000 },
@@ -46,7 +48,7 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
   name: 'vae-beta-sweep',
   description: 'one YOTO β-VAE on MNIST vs fixed-β baselines over β ∈ [1/8, 64]',
   config,
-  keyTypes: { 'beta.low': 'number', 'beta.high': 'number', 'train.learningRate': 'number', 'baselines.betas': 'number[]' },
+  keyTypes: { 'model.filmMultiplier': 'number', 'beta.low': 'number', 'beta.high': 'number', 'train.learningRate': 'number', 'baselines.betas': 'number[]' },
   profiles: {
     smoke: {
       description: 'tiny end-to-end check (tests): small VAE, MNIST subset, a few hundred steps',
@@ -96,6 +98,7 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
       throw new UsageError(`evaluation.points must be an integer ≥ 2, got ${c.evaluation.points}`);
     if (!(c.beta.low > 0 && c.beta.low < c.beta.high))
       throw new UsageError(`beta.low and beta.high need 0 < low < high, got ${c.beta.low} and ${c.beta.high}`);
+    if (!(c.model.filmMultiplier > 0)) throw new UsageError(`model.filmMultiplier must be > 0, got ${c.model.filmMultiplier}`);
     if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
     if (c.baselines.betas.length === 0) throw new UsageError('baselines.betas must list at least one β');
     for (const b of c.baselines.betas)
@@ -136,6 +139,7 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
           latent: c.model.latent,
           channels: c.model.channels,
           conditioningHidden: c.model.conditioningHidden,
+          filmMultiplier: c.model.filmMultiplier,
           trainLimit: c.data.trainLimit,
           testLimit: c.data.testLimit,
         },

@@ -63,9 +63,18 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
       config: { experiment: resolved.definition.name, profile: resolved.profile, sets: o.sets ?? [], config: resolved.config },
     });
     const identities = resolved.plan.runs.map((s) => identify(resolved.definition.name, resolved.profile, resolved.plan, s));
+    const recorded = tracker.listRuns({ experiment: record });
+    const current = new Set(identities.map((i) => i.name));
+    const others = recorded.filter((r) => !current.has(r.name));
+    if (others.length > 0)
+      // The tracker's report covers every run of the experiment, so say why extra points show up.
+      o.log(
+        `note: '${record}' also holds ${others.length} run(s) of another config (${others.map((r) => r.name).join(', ')}); ` +
+          'they appear in its report too. Use a fresh YOTO_HOME for a report of this config alone.',
+      );
     const decisions = decide(
       identities,
-      tracker.listRuns({ experiment: record }).map((r) => ({
+      recorded.map((r) => ({
         id: r.id,
         name: r.name,
         status: r.status,

@@ -1,51 +1,120 @@
 /**
- * `pnpm bench kernels`: median time of each conv kernel this project registers against tfjs's own,
- * per shape, on wasm and cpu. Shapes are the benchmark models' (../../../shared/docs/benchmarks.md:
- * the VAE at batch 64 and the bls compression model at batch 8) plus MobileNet-like depthwise
- * layers for the style loss network.
+ * `pnpm bench kernels`: median time of each kernel this project registers against tfjs's own, per
+ * shape, on wasm and cpu. Shapes are the benchmark models' (shared/docs/benchmarks.md: the VAE at
+ * batch 64 and the bls compression model at batch 8) plus MobileNet-like depthwise layers for the
+ * style loss network.
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
 import { conv2dBackpropFilterViaConv } from '../src/kernels/conv2d_backprop_filter.js';
-import { chooseBackpropInputStrategy, conv2dBackpropInputViaConv } from '../src/kernels/conv2d_backprop_input.js';
+import { chooseBackpropInputStrategy, conv2dBackpropInputViaConv, type BackpropInputStrategy } from '../src/kernels/conv2d_backprop_input.js';
 import { convGeometry } from '../src/kernels/conv_geometry.js';
 import { depthwiseBackpropFilterViaConv, depthwiseBackpropInputViaConv } from '../src/kernels/depthwise_backprop.js';
 import { KERNEL_FIXES, originalKernel, runOriginalKernel } from '../src/kernels/register.js';
 
 type Shape4 = [number, number, number, number];
-type KernelName = 'Conv2DBackpropFilter' | 'Conv2DBackpropInput' | 'DepthwiseConv2dNativeBackpropFilter' | 'DepthwiseConv2dNativeBackpropInput';
 
-interface BenchShape {
+/** One benchmark row group: a kernel call on given shapes, and the implementations to compare. */
+interface BenchCase {
   label: string;
-  kernel: KernelName;
-  /** Forward input (NHWC) and filter of the convolution whose gradient this is. */
-  x: Shape4;
-  f: Shape4;
-  stride: number;
+  kernel: string;
+  /** Fresh inputs (new buffers, as in training: XNNPACK caches per weight buffer). */
+  inputs: () => tf.NamedTensorMap;
+  attrs: tf.NamedAttrMap;
+  /** Multiply-adds (or elements for reductions), to predict run time from a batch-1 probe. */
+  work: number;
+  /** The same case at batch 1, to predict slow implementations' time before running them. */
+  probe?: () => BenchCase;
+  /** Our implementations by name, besides the registered kernel itself; `active` names the one dispatched. */
+  ours: [string, (inputs: tf.NamedTensorMap) => tf.Tensor][];
+  active: string;
 }
 
-const SHAPES: BenchShape[] = [
-  // vae: conv 28→14 (1→32), conv 14→7 (32→64); the transposed convs mirror them.
-  { label: 'vae enc1 / dec2 dW', kernel: 'Conv2DBackpropFilter', x: [64, 28, 28, 1], f: [3, 3, 1, 32], stride: 2 },
-  { label: 'vae enc2 / dec1 dW', kernel: 'Conv2DBackpropFilter', x: [64, 14, 14, 32], f: [3, 3, 32, 64], stride: 2 },
-  { label: 'vae enc2 dx / dec1 fwd', kernel: 'Conv2DBackpropInput', x: [64, 14, 14, 32], f: [3, 3, 32, 64], stride: 2 },
-  { label: 'vae dec2 fwd (1 ch out)', kernel: 'Conv2DBackpropInput', x: [64, 28, 28, 1], f: [3, 3, 1, 32], stride: 2 },
-  // bls: four 5×5 stride-2 convs 128→64→32→16→8 (3→64→64→64→96); synthesis mirrors them.
-  { label: 'bls g_a1 dW', kernel: 'Conv2DBackpropFilter', x: [8, 128, 128, 3], f: [5, 5, 3, 64], stride: 2 },
-  { label: 'bls g_a2 / g_s3 dW', kernel: 'Conv2DBackpropFilter', x: [8, 64, 64, 64], f: [5, 5, 64, 64], stride: 2 },
-  { label: 'bls g_a3 / g_s2 dW', kernel: 'Conv2DBackpropFilter', x: [8, 32, 32, 64], f: [5, 5, 64, 64], stride: 2 },
-  { label: 'bls g_a4 / g_s1 dW', kernel: 'Conv2DBackpropFilter', x: [8, 16, 16, 64], f: [5, 5, 64, 96], stride: 2 },
-  { label: 'bls g_a2 dx / g_s3 fwd', kernel: 'Conv2DBackpropInput', x: [8, 64, 64, 64], f: [5, 5, 64, 64], stride: 2 },
-  { label: 'bls g_a3 dx / g_s2 fwd', kernel: 'Conv2DBackpropInput', x: [8, 32, 32, 64], f: [5, 5, 64, 64], stride: 2 },
-  { label: 'bls g_a4 dx / g_s1 fwd', kernel: 'Conv2DBackpropInput', x: [8, 16, 16, 64], f: [5, 5, 64, 96], stride: 2 },
-  { label: 'bls g_s4 fwd (3 ch out)', kernel: 'Conv2DBackpropInput', x: [8, 128, 128, 3], f: [5, 5, 3, 64], stride: 2 },
+const attrs = (a: object) => a as unknown as tf.NamedAttrMap;
+
+function randn(shape: number[], seed: number, relu = false): tf.Tensor {
+  return tf.tidy(() => {
+    const t = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    return relu ? tf.relu(t) : t;
+  });
+}
+
+function convCase(label: string, kernel: string, x: Shape4, f: Shape4, stride: number, batch = x[0]): BenchCase {
+  const xs: Shape4 = [batch, x[1], x[2], x[3]];
+  const depthwise = kernel.startsWith('Depthwise');
+  const out: Shape4 = [batch, Math.ceil(x[1] / stride), Math.ceil(x[2] / stride), depthwise ? x[3] * f[3] : f[3]];
+  const filterGrad = kernel.endsWith('Filter');
+  const common = { strides: stride, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  const a = attrs(filterGrad ? { ...common, filterShape: f } : { ...common, inputShape: xs });
+  const inputs = (): tf.NamedTensorMap => (filterGrad ? { x: randn(xs, 1, true), dy: randn(out, 2) } : { dy: randn(out, 2), filter: randn(f, 3) });
+  const ours: BenchCase['ours'] = [];
+  let active = 'ours';
+  if (kernel === 'Conv2DBackpropFilter') ours.push(['ours', (i) => conv2dBackpropFilterViaConv(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, f, stride, 'same')]);
+  if (kernel === 'Conv2DBackpropInput') {
+    for (const st of ['subpixel', 'phases', 'zeros'] as BackpropInputStrategy[])
+      ours.push([`ours ${st}`, (i) => conv2dBackpropInputViaConv(xs, i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, stride, 'same', 'NHWC', undefined, st)]);
+    active = `ours ${chooseBackpropInputStrategy(convGeometry(xs, f, stride, 1, 'same', undefined, false))}`;
+  }
+  if (kernel === 'DepthwiseConv2dNativeBackpropInput') ours.push(['ours', (i) => depthwiseBackpropInputViaConv(xs, i.dy as tf.Tensor4D, i.filter as tf.Tensor4D, stride, 1, 'same')]);
+  if (kernel === 'DepthwiseConv2dNativeBackpropFilter') ours.push(['ours', (i) => depthwiseBackpropFilterViaConv(i.x as tf.Tensor4D, i.dy as tf.Tensor4D, f, stride, 1, 'same')]);
+  const work = out[0] * out[1] * out[2] * f[0] * f[1] * f[2] * f[3];
+  return { label, kernel, inputs, attrs: a, work, ours, active, probe: batch > 1 ? () => convCase(label, kernel, x, f, stride, 1) : undefined };
+}
+
+function matMulCase(label: string, a: number[], b: number[], transposeA: boolean, transposeB: boolean): BenchCase {
+  const [m, k] = transposeA ? [a[1], a[0]] : [a[0], a[1]];
+  const n = transposeB ? b[0] : b[1];
+  return {
+    label,
+    kernel: 'BatchMatMul',
+    inputs: () => ({ a: randn(a, 4), b: randn(b, 5) }),
+    attrs: attrs({ transposeA, transposeB }),
+    work: m * k * n,
+    ours: [],
+    active: 'registered',
+  };
+}
+
+function sumCase(label: string, shape: number[], axis: number[]): BenchCase {
+  return {
+    label,
+    kernel: 'Sum',
+    inputs: () => ({ x: randn(shape, 6) }),
+    attrs: attrs({ axis, keepDims: false }),
+    work: shape.reduce((p, q) => p * q, 1),
+    ours: [],
+    active: 'registered',
+  };
+}
+
+const CASES: BenchCase[] = [
+  // vae (batch 64): conv 28→14 (1→32), conv 14→7 (32→64); the transposed convs mirror them.
+  convCase('vae enc1 / dec2 dW', 'Conv2DBackpropFilter', [64, 28, 28, 1], [3, 3, 1, 32], 2),
+  convCase('vae enc2 / dec1 dW', 'Conv2DBackpropFilter', [64, 14, 14, 32], [3, 3, 32, 64], 2),
+  convCase('vae enc2 dx / dec1 fwd', 'Conv2DBackpropInput', [64, 14, 14, 32], [3, 3, 32, 64], 2),
+  convCase('vae dec2 fwd (1 ch out)', 'Conv2DBackpropInput', [64, 28, 28, 1], [3, 3, 1, 32], 2),
+  matMulCase('vae dense dW 3136→32', [64, 3136], [64, 32], true, false),
+  matMulCase('vae dense dx 3136→32', [64, 32], [3136, 32], false, true),
+  matMulCase('vae dense dW 16→3136', [64, 16], [64, 3136], true, false),
+  sumCase('vae bias grad 14²×32', [64, 14, 14, 32], [0, 1, 2]),
+  sumCase('vae FiLM grad 14²×32', [64, 14, 14, 32], [1, 2]),
+  // bls (batch 8): four 5×5 stride-2 convs 128→64→32→16→8 (3→64→64→64→96); synthesis mirrors them.
+  convCase('bls g_a1 dW', 'Conv2DBackpropFilter', [8, 128, 128, 3], [5, 5, 3, 64], 2),
+  convCase('bls g_a2 / g_s3 dW', 'Conv2DBackpropFilter', [8, 64, 64, 64], [5, 5, 64, 64], 2),
+  convCase('bls g_a3 / g_s2 dW', 'Conv2DBackpropFilter', [8, 32, 32, 64], [5, 5, 64, 64], 2),
+  convCase('bls g_a4 / g_s1 dW', 'Conv2DBackpropFilter', [8, 16, 16, 64], [5, 5, 64, 96], 2),
+  convCase('bls g_a2 dx / g_s3 fwd', 'Conv2DBackpropInput', [8, 64, 64, 64], [5, 5, 64, 64], 2),
+  convCase('bls g_a3 dx / g_s2 fwd', 'Conv2DBackpropInput', [8, 32, 32, 64], [5, 5, 64, 64], 2),
+  convCase('bls g_a4 dx / g_s1 fwd', 'Conv2DBackpropInput', [8, 16, 16, 64], [5, 5, 64, 96], 2),
+  convCase('bls g_s4 fwd (3 ch out)', 'Conv2DBackpropInput', [8, 128, 128, 3], [5, 5, 3, 64], 2),
+  sumCase('bls bias grad 64²×64', [8, 64, 64, 64], [0, 1, 2]),
   // MobileNet-like depthwise 3×3 layers (style loss network), batch 4.
-  { label: 'dw 128² ×32 s1 dx', kernel: 'DepthwiseConv2dNativeBackpropInput', x: [4, 128, 128, 32], f: [3, 3, 32, 1], stride: 1 },
-  { label: 'dw 128² ×64 s2 dx', kernel: 'DepthwiseConv2dNativeBackpropInput', x: [4, 128, 128, 64], f: [3, 3, 64, 1], stride: 2 },
-  { label: 'dw 32² ×256 s1 dx', kernel: 'DepthwiseConv2dNativeBackpropInput', x: [4, 32, 32, 256], f: [3, 3, 256, 1], stride: 1 },
-  { label: 'dw 128² ×32 s1 dW', kernel: 'DepthwiseConv2dNativeBackpropFilter', x: [4, 128, 128, 32], f: [3, 3, 32, 1], stride: 1 },
-  { label: 'dw 128² ×64 s2 dW', kernel: 'DepthwiseConv2dNativeBackpropFilter', x: [4, 128, 128, 64], f: [3, 3, 64, 1], stride: 2 },
-  { label: 'dw 32² ×256 s1 dW', kernel: 'DepthwiseConv2dNativeBackpropFilter', x: [4, 32, 32, 256], f: [3, 3, 256, 1], stride: 1 },
+  convCase('dw 128² ×32 s1 dx', 'DepthwiseConv2dNativeBackpropInput', [4, 128, 128, 32], [3, 3, 32, 1], 1),
+  convCase('dw 128² ×64 s2 dx', 'DepthwiseConv2dNativeBackpropInput', [4, 128, 128, 64], [3, 3, 64, 1], 2),
+  convCase('dw 32² ×256 s1 dx', 'DepthwiseConv2dNativeBackpropInput', [4, 32, 32, 256], [3, 3, 256, 1], 1),
+  convCase('dw 128² ×32 s1 dW', 'DepthwiseConv2dNativeBackpropFilter', [4, 128, 128, 32], [3, 3, 32, 1], 1),
+  convCase('dw 128² ×64 s2 dW', 'DepthwiseConv2dNativeBackpropFilter', [4, 128, 128, 64], [3, 3, 64, 1], 2),
+  convCase('dw 32² ×256 s1 dW', 'DepthwiseConv2dNativeBackpropFilter', [4, 32, 32, 256], [3, 3, 256, 1], 1),
 ];
 
 interface Options {
@@ -83,64 +152,21 @@ function parseArgs(args: string[]): Options | null {
 }
 
 const HELP = `pnpm bench kernels [--backend wasm|cpu|all] [--reps N] [--limit SECONDS] [--only TEXT]
-  Median wall time per call (ms) of each conv gradient kernel: tfjs's own vs this project's.
+  Median wall time per call (ms) of each kernel this project replaces: tfjs's own vs ours.
   --reps   timed calls per median (default 7; cpu uses at most 3)
   --limit  skip a measurement predicted to take longer than this per call (default 10 s);
-           predictions come from each implementation's ms per multiply-add on a small shape
-  --only   run only shapes whose label or kernel name contains TEXT`;
+           predictions scale a batch-1 probe of the same implementation by the work ratio
+  --only   run only cases whose label or kernel name contains TEXT`;
 
-function outShape(s: BenchShape): Shape4 {
-  const [n, h, w, c] = s.x;
-  const depthwise = s.kernel.startsWith('Depthwise');
-  return [n, Math.ceil(h / s.stride), Math.ceil(w / s.stride), depthwise ? c * s.f[3] : s.f[3]];
-}
-
-function macs(s: BenchShape): number {
-  const [n, ho, wo] = outShape(s);
-  const [fh, fw, ci, c] = s.f;
-  return n * ho * wo * fh * fw * ci * c;
-}
-
-type Impl = (x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, s: BenchShape) => tf.Tensor;
-
-function attrsFor(s: BenchShape): tf.NamedAttrMap {
-  const common = { strides: s.stride, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
-  return (s.kernel.endsWith('Filter') ? { ...common, filterShape: s.f } : { ...common, inputShape: s.x }) as unknown as tf.NamedAttrMap;
-}
-
-function inputsFor(s: BenchShape, x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D): tf.NamedTensorMap {
-  return s.kernel.endsWith('Filter') ? { x, dy } : { dy, filter: w };
-}
-
-/** The implementations to compare for a kernel: tfjs's own, then ours (per strategy where there are several). */
-function implementations(s: BenchShape, fixed: boolean): [string, Impl][] {
-  // Where we replaced tfjs's kernel it is reached through runOriginalKernel; elsewhere it is still the registered one.
-  const tfjs: Impl = fixed
-    ? (x, w, dy) => runOriginalKernel(s.kernel, inputsFor(s, x, w, dy), attrsFor(s))
-    : (x, w, dy) => tf.engine().runKernel(s.kernel, inputsFor(s, x, w, dy), attrsFor(s)) as tf.Tensor;
-  switch (s.kernel) {
-    case 'Conv2DBackpropFilter':
-      return [['tfjs', tfjs], ['ours', (x, _w, dy) => conv2dBackpropFilterViaConv(x, dy, s.f, s.stride, 'same')]];
-    case 'Conv2DBackpropInput':
-      return [
-        ['tfjs', tfjs],
-        ['ours subpixel', (_x, w, dy) => conv2dBackpropInputViaConv(s.x, dy, w, s.stride, 'same', 'NHWC', undefined, 'subpixel')],
-        ['ours phases', (_x, w, dy) => conv2dBackpropInputViaConv(s.x, dy, w, s.stride, 'same', 'NHWC', undefined, 'phases')],
-        ['ours zeros', (_x, w, dy) => conv2dBackpropInputViaConv(s.x, dy, w, s.stride, 'same', 'NHWC', undefined, 'zeros')],
-      ];
-    case 'DepthwiseConv2dNativeBackpropInput':
-      return [['tfjs', tfjs], ['ours', (_x, w, dy) => depthwiseBackpropInputViaConv(s.x, dy, w, s.stride, 1, 'same')]];
-    case 'DepthwiseConv2dNativeBackpropFilter':
-      return [['tfjs', tfjs], ['ours', (x, _w, dy) => depthwiseBackpropFilterViaConv(x, dy, s.f, s.stride, 1, 'same')]];
-  }
-}
-
-function timeOnce(f: () => tf.Tensor): number {
+/** Times one call on fresh inputs (created and disposed outside the timed region). */
+function timeOnce(c: BenchCase, impl: (inputs: tf.NamedTensorMap) => tf.Tensor): number {
+  const inputs = c.inputs();
   const t0 = performance.now();
-  const out = f();
+  const out = impl(inputs);
   out.dataSync(); // both backends are synchronous; this only guards against lazy ones
   const ms = performance.now() - t0;
   out.dispose();
+  tf.dispose(Object.values(inputs));
   return ms;
 }
 
@@ -150,22 +176,27 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** A small version of the shape (batch 1) to learn each implementation's ms per multiply-add. */
-function probeShape(s: BenchShape): BenchShape {
-  return { ...s, x: [1, s.x[1], s.x[2], s.x[3]] };
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
 
-function randomInputs(s: BenchShape) {
-  return tf.tidy(() => {
-    const x = tf.relu(tf.randomNormal(s.x, 0, 1, 'float32', 1)) as tf.Tensor4D;
-    const w = tf.randomNormal(s.f, 0, 0.1, 'float32', 2) as tf.Tensor4D;
-    const dy = tf.randomNormal(outShape(s), 0, 1, 'float32', 3) as tf.Tensor4D;
-    return { x, w, dy };
-  });
-}
-
-function fmt(ms: number | string): string {
-  return typeof ms === 'string' ? ms : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+/** Median ms, or a reason it was not measured. */
+function measure(c: BenchCase, impl: (c: BenchCase) => (inputs: tf.NamedTensorMap) => tf.Tensor, reps: number, limitS: number): { ms: number | null; text: string; note: string } {
+  if (c.probe) {
+    const p = c.probe();
+    const f = impl(p);
+    timeOnce(p, f); // warm-up
+    const probeMs = Math.min(timeOnce(p, f), timeOnce(p, f)); // the machine is shared and noisy
+    const predicted = (probeMs * c.work) / p.work;
+    if (predicted > limitS * 1000) return { ms: null, text: `~${fmt(predicted)}`, note: `skipped: predicted > ${limitS} s from batch 1` };
+  }
+  const f = impl(c);
+  const first = timeOnce(c, f);
+  if (first > 2000) return { ms: first, text: fmt(first), note: '1 rep (slow)' };
+  const samples: number[] = [];
+  for (let r = 0; r < reps; r++) samples.push(timeOnce(c, f));
+  const ms = median(samples);
+  return { ms, text: fmt(ms), note: '' };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -174,54 +205,31 @@ export async function main(args: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  const shapes = SHAPES.filter((s) => !opts.only || s.label.includes(opts.only) || s.kernel.includes(opts.only));
-  if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(opts.only)} matches no shape`);
-  console.log(`kernels: median ms per call (reps ${opts.reps}${opts.backends.includes('cpu') ? ', cpu ≤ 3' : ''}); "active" is what tfjs dispatches after initBackend`);
+  const cases = CASES.filter((c) => !opts.only || c.label.includes(opts.only) || c.kernel.includes(opts.only));
+  if (cases.length === 0) throw new Error(`--only ${JSON.stringify(opts.only)} matches no case`);
+  console.log(`kernels: median ms per call on fresh inputs (reps ${opts.reps}${opts.backends.includes('cpu') ? ', cpu ≤ 3' : ''}); "active" = what tfjs dispatches after initBackend`);
   for (const backend of opts.backends) {
     await initBackend(backend);
     const reps = backend === 'cpu' ? Math.min(3, opts.reps) : opts.reps;
     console.log(`\n== ${backend} ==`);
-    console.log(['shape'.padEnd(26), 'kernel'.padEnd(36), 'impl'.padEnd(14), 'median ms'.padStart(10), 'vs tfjs'.padStart(8), '  note'].join(' '));
-    for (const s of shapes) {
-      const fixed = KERNEL_FIXES.some((k) => k.kernelName === s.kernel && k.backendName === backend);
-      const hasOriginal = originalKernel(s.kernel, backend) !== null || !fixed;
-      const { x, w, dy } = randomInputs(s);
-      const probe = probeShape(s);
-      const p = randomInputs(probe);
+    console.log(['case'.padEnd(26), 'kernel'.padEnd(36), 'impl'.padEnd(14), 'median ms'.padStart(10), 'vs tfjs'.padStart(8), '  note'].join(' '));
+    for (const c of cases) {
+      const fixed = KERNEL_FIXES.some((k) => k.kernelName === c.kernel && k.backendName === backend);
+      const original = originalKernel(c.kernel, backend);
+      // tfjs's own: reached through runOriginalKernel where we replaced it, else it is still the registered one.
+      const tfjs = (k: BenchCase) => (fixed ? (i: tf.NamedTensorMap) => runOriginalKernel(k.kernel, i, k.attrs) : (i: tf.NamedTensorMap) => tf.engine().runKernel(k.kernel, i, k.attrs) as tf.Tensor);
+      const rows: [string, ((k: BenchCase) => (i: tf.NamedTensorMap) => tf.Tensor) | null, boolean][] = [['tfjs', fixed && !original ? null : tfjs, !fixed]];
+      if (c.ours.length === 0) rows.push(['registered', (k) => (i) => tf.engine().runKernel(k.kernel, i, k.attrs) as tf.Tensor, fixed]);
+      for (const [name] of c.ours) rows.push([name, (k) => k.ours.find(([n]) => n === name)![1], fixed && name === c.active]);
       let tfjsMs: number | null = null;
-      const oursActive =
-        s.kernel === 'Conv2DBackpropInput' ? `ours ${chooseBackpropInputStrategy(convGeometry(s.x, s.f, s.stride, 1, 'same', undefined, false))}` : 'ours';
-      for (const [name, impl] of implementations(s, fixed)) {
-        const isTfjs = name === 'tfjs';
-        const active = isTfjs ? !fixed : fixed && name === oursActive;
-        let cell: number | string;
-        let note = active ? 'active' : '';
-        if (isTfjs && !hasOriginal) {
-          cell = 'missing';
-        } else {
-          // Predict from the batch-1 probe: a warm-up call, then the faster of two (the machine is shared and noisy).
-          timeOnce(() => impl(p.x, p.w, p.dy, probe));
-          const probeMs = Math.min(timeOnce(() => impl(p.x, p.w, p.dy, probe)), timeOnce(() => impl(p.x, p.w, p.dy, probe)));
-          const predictedMs = (probeMs * macs(s)) / macs(probe);
-          if (predictedMs > opts.limitS * 1000) {
-            cell = `~${fmt(predictedMs)}`;
-            note = `${note ? `${note}; ` : ''}skipped: predicted > ${opts.limitS} s (from batch 1)`;
-          } else {
-            const samples: number[] = [];
-            const first = timeOnce(() => impl(x, w, dy, s));
-            const n = first > 2000 ? 1 : reps;
-            if (n === 1) samples.push(first);
-            else for (let r = 0; r < n; r++) samples.push(timeOnce(() => impl(x, w, dy, s)));
-            cell = median(samples);
-            if (n === 1) note = `${note ? `${note}; ` : ''}1 rep (slow)`;
-          }
-        }
-        if (isTfjs && typeof cell === 'number') tfjsMs = cell;
-        const speedup = !isTfjs && tfjsMs !== null && typeof cell === 'number' ? `${(tfjsMs / cell).toFixed(1)}×` : '';
-        const shapeText = `${s.label}`;
-        console.log([shapeText.padEnd(26), s.kernel.padEnd(36), name.padEnd(14), fmt(cell).padStart(10), speedup.padStart(8), ` ${note}`].join(' ').trimEnd());
+      for (const [name, impl, active] of rows) {
+        if (name === 'registered' && !fixed) continue; // identical to the tfjs row
+        const r = impl ? measure(c, impl, reps, opts.limitS) : { ms: null, text: 'missing', note: '' };
+        if (name === 'tfjs') tfjsMs = r.ms;
+        const speedup = name !== 'tfjs' && tfjsMs !== null && r.ms !== null ? `${(tfjsMs / r.ms).toFixed(1)}×` : '';
+        const note = [active ? 'active' : '', r.note].filter(Boolean).join('; ');
+        console.log([c.label.padEnd(26), c.kernel.padEnd(36), name.padEnd(14), r.text.padStart(10), speedup.padStart(8), ` ${note}`].join(' ').trimEnd());
       }
-      tf.dispose([x, w, dy, p.x, p.w, p.dy]);
     }
   }
 }

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputKernel } from './conv2d_backprop_input.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise_backprop.js';
-import { untransposedMatMul } from './matmul_untransposed.js';
+import { fixedFusedMatMul, untransposedMatMul } from './matmul_untransposed.js';
 import { sumOuterAxes } from './sum_outer_axes.js';
 
 type Backend = 'wasm' | 'cpu';
@@ -27,7 +27,7 @@ export const KERNEL_FIXES: readonly Fix[] = [
   { kernelName: 'DepthwiseConv2dNativeBackpropInput', backendName: 'wasm', kernelFunc: depthwiseBackpropInputKernel, why: 'missing in tfjs-backend-wasm' },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'wasm', kernelFunc: depthwiseBackpropFilterKernel, why: 'missing in tfjs-backend-wasm' },
   { kernelName: 'BatchMatMul', backendName: 'wasm', wrap: untransposedMatMul, why: 'transposed operands leave XNNPACK for a scalar loop' },
-  { kernelName: '_FusedMatMul', backendName: 'wasm', wrap: untransposedMatMul, why: 'transposed operands leave XNNPACK for a scalar loop' },
+  { kernelName: '_FusedMatMul', backendName: 'wasm', wrap: fixedFusedMatMul, why: 'transposed operands leave XNNPACK; batched products are wrong' },
   { kernelName: 'Sum', backendName: 'wasm', wrap: sumOuterAxes, why: 'reducing outer axes transposes the whole tensor first' },
 ];
 

@@ -214,13 +214,15 @@ export async function main(args: string[]): Promise<void> {
     console.log(`\n== ${backend} ==`);
     console.log(['case'.padEnd(26), 'kernel'.padEnd(36), 'impl'.padEnd(14), 'median ms'.padStart(10), 'vs tfjs'.padStart(8), '  note'].join(' '));
     for (const c of cases) {
-      const fixed = KERNEL_FIXES.some((k) => k.kernelName === c.kernel && k.backendName === backend);
+      const fix = KERNEL_FIXES.find((k) => k.kernelName === c.kernel && k.backendName === backend);
+      const fixed = fix !== undefined;
+      const oursServes = fixed && (fix.when?.(c.attrs) ?? true);
       const original = originalKernel(c.kernel, backend);
       // tfjs's own: reached through runOriginalKernel where we replaced it, else it is still the registered one.
       const tfjs = (k: BenchCase) => (fixed ? (i: tf.NamedTensorMap) => runOriginalKernel(k.kernel, i, k.attrs) : (i: tf.NamedTensorMap) => tf.engine().runKernel(k.kernel, i, k.attrs) as tf.Tensor);
-      const rows: [string, ((k: BenchCase) => (i: tf.NamedTensorMap) => tf.Tensor) | null, boolean][] = [['tfjs', fixed && !original ? null : tfjs, !fixed]];
-      if (c.ours.length === 0) rows.push(['registered', (k) => (i) => tf.engine().runKernel(k.kernel, i, k.attrs) as tf.Tensor, fixed]);
-      for (const [name] of c.ours) rows.push([name, (k) => k.ours.find(([n]) => n === name)![1], fixed && name === c.active]);
+      const rows: [string, ((k: BenchCase) => (i: tf.NamedTensorMap) => tf.Tensor) | null, boolean][] = [['tfjs', fixed && !original ? null : tfjs, !oursServes]];
+      if (c.ours.length === 0) rows.push(['registered', (k) => (i) => tf.engine().runKernel(k.kernel, i, k.attrs) as tf.Tensor, oursServes]);
+      for (const [name] of c.ours) rows.push([name, (k) => k.ours.find(([n]) => n === name)![1], oursServes && name === c.active]);
       let tfjsMs: number | null = null;
       for (const [name, impl, active] of rows) {
         if (name === 'registered' && !fixed) continue; // identical to the tfjs row

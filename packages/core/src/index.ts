@@ -30,4 +30,4 @@ export * from './checkpoint/named-arrays.js';
 export * from './checkpoint/load-model.js';
 export * from './eval/grid.js';
 export * from './testing/two-target-task.js';
-export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel } from './kernels/register.js';
+export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from './kernels/register.js';

@@ -93,16 +93,15 @@ for (const backend of ['wasm', 'cpu'] as const) {
     });
 
     const convCases = cases(false, false);
-    // tfjs-backend-cpu's own depthwise backprop kernels (kept on cpu: they are faster than ours
-    // there) ignore dilations; tfjs's gradient never passes dilation > 1 (it asserts), so dilated
-    // cases are checked only where our kernels are registered.
-    const dwCases = cases(true, backend === 'wasm');
+    // Dilated cases too: tfjs's gradient never passes dilation > 1 (it asserts), but the kernels can be
+    // called directly, and tfjs-backend-cpu's own ones ignore dilation (ours serve every dilated call).
+    const dwCases = cases(true, true);
 
     it('has enough cases to cover strides 1-3, every padding form, batch 1 and 1/many channels', () => {
       expect(convCases.length).toBeGreaterThan(30);
       expect(new Set(convCases.map((c) => c.strides.join()))).toEqual(new Set(['1,1', '2,2', '3,3', '1,2', '3,2']));
       expect(new Set(dwCases.map((c) => JSON.stringify(c.pad))).size).toBe(4);
-      expect(dwCases.some((c) => c.dilations === 2)).toBe(backend === 'wasm');
+      expect(dwCases.some((c) => c.dilations === 2)).toBe(true);
     });
 
     it('Conv2DBackpropFilter matches the naive reference', () => {

@@ -8,6 +8,8 @@ export interface RunTraining {
   steps: number;
   batchSize: number;
   learningRate: number;
+  /** A core LrSchedule (JSON), applied over the run's own steps. */
+  schedule: { kind: 'constant' } | { kind: 'cosine'; minLr?: number };
   seed: number;
   /** Checkpoint every this many steps (and on stop). */
   checkpointEvery: number;

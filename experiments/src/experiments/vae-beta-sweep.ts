@@ -24,7 +24,14 @@ export interface VaeSweepConfig {
     filmMultiplier: number;
   };
   beta: { low: number; high: number };
-  train: { batchSize: number; learningRate: number; checkpointEvery: number; logEvery: number };
+  train: {
+    batchSize: number;
+    learningRate: number;
+    /** 'cosine': decay to 0 over each run's own steps; 'constant'. The same rule for every run. */
+    schedule: string;
+    checkpointEvery: number;
+    logEvery: number;
+  };
   yoto: { steps: number };
   baselines: { betas: number[]; steps: number };
   evaluation: { points: number; batchSize: number };
@@ -36,7 +43,7 @@ const config: VaeSweepConfig = {
   data: { trainLimit: 0, testLimit: 0 },
   model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.1 },
   beta: { low: 0.125, high: 64 },
-  train: { batchSize: 64, learningRate: 0.001, checkpointEvery: 500, logEvery: 10 },
+  train: { batchSize: 64, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 500, logEvery: 10 },
   yoto: { steps: 6000 },
   baselines: { betas: [0.125, 0.5, 2, 8, 32], steps: 3000 },
   // 10 points from 1/8 to 64 are exactly the powers of two, so every baseline β is a grid point.
@@ -99,6 +106,8 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
     if (!(c.beta.low > 0 && c.beta.low < c.beta.high))
       throw new UsageError(`beta.low and beta.high need 0 < low < high, got ${c.beta.low} and ${c.beta.high}`);
     if (!(c.model.filmMultiplier > 0)) throw new UsageError(`model.filmMultiplier must be > 0, got ${c.model.filmMultiplier}`);
+    if (c.train.schedule !== 'cosine' && c.train.schedule !== 'constant')
+      throw new UsageError(`train.schedule must be 'cosine' or 'constant', got '${c.train.schedule}'`);
     if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
     if (c.baselines.betas.length === 0) throw new UsageError('baselines.betas must list at least one β');
     for (const b of c.baselines.betas)
@@ -113,6 +122,7 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
       steps,
       batchSize: c.train.batchSize,
       learningRate: c.train.learningRate,
+      schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
       // One seed for every run: same initial backbone and the same data order, so budgets compare.
       seed: c.seed,
       checkpointEvery: c.train.checkpointEvery,

@@ -50,6 +50,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainR
         batchSize: t.batchSize,
         seed: t.seed,
         optimizer: { lr: t.learningRate },
+        schedule: t.schedule,
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

@@ -29,6 +29,8 @@ export interface VaeBenchResult {
   p10_ms: number;
   p90_ms: number;
   images_per_s: number;
+  /** CPU time of this process per timed step (user + system): steadier than wall time on a busy machine. */
+  cpu_ms_per_step: number;
   reference?: { ms_per_step: number; images_per_s: number; torch: string; threads: number; ratio_images_per_s: number } | { error: string };
 }
 
@@ -82,7 +84,7 @@ function quantile(sorted: number[], q: number): number {
 
 export async function runVaeBench(args: Args): Promise<VaeBenchResult> {
   const info = await initBackend(args.backend);
-  const times = args.loop === 'trainer' ? await trainerTimes(args) : minimalTimes(args);
+  const { times, cpuMs } = args.loop === 'trainer' ? await trainerTimes(args) : minimalTimes(args);
   const sorted = times.slice(args.warmup).sort((x, y) => x - y);
   const ms = quantile(sorted, 0.5);
   return {
@@ -96,15 +98,18 @@ export async function runVaeBench(args: Args): Promise<VaeBenchResult> {
     p10_ms: round(quantile(sorted, 0.1)),
     p90_ms: round(quantile(sorted, 0.9)),
     images_per_s: round((args.batch * 1000) / ms, 1),
+    cpu_ms_per_step: round(cpuMs / args.steps),
   };
 }
 
 /** Per-step wall times of core's trainer: the time between consecutive progress callbacks. */
-async function trainerTimes(args: Args): Promise<number[]> {
+async function trainerTimes(args: Args): Promise<{ times: number[]; cpuMs: number }> {
   // The task's defaults are the benchmark shape; one hidden layer per FiLM head, as in the reference.
   const task = createVaeTask({ sharedHidden: false });
   task.trainBatch({ seed: 0, step: 0, batchSize: 1 }); // load MNIST before the clock starts
   const times: number[] = [];
+  let cpuStart: NodeJS.CpuUsage | null = args.warmup === 0 ? process.cpuUsage() : null;
+  let cpuMs = 0;
   let last = performance.now();
   const result = await train(
     task,
@@ -114,15 +119,20 @@ async function trainerTimes(args: Args): Promise<number[]> {
         const now = performance.now();
         times.push(now - last);
         last = now;
+        if (times.length === args.warmup) cpuStart = process.cpuUsage();
+        if (times.length === args.warmup + args.steps && cpuStart) {
+          const c = process.cpuUsage(cpuStart);
+          cpuMs = (c.user + c.system) / 1000;
+        }
       },
     },
   );
   (result.model as { dispose?: () => void }).dispose?.();
-  return times;
+  return { times, cpuMs };
 }
 
 /** Per-step wall times of a bare step: one fixed random binary batch, fresh β and ε each step. */
-function minimalTimes(args: Args): number[] {
+function minimalTimes(args: Args): { times: number[]; cpuMs: number } {
   const task = createVaeTask({ sharedHidden: false });
   const space = task.defaultSpace();
   const model = task.buildModel({ space, conditioned: true, seed: 0 });
@@ -131,17 +141,20 @@ function minimalTimes(args: Args): number[] {
   const x = tf.tensor4d(Float32Array.from({ length: n * 784 }, () => (rng.uniform() > 0.5 ? 1 : 0)), [n, 28, 28, 1]);
   const optimizer = tf.train.adam(1e-4);
   const times: number[] = [];
+  let cpuStart = process.cpuUsage();
   for (let i = 0; i < args.warmup + args.steps; i++) {
+    if (i === args.warmup) cpuStart = process.cpuUsage();
     const t = performance.now();
     const noise = tf.tensor2d(Float32Array.from({ length: n * BENCHMARK_VAE.latent }, () => rng.normal()), [n, BENCHMARK_VAE.latent]);
     trainStep(task, model, space, optimizer, { size: n, tensors: { x, noise } }, space.sample(n, rng));
     noise.dispose();
     times.push(performance.now() - t);
   }
+  const c = process.cpuUsage(cpuStart);
   x.dispose();
   optimizer.dispose();
   model.dispose();
-  return times;
+  return { times, cpuMs: (c.user + c.system) / 1000 };
 }
 
 function round(v: number, digits = 2): number {
@@ -172,7 +185,8 @@ export async function main(argv: string[]): Promise<VaeBenchResult> {
   else {
     console.log(
       `vae (benchmark shape, batch ${r.batch}, ${r.loop} loop) on ${r.backend}: median ${r.ms_per_step} ms/step ` +
-        `(p10 ${r.p10_ms}, p90 ${r.p90_ms}; ${r.steps} steps after ${r.warmup} warm-up), ${r.images_per_s} images/s`,
+        `(p10 ${r.p10_ms}, p90 ${r.p90_ms}; ${r.steps} steps after ${r.warmup} warm-up), ${r.images_per_s} images/s; ` +
+        `CPU ${r.cpu_ms_per_step} ms/step`,
     );
     const ref = r.reference;
     if (ref && 'error' in ref) console.log(`PyTorch reference: not run (${ref.error})`);

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputKernel } from './conv2d_backprop_input.js';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise_backprop.js';
+import { sharedIdentity, sharedSameDtypeCast } from './identity_share.js';
 import { fixedFusedMatMul, untransposedMatMul } from './matmul_untransposed.js';
 import { sumOuterAxes } from './sum_outer_axes.js';
 
@@ -36,6 +37,8 @@ export const KERNEL_FIXES: readonly KernelFix[] = [
   { kernelName: 'BatchMatMul', backendName: 'wasm', wrap: untransposedMatMul, why: 'transposed operands leave XNNPACK for a scalar loop' },
   { kernelName: '_FusedMatMul', backendName: 'wasm', wrap: fixedFusedMatMul, why: 'transposed operands leave XNNPACK; batched products are wrong' },
   { kernelName: 'Sum', backendName: 'wasm', wrap: sumOuterAxes, why: 'reducing outer axes transposes the whole tensor first' },
+  { kernelName: 'Identity', backendName: 'wasm', wrap: sharedIdentity, why: 'copies the tensor; the engine clones every tensor saved for backprop' },
+  { kernelName: 'Cast', backendName: 'wasm', wrap: sharedSameDtypeCast, why: 'a cast to the same dtype copies the tensor (Multiply’s gradient casts both operands)' },
   { kernelName: 'DepthwiseConv2dNativeBackpropFilter', backendName: 'cpu', kernelFunc: depthwiseBackpropFilterKernel, why: 'tfjs-backend-cpu loop is 7–12× slower' },
   {
     kernelName: 'DepthwiseConv2dNativeBackpropInput',
@@ -55,6 +58,7 @@ const key = (kernelName: string, backendName: string) => `${backendName}/${kerne
 export function registerKernelFixes(): void {
   if (registered) return;
   for (const fix of KERNEL_FIXES) {
+    if (process.env.AB_SKIP?.split(',').includes(fix.kernelName)) continue; // AB-TEMP
     const k = key(fix.kernelName, fix.backendName);
     const prior = tf.getKernel(fix.kernelName, fix.backendName);
     originals.set(k, prior ?? null);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assignVariables, compareShapes, readVariables, type NamedArrays } from '../checkpoint/named-arrays.js';
+import { adamStepConstants, adamUpdate } from '../kernels/adam_update.js';
+import { allocateFloat32, float32Storage, hasHostStorage } from '../kernels/tensor_memory.js';
 
 export interface AdamConfig {
   lr: number;
@@ -40,13 +42,20 @@ export class Adam {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private readonly consts: { b1: tf.Scalar; c1: tf.Scalar; b2: tf.Scalar; c2: tf.Scalar; eps: tf.Scalar };
+  /** Whether m[i] and v[i] hold storage this optimizer allocated itself, so it may update them in place. */
+  private readonly owned: boolean[];
 
-  constructor(params: readonly [string, tf.Variable][], config: AdamConfig) {
+  private readonly hostLoop: boolean;
+
+  /** `options.hostLoop: false` forces the op-by-op update everywhere (tests compare the two). */
+  constructor(params: readonly [string, tf.Variable][], config: AdamConfig, options: { hostLoop?: boolean } = {}) {
     this.config = resolveAdamConfig(config);
+    this.hostLoop = (options.hostLoop ?? true) && !process.env.AB_NO_ADAM; // AB-TEMP
     this.params = [...params];
     const zeros = (p: tf.Variable): tf.Variable => tf.variable(tf.zerosLike(p), false);
     this.m = this.params.map(([, p]) => tf.tidy(() => zeros(p)));
     this.v = this.params.map(([, p]) => tf.tidy(() => zeros(p)));
+    this.owned = this.params.map(() => false);
     const { beta1, beta2, epsilon } = this.config;
     this.consts = { b1: tf.scalar(beta1), c1: tf.scalar(1 - beta1), b2: tf.scalar(beta2), c2: tf.scalar(1 - beta2), eps: tf.scalar(epsilon) };
   }
@@ -60,6 +69,10 @@ export class Adam {
   apply(grads: readonly tf.Tensor[], lr: number): void {
     if (grads.length !== this.params.length) throw new Error(`Adam.apply: got ${grads.length} gradients for ${this.params.length} parameters`);
     this.t += 1;
+    if (this.canApplyOnHost(grads)) {
+      this.applyOnHost(grads, lr);
+      return;
+    }
     const { beta1, beta2 } = this.config;
     const bc1 = 1 - Math.pow(beta1, this.t);
     const bc2 = 1 - Math.pow(beta2, this.t);
@@ -79,6 +92,45 @@ export class Adam {
     });
   }
 
+  /** On wasm and cpu with float32 tensors the update runs as one host loop per parameter. */
+  private canApplyOnHost(grads: readonly tf.Tensor[]): boolean {
+    return this.hostLoop && hasHostStorage() && this.params.every(([, p], i) => p.dtype === 'float32' && grads[i].dtype === 'float32' && grads[i].size === p.size);
+  }
+
+  /**
+   * Bit-identical to the op-by-op update (see adamUpdate). Parameters always get new storage: tensors
+   * saved or cached by tfjs (XNNPACK's packed weights are keyed by tensor) must not change under
+   * them. The moments are private and, once their storage is our own, are updated in place.
+   */
+  private applyOnHost(grads: readonly tf.Tensor[], lr: number): void {
+    const { beta1, beta2, epsilon } = this.config;
+    const k = adamStepConstants(beta1, beta2, epsilon, lr, this.t);
+    const storage = (t: tf.Tensor): Float32Array => {
+      const s = float32Storage(t);
+      if (!s) throw new Error(`Adam: no host storage for a ${t.dtype} tensor on backend '${tf.getBackend()}'`);
+      return s;
+    };
+    this.params.forEach(([, p], i) => {
+      const pNew = allocateFloat32(p.shape);
+      const inPlace = this.owned[i];
+      const mNew = inPlace ? null : allocateFloat32(p.shape);
+      const vNew = inPlace ? null : allocateFloat32(p.shape);
+      // Views are taken after every allocation (a growing wasm heap detaches earlier views).
+      const m = storage(this.m[i]);
+      const v = storage(this.v[i]);
+      adamUpdate(storage(p), storage(grads[i]), m, v, storage(pNew), mNew ? storage(mNew) : m, vNew ? storage(vNew) : v, k);
+      p.assign(pNew);
+      pNew.dispose();
+      if (mNew && vNew) {
+        this.m[i].assign(mNew);
+        this.v[i].assign(vNew);
+        mNew.dispose();
+        vNew.dispose();
+        this.owned[i] = true;
+      }
+    });
+  }
+
   async getState(): Promise<AdamState> {
     const named = (vars: tf.Variable[]): [string, tf.Variable][] => this.params.map(([n], i) => [n, vars[i]]);
     return { iteration: this.t, m: await readVariables(named(this.m)), v: await readVariables(named(this.v)) };
@@ -94,6 +146,8 @@ export class Adam {
     }
     assignVariables(this.params.map(([n], i) => [n, this.m[i]]), state.m);
     assignVariables(this.params.map(([n], i) => [n, this.v[i]]), state.v);
+    // The restored values may share memory with the caller's arrays (tfjs-backend-cpu keeps them).
+    this.owned.fill(false);
     this.t = state.iteration;
   }
 

@@ -9,7 +9,7 @@ import type { FactorizedPrior } from '../model/factorized-prior.js';
 import { makeRateIncreaseWithLambda, syntheticImage, tinyModel } from '../testing/fixtures.js';
 import { codecContext, compress, compressAt, compressToBpp, decompress, decompressToTensor } from './codec.js';
 import { compressFile, decompressFile, readImageFile } from './files.js';
-import { toImage, toPaddedTensor } from './image.js';
+import { cropImage, toImage, toPaddedTensor } from './image.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -66,6 +66,13 @@ describe('codec', () => {
     }
   });
 
+  it('crops an 8-bit image window and refuses windows that do not fit', () => {
+    const c = cropImage(image, 10, 20, 3, 2);
+    expect(Array.from(c.data.subarray(0, 3))).toEqual(Array.from(image.data.subarray((20 * 200 + 10) * 3, (20 * 200 + 10) * 3 + 3)));
+    expect(Array.from(c.data.subarray(9, 12))).toEqual(Array.from(image.data.subarray((21 * 200 + 10) * 3, (21 * 200 + 10) * 3 + 3)));
+    expect(() => cropImage(image, 199, 0, 2, 1)).toThrow(/does not fit a 200×150 image/);
+  });
+
   it('handles any image size by padding to 16 and cropping back', () => {
     for (const [w, h] of [
       [1, 1],
@@ -95,6 +102,20 @@ describe('codec', () => {
     expect((await readImageFile(out)).data).toEqual(dec.image.data);
     expect(dec.header.lambda).toBe(0.03);
     await expect(decompressFile(model, yoto, join(dir, 'x.jpg'))).rejects.toThrow(/only \.png/);
+  });
+
+  it('reads gray PNGs as RGB and refuses transparent ones unless flattened', async () => {
+    const gray = join(dir, 'gray.png');
+    writeFileSync(gray, await encodePng(Uint8Array.from({ length: 20 * 10 }, (_, i) => i), 20, 10, 1));
+    const g = await readImageFile(gray);
+    expect([g.width, g.height, g.data.length]).toEqual([20, 10, 600]);
+    expect([g.data[3 * 7], g.data[3 * 7 + 1], g.data[3 * 7 + 2]]).toEqual([7, 7, 7]);
+    const rgba = join(dir, 'rgba.png');
+    const px = Uint8Array.from({ length: 8 * 8 * 4 }, (_, i) => (i % 4 === 3 ? (i < 100 ? 0 : 255) : 200));
+    writeFileSync(rgba, await encodePng(px, 8, 8, 4));
+    await expect(compressFile(model, rgba, join(dir, 'a.yoto'), { lambda: 0.01 })).rejects.toThrow(/transparent pixels/);
+    const flat = await compressFile(model, rgba, join(dir, 'a.yoto'), { lambda: 0.01 }, { alpha: 'flatten' });
+    expect(flat.bytes.length).toBeGreaterThan(HEADER_BYTES);
   });
 
   it('finds λ for a target rate on the single model', () => {

@@ -59,3 +59,13 @@ export function toImage(xHat: tf.Tensor4D, width: number, height: number): Image
   values.dispose();
   return { width, height, data };
 }
+
+/** A w×h window of an 8-bit image at (x, y) (e.g. the report's gallery crop). */
+export function cropImage(img: ImageU8, x: number, y: number, w: number, h: number): ImageU8 {
+  checkImage(img);
+  if (![x, y, w, h].every(Number.isInteger) || x < 0 || y < 0 || w < 1 || h < 1 || x + w > img.width || y + h > img.height)
+    throw new Error(`crop ${w}×${h} at (${x}, ${y}) does not fit a ${img.width}×${img.height} image`);
+  const data = new Uint8Array(w * h * 3);
+  for (let r = 0; r < h; r++) data.set(img.data.subarray(((y + r) * img.width + x) * 3, ((y + r) * img.width + x + w) * 3), r * w * 3);
+  return { width: w, height: h, data };
+}

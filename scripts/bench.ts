@@ -1,6 +1,7 @@
 /**
  * `pnpm bench <name> [args]`: runs one registered benchmark module. Each module exports
- * `main(args: string[]): Promise<void>`; packages add theirs by adding a line to BENCHMARKS.
+ * `main(args: string[]): Promise<unknown>`; a number it resolves to is the exit code (anything else
+ * means success). Packages add theirs by adding a line to BENCHMARKS.
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -10,6 +11,8 @@ const BENCHMARKS: Record<string, { module: string; about: string }> = {
   kernels: { module: 'packages/core/bench/kernels.ts', about: 'conv backprop kernels: ours vs tfjs’s own, on wasm and cpu' },
   bls: { module: 'packages/tasks-compression/bench/bls.ts', about: 'compression model (N=64, M=96, 128×128, batch 8): training images/s; --reference runs PyTorch too' },
   codec: { module: 'packages/tasks-compression/bench/codec.ts', about: 'rANS entropy coder alone: encode/decode MB/s and Msymbols/s' },
+  vae: { module: 'packages/tasks-vae/bench/vae.ts', about: 'benchmark VAE (28×28, batch 64) through core’s trainer: training images/s; --reference runs PyTorch too' },
+  tracker: { module: 'packages/tracker/bench/tracker.ts', about: 'tracker: logging rows/s and report build time for 1,000,000 metric rows' },
 };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,13 +39,13 @@ async function run(argv: string[]): Promise<number> {
     console.error(`benchmark ${name}: module ${entry.module} does not exist`);
     return 2;
   }
-  const mod = (await import(pathToFileURL(path).href)) as { main?: (args: string[]) => Promise<void> };
+  const mod = (await import(pathToFileURL(path).href)) as { main?: (args: string[]) => Promise<unknown> };
   if (typeof mod.main !== 'function') {
     console.error(`benchmark ${name}: ${entry.module} does not export main(args)`);
     return 2;
   }
-  await mod.main(args);
-  return 0;
+  const code = await mod.main(args);
+  return typeof code === 'number' ? code : 0;
 }
 
 run(process.argv.slice(2)).then(

@@ -200,7 +200,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
     const csv = await cli('export', '--out', out);
     expect(csv.code).toBe(0);
     const lines = readFileSync(out, 'utf8').trim().split(/\r?\n/);
-    expect(lines[0]).toBe('experiment,runId,run,kind,lambda.reconstruction,lambda.kl,metric,value');
+    expect(lines[0]).toBe('experiment,runId,run,kind,lambda.kl,lambda.reconstruction,metric,value');
     expect(lines).toHaveLength(1 + 48);
 
     const report = await cli('report', 'vae-beta-sweep', '--profile', 'smoke');

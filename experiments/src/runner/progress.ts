@@ -128,7 +128,8 @@ export class ProgressBoard {
 
   private draw(): void {
     this.lastDraw = this.now();
-    const cols = this.out.columns ?? 200;
+    // A pseudo-terminal without a size reports 0 columns: treat that as unknown, not as zero width.
+    const cols = this.out.columns && this.out.columns > 20 ? this.out.columns : 200;
     const lines = [this.title, ...this.render().map((l) => `  ${l}`)].map((l) => (l.length > cols - 1 ? l.slice(0, cols - 1) : l));
     // Move to the first line drawn last time, then rewrite every line, clearing what was there.
     let text = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A\r` : '';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@yoto/core';
+import { film, initBackend } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCHMARK_VAE, type VaeModelConfig } from './config.js';
 import { buildVae } from './model.js';
@@ -64,6 +64,35 @@ describe('buildVae', () => {
     expect(a.mean).not.toEqual(b.mean); // encoder FiLM
     expect(a.img).not.toEqual(b.img); // decoder FiLM (same z)
     x.dispose();
+    m.dispose();
+  });
+
+  it('conditioned blocks equal relu(FiLM(conv + bias)) with the bias folded into the shift', () => {
+    const cfg: VaeModelConfig = { ...BENCHMARK_VAE, channels: [4, 6], latent: 3 };
+    const m = buildVae(cfg, { space, conditioned: true, seed: 5 });
+    const vars = new Map(m.params.entries());
+    // Biases start at zero, where folding is trivially exact: give them values first.
+    let seed = 10;
+    for (const [name, v] of vars) if (name.endsWith('/bias')) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', seed++));
+    const x = tf.randomUniform([3, 28, 28, 1], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const z = tf.randomNormal([3, 3], 0, 1, 'float32', 7) as tf.Tensor2D;
+    const worst = tf.tidy(() => {
+      const films = m.films(tf.tensor2d([[-2], [0.5], [4]]))!;
+      const w = (n: string) => vars.get(n)! as tf.Tensor;
+      const block = (y: tf.Tensor4D, layer: string, f: string) => tf.relu(film(tf.add(y, w(`${layer}/bias`)), films[f])) as tf.Tensor4D;
+      let h = block(tf.conv2d(x, w('encoder/conv0/kernel') as tf.Tensor4D, 2, 'same'), 'encoder/conv0', 'enc0');
+      h = block(tf.conv2d(h, w('encoder/conv1/kernel') as tf.Tensor4D, 2, 'same'), 'encoder/conv1', 'enc1');
+      const stats = tf.add(tf.matMul(tf.reshape(h, [3, 7 * 7 * 6]), w('encoder/dense/kernel')), w('encoder/dense/bias'));
+      let d = tf.reshape(tf.relu(tf.add(tf.matMul(z, w('decoder/dense/kernel')), w('decoder/dense/bias'))), [3, 7, 7, 6]) as tf.Tensor4D;
+      d = block(tf.conv2dTranspose(d, w('decoder/convT0/kernel') as tf.Tensor4D, [3, 14, 14, 4], 2, 'same'), 'decoder/convT0', 'dec0');
+      const out = tf.add(tf.conv2dTranspose(d, w('decoder/convT1/kernel') as tf.Tensor4D, [3, 28, 28, 1], 2, 'same'), w('decoder/convT1/bias'));
+      const post = m.encode(x, films);
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(tf.abs(b), 1))).dataSync()[0];
+      return Math.max(diff(tf.concat([post.mean, post.logvar], 1), stats), diff(m.decode(z, films), out));
+    });
+    expect(worst).toBeLessThan(1e-5);
+    expect(worst).toBeGreaterThanOrEqual(0);
+    tf.dispose([x, z]);
     m.dispose();
   });
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CoefficientSpace, ConditioningNetwork, type FilmParams, ParamStore, type TaskModel, conv2d, conv2dTranspose, dense, film } from '@yoto/core';
+import { type CoefficientSpace, ConditioningNetwork, type FilmParams, ParamStore, type TaskModel, conv2d, conv2dTranspose, dense } from '@yoto/core';
 import { type VaeModelConfig, validateVaeConfig } from './config.js';
 
 export interface Posterior {
@@ -70,7 +70,45 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
       })
     : null;
 
-  const modulate = (x: tf.Tensor4D, films: VaeFilms, name: string): tf.Tensor4D => (films ? (film(x, films[name]) as tf.Tensor4D) : x);
+  // Conditioned blocks fold the conv bias into the FiLM shift, (conv + b)·s + t = conv·s + (b·s + t):
+  // a [batch, channels] product instead of a full-size add and its gradient's reduction.
+  const vars = new Map(params.entries());
+  const biasOf = (layer: string): tf.Variable => {
+    const b = vars.get(`${layer}/bias`);
+    if (!b) throw new Error(`VAE: layer ${layer} has no bias variable`);
+    return b;
+  };
+  const kernelOf = (layer: string): tf.Variable => {
+    const w = vars.get(`${layer}/kernel`);
+    if (!w) throw new Error(`VAE: layer ${layer} has no kernel variable`);
+    return w;
+  };
+  const filmRelu = (y: tf.Tensor4D, bias: tf.Tensor, p: FilmParams): tf.Tensor4D => {
+    const [n, , , ch] = y.shape;
+    for (const t of [p.scale, p.shift])
+      if (t.rank !== 2 || t.shape[1] !== ch || (t.shape[0] !== n && t.shape[0] !== 1))
+        throw new Error(`VAE FiLM: scale and shift must be [${n} or 1, ${ch}], got [${p.scale.shape.join(', ')}] and [${p.shift.shape.join(', ')}]`);
+    const scale = tf.reshape(p.scale, [p.scale.shape[0], 1, 1, ch]);
+    const shift2 = tf.add(tf.mul(p.scale, bias), p.shift);
+    const shift = tf.reshape(shift2, [shift2.shape[0], 1, 1, ch]);
+    return tf.relu(tf.add(tf.mul(y, scale), shift)) as tf.Tensor4D;
+  };
+  const encBlock = (i: number, x: tf.Tensor4D, films: VaeFilms): tf.Tensor4D => {
+    if (!films) return tf.relu(enc[i](x));
+    const layer = `encoder/conv${i}`;
+    return filmRelu(tf.conv2d(x, kernelOf(layer) as tf.Tensor4D, 2, 'same'), biasOf(layer), films[encoderLayerName(i)]);
+  };
+  const decBlock = (j: number, x: tf.Tensor4D, films: VaeFilms): tf.Tensor4D => {
+    if (!films || j === L - 1) {
+      const y = dec[j](x);
+      return j < L - 1 ? tf.relu(y) : y;
+    }
+    const layer = `decoder/convT${j}`;
+    const w = kernelOf(layer) as tf.Tensor4D;
+    const [n, h, wd] = x.shape;
+    const y = tf.conv2dTranspose(x, w, [n, h * 2, wd * 2, w.shape[2]], 2, 'same');
+    return filmRelu(y, biasOf(layer), films[decoderLayerName(j)]);
+  };
 
   const model: VaeModel = {
     params,
@@ -85,9 +123,7 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
     encode(x, films) {
       return tf.tidy(() => {
         let hdn = x;
-        enc.forEach((conv, i) => {
-          hdn = tf.relu(modulate(conv(hdn), films, encoderLayerName(i)));
-        });
+        for (let i = 0; i < L; i++) hdn = encBlock(i, hdn, films);
         const stats = encDense(tf.reshape(hdn, [x.shape[0], flat]) as tf.Tensor2D);
         const [mean, logvar] = tf.split(stats, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
         return { mean, logvar };
@@ -96,10 +132,7 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
     decode(z, films) {
       return tf.tidy(() => {
         let hdn = tf.reshape(tf.relu(decDense(z)), [z.shape[0], h0, w0, top]) as tf.Tensor4D;
-        dec.forEach((convT, j) => {
-          hdn = convT(hdn);
-          if (j < L - 1) hdn = tf.relu(modulate(hdn, films, decoderLayerName(j)));
-        });
+        for (let j = 0; j < L; j++) hdn = decBlock(j, hdn, films);
         return hdn;
       });
     },

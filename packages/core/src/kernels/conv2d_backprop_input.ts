@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
 import { phaseFilter, subpixelFilter } from './filter_transforms.js';
 import { opKernel } from './op_kernel.js';
+import { allocateFloat32, float32Storage, hasHostStorage } from './tensor_memory.js';
 
 /**
  * dx of conv2d (also the forward pass of conv2dTranspose) as ordinary stride-1 convolutions, which
@@ -75,12 +76,12 @@ function phases(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const q0h = ah.k - 1 - ah.before;
   const q0w = aw.k - 1 - aw.before;
   const src = w.dataSync() as Float32Array;
-  const outs: tf.Tensor4D[] = [];
+  const outs: (tf.Tensor4D | null)[] = [];
   for (let rh = 0; rh < g.sh; rh++)
     for (let rw = 0; rw < g.sw; rw++) {
       const f = phaseFilter(w, g.sh, g.sw, rh, rw, src);
       if (!f) {
-        outs.push(tf.zeros([n, ah.q, aw.q, ci]));
+        outs.push(null);
         continue;
       }
       const [kh, kw] = f.shape;
@@ -90,7 +91,48 @@ function phases(dy: tf.Tensor4D, w: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
       const p = padOrCrop(dy, top, ah.q + kh - 1 - top - ho, left, aw.q + kw - 1 - left - wo);
       outs.push(tf.conv2d(p.x, f, 1, p.pad));
     }
-  return depthToSpace(outs.length === 1 ? outs[0] : tf.concat(outs, 3), g, ah, aw, ci);
+  if (hasHostStorage() && outs.every((o) => !o || o.dtype === 'float32')) return interleaveOnHost(outs, g, ah, aw, ci);
+  const full = outs.map((o) => o ?? (tf.zeros([n, ah.q, aw.q, ci]) as tf.Tensor4D));
+  return depthToSpace(full.length === 1 ? full[0] : tf.concat(full, 3), g, ah, aw, ci);
+}
+
+/**
+ * The depth-to-space shuffle and crop of the phase outputs in one host pass, straight from the
+ * separate phase tensors: tfjs-backend-wasm's channel concat copies one short run per pixel and
+ * input from JS, and the shuffle then needs a transpose and a crop on top.
+ */
+function interleaveOnHost(outs: (tf.Tensor4D | null)[], g: ConvGeometry, ah: ReturnType<typeof phaseAxis>, aw: ReturnType<typeof phaseAxis>, ci: number): tf.Tensor4D {
+  const n = g.batch;
+  const out = allocateFloat32([n, g.inH, g.inW, ci]);
+  const dst = float32Storage(out)!;
+  const srcs = outs.map((o) => (o ? float32Storage(o) : null));
+  const { sh, sw, inH, inW } = g;
+  // On wasm every view lies on the one heap: copyWithin moves each run natively.
+  const heap = srcs.every((v) => !v || v.buffer === dst.buffer) ? new Float32Array(dst.buffer) : null;
+  const base = dst.byteOffset >> 2;
+  const srcBase = srcs.map((v) => (v ? v.byteOffset >> 2 : 0));
+  let d = 0;
+  for (let img = 0; img < n; img++)
+    for (let h = 0; h < inH; h++) {
+      const fr = h + ah.offset;
+      const q = Math.floor(fr / sh);
+      const rh = fr - q * sh;
+      for (let x = 0; x < inW; x++) {
+        const fc = x + aw.offset;
+        const qw = Math.floor(fc / sw);
+        const phase = rh * sw + fc - qw * sw;
+        const src = srcs[phase];
+        if (!src) {
+          dst.fill(0, d, d + ci);
+        } else {
+          const s = ((img * ah.q + q) * aw.q + qw) * ci;
+          if (heap) heap.copyWithin(base + d, srcBase[phase] + s, srcBase[phase] + s + ci);
+          else for (let c = 0; c < ci; c++) dst[d + c] = src[s + c];
+        }
+        d += ci;
+      }
+    }
+  return out as tf.Tensor4D;
 }
 
 /**

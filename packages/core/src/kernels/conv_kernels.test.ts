@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init.js';
+import { conv2dBackpropFilterViaConv, type BackpropFilterStrategy } from './conv2d_backprop_filter.js';
 import { conv2dBackpropInputViaConv, type BackpropInputStrategy } from './conv2d_backprop_input.js';
 import { originalKernel, runOriginalKernel } from './register.js';
 import {
@@ -104,13 +105,16 @@ for (const backend of ['wasm', 'cpu'] as const) {
       expect(dwCases.some((c) => c.dilations === 2)).toBe(true);
     });
 
-    it('Conv2DBackpropFilter matches the naive reference', () => {
+    it('Conv2DBackpropFilter matches the naive reference (registered kernel and every strategy)', () => {
       for (const c of convCases) {
         const x = dense(c.x, 3);
         const dy = dense(outShape(c, false), 4);
+        const want = naiveConv2dBackpropFilter(x, dy, c.f, spec(c));
         tf.tidy(() => {
           const got = runKernel('Conv2DBackpropFilter', { x: t4(x), dy: t4(dy) }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.f });
-          expectClose(got, naiveConv2dBackpropFilter(x, dy, c.f, spec(c)), c.label);
+          expectClose(got, want, c.label);
+          for (const s of ['conv', 'gemm'] as BackpropFilterStrategy[])
+            expectClose(conv2dBackpropFilterViaConv(t4(x), t4(dy), c.f, c.strides, c.pad as never, 'NHWC', undefined, s), want, `${s} ${c.label}`);
         });
       }
     });

@@ -58,7 +58,6 @@ const key = (kernelName: string, backendName: string) => `${backendName}/${kerne
 export function registerKernelFixes(): void {
   if (registered) return;
   for (const fix of KERNEL_FIXES) {
-    if (process.env.AB_SKIP?.split(',').includes(fix.kernelName)) continue; // AB-TEMP
     const k = key(fix.kernelName, fix.backendName);
     const prior = tf.getKernel(fix.kernelName, fix.backendName);
     originals.set(k, prior ?? null);

@@ -50,7 +50,7 @@ export class Adam {
   /** `options.hostLoop: false` forces the op-by-op update everywhere (tests compare the two). */
   constructor(params: readonly [string, tf.Variable][], config: AdamConfig, options: { hostLoop?: boolean } = {}) {
     this.config = resolveAdamConfig(config);
-    this.hostLoop = (options.hostLoop ?? true) && !process.env.AB_NO_ADAM; // AB-TEMP
+    this.hostLoop = options.hostLoop ?? true;
     this.params = [...params];
     const zeros = (p: tf.Variable): tf.Variable => tf.variable(tf.zerosLike(p), false);
     this.m = this.params.map(([, p]) => tf.tidy(() => zeros(p)));

@@ -6,6 +6,7 @@ import type { CoefficientSpace } from '../coefficients/space.js';
 import type { MetricSink } from '../metrics/sink.js';
 import { Rng } from '../random/rng.js';
 import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
+import { globalNormOnHost } from '../kernels/host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
 import { diffConfigs, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
@@ -173,6 +174,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         if (cfg.conditioned) encoded = space.encode(lambdaRows, batchSize);
       }
       let termMeans: tf.Tensor | null = null;
+      let hostNorm: number | null = null;
       const out = keepOnFailure(() => (termMeans as tf.Tensor | null)?.dispose(), () => tf.tidy(() => {
         const batch = task.trainBatch({ step, batchSize, seed });
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
@@ -185,6 +187,12 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
           return tf.mean(tf.sum(tf.mul(stacked, lam), 1)) as tf.Scalar;
         }, variables);
         const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+        // On wasm and cpu the norm is read from the gradients' memory (no kernels, no extra sync).
+        hostNorm = globalNormOnHost(list);
+        if (hostNorm !== null) {
+          const applied = cfg.clipGradNorm !== null ? clipByHostNorm(list, cfg.clipGradNorm, hostNorm) : list;
+          return { grads: applied, stats: tf.concat([tf.reshape(value, [1]), termMeans!]) };
+        }
         const norm = globalNorm(list);
         const applied = cfg.clipGradNorm !== null ? clipByGlobalNorm(list, cfg.clipGradNorm, norm) : list;
         return { grads: applied, stats: tf.concat([tf.reshape(value, [1]), tf.reshape(norm, [1]), termMeans!]) };
@@ -192,7 +200,9 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       (termMeans as tf.Tensor | null)?.dispose();
       let stats: Float32Array;
       try {
-        stats = (await out.stats.data()) as Float32Array;
+        const read = (await out.stats.data()) as Float32Array;
+        // One layout either way: loss, gradient norm, term means.
+        stats = hostNorm === null ? read : Float32Array.of(read[0], hostNorm, ...read.subarray(1));
       } finally {
         out.stats.dispose();
       }
@@ -242,6 +252,18 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     adam.dispose();
     tf.dispose(constants);
   }
+}
+
+/**
+ * clipByGlobalNorm with the norm known on the host: the factor maxNorm / max(norm, maxNorm) in
+ * float32 as the op version computes it, and no multiplication at all when it is 1 (x·1 = x).
+ */
+function clipByHostNorm(grads: tf.Tensor[], maxNorm: number, norm: number): tf.Tensor[] {
+  const limit = Math.fround(maxNorm);
+  const factor = Math.fround(limit / Math.max(norm, limit));
+  if (factor === 1) return grads;
+  const f = tf.scalar(factor);
+  return grads.map((g) => tf.mul(g, f));
 }
 
 /** The per-example values of one term, checked for presence and shape (no device sync). */

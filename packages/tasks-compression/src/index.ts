@@ -10,6 +10,7 @@ export * from './layers/bounds.js';
 export * from './layers/gdn.js';
 export * from './entropy/density.js';
 export * from './entropy/bottleneck.js';
+export * from './entropy/refit.js';
 export * from './model/config.js';
 export * from './model/factorized-prior.js';
 // Codec.

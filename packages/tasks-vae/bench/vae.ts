@@ -48,6 +48,7 @@ export interface VaeBenchResult {
 }
 
 interface Args {
+  help?: boolean;
   json: boolean;
   backend?: string;
   steps: number;
@@ -73,7 +74,8 @@ function parseArgs(args: string[]): Args {
       if (!Number.isInteger(n) || n < min) throw new Error(`bench vae: ${name} must be an integer ≥ ${min}, got ${v}`);
       return n;
     };
-    if (a === '--json') out.json = true;
+    if (a === '--help' || a === '-h') out.help = true;
+    else if (a === '--json') out.json = true;
     else if (a === '--reference') out.reference = true;
     else if (a === '--backend') out.backend = value();
     else if (a === '--steps') out.steps = int('--steps', value(), 1);
@@ -237,8 +239,12 @@ function runReference(batch: number, ours: VaeBenchResult): NonNullable<VaeBench
   };
 }
 
-export async function main(argv: string[]): Promise<VaeBenchResult> {
+export async function main(argv: string[]): Promise<VaeBenchResult | null> {
   const args = parseArgs(argv);
+  if (args.help) {
+    console.log(`usage: ${USAGE}`);
+    return null;
+  }
   const r = await runVaeBench(args);
   if (args.reference) r.reference = runReference(args.batch, r);
   if (args.json) console.log(JSON.stringify(r));

@@ -65,15 +65,16 @@ function viaGemm(xs: tf.Tensor4D, dys: tf.Tensor4D, g: ConvGeometry): tf.Tensor4
 export type BackpropFilterStrategy = 'conv' | 'gemm';
 
 /**
- * Measured on wasm (CPU ms; VAE shapes at batch 64, bls at batch 8, stride 2, conv/gemm):
- * 28²×1 3×3→32: 3.9/1.0; 28²×2: 4.6/1.3; 28²×4: 4.3/2.6; 128²×3 5×5→64: 32/21; 64²×8 5×5: 14.5/14.8;
- * 14²×32 3×3→64: 8.5/9.6. With few input channels the dilated conv has very few output rows
- * (fh·fw·Ci) against a huge reduction, which XNNPACK runs poorly, while the host im2col is cheap;
- * with many channels the im2col's strided reads cost more than the conv loses. The host im2col
+ * Measured on wasm (CPU ms per call with a fresh dy each call, as in training, where XNNPACK packs
+ * the GEMM's weights anew every time; conv/gemm): 28²×1 3×3→32 at batch 64: 3.6–4.2/2.7–3.0;
+ * 28²×4: 4.2/5.1; 128²×3 5×5→64 at batch 8: 35/47; 14²×32 3×3→64: 7.4/11. With one input channel
+ * the dilated conv has only fh·fw output rows against a reduction over every pixel of the batch,
+ * which XNNPACK runs poorly, and the host im2col is a plain strided copy; beyond that the im2col's
+ * strided reads and the packing of dy as weights cost more than the conv loses. The host im2col
  * needs host memory, so other backends always take the conv.
  */
 export function chooseBackpropFilterStrategy(g: ConvGeometry): BackpropFilterStrategy {
-  return tf.getBackend() === 'wasm' && g.inC <= 4 ? 'gemm' : 'conv';
+  return tf.getBackend() === 'wasm' && g.inC === 1 ? 'gemm' : 'conv';
 }
 
 export function conv2dBackpropFilterViaConv(

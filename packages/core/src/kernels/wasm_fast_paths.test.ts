@@ -82,6 +82,32 @@ describe('wasm fast-path wrappers', () => {
     });
   });
 
+  it('Identity and same-dtype Cast share memory safely; real casts still convert', () => {
+    const before = counts();
+    const x = tf.tensor2d([[1.5, -2], [3, 4.25]]);
+    const c = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    // Shared storage: no new backend buffer for either.
+    expect(counts().dataIds).toBe(before.dataIds + 1);
+    x.dispose();
+    // Reference-counted: the originals' memory outlives the disposed input.
+    expect(c.arraySync()).toEqual([[1.5, -2], [3, 4.25]]);
+    expect(same.arraySync()).toEqual([[1.5, -2], [3, 4.25]]);
+    const asInt = tf.cast(c, 'int32');
+    expect(asInt.dtype).toBe('int32');
+    expect(asInt.arraySync()).toEqual([[1, -2], [3, 4]]);
+    const flags = tf.tensor1d([1, 0, 1], 'bool');
+    const asFloat = tf.cast(flags, 'float32');
+    expect(asFloat.dtype).toBe('float32');
+    expect(asFloat.arraySync()).toEqual([1, 0, 1]);
+    // Gradients through saved (cloned) tensors are unaffected.
+    const v = tf.tensor1d([1, -3]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(t, t)))(v);
+    expect(g.arraySync()).toEqual([2, -6]);
+    tf.dispose([c, same, asInt, flags, asFloat, v, g]);
+    expect(counts()).toEqual(before);
+  });
+
   it('neither leaks nor frees inputs', () => {
     const a = values([8, 16], 7);
     const b = values([8, 4], 8);

@@ -64,6 +64,11 @@ export class EntropyBottleneck {
     this.logScale = this.knots > 0 ? p.variable('knots/log_scale', [this.knots, channels], { kind: 'zeros' }) : null;
   }
 
+  /** The density's trainable variables (for refitting the entropy model alone). */
+  get variables(): tf.Variable[] {
+    return [...this.matrices, ...this.biases, ...this.factors, ...(this.loc ? [this.loc] : []), ...(this.logScale ? [this.logScale] : [])];
+  }
+
   /** Logits of the cumulative at u, [C, 1, n] → [C, 1, n]. */
   private logitsCdf(u: tf.Tensor3D): tf.Tensor3D {
     let v: tf.Tensor3D = u;

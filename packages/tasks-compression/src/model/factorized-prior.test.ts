@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { defineSpace, initBackend } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, syntheticImage, TINY, tinyModel } from '../testing/fixtures.js';
+import { refitEntropyModel } from '../entropy/refit.js';
 import { FactorizedPrior } from './factorized-prior.js';
 
 beforeAll(async () => {
@@ -86,6 +87,18 @@ describe('factorized-prior model', () => {
     expect(tf.memory().numTensors).toBe(before);
     const last = loss(0).dataSync()[0];
     expect(last).toBeLessThan(first * 0.9);
+    m.dispose();
+  });
+
+  it('refits the entropy model alone: rate falls, transforms untouched', () => {
+    const m = tinyModel();
+    const transforms = m.params.entries().filter(([n]) => n.startsWith('g_a/') || n.startsWith('g_s/') || n.startsWith('conditioning/'));
+    const before = transforms.map(([, v]) => v.dataSync().slice());
+    const x = batchOf([syntheticImage(32, 32, 5), syntheticImage(32, 32, 6)]);
+    const { firstBpp, lastBpp } = refitEntropyModel(m, () => x, { steps: 40, lr: 1e-2, seed: 1 });
+    expect(lastBpp).toBeLessThan(firstBpp * 0.8);
+    transforms.forEach(([, v], i) => expect(v.dataSync()).toEqual(before[i]));
+    expect(() => refitEntropyModel(m, () => x, { steps: 0 })).toThrow(/positive integer/);
     m.dispose();
   });
 });

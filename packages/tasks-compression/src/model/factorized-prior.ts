@@ -223,7 +223,8 @@ export class FactorizedPrior implements TaskModel {
     });
   }
 
-  private bitsOf(values: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor1D {
+  /** −Σ log2 p per example of latents (noisy or rounded) under the entropy model at each condition. */
+  bitsOf(values: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor1D {
     return tf.tidy(() => {
       const lik = this.bottleneck.likelihood(values, this.knotPositions(condition));
       return tf.div(tf.neg(tf.sum(tf.log(lik), [1, 2, 3])), Math.LN2) as tf.Tensor1D;

@@ -12,7 +12,7 @@
  * (median step times) and per CPU-second (steadier when other processes share the machine).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -41,7 +41,7 @@ export interface VaeBenchResult {
         /** ours / PyTorch, images per second of wall time (the issue's measure). */
         ratio_images_per_s: number;
         /** PyTorch's CPU time per step, and PyTorch CPU ms / ours: throughput per CPU-second. */
-        cpu_ms_per_step: number | null;
+        cpu_ms_per_step: number;
         ratio_cpu: number | null;
       }
     | { error: string };
@@ -183,59 +183,42 @@ export function anchorScript(): string {
 }
 
 /**
- * CPU time (user + system, ms) of this process's waited-for children, from /proc (Linux); null
- * elsewhere. Clock ticks are 10 ms, so it is only used over runs of a second or more.
+ * Runs the anchor's own bench() (what `torch_reference.py vae --threads 1` runs) in a small driver
+ * that also reads the interpreter's CPU time around it, start-up excluded.
  */
-function childrenCpuMs(): number | null {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields 16 and 17 of stat(5) (cutime, cstime) are 13 and 14 after the command name.
-    const ticks = Number(fields[13]) + Number(fields[14]);
-    return Number.isFinite(ticks) ? (ticks * 1000) / 100 : null;
-  } catch {
-    return null;
-  }
-}
-
-interface TorchRun {
-  json: { ms_per_step: number; images_per_s: number; torch: string; threads: number };
-  cpuMs: number | null;
-}
-
-function runTorch(script: string, batch: number, steps: number): TorchRun | { error: string } {
-  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-  const before = childrenCpuMs();
-  const r = spawnSync(py, [script, 'vae', '--threads', '1', '--batch', String(batch), '--steps', String(steps), '--warmup', '5'], { encoding: 'utf8' });
-  const after = childrenCpuMs();
-  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() ?? 'failed' };
-  return { json: JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchRun['json'], cpuMs: before !== null && after !== null ? after - before : null };
-}
+const TORCH_DRIVER = `
+import importlib.util, json, sys, time, torch
+spec = importlib.util.spec_from_file_location("torch_reference", sys.argv[1])
+ref = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ref)
+torch.set_num_threads(1)
+batch, steps, warmup = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+t = time.process_time()
+out = ref.bench("vae", batch, steps, warmup)
+out["cpu_ms_per_step"] = round((time.process_time() - t) * 1000 / (steps + warmup), 2)
+print(json.dumps(out))
+`;
 
 /**
  * The PyTorch anchor, 1 thread, in this sitting: its median wall time per step (the figure the
- * target is stated in), and its CPU time per step from two runs of different lengths (which cancels
- * the interpreter's start-up). On a shared machine the wall ratio swings with whoever else runs;
- * the CPU ratio is what a quiet machine would show.
+ * target is stated in) and its CPU time per step. On a shared machine the wall ratio swings with
+ * whoever else runs; the ratio of CPU times is steadier.
  */
 function runReference(batch: number, ours: VaeBenchResult): NonNullable<VaeBenchResult['reference']> {
   const script = anchorScript();
   if (!existsSync(script)) return { error: `${script} not found` };
-  const steps = 60;
-  const short = runTorch(script, batch, 1);
-  if ('error' in short) return short;
-  const long = runTorch(script, batch, steps + 1);
-  if ('error' in long) return long;
-  const j = long.json;
-  const cpu = short.cpuMs !== null && long.cpuMs !== null ? round((long.cpuMs - short.cpuMs) / steps) : null;
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(py, ['-c', TORCH_DRIVER, script, String(batch), '60', '5'], { encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() ?? 'failed' };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms_per_step: number; images_per_s: number; torch: string; threads: number; cpu_ms_per_step: number };
   return {
     ms_per_step: j.ms_per_step,
     images_per_s: j.images_per_s,
     torch: j.torch,
     threads: j.threads,
     ratio_images_per_s: round(ours.images_per_s / j.images_per_s, 3),
-    cpu_ms_per_step: cpu,
-    ratio_cpu: cpu !== null && ours.cpu_ms_per_step > 0 ? round(cpu / ours.cpu_ms_per_step, 3) : null,
+    cpu_ms_per_step: j.cpu_ms_per_step,
+    ratio_cpu: ours.cpu_ms_per_step > 0 ? round(j.cpu_ms_per_step / ours.cpu_ms_per_step, 3) : null,
   };
 }
 

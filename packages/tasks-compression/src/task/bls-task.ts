@@ -16,7 +16,7 @@ import {
   type TrainBatchOptions,
 } from '@yoto/core';
 import { codecContext, compressAt, decompress } from '../codec/codec.js';
-import type { ImageU8 } from '../codec/image.js';
+import { cropImage, type ImageU8 } from '../codec/image.js';
 import { bsdsTrainFolders, ImageSet, randomCrops, stepSeed } from '../data/images.js';
 import { msSsim, msSsimDb } from '../metrics/ms-ssim.js';
 import { mse, psnr } from '../metrics/psnr.js';
@@ -41,6 +41,11 @@ export interface BlsTaskOptions {
   evalFolder?: string;
   /** λ range of the default space. */
   lambdaRange?: [number, number];
+  /**
+   * Evaluate on the centre evalCrop×evalCrop window of each evaluation image (whole image when
+   * absent or 0), so a quick check codes a few small images instead of full Kodak frames.
+   */
+  evalCrop?: number;
 }
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
@@ -67,6 +72,8 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     this.cropSize = options.cropSize ?? 128;
     if (!Number.isInteger(this.cropSize) || this.cropSize < 16 || this.cropSize % 16 !== 0)
       throw new Error(`${TASK_NAME}: cropSize must be a multiple of 16 (the transform's stride), got ${this.cropSize}`);
+    const ec = options.evalCrop ?? 0;
+    if (!Number.isInteger(ec) || ec < 0) throw new Error(`${TASK_NAME}: evalCrop must be an integer ≥ 0 (0 = whole images), got ${ec}`);
   }
 
   defaultSpace(): CoefficientSpace {
@@ -130,7 +137,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       wanted.map((file) => {
         let p = this.evalCache.get(file);
         if (!p) {
-          p = decodeImageU8(file).then((img) => ({ width: img.width, height: img.height, data: img.data }));
+          p = decodeImageU8(file).then((img) => centreCrop({ width: img.width, height: img.height, data: img.data }, this.options.evalCrop ?? 0));
           p.catch(() => this.evalCache.delete(file));
           this.evalCache.set(file, p);
         }
@@ -169,6 +176,14 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     const avg = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / n])) as typeof sums;
     return { ...avg, [DISTORTION]: avg.distortion, [RATE]: avg.bpp, loss: lam * avg.distortion + rateCoef * avg.bpp, images: n };
   }
+}
+
+/** The centre size×size window (clamped to the image); the image itself for size 0. */
+function centreCrop(img: ImageU8, size: number): ImageU8 {
+  if (size === 0 || (img.width <= size && img.height <= size)) return img;
+  const w = Math.min(size, img.width);
+  const h = Math.min(size, img.height);
+  return cropImage(img, Math.floor((img.width - w) / 2), Math.floor((img.height - h) / 2), w, h);
 }
 
 /** Whether the default datasets are present (tests skip, naming the dataset, when they are not). */

@@ -11,6 +11,18 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Bad data rather than a bad command line: an unreadable or corrupt input file, a missing dataset.
+ * The CLI prints the message alone (it names the file) and exits with code 1.
+ */
+export class DataError extends Error {
+  readonly exitCode = 1;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DataError';
+  }
+}
+
 /** "a, b and c" — for error messages that list what exists. */
 export function listOf(items: readonly string[]): string {
   if (items.length === 0) return '(none)';

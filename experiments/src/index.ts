@@ -3,6 +3,8 @@ export { main, processIo, type CliIo } from './cli/main.js';
 export { getExperiment, listExperiments, resolveExperiment, type Resolved } from './experiments/registry.js';
 export type * from './experiments/types.js';
 export { vaeBetaSweep, type VaeSweepConfig } from './experiments/vae-beta-sweep.js';
+export { compressionRdSweep, type CompressionSweepConfig } from './experiments/compression-rd-sweep.js';
+export { bdQuality, bdRate, type BdResult, type RdPoint } from './experiments/compression/bd-rate.js';
 export { runExperiment, type RunExperimentOptions, type RunExperimentOutcome } from './runner/run-experiment.js';
 export { resolveHome, recordName, type Home } from './runner/home.js';
 export { computeBudget, type Budget } from './runner/budget.js';

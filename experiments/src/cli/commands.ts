@@ -72,4 +72,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: [],
   },
   help: { usage: 'exp help [command]', summary: 'this help, or one command’s flags', flags: {}, positionals: [] },
+  codec: {
+    usage:
+      'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png> <out.yoto> | ' +
+      'exp codec decompress --model <checkpoint> <in.yoto> <out.png>',
+    summary: 'compress an image with a trained compression model at a λ or a target rate, or decompress a .yoto file',
+    flags: {
+      model: { type: 'string', value: 'checkpoint', help: 'a bls-factorized checkpoint (yoto-results/checkpoints/<run id>/checkpoint.yotockpt)' },
+      lambda: { type: 'string', value: 'x', help: 'compress: the rate–distortion trade-off λ (within the model’s training range)' },
+      'target-bpp': { type: 'string', value: 'b', help: 'compress: search λ on the model for at most this many bits per pixel' },
+      backend: { type: 'string', value: 'b', help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)' },
+      json,
+    },
+    positionals: ['compress|decompress', 'input', 'output'],
+  },
 };

@@ -1,4 +1,4 @@
-import { UsageError, listOf } from '../errors.js';
+import { DataError, UsageError, listOf } from '../errors.js';
 import { listCommand } from '../commands/list.js';
 import { showConfigCommand } from '../commands/show-config.js';
 import { describeFlags, parseArgs, type ParsedArgs } from './args.js';
@@ -39,6 +39,7 @@ const HANDLERS: Record<string, Handler> = {
   runs: async (a, io) => (await import('../commands/runs.js')).runsCommand(a, io),
   show: async (a, io) => (await import('../commands/show.js')).showCommand(a, io),
   export: async (a, io) => (await import('../commands/export.js')).exportCommand(a, io),
+  codec: async (a, io) => (await import('../commands/codec.js')).codecCommand(a, io),
 };
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage error, 130 interrupted. */
@@ -67,6 +68,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (err instanceof UsageError || isUsageLikeTrackerError(err)) {
       io.err(`error: ${(err as Error).message}`);
       return 2;
+    }
+    if (err instanceof DataError || (err as { name?: string } | null)?.name === 'DatasetNotFoundError') {
+      // The message names the file or dataset; a stack trace would only bury it.
+      io.err(`error: ${(err as Error).message}`);
+      return 1;
     }
     io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;

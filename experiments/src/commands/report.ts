@@ -19,7 +19,7 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
       throw new UsageError(
         `no runs of '${record}' in ${home.db}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
       );
-    const html = await renderExperimentReport({ tracker, record, outDir: reportDir(home, record), plan: resolved.plan, images: [] });
+    const html = await renderExperimentReport({ tracker, record, outDir: reportDir(home, record), plan: resolved.plan, images: [], definition: resolved.definition });
     io.out(html);
   } finally {
     tracker.close();

@@ -1,3 +1,4 @@
+import type { ReportChart, ReportTable, Tracker } from '@yoto/tracker';
 import type { KeyTypes } from '../config/set.js';
 import type { DeepPartial } from '../config/merge.js';
 
@@ -92,6 +93,23 @@ export interface PictureArtifact {
   caption: string;
 }
 
+export interface ReportExtensionContext {
+  plan: ExperimentPlan;
+  /** Read-only use: the evaluation points and runs of `record`. */
+  tracker: Tracker;
+  /** The tracker experiment being reported. */
+  record: string;
+  /** The report's folder (pictures and any files the experiment keeps beside the report). */
+  outDir: string;
+}
+
+/** Experiment-specific report content, shown before the generic charts and tables. */
+export interface ReportExtension {
+  charts?: ReportChart[];
+  tables?: ReportTable[];
+  notes?: string[];
+}
+
 /**
  * An experiment: a config (the default profile's values), named profiles that override parts of it,
  * and the functions that turn a resolved config into a plan. `--set` addresses the config with
@@ -109,4 +127,12 @@ export interface ExperimentDefinition<C extends object = Record<string, unknown>
   plan(config: C): ExperimentPlan;
   /** Runs in a worker process with the backend ready; writes images for the report. */
   pictures?(ctx: PicturesContext): Promise<PictureArtifact[]>;
+  /**
+   * Runs in the CLI process before any training starts: checks what the runs need (e.g. datasets)
+   * and throws an error that names what is missing, instead of every worker failing on it. `env` is
+   * the environment the workers will get.
+   */
+  preflight?(config: C, env: NodeJS.ProcessEnv): void | Promise<void>;
+  /** Adds charts, tables and notes to the report (runs in the CLI process, for `exp run` and `exp report`). */
+  extendReport?(ctx: ReportExtensionContext): Promise<ReportExtension>;
 }

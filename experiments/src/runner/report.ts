@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { buildReport, renderReport, type Tracker } from '@yoto/tracker';
-import type { ExperimentPlan, PictureArtifact } from '../experiments/types.js';
+import type { ExperimentDefinition, ExperimentPlan, PictureArtifact } from '../experiments/types.js';
 
 export interface ReportInput {
   tracker: Tracker;
@@ -11,6 +11,8 @@ export interface ReportInput {
   plan: ExperimentPlan;
   /** New pictures to record (already recorded ones stay in the report). */
   images: PictureArtifact[];
+  /** Its `extendReport` hook, when it has one, adds the experiment's own charts and tables. */
+  definition?: Pick<ExperimentDefinition<object>, 'extendReport'>;
 }
 
 /**
@@ -37,6 +39,12 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     curves: r.curves,
     metricTitles: r.metricTitles,
   });
+  const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir });
+  if (extra) {
+    report.charts.unshift(...(extra.charts ?? []));
+    report.tables.unshift(...(extra.tables ?? []));
+    report.notes.push(...(extra.notes ?? []));
+  }
   const rendered = await renderReport(report, input.outDir);
   if (!rendered.html) throw new Error('the report renderer wrote no HTML page');
   return rendered.html;

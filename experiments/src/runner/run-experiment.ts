@@ -49,6 +49,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
   const resolved = resolveExperiment(o.experiment, o.profile ?? 'default', o.sets ?? []);
   const workers = o.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers must be a positive integer, got ${workers}`);
+  await resolved.definition.preflight?.(resolved.config, o.env ?? process.env);
   for (const dir of [o.home.root, o.home.checkpoints, o.home.reports, o.home.logs]) mkdirSync(dir, { recursive: true });
 
   const stop = new AbortController();
@@ -107,6 +108,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
       outDir: reportDir(o.home, record),
       plan: resolved.plan,
       images: evaluation.images,
+      definition: resolved.definition,
     });
     const comparison = compare(resolved.plan, runs, rows);
     const budget = computeBudget(resolved.plan.runs);

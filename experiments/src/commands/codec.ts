@@ -1,0 +1,176 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve } from 'node:path';
+import type { ParsedArgs } from '../cli/args.js';
+import type { CliIo } from '../cli/main.js';
+import { DataError, UsageError } from '../errors.js';
+
+const USAGE =
+  'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
+  'or exp codec decompress --model <checkpoint> <in.yoto> <out.png>';
+
+const TASK = 'bls-factorized';
+
+interface CodecRequest {
+  action: 'compress' | 'decompress';
+  model: string;
+  input: string;
+  output: string;
+  lambda?: number;
+  targetBpp?: number;
+  backend?: string;
+  json: boolean;
+}
+
+/**
+ * `exp codec compress|decompress`: the learned codec on files, with a model trained by
+ * `exp run compression-rd-sweep` (any `bls-factorized` checkpoint). Exit 2 for a wrong command line
+ * (flags, λ out of the model's range, missing files), 1 for bad data (a corrupt or foreign
+ * bitstream, an unreadable image or checkpoint), with a message that names the file.
+ */
+export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number> {
+  const req = parseRequest(args, io.cwd);
+  const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel } = await import('@yoto/core');
+  if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
+    throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);
+  const codec = await import('@yoto/tasks-compression');
+  await initBackend(req.backend ?? io.env.YOTO_BACKEND);
+
+  let ckpt: Awaited<ReturnType<typeof readCheckpoint>>;
+  try {
+    ckpt = await readCheckpoint(req.model);
+  } catch (err) {
+    throw new DataError(`--model: ${(err as Error).message}`);
+  }
+  if (ckpt.task !== TASK)
+    throw new DataError(`--model ${req.model}: a checkpoint of task '${ckpt.task}'; the codec needs a '${TASK}' model (from \`exp run compression-rd-sweep\`)`);
+  // The task is rebuilt as it was trained (model shape and all), from the options the checkpoint stores.
+  const taskOptions = (ckpt.config.taskOptions ?? {}) as Record<string, unknown>;
+  const task = createTask(TASK, taskOptions) as InstanceType<typeof codec.BlsFactorizedTask>;
+  let loaded: Awaited<ReturnType<typeof loadModel<InstanceType<typeof codec.FactorizedPrior>>>>;
+  try {
+    loaded = await loadModel(task, req.model);
+  } catch (err) {
+    throw new DataError(`--model ${req.model}: ${(err as Error).message}`);
+  }
+  const model = loaded.model;
+  try {
+    if (req.action === 'compress') return await compress(req, model, loaded.lambda, codec, io);
+    return await decompress(req, model, codec, io);
+  } finally {
+    model.params.dispose();
+  }
+}
+
+function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
+  const [action, input, output] = args.positionals;
+  if (action !== 'compress' && action !== 'decompress') throw new UsageError(`unknown codec action '${action}'; actions: compress, decompress; usage: ${USAGE}`);
+  const f = args.flags;
+  if (f.model === undefined) throw new UsageError(`codec ${action} needs --model <checkpoint>; usage: ${USAGE}`);
+  const number = (name: string): number | undefined => {
+    const raw = f[name] as string | undefined;
+    if (raw === undefined) return undefined;
+    const v = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} expects a number > 0, got '${raw}'`);
+    return v;
+  };
+  const lambda = number('lambda');
+  const targetBpp = number('target-bpp');
+  if (action === 'compress') {
+    if (lambda === undefined && targetBpp === undefined) throw new UsageError(`codec compress needs --lambda x or --target-bpp b; usage: ${USAGE}`);
+    if (lambda !== undefined && targetBpp !== undefined) throw new UsageError('codec compress takes --lambda or --target-bpp, not both');
+  } else if (lambda !== undefined || targetBpp !== undefined)
+    throw new UsageError('codec decompress takes no --lambda or --target-bpp: the λ is read from the bitstream');
+  const model = resolve(cwd, f.model as string);
+  const req: CodecRequest = {
+    action,
+    model,
+    input: resolve(cwd, input),
+    output: resolve(cwd, output),
+    lambda,
+    targetBpp,
+    backend: f.backend as string | undefined,
+    json: Boolean(f.json),
+  };
+  mustBeFile(req.model, '--model: checkpoint');
+  mustBeFile(req.input, 'input file');
+  if (action === 'decompress' && extname(req.output).toLowerCase() !== '.png')
+    throw new UsageError(`output ${output}: decompress writes PNG (lossless, so the decoded pixels are kept); name it *.png`);
+  if (req.output === req.input) throw new UsageError(`output ${output} is the input file; choose another name`);
+  return req;
+}
+
+function mustBeFile(path: string, what: string): void {
+  if (!existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
+  if (!statSync(path).isFile()) throw new UsageError(`${what} ${path} is not a file`);
+}
+
+type Codec = typeof import('@yoto/tasks-compression');
+type Model = InstanceType<Codec['FactorizedPrior']>;
+
+async function compress(req: CodecRequest, model: Model, ownLambda: number[] | null, codec: Codec, io: CliIo): Promise<number> {
+  const [lo, hi] = model.lambdaRange;
+  if (!model.conditioned) {
+    // A baseline codes at the λ it was trained for; another λ would only be a wrong header field.
+    const own = ownLambda?.[0];
+    if (req.targetBpp !== undefined)
+      throw new UsageError(`--target-bpp needs a YOTO (λ-conditioned) model; ${req.model} is a fixed-λ baseline${own ? ` (λ = ${own}); use --lambda ${own}` : ''}`);
+    if (own !== undefined && Math.abs(req.lambda! / own - 1) > 1e-6)
+      throw new UsageError(`--lambda ${req.lambda}: ${req.model} is a fixed-λ baseline trained for λ = ${own}; use --lambda ${own}`);
+  } else if (req.lambda !== undefined && (req.lambda < lo * (1 - 1e-9) || req.lambda > hi * (1 + 1e-9)))
+    throw new UsageError(`--lambda ${req.lambda} is outside what this model was trained for: λ in [${lo}, ${hi}]`);
+
+  let image: Awaited<ReturnType<Codec['readImageFile']>>;
+  try {
+    image = await codec.readImageFile(req.input);
+  } catch (err) {
+    throw new DataError((err as Error).message.includes(req.input) ? (err as Error).message : `${req.input}: ${(err as Error).message}`);
+  }
+  const result = req.targetBpp !== undefined ? codec.compressToBpp(model, image, req.targetBpp) : codec.compressAt(model, image, req.lambda!);
+  const { writeFileAtomic } = await import('@yoto/core');
+  await writeFileAtomic(req.output, result.bytes);
+
+  const target = 'targetBpp' in result ? (result as ReturnType<Codec['compressToBpp']>) : null;
+  const summary = {
+    action: 'compress',
+    input: req.input,
+    output: req.output,
+    width: image.width,
+    height: image.height,
+    bytes: result.bytes.length,
+    bpp: result.bpp,
+    lambda: result.lambda,
+    ...(target ? { targetBpp: target.targetBpp, reached: target.reached, probes: target.probes.length } : {}),
+  };
+  if (target) {
+    io.out(
+      target.reached
+        ? `target ${target.targetBpp} bpp: λ = ${prec(result.lambda)} found in ${target.probes.length} probes, ${prec(result.bpp)} bpp reached`
+        : `target ${target.targetBpp} bpp: not reachable with this model; its lowest λ = ${prec(result.lambda)} gives ${prec(result.bpp)} bpp (written anyway)`,
+    );
+    if (!target.reached) io.err(`warning: ${req.output} is larger than the ${target.targetBpp} bpp asked for (${prec(result.bpp)} bpp)`);
+  }
+  io.out(`${req.input} (${image.width}×${image.height}) → ${req.output}: ${result.bytes.length} bytes, ${prec(result.bpp)} bpp at λ = ${prec(result.lambda)}`);
+  if (req.json) io.out(JSON.stringify(summary));
+  return 0;
+}
+
+async function decompress(req: CodecRequest, model: Model, codec: Codec, io: CliIo): Promise<number> {
+  const bytes = new Uint8Array(await readFile(req.input));
+  let result: ReturnType<Codec['decompress']>;
+  try {
+    result = codec.decompress(model, bytes);
+  } catch (err) {
+    if (err instanceof codec.BitstreamError) throw new DataError(`${req.input}: cannot decode (${err.code}): ${err.message}`);
+    throw err;
+  }
+  await codec.writePngFile(req.output, result.image);
+  const { width, height } = result.image;
+  io.out(`${req.input} → ${req.output}: ${width}×${height}, λ = ${prec(result.header.lambda)}, ${prec((bytes.length * 8) / (width * height))} bpp`);
+  if (req.json) io.out(JSON.stringify({ action: 'decompress', input: req.input, output: req.output, width, height, lambda: result.header.lambda, bytes: bytes.length }));
+  return 0;
+}
+
+function prec(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}

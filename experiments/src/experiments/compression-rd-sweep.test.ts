@@ -1,0 +1,170 @@
+// compression-rd-sweep: its plan and validation, the dataset check, and the smoke profile end to end
+// through the CLI (workers, real bitstreams, JPEG, report, gallery), then the codec on its checkpoint.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findDataset, resolveDataRoot } from '@yoto/core';
+import { openTracker } from '@yoto/tracker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../cli/main.js';
+import { computeBudget } from '../runner/budget.js';
+import { galleryLambdas, lambdaGrid } from './compression-rd-sweep.js';
+import { resolveExperiment } from './registry.js';
+
+const home = mkdtempSync(join(tmpdir(), 'yoto-rd-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, ...env }, cwd: home };
+  const code = await main(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('compression-rd-sweep plan', () => {
+  it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, ≤ 40% of their steps, whole Kodak images', () => {
+    const { plan } = resolveExperiment('compression-rd-sweep');
+    const lambdas = plan.grid.map((g) => g.distortion);
+    expect(lambdas[0]).toBe(0.0018);
+    expect(lambdas.at(-1)).toBe(0.18);
+    expect(lambdas).toHaveLength(9);
+    expect(plan.grid.every((g) => g.rate === 1)).toBe(true);
+    const baselines = plan.runs.filter((r) => r.kind === 'baseline').map((r) => r.lambda!.distortion);
+    expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
+    for (const b of baselines) expect(lambdas).toContain(b);
+    expect(computeBudget(plan.runs).share).toBeCloseTo(0.4, 12);
+    expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 } });
+    expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96 }, cropSize: 64 } });
+    expect(plan.task.options).not.toHaveProperty('evalCrop');
+    expect(plan.evaluation.limit).toBe(0);
+    const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
+    expect(smoke.task.options).toMatchObject({ evalCrop: 176, cropSize: 32 });
+    expect(smoke.grid.map((g) => g.distortion)).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
+  });
+
+  it('lambdaGrid snaps baselines onto the nearest grid point, or adds them; galleryLambdas keeps the ends', () => {
+    expect(lambdaGrid(1, 100, 3, [9.9])).toEqual([1, 9.9, 100]);
+    expect(lambdaGrid(1, 100, 3, [3])).toEqual([1, 3, 10, 100]);
+    expect(galleryLambdas([1, 2, 4, 8, 16], [4], 3)).toEqual([1, 4, 16]);
+    expect(galleryLambdas([1, 2, 4, 8, 16], [2, 8], 2)).toEqual([2, 8]);
+  });
+
+  it('refuses impossible configs, naming the key', () => {
+    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('compression-rd-sweep', 'smoke', sets)).toThrow(message);
+    bad(['baselines.lambdas=0.001,0.01'], 'baselines.lambdas: λ=0.001 lies outside the YOTO range [0.0018, 0.18]');
+    bad(['data.cropSize=40'], 'data.cropSize must be a multiple of 16');
+    bad(['data.evalCrop=100'], 'data.evalCrop must be 0 (whole images) or at least 176');
+    bad(['reference.codecs=jpeg,heic'], "reference.codecs: unknown codec 'heic'; codecs: jpeg, webp, avif");
+    bad(['reference.qualities=0,50'], 'reference.qualities must be integers in 1…100, got 0');
+    bad(['lambda.low=0.2'], 'need 0 < low < high');
+    bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
+  });
+
+  it('without the datasets, `exp run` stops before training with core’s message naming the dataset and the data root', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
+    try {
+      const r = await cli({ YOTO_DATA: empty }, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("dataset 'bsds500'");
+      expect(r.err).toContain(`data root ${empty}`);
+      expect(r.err).not.toContain('    at ');
+      expect(existsSync(join(home, 'tracker.db'))).toBe(false);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+const missing = ['bsds500', 'kodak'].filter((d) => findDataset(d) === null);
+describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile smoke${missing.length ? ` (skipped: dataset ${missing.join(' and ')} not under the data root ${resolveDataRoot()})` : ''}`, () => {
+  const record = 'compression-rd-sweep@smoke';
+  const dir = join(home, 'reports', record);
+
+  it('trains, codes Kodak crops with the real coder, runs JPEG, and reports curves, Bjøntegaard deltas and a gallery', async () => {
+    const r = await cli({}, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '2', '--json');
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out.split('\n').at(-1)!) as { status: string; runs: { kind: string; steps: number }[]; comparison: { value: number }[]; report: string };
+    expect(s.status).toBe('done');
+    expect(s.runs.map((x) => `${x.kind}:${x.steps}`).sort()).toEqual(['baseline:20', 'baseline:20', 'yoto:40']);
+    expect(s.comparison.map((c) => c.value)).toEqual([0.0057, 0.057]);
+
+    const tracker = openTracker(join(home, 'tracker.db'));
+    try {
+      const runs = tracker.listRuns({ experiment: record });
+      const yoto = runs.find((x) => x.kind === 'yoto')!;
+      const evals = tracker.evaluationPoints(record);
+      const at = (runId: number, l: number, m: string) => evals.find((e) => e.runId === runId && e.lambda.distortion === l && e.metric === m)?.value;
+      expect([...new Set(evals.filter((e) => e.runId === yoto.id).map((e) => e.lambda.distortion))].sort((a, b) => a - b)).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
+      for (const run of runs)
+        for (const l of run.kind === 'yoto' ? [0.0018, 0.18] : [run.lambda!.distortion]) {
+          const bpp = at(run.id, l, 'bpp')!;
+          // A real file: at least the 48-byte header over 2 crops of 176×176, and close to the model's estimate.
+          expect(bpp).toBeGreaterThan((48 * 8) / (176 * 176));
+          expect(Math.abs(bpp - at(run.id, l, 'estimated_bpp')!)).toBeLessThan(0.1 * bpp);
+          expect(at(run.id, l, 'psnr')).toBeCloseTo(10 * Math.log10((255 * 255) / at(run.id, l, 'distortion')!), 0);
+          expect(at(run.id, l, 'ms_ssim')).toBeGreaterThan(-1);
+          expect(at(run.id, l, 'ms_ssim')).toBeLessThanOrEqual(1);
+          expect(at(run.id, l, 'images')).toBe(2);
+        }
+      expect(tracker.listArtifacts(record, { kind: 'image' }).map((a) => a.path)).toEqual([join(dir, 'gallery.png')]);
+    } finally {
+      tracker.close();
+    }
+
+    expect(s.report).toBe(join(dir, 'report.html'));
+    const html = readFileSync(s.report, 'utf8');
+    for (const text of ['Rate–distortion: YOTO, baselines and classical codecs', 'Bjøntegaard deltas', 'Targets (issue 5)', 'Classical codec points'])
+      expect(html).toContain(text);
+    const png = readFileSync(join(dir, 'rate-distortion.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(statSync(join(dir, 'rate-distortion.svg')).size).toBeGreaterThan(5000);
+    expect(readFileSync(join(dir, 'gallery.png')).subarray(1, 4).toString()).toBe('PNG');
+
+    const summary = JSON.parse(readFileSync(join(dir, 'rd-summary.json'), 'utf8')) as {
+      yoto: { lambda: number }[];
+      baselines: { lambda: number }[];
+      reference: { codec: string; quality: number; bpp: number; psnr: number; images: number }[];
+      bd: { test: string; anchor: string; bdRatePsnr: number | null; bdPsnr: number | null }[];
+    };
+    expect(summary.yoto).toHaveLength(5);
+    expect(summary.baselines.map((b) => b.lambda)).toEqual([0.0057, 0.057]);
+    expect(summary.reference.map((p) => `${p.codec}:${p.quality}`)).toEqual(['jpeg:10', 'jpeg:30', 'jpeg:50', 'jpeg:70', 'jpeg:90']);
+    for (let i = 1; i < 5; i++) {
+      // JPEG spends more bits and gets closer to the original as the quality rises.
+      expect(summary.reference[i].bpp).toBeGreaterThan(summary.reference[i - 1].bpp);
+      expect(summary.reference[i].psnr).toBeGreaterThan(summary.reference[i - 1].psnr);
+    }
+    expect(summary.reference.every((p) => p.images === 2)).toBe(true);
+    expect(summary.bd.map((b) => `${b.test} | ${b.anchor}`)).toEqual([
+      'YOTO (one model) | baselines (one model per λ)',
+      'YOTO (one model) | JPEG (mozjpeg)',
+      'baselines (one model per λ) | JPEG (mozjpeg)',
+    ]);
+  });
+
+  it('`exp report` re-renders from the tracker and the cached JPEG sweep', async () => {
+    const before = readFileSync(join(dir, 'reference-codecs.json'), 'utf8');
+    const r = await cli({}, 'report', 'compression-rd-sweep', '--profile', 'smoke');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toBe(join(dir, 'report.html'));
+    expect(readFileSync(join(dir, 'reference-codecs.json'), 'utf8')).toBe(before);
+  });
+
+  it('the codec CLI compresses a Kodak image with the experiment’s YOTO checkpoint, at a λ and at a target rate', async () => {
+    const tracker = openTracker(join(home, 'tracker.db'));
+    const yoto = tracker.listRuns({ experiment: record }).find((x) => x.kind === 'yoto')!;
+    tracker.close();
+    const ckpt = join(home, 'checkpoints', String(yoto.id), 'checkpoint.yotockpt');
+    const kodak = join(findDataset('kodak')!, 'kodim23.png');
+    const c = await cli({}, 'codec', 'compress', '--model', ckpt, '--target-bpp', '2', kodak, 'k.yoto', '--json');
+    expect(c.code, c.err).toBe(0);
+    const res = JSON.parse(c.out.split('\n').at(-1)!) as { bpp: number; lambda: number; width: number; height: number };
+    expect(res).toMatchObject({ width: 768, height: 512 });
+    expect(res.lambda).toBeGreaterThanOrEqual(0.0018);
+    expect(res.lambda).toBeLessThanOrEqual(0.18);
+    const d = await cli({}, 'codec', 'decompress', '--model', ckpt, 'k.yoto', 'k.png');
+    expect(d.code, d.err).toBe(0);
+    expect(d.out).toContain('768×512');
+  });
+});

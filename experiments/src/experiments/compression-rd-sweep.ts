@@ -1,0 +1,277 @@
+import { UsageError } from '../errors.js';
+import type { ExperimentDefinition, ExperimentPlan, RunSpec } from './types.js';
+
+/**
+ * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
+ * entropy model; λ ~ LogUniform[0.0018, 0.18]) against fixed-λ baselines with the same backbone,
+ * trained on random BSDS500 crops (train + test) and measured on Kodak with the real coder: bpp
+ * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg) and WebP through sharp on the
+ * same images are the classical reference points; the report adds the rate–distortion chart,
+ * Bjøntegaard deltas and a gallery (see compression/).
+ */
+export interface CompressionSweepConfig {
+  seed: number;
+  data: {
+    /** Side of the square training crops (a multiple of 16). */
+    cropSize: number;
+    /** Kodak images evaluated (first n in file order; 0 = all 24). */
+    evalImages: number;
+    /** Centre crop of each evaluation image (0 = whole images; ≥ 176 for MS-SSIM's five scales). */
+    evalCrop: number;
+  };
+  model: { N: number; M: number; densityKnots: number; conditioningHidden: number };
+  lambda: { low: number; high: number };
+  train: {
+    batchSize: number;
+    learningRate: number;
+    /** 'cosine': decay to 0 over each run's own steps; 'constant'. The same rule for every run. */
+    schedule: string;
+    checkpointEvery: number;
+    logEvery: number;
+  };
+  yoto: { steps: number };
+  baselines: { lambdas: number[]; steps: number };
+  /** The YOTO model is evaluated at this many log-spaced λ over the range (baselines' λ included). */
+  evaluation: { points: number };
+  /** Classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif. */
+  reference: { codecs: string[]; qualities: number[] };
+  /** One Kodak crop decoded at several λ: file stem, window and the number of λ columns. */
+  gallery: { image: string; x: number; y: number; size: number; columns: number };
+}
+
+export const REFERENCE_CODECS = ['jpeg', 'webp', 'avif'] as const;
+
+const config: CompressionSweepConfig = {
+  seed: 1,
+  data: { cropSize: 64, evalImages: 0, evalCrop: 0 },
+  // The benchmark shape (../shared/docs/benchmarks.md).
+  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64 },
+  lambda: { low: 0.0018, high: 0.18 },
+  train: { batchSize: 8, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 },
+  yoto: { steps: 4000 },
+  // Five λ, a factor √10 apart: the ends of the range and three inside; all are grid points.
+  baselines: { lambdas: [0.0018, 0.0057, 0.018, 0.057, 0.18], steps: 2000 },
+  evaluation: { points: 9 },
+  reference: { codecs: ['jpeg', 'webp'], qualities: [5, 10, 20, 30, 40, 50, 60, 70, 80, 90] },
+  // The red macaw's eye and beak.
+  gallery: { image: 'kodim23', x: 400, y: 96, size: 192, columns: 5 },
+};
+
+export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = {
+  name: 'compression-rd-sweep',
+  description: 'one variable-rate compression model (YOTO, λ ∈ [0.0018, 0.18]) vs fixed-λ baselines and JPEG, real bitstreams on Kodak',
+  config,
+  keyTypes: {
+    'lambda.low': 'number',
+    'lambda.high': 'number',
+    'train.learningRate': 'number',
+    'baselines.lambdas': 'number[]',
+    'reference.qualities': 'number[]',
+    'reference.codecs': 'string[]',
+  },
+  profiles: {
+    smoke: {
+      description: 'tiny end-to-end check (tests): N=8/M=16, 32 px crops, 2 Kodak crops of 176 px, tens of steps',
+      overrides: {
+        data: { cropSize: 32, evalImages: 2, evalCrop: 176 },
+        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8 },
+        train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
+        yoto: { steps: 40 },
+        baselines: { lambdas: [0.0057, 0.057], steps: 20 },
+        evaluation: { points: 5 },
+        reference: { codecs: ['jpeg'], qualities: [10, 30, 50, 70, 90] },
+        gallery: { image: 'kodim23', x: 448, y: 160, size: 64, columns: 3 },
+      },
+    },
+    default: { description: 'the real comparison on a 2-core CPU (≤ 2 hours)', overrides: {} },
+    full: {
+      description: 'paper-scale budgets (CompressAI shape N=128/M=192, 256 px crops), for a GPU (tfjs-node-gpu)',
+      overrides: {
+        data: { cropSize: 256 },
+        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64 },
+        train: { batchSize: 16, learningRate: 0.0001, checkpointEvery: 5000, logEvery: 100 },
+        yoto: { steps: 400_000 },
+        // CompressAI's MSE qualities 1–8 (λ 0.0018 … 0.0932) and the top of the range.
+        baselines: { lambdas: [0.0018, 0.0035, 0.0067, 0.013, 0.025, 0.0483, 0.0932, 0.18], steps: 200_000 },
+        evaluation: { points: 17 },
+        reference: { codecs: ['jpeg', 'webp', 'avif'], qualities: [5, 10, 15, 20, 30, 40, 50, 60, 70, 80, 85, 90, 95] },
+        gallery: { image: 'kodim23', x: 368, y: 64, size: 256, columns: 6 },
+      },
+    },
+  },
+  validate(c) {
+    const positiveInt = (v: number, key: string): void => {
+      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${key} must be a positive integer, got ${v}`);
+    };
+    const nonNegativeInt = (v: number, key: string): void => {
+      if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be an integer ≥ 0, got ${v}`);
+    };
+    for (const [v, key] of [
+      [c.yoto.steps, 'yoto.steps'],
+      [c.baselines.steps, 'baselines.steps'],
+      [c.train.batchSize, 'train.batchSize'],
+      [c.train.checkpointEvery, 'train.checkpointEvery'],
+      [c.train.logEvery, 'train.logEvery'],
+      [c.model.N, 'model.N'],
+      [c.model.M, 'model.M'],
+      [c.model.conditioningHidden, 'model.conditioningHidden'],
+      [c.gallery.size, 'gallery.size'],
+      [c.gallery.columns, 'gallery.columns'],
+    ] as const)
+      positiveInt(v, key);
+    nonNegativeInt(c.data.evalImages, 'data.evalImages');
+    nonNegativeInt(c.gallery.x, 'gallery.x');
+    nonNegativeInt(c.gallery.y, 'gallery.y');
+    if (!Number.isInteger(c.model.densityKnots) || c.model.densityKnots < 0 || c.model.densityKnots === 1)
+      throw new UsageError(`model.densityKnots must be 0 or an integer ≥ 2, got ${c.model.densityKnots}`);
+    if (!Number.isInteger(c.data.cropSize) || c.data.cropSize < 16 || c.data.cropSize % 16 !== 0)
+      throw new UsageError(`data.cropSize must be a multiple of 16 (the transform's stride), got ${c.data.cropSize}`);
+    if (!Number.isInteger(c.data.evalCrop) || (c.data.evalCrop !== 0 && c.data.evalCrop < 176))
+      // MS-SSIM's fifth scale needs an 11×11 window after four halvings.
+      throw new UsageError(`data.evalCrop must be 0 (whole images) or at least 176 (MS-SSIM needs it), got ${c.data.evalCrop}`);
+    if (c.gallery.size % 16 !== 0) throw new UsageError(`gallery.size must be a multiple of 16, got ${c.gallery.size}`);
+    if (!/^[\w.-]+$/.test(c.gallery.image)) throw new UsageError(`gallery.image must be a Kodak file stem such as kodim23, got '${c.gallery.image}'`);
+    if (!Number.isInteger(c.evaluation.points) || c.evaluation.points < 2)
+      throw new UsageError(`evaluation.points must be an integer ≥ 2, got ${c.evaluation.points}`);
+    if (!(c.lambda.low > 0 && c.lambda.low < c.lambda.high))
+      throw new UsageError(`lambda.low and lambda.high need 0 < low < high, got ${c.lambda.low} and ${c.lambda.high}`);
+    if (c.train.schedule !== 'cosine' && c.train.schedule !== 'constant')
+      throw new UsageError(`train.schedule must be 'cosine' or 'constant', got '${c.train.schedule}'`);
+    if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
+    if (c.baselines.lambdas.length === 0) throw new UsageError('baselines.lambdas must list at least one λ');
+    for (const l of c.baselines.lambdas)
+      if (!(l >= c.lambda.low && l <= c.lambda.high))
+        // The YOTO model never trains outside its range; a baseline there would be an unfair comparison.
+        throw new UsageError(`baselines.lambdas: λ=${l} lies outside the YOTO range [${c.lambda.low}, ${c.lambda.high}]`);
+    if (new Set(c.baselines.lambdas).size !== c.baselines.lambdas.length)
+      throw new UsageError(`baselines.lambdas lists a λ twice: ${c.baselines.lambdas.join(',')}`);
+    for (const codec of c.reference.codecs)
+      if (!(REFERENCE_CODECS as readonly string[]).includes(codec))
+        throw new UsageError(`reference.codecs: unknown codec '${codec}'; codecs: ${REFERENCE_CODECS.join(', ')}`);
+    for (const q of c.reference.qualities)
+      if (!(Number.isInteger(q) && q >= 1 && q <= 100)) throw new UsageError(`reference.qualities must be integers in 1…100, got ${q}`);
+    if (c.reference.codecs.length > 0 && c.reference.qualities.length < 2)
+      throw new UsageError('reference.qualities must list at least 2 qualities (a curve needs two points)');
+  },
+  async preflight(_c, env) {
+    // Fail before any worker starts, with core's message naming the dataset and the data root. The
+    // workers see `env`; only when its data root differs from this process's is it passed explicitly.
+    const { requireDataset, resolveDataRoot } = await import('@yoto/core');
+    const root = (env.YOTO_DATA ?? '') === (process.env.YOTO_DATA ?? '') ? undefined : resolveDataRoot(undefined, env);
+    requireDataset('bsds500', root);
+    requireDataset('kodak', root);
+  },
+  plan(c): ExperimentPlan {
+    const training = (steps: number): RunSpec['training'] => ({
+      steps,
+      batchSize: c.train.batchSize,
+      learningRate: c.train.learningRate,
+      schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
+      // One seed for every run: same initial backbone and the same crops, so budgets compare.
+      seed: c.seed,
+      checkpointEvery: c.train.checkpointEvery,
+      logEvery: c.train.logEvery,
+    });
+    const runs: RunSpec[] = [
+      { key: 'yoto', kind: 'yoto', label: `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`, training: training(c.yoto.steps) },
+      ...c.baselines.lambdas.map(
+        (l): RunSpec => ({
+          key: `baseline-lambda=${fmt(l)}`,
+          kind: 'baseline',
+          label: `λ=${fmt(l)}`,
+          lambda: { distortion: l, rate: 1 },
+          training: training(c.baselines.steps),
+        }),
+      ),
+    ];
+    const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 }));
+    return {
+      task: {
+        name: 'bls-factorized',
+        package: '@yoto/tasks-compression',
+        options: {
+          config: { ...c.model },
+          cropSize: c.data.cropSize,
+          // Only when set, so whole-image profiles keep the run identity they had without it.
+          ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
+        },
+      },
+      space: {
+        terms: ['distortion', 'rate'],
+        distribution: { kind: 'logUniform', term: 'distortion', low: c.lambda.low, high: c.lambda.high },
+      },
+      runs,
+      grid,
+      evaluation: { limit: c.data.evalImages, batchSize: 1 },
+      report: {
+        lambdaTerm: 'distortion',
+        lambdaTitle: 'λ',
+        metricTitles: {
+          bpp: 'rate (bits per pixel, real file)',
+          psnr: 'PSNR (dB, RGB)',
+          ms_ssim: 'MS-SSIM',
+          ms_ssim_db: 'MS-SSIM (dB)',
+          loss: 'λ·255²·MSE + bpp',
+          distortion: '255²·MSE',
+          rate: 'rate (bpp)',
+          estimated_bpp: 'estimated bpp (model)',
+        },
+        curves: ['loss', 'distortion', 'rate'],
+        x: 'bpp',
+        y: 'psnr',
+        metrics: ['loss', 'bpp', 'psnr', 'ms_ssim_db'],
+        // The generic per-point check on the trained objective; the headline is BD-PSNR in the report.
+        gapMetric: 'loss',
+        gapTarget: 0.05,
+      },
+      pictures: {
+        gallery: { ...c.gallery, lambdas: galleryLambdas(grid.map((g) => g.distortion), c.baselines.lambdas, c.gallery.columns) },
+        reference: { codecs: [...c.reference.codecs], qualities: [...c.reference.qualities] },
+      },
+    };
+  },
+  async pictures(ctx) {
+    // Lazy: the definition is also loaded by the CLI process, which should not load tfjs.
+    const { compressionPictures } = await import('./compression/rd-pictures.js');
+    return compressionPictures(ctx);
+  },
+  async extendReport(ctx) {
+    const { compressionReport } = await import('./compression/rd-report.js');
+    return compressionReport(ctx);
+  },
+};
+
+/**
+ * `n` log-spaced λ from low to high (exact ends, 12 significant digits), with each baseline λ
+ * replacing the grid point nearest to it (or added when none is within a quarter step), so the YOTO
+ * model is measured exactly where every baseline is.
+ */
+export function lambdaGrid(low: number, high: number, n: number, baselines: readonly number[]): number[] {
+  const a = Math.log(low);
+  const step = (Math.log(high) - a) / (n - 1);
+  const grid = Array.from({ length: n }, (_, k) => (k === 0 ? low : k === n - 1 ? high : Number(Math.exp(a + step * k).toPrecision(12))));
+  for (const b of baselines) {
+    let best = 0;
+    for (let k = 1; k < n; k++) if (Math.abs(Math.log(grid[k] / b)) < Math.abs(Math.log(grid[best] / b))) best = k;
+    if (Math.abs(Math.log(grid[best] / b)) <= step / 4) grid[best] = b;
+    else grid.push(b);
+  }
+  return [...new Set(grid)].sort((x, y) => x - y);
+}
+
+/** The gallery's λ columns: every baseline λ, then grid points spread over the range up to `columns`. */
+export function galleryLambdas(grid: readonly number[], baselines: readonly number[], columns: number): number[] {
+  const picked = new Set(baselines.slice(0, columns));
+  const sorted = [...grid].sort((x, y) => x - y);
+  for (let k = 0; picked.size < columns && k < sorted.length; k++) {
+    // Fill from the ends inwards so the extremes of the range are always shown.
+    const i = k % 2 === 0 ? k / 2 : sorted.length - 1 - (k - 1) / 2;
+    picked.add(sorted[i]);
+  }
+  return [...picked].sort((x, y) => x - y);
+}
+
+/** 0.0057 → "0.0057", 1/3 → "0.3333". */
+function fmt(v: number): string {
+  return String(Number(v.toPrecision(4)));
+}

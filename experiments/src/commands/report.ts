@@ -4,7 +4,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
 import { recordName, reportDir, resolveHome } from '../runner/home.js';
-import { renderExperimentReport } from '../runner/report.js';
+import { planRunIds, renderExperimentReport } from '../runner/report.js';
 import { openHomeTracker } from './tracker.js';
 
 /** `exp report <name>`: renders the report again from what the tracker holds (no training). */
@@ -19,7 +19,21 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
       throw new UsageError(
         `no runs of '${record}' in ${home.db}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
       );
-    const html = await renderExperimentReport({ tracker, record, outDir: reportDir(home, record), plan: resolved.plan, images: [], definition: resolved.definition });
+    const runIds = planRunIds(tracker, record, resolved.definition.name, resolved.profile, resolved.plan);
+    if (runIds.length === 0)
+      throw new UsageError(
+        `none of the runs of the current '${record}' config are recorded in ${home.db} (the config changed since the last run?); ` +
+          `run \`pnpm exp run ${resolved.definition.name}\` first`,
+      );
+    const html = await renderExperimentReport({
+      tracker,
+      record,
+      outDir: reportDir(home, record),
+      plan: resolved.plan,
+      runIds,
+      images: [],
+      definition: resolved.definition,
+    });
     io.out(html);
   } finally {
     tracker.close();

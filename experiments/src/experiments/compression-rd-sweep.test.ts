@@ -23,7 +23,7 @@ async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: n
 }
 
 describe('compression-rd-sweep plan', () => {
-  it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, ≤ 40% of their steps, whole Kodak images', () => {
+  it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, 60% of their steps, whole Kodak images', () => {
     const { plan } = resolveExperiment('compression-rd-sweep');
     const lambdas = plan.grid.map((g) => g.distortion);
     expect(lambdas[0]).toBe(0.0018);
@@ -33,7 +33,7 @@ describe('compression-rd-sweep plan', () => {
     const baselines = plan.runs.filter((r) => r.kind === 'baseline').map((r) => r.lambda!.distortion);
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
-    expect(computeBudget(plan.runs).share).toBeCloseTo(0.4, 12);
+    expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
     expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 } });
     expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96 }, cropSize: 64 } });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
@@ -99,9 +99,11 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
       for (const run of runs)
         for (const l of run.kind === 'yoto' ? [0.0018, 0.18] : [run.lambda!.distortion]) {
           const bpp = at(run.id, l, 'bpp')!;
-          // A real file: at least the 48-byte header over 2 crops of 176×176, and close to the model's estimate.
-          expect(bpp).toBeGreaterThan((48 * 8) / (176 * 176));
-          expect(Math.abs(bpp - at(run.id, l, 'estimated_bpp')!)).toBeLessThan(0.1 * bpp);
+          // A real file: the model's estimate of the payload plus the 48-byte header, within 2% and a few bytes of coder flush.
+          const extraBits = (bpp - at(run.id, l, 'estimated_bpp')!) * 176 * 176;
+          const slack = 0.02 * at(run.id, l, 'estimated_bpp')! * 176 * 176;
+          expect(extraBits).toBeGreaterThan(48 * 8 - slack);
+          expect(extraBits).toBeLessThan(48 * 8 + 16 * 8 + slack);
           expect(at(run.id, l, 'psnr')).toBeCloseTo(10 * Math.log10((255 * 255) / at(run.id, l, 'distortion')!), 0);
           expect(at(run.id, l, 'ms_ssim')).toBeGreaterThan(-1);
           expect(at(run.id, l, 'ms_ssim')).toBeLessThanOrEqual(1);

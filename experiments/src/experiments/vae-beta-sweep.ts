@@ -22,6 +22,8 @@ export interface VaeSweepConfig {
     conditioningHidden: number;
     /** m in FiLM scale = 1 + m·a(log β), shift = m·b(log β). */
     filmMultiplier: number;
+    /** FiLM the encoder's posterior head and the decoder's first dense layer too, not only conv blocks. */
+    filmDense: boolean;
   };
   beta: { low: number; high: number };
   train: {
@@ -41,7 +43,7 @@ export interface VaeSweepConfig {
 const config: VaeSweepConfig = {
   seed: 1,
   data: { trainLimit: 0, testLimit: 0 },
-  model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.1 },
+  model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.1, filmDense: false },
   beta: { low: 0.125, high: 64 },
   train: { batchSize: 64, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 500, logEvery: 10 },
   yoto: { steps: 6000 },
@@ -150,6 +152,9 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
           channels: c.model.channels,
           conditioningHidden: c.model.conditioningHidden,
           filmMultiplier: c.model.filmMultiplier,
+          // Only when set: task options are part of every run's identity, so runs made before the
+          // option existed keep their names.
+          ...(c.model.filmDense ? { filmDense: true } : {}),
           trainLimit: c.data.trainLimit,
           testLimit: c.data.testLimit,
         },

@@ -3,7 +3,8 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createTask, loadModel, Rng } from '@yoto/core';
-import { tileGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import { tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 
 export interface VaePictureOptions {
@@ -11,6 +12,11 @@ export interface VaePictureOptions {
   samples: number;
   columns: number;
 }
+
+/** 28-px digits are too small to read in a report: tiles are drawn 3× (nearest neighbour). */
+const SCALE = 3;
+/** Tile layout shared by both pictures: row pairs (YOTO over baseline) set apart from each other. */
+const LAYOUT = { pad: 2, scale: SCALE, rowGroup: 2, groupGap: 8 } as const;
 
 /**
  * Two pictures, both with β along the columns: test-image reconstructions and decoded prior samples.
@@ -48,9 +54,12 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
       rows.push([inputs[i], ...yotoRecon.map((col) => col[i])]);
       rows.push([blank, ...baseRecon.map((col) => (col ? col[i] : blank))]);
     }
-    const recon = await tileGrid(rows, h, w, c);
+    const recon = await tileGrid(rows, h, w, c, LAYOUT);
+    const headers = betas.map((b) => `${ctx.plan.report.lambdaTitle} = ${fmt(b)}`);
+    const pairLabels = (n: number) => Array.from({ length: 2 * n }, (_, i) => (i % 2 === 0 ? 'YOTO' : 'baseline'));
+    const note = 'Row pairs: the one YOTO model (upper) and the baseline trained at that column’s β (lower; blank: none trained)';
     out.push({
-      path: writeAtomic(join(ctx.outDir, 'reconstructions.png'), recon.png),
+      path: writeAtomic(join(ctx.outDir, 'reconstructions.png'), labelGrid(recon, { columns: ['input', ...headers], rows: pairLabels(n), note })),
       title: 'Reconstructions across β',
       caption:
         `${n} test images in row pairs: the YOTO model (upper row: input, then β = ${label}) and the fixed-β ` +
@@ -68,9 +77,12 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
       sampleRows.push(yotoSamples.map((col) => col[i]));
       sampleRows.push(baseSamples.map((col) => (col ? col[i] : blank)));
     }
-    const samples = await tileGrid(sampleRows, h, w, c);
+    const samples = await tileGrid(sampleRows, h, w, c, LAYOUT);
     out.push({
-      path: writeAtomic(join(ctx.outDir, 'prior-samples.png'), samples.png),
+      path: writeAtomic(
+        join(ctx.outDir, 'prior-samples.png'),
+        labelGrid(samples, { columns: headers, rows: pairLabels(m), note: `${note}; one latent z per row pair` }),
+      ),
       title: 'Samples from the prior across β',
       caption:
         `${m} latent codes z ~ N(0, I) in row pairs: decoded by the YOTO model at β = ${label} (upper row) and by ` +
@@ -81,6 +93,56 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
     for (const b of baselines.values()) b.params.dispose();
   }
   return out;
+}
+
+export interface GridLabels {
+  /** A header per column (drawn above it); null for none. */
+  columns: (string | null)[];
+  /** A label per row (drawn left of it); null for none. */
+  rows: (string | null)[];
+  /** One line under the picture. */
+  note?: string;
+}
+
+const FONT = `'DejaVu Sans', sans-serif`;
+const LABEL_SIZE = 14;
+
+/**
+ * The grid with column headers above, row labels to the left and an optional note below, as a PNG:
+ * an SVG embedding the grid at its own size (so no resampling) rendered by the tracker's resvg
+ * renderer, which has DejaVu Sans, the report's font.
+ */
+export function labelGrid(grid: ImageGrid, labels: GridLabels): Buffer {
+  if (labels.columns.length > grid.columns || labels.rows.length > grid.rows)
+    throw new Error(`labelGrid: ${labels.columns.length} column and ${labels.rows.length} row labels for a ${grid.rows}×${grid.columns} grid`);
+  // DejaVu Sans averages ~0.6 em per character; a generous estimate only widens the margin.
+  const widest = Math.max(0, ...labels.rows.map((l) => (l ?? '').length));
+  const left = widest ? Math.ceil(widest * LABEL_SIZE * 0.62) + 12 : 0;
+  const top = labels.columns.some((l) => l) ? LABEL_SIZE + 14 : 0;
+  const bottom = labels.note ? 26 : 0;
+  const width = left + grid.width;
+  const height = top + grid.height + bottom;
+  const text: string[] = [];
+  labels.columns.forEach((l, i) => {
+    if (l) text.push(`<text x="${left + grid.xs[i] + grid.tileWidth / 2}" y="${top - 8}" text-anchor="middle">${escapeXml(l)}</text>`);
+  });
+  labels.rows.forEach((l, i) => {
+    // 0.35 em below the tile's middle puts the x-height of the label at its centre.
+    if (l) text.push(`<text x="${left - 8}" y="${(top + grid.ys[i] + grid.tileHeight / 2 + 0.35 * LABEL_SIZE).toFixed(1)}" text-anchor="end">${escapeXml(l)}</text>`);
+  });
+  if (labels.note)
+    text.push(`<text x="${left + 2}" y="${top + grid.height + 18}" font-size="12" fill="#555555">${escapeXml(labels.note)}</text>`);
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<rect width="${width}" height="${height}" fill="white"/>` +
+    `<image x="${left}" y="${top}" width="${grid.width}" height="${grid.height}" image-rendering="optimizeSpeed" ` +
+    `xlink:href="data:image/png;base64,${grid.png.toString('base64')}"/>` +
+    `<g font-family="${FONT}" font-size="${LABEL_SIZE}" fill="#222222">${text.join('')}</g></svg>`;
+  return svgToPng(svg, 1);
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 }
 
 /** Up to `columns` grid values spread evenly (ends included), plus every baseline β. */

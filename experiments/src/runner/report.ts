@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { buildReport, renderReport, type Tracker } from '@yoto/tracker';
 import type { ExperimentDefinition, ExperimentPlan, PictureArtifact } from '../experiments/types.js';
+import { identify } from './identity.js';
 
 export interface ReportInput {
   tracker: Tracker;
@@ -11,8 +12,22 @@ export interface ReportInput {
   plan: ExperimentPlan;
   /** New pictures to record (already recorded ones stay in the report). */
   images: PictureArtifact[];
+  /**
+   * The tracker ids of the plan's runs: the report covers these only, not runs of earlier configs
+   * recorded under the same experiment (see `planRunIds`).
+   */
+  runIds: number[];
   /** Its `extendReport` hook, when it has one, adds the experiment's own charts and tables. */
   definition?: Pick<ExperimentDefinition<object>, 'extendReport'>;
+}
+
+/** The tracker ids of the plan's runs recorded so far (runs are named by their config, see identify). */
+export function planRunIds(tracker: Tracker, record: string, experiment: string, profile: string, plan: ExperimentPlan): number[] {
+  const names = new Set(plan.runs.map((s) => identify(experiment, profile, plan, s).name));
+  return tracker
+    .listRuns({ experiment: record })
+    .filter((r) => names.has(r.name))
+    .map((r) => r.id);
 }
 
 /**
@@ -38,6 +53,8 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     metrics: r.metrics,
     curves: r.curves,
     metricTitles: r.metricTitles,
+    runIds: input.runIds,
+    gapTarget: { metric: r.gapMetric, value: r.gapTarget },
   });
   const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir });
   if (extra) {

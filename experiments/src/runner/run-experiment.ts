@@ -68,10 +68,9 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
     const current = new Set(identities.map((i) => i.name));
     const others = recorded.filter((r) => !current.has(r.name));
     if (others.length > 0)
-      // The tracker's report covers every run of the experiment, so say why extra points show up.
       o.log(
         `note: '${record}' also holds ${others.length} run(s) of another config (${others.map((r) => r.name).join(', ')}); ` +
-          'they appear in its report too. Use a fresh YOTO_HOME for a report of this config alone.',
+          'the report leaves them out.',
       );
     const decisions = decide(
       identities,
@@ -107,6 +106,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
       record,
       outDir: reportDir(o.home, record),
       plan: resolved.plan,
+      runIds: runs.map((r) => r.runId),
       images: evaluation.images,
       definition: resolved.definition,
     });

@@ -25,6 +25,13 @@ export interface VaeModelConfig {
   filmMultiplier: number;
   /** One hidden layer shared by all FiLM heads (true) or one per head as in the PyTorch reference. */
   sharedHidden: boolean;
+  /**
+   * Also FiLM the dense layers (YOTO only): the encoder's posterior statistics (mean, log-variance)
+   * per latent unit, and the decoder's first dense layer per channel before its ReLU. These layers
+   * set the KL most directly; conv-only FiLM leaves the optimal posterior width at each β to be
+   * reached indirectly. Absent = false (the benchmark shape).
+   */
+  filmDense?: boolean;
 }
 
 /** The benchmark model of docs/benchmarks.md: 28×28×1, latent 16, conv 32 → 64, Bernoulli. */
@@ -63,6 +70,8 @@ export function validateVaeConfig(c: VaeModelConfig): VaeModelConfig {
   if (typeof c.gaussianSigma !== 'number' || !(c.gaussianSigma > 0)) throw new Error(`VAE config: gaussianSigma must be > 0, got ${JSON.stringify(c.gaussianSigma)}`);
   if (typeof c.filmMultiplier !== 'number' || !Number.isFinite(c.filmMultiplier))
     throw new Error(`VAE config: filmMultiplier must be a finite number, got ${JSON.stringify(c.filmMultiplier)}`);
+  if (c.filmDense !== undefined && typeof c.filmDense !== 'boolean')
+    throw new Error(`VAE config: filmDense must be true or false, got ${JSON.stringify(c.filmDense)}`);
   if (typeof c.sharedHidden !== 'boolean') throw new Error(`VAE config: sharedHidden must be true or false, got ${JSON.stringify(c.sharedHidden)}`);
   return c;
 }

@@ -96,6 +96,54 @@ describe('buildVae', () => {
     m.dispose();
   });
 
+  it('filmDense FiLMs the posterior statistics per latent and the decoder dense layer per channel', () => {
+    const cfg: VaeModelConfig = { ...BENCHMARK_VAE, channels: [4, 6], latent: 3, filmDense: true };
+    const m = buildVae(cfg, { space, conditioned: true, seed: 8 });
+    const base = buildVae(cfg, { space, conditioned: false, seed: 8 });
+    const vars = new Map(m.params.entries());
+    expect(vars.get('conditioning/enc_dense/scale/kernel')!.shape).toEqual([64, 6]); // mean and logvar of 3 latents
+    expect(vars.get('conditioning/dec_dense/shift/kernel')!.shape).toEqual([64, 6]); // channels of the top block
+    // Zero every head, so all FiLMs are the identity; then give the dense heads known constant biases.
+    for (const [name, v] of vars) if (name.startsWith('conditioning/') && !name.startsWith('conditioning/hidden')) v.assign(tf.zerosLike(v));
+    const encShift = [1, -2, 3, 0.5, -1, 2];
+    const decScale = [-3, 1, 2, 0, 4, -5];
+    vars.get('conditioning/enc_dense/shift/bias')!.assign(tf.tensor1d(encShift));
+    vars.get('conditioning/dec_dense/scale/bias')!.assign(tf.tensor1d(decScale));
+    const mult = cfg.filmMultiplier;
+    const x = tf.randomUniform([2, 28, 28, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const z = tf.randomNormal([2, 3], 0, 1, 'float32', 10) as tf.Tensor2D;
+    const worst = tf.tidy(() => {
+      const films = m.films(tf.tensor2d([[-1], [3]]));
+      const post = m.encode(x, films);
+      const ref = base.encode(x, null);
+      // Expected: stats + m·shift on [mean | logvar]; the decoder's first layer scaled by 1 + m·scale per channel.
+      const wantStats = tf.add(tf.concat([ref.mean, ref.logvar], 1), tf.mul(tf.tensor1d(encShift), mult));
+      const bv = new Map(base.params.entries());
+      const dense = tf.reshape(tf.add(tf.matMul(z, bv.get('decoder/dense/kernel')!), bv.get('decoder/dense/bias')!), [2, 7, 7, 6]);
+      const scaled = tf.relu(tf.mul(dense, tf.add(tf.mul(tf.tensor1d(decScale), mult), 1))) as tf.Tensor4D;
+      const w = (n: string) => bv.get(n)! as tf.Tensor;
+      let d = tf.relu(tf.add(tf.conv2dTranspose(scaled, w('decoder/convT0/kernel') as tf.Tensor4D, [2, 14, 14, 4], 2, 'same'), w('decoder/convT0/bias'))) as tf.Tensor4D;
+      d = tf.add(tf.conv2dTranspose(d, w('decoder/convT1/kernel') as tf.Tensor4D, [2, 28, 28, 1], 2, 'same'), w('decoder/convT1/bias')) as tf.Tensor4D;
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.div(tf.abs(tf.sub(a, b)), tf.add(tf.abs(b), 1))).dataSync()[0];
+      // The baseline ignores filmDense (no conditioning), and the conditioned decoder differs from it.
+      const plain = base.decode(z, null);
+      return { enc: diff(tf.concat([post.mean, post.logvar], 1), wantStats), dec: diff(m.decode(z, films), d), moved: diff(plain, d) };
+    });
+    expect(worst.enc).toBeLessThan(1e-5);
+    expect(worst.dec).toBeLessThan(1e-5);
+    expect(worst.moved).toBeGreaterThan(1e-3);
+    tf.dispose([x, z]);
+    m.dispose();
+    base.dispose();
+  });
+
+  it('filmDense: absent keeps the benchmark shape; a non-boolean is rejected', () => {
+    const m = buildVae(BENCHMARK_VAE, { space, conditioned: true, seed: 1 });
+    expect(m.params.entries().some(([n]) => n.includes('_dense/'))).toBe(false);
+    m.dispose();
+    expect(() => buildVae({ ...BENCHMARK_VAE, filmDense: 'yes' as never }, { space, conditioned: true, seed: 1 })).toThrow(/filmDense must be true or false, got "yes"/);
+  });
+
   it('supports other depths, widths and colour images', () => {
     const cfg: VaeModelConfig = { ...BENCHMARK_VAE, height: 32, width: 16, imageChannels: 3, channels: [4, 6, 8], latent: 5, likelihood: 'gaussian' };
     const m = buildVae(cfg, { space, conditioned: true, seed: 4 });

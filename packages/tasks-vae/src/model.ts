@@ -35,6 +35,9 @@ export function encoderLayerName(i: number): string {
 export function decoderLayerName(i: number): string {
   return `dec${i}`;
 }
+/** FiLM layer names of the dense layers when `filmDense` is set. */
+export const ENCODER_DENSE_FILM = 'enc_dense';
+export const DECODER_DENSE_FILM = 'dec_dense';
 
 export function buildVae(config: VaeModelConfig, options: { space: CoefficientSpace; conditioned: boolean; seed: number }): VaeModel {
   const c = validateVaeConfig({ ...config, channels: [...config.channels] });
@@ -59,6 +62,13 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
   const filmLayers = [
     ...c.channels.map((w, i) => ({ name: encoderLayerName(i), channels: w })),
     ...c.channels.slice(0, L - 1).reverse().map((w, j) => ({ name: decoderLayerName(j), channels: w })),
+    // Appended last so the conv heads keep their variable names and initial values.
+    ...(c.filmDense
+      ? [
+          { name: ENCODER_DENSE_FILM, channels: 2 * c.latent },
+          { name: DECODER_DENSE_FILM, channels: top },
+        ]
+      : []),
   ];
   const conditioning = options.conditioned
     ? new ConditioningNetwork(params, {
@@ -93,6 +103,16 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
     const shift = tf.reshape(shift2, [shift2.shape[0], 1, 1, ch]);
     return tf.relu(tf.add(tf.mul(y, scale), shift)) as tf.Tensor4D;
   };
+  /** FiLM over the last axis of a [batch, ..., ch] tensor, with [batch or 1, ch] scale and shift. */
+  const filmLast = <T extends tf.Tensor>(y: T, p: FilmParams, what: string): T => {
+    const ch = y.shape[y.rank - 1];
+    const n = y.shape[0];
+    for (const t of [p.scale, p.shift])
+      if (t.rank !== 2 || t.shape[1] !== ch || (t.shape[0] !== n && t.shape[0] !== 1))
+        throw new Error(`VAE FiLM (${what}): scale and shift must be [${n} or 1, ${ch}], got [${p.scale.shape.join(', ')}] and [${p.shift.shape.join(', ')}]`);
+    const shape = [p.scale.shape[0], ...Array<number>(y.rank - 2).fill(1), ch];
+    return tf.add(tf.mul(y, tf.reshape(p.scale, shape)), tf.reshape(p.shift, shape)) as T;
+  };
   const encBlock = (i: number, x: tf.Tensor4D, films: VaeFilms): tf.Tensor4D => {
     if (!films) return tf.relu(enc[i](x));
     const layer = `encoder/conv${i}`;
@@ -124,14 +144,18 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
       return tf.tidy(() => {
         let hdn = x;
         for (let i = 0; i < L; i++) hdn = encBlock(i, hdn, films);
-        const stats = encDense(tf.reshape(hdn, [x.shape[0], flat]) as tf.Tensor2D);
+        let stats = encDense(tf.reshape(hdn, [x.shape[0], flat]) as tf.Tensor2D);
+        // No ReLU follows: FiLM here is a β-dependent affine map of each latent's mean and log-variance.
+        if (films && c.filmDense) stats = filmLast(stats, films[ENCODER_DENSE_FILM], 'encoder dense');
         const [mean, logvar] = tf.split(stats, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
         return { mean, logvar };
       });
     },
     decode(z, films) {
       return tf.tidy(() => {
-        let hdn = tf.reshape(tf.relu(decDense(z)), [z.shape[0], h0, w0, top]) as tf.Tensor4D;
+        let hdn = tf.reshape(decDense(z), [z.shape[0], h0, w0, top]) as tf.Tensor4D;
+        if (films && c.filmDense) hdn = filmLast(hdn, films[DECODER_DENSE_FILM], 'decoder dense');
+        hdn = tf.relu(hdn);
         for (let j = 0; j < L; j++) hdn = decBlock(j, hdn, films);
         return hdn;
       });

@@ -31,6 +31,23 @@ describe('pictures', () => {
     expect([back.width, back.height]).toEqual([4, 7]);
   });
 
+  it('upscales tiles by nearest neighbour and sets row groups apart, reporting where each tile lies', async () => {
+    const tiles = [[Float32Array.of(0, 1, 0.5, 0.25)], [Float32Array.of(1, 0, 0, 1)], [Float32Array.of(0, 0, 0, 0)]];
+    const g = await tileGrid(tiles, 2, 2, 1, { pad: 1, scale: 3, rowGroup: 2, groupGap: 4 });
+    expect([g.tileWidth, g.tileHeight, g.xs, g.ys]).toEqual([6, 6, [1], [1, 8, 19]]); // 19 = 1 + 2 · (6 + 1) + 4
+    expect([g.width, g.height]).toEqual([8, 26]);
+    const gray = (x: number, y: number): number => g.rgba[(y * g.width + x) * 4];
+    // Tile 0 pixel (0, 1) = 1 fills the 3×3 block at x 4..6, y 1..3; pixel (1, 0) = 0.5 the block below it.
+    for (let y = 1; y <= 3; y++) expect([gray(1, y), gray(3, y), gray(4, y), gray(6, y)]).toEqual([0, 0, 255, 255]);
+    for (let y = 4; y <= 6; y++) expect([gray(1, y), gray(3, y), gray(4, y), gray(6, y)]).toEqual([128, 128, 64, 64]);
+    // The gap between the groups is background; the third row starts after it.
+    for (let y = 15; y < 19; y++) expect(gray(3, y)).toBe(255);
+    expect([gray(1, 19), gray(6, 24)]).toEqual([0, 0]);
+    const back = await decodeImageU8(g.png);
+    expect([back.width, back.height]).toEqual([8, 26]);
+    await expect(tileGrid(tiles, 2, 2, 1, { scale: 1.5 })).rejects.toThrow(/scale must be an integer ≥ 1, got 1.5/);
+  });
+
   it('reconstructionGrid: input column, then one column per β from one conditioned model', async () => {
     const task = createVaeTask(TINY);
     const model = task.buildModel({ space: task.defaultSpace(), conditioned: true, seed: 1 });

@@ -9,6 +9,12 @@ export interface ImageGrid {
   height: number;
   rows: number;
   columns: number;
+  /** Size of one tile in the picture (the image size × `scale`). */
+  tileWidth: number;
+  tileHeight: number;
+  /** Left edge of each column's tiles and top edge of each row's, in picture pixels (for labels). */
+  xs: number[];
+  ys: number[];
   /** [height, width, 4], 8 bits per channel. */
   rgba: Uint8Array;
   png: Buffer;
@@ -19,6 +25,12 @@ export interface GridOptions {
   pad?: number;
   /** Gray level of the padding, 0–255 (default 255). */
   background?: number;
+  /** Integer upscaling of every tile, nearest neighbour so pixels stay sharp (default 1). */
+  scale?: number;
+  /** Rows come in groups of this many (e.g. 2: YOTO above baseline); groups are set apart (default 1). */
+  rowGroup?: number;
+  /** Extra pixels between row groups (default 0). */
+  groupGap?: number;
 }
 
 /**
@@ -28,30 +40,38 @@ export interface GridOptions {
 export async function tileGrid(tiles: Float32Array[][], h: number, w: number, c: 1 | 3, options: GridOptions = {}): Promise<ImageGrid> {
   const pad = options.pad ?? 2;
   const bg = options.background ?? 255;
+  const scale = options.scale ?? 1;
+  const group = options.rowGroup ?? 1;
+  const gap = options.groupGap ?? 0;
+  for (const [name, v, min] of [['pad', pad, 0], ['scale', scale, 1], ['rowGroup', group, 1], ['groupGap', gap, 0]] as const)
+    if (!Number.isInteger(v) || v < min) throw new Error(`tileGrid: ${name} must be an integer ≥ ${min}, got ${v}`);
   const rows = tiles.length;
   const columns = Math.max(0, ...tiles.map((r) => r.length));
   if (rows === 0 || columns === 0) throw new Error('tileGrid: no tiles');
-  const W = columns * w + (columns + 1) * pad;
-  const H = rows * h + (rows + 1) * pad;
+  const tw = w * scale;
+  const th = h * scale;
+  const xs = Array.from({ length: columns }, (_, col) => pad + col * (tw + pad));
+  const ys = Array.from({ length: rows }, (_, r) => pad + r * (th + pad) + Math.floor(r / group) * gap);
+  const W = columns * tw + (columns + 1) * pad;
+  const H = ys[rows - 1] + th + pad;
   const rgba = new Uint8Array(W * H * 4).fill(bg);
   for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255; // opaque padding
   for (let r = 0; r < rows; r++)
     for (let col = 0; col < tiles[r].length; col++) {
       const t = tiles[r][col];
       if (t.length !== h * w * c) throw new Error(`tileGrid: tile (${r}, ${col}) has ${t.length} values, expected ${h}×${w}×${c}`);
-      const ox = pad + col * (w + pad);
-      const oy = pad + r * (h + pad);
-      for (let y = 0; y < h; y++)
-        for (let x = 0; x < w; x++) {
-          const o = ((oy + y) * W + ox + x) * 4;
+      for (let y = 0; y < th; y++)
+        for (let x = 0; x < tw; x++) {
+          const o = ((ys[r] + y) * W + xs[col] + x) * 4;
+          const i = (Math.floor(y / scale) * w + Math.floor(x / scale)) * c;
           for (let k = 0; k < 3; k++) {
-            const v = t[(y * w + x) * c + (c === 1 ? 0 : k)];
+            const v = t[i + (c === 1 ? 0 : k)];
             rgba[o + k] = v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0;
           }
           rgba[o + 3] = 255;
         }
     }
-  return { width: W, height: H, rows, columns, rgba, png: await encodePng(rgba, W, H, 4) };
+  return { width: W, height: H, rows, columns, tileWidth: tw, tileHeight: th, xs, ys, rgba, png: await encodePng(rgba, W, H, 4) };
 }
 
 /** The λ vector of the model's space with the KL weight set to β and every other term at 1. */

@@ -29,6 +29,8 @@ export interface VaeTaskOptions {
   conditioningHidden?: number;
   filmMultiplier?: number;
   sharedHidden?: boolean;
+  /** FiLM the dense layers too (see VaeModelConfig.filmDense). */
+  filmDense?: boolean;
   likelihood?: 'bernoulli' | 'gaussian';
   gaussianSigma?: number;
 }
@@ -46,6 +48,7 @@ const OPTION_TYPES: Record<keyof VaeTaskOptions, string> = {
   conditioningHidden: 'number',
   filmMultiplier: 'number',
   sharedHidden: 'boolean',
+  filmDense: 'boolean',
   likelihood: 'string',
   gaussianSigma: 'number',
 };
@@ -98,7 +101,7 @@ export function createVaeTask(rawOptions: Record<string, unknown> = {}): VaeTask
   const modelConfig = validateVaeConfig({
     ...BENCHMARK_VAE,
     channels: [...(options.channels ?? BENCHMARK_VAE.channels)],
-    ...pick(options, ['latent', 'kernelSize', 'conditioningHidden', 'filmMultiplier', 'sharedHidden', 'likelihood', 'gaussianSigma']),
+    ...pick(options, ['latent', 'kernelSize', 'conditioningHidden', 'filmMultiplier', 'sharedHidden', 'filmDense', 'likelihood', 'gaussianSigma']),
   });
   const { height, width, imageChannels: ch, latent } = modelConfig;
   const pixelsPerImage = height * width * ch;

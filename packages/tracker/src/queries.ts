@@ -108,6 +108,10 @@ export function listRuns(db: Database, filter: RunFilter = {}): RunRecord[] {
     where.push('r.name = ?');
     args.push(filter.name);
   }
+  if (filter.ids !== undefined) {
+    where.push('r.id IN (SELECT value FROM json_each(?))');
+    args.push(JSON.stringify(checkIds(filter.ids)));
+  }
   const sql = `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`;
   return (db.prepare(sql).all(...args) as RunRow[]).map(toRun);
 }
@@ -162,14 +166,15 @@ export function metricHistory(db: Database, runId: number, key: string): MetricP
 export function learningCurves(
   db: Database,
   experiment: ExperimentRef,
-  options: { keys?: string[]; maxPoints?: number } = {},
+  options: { keys?: string[]; maxPoints?: number; runIds?: number[] } = {},
 ): CurveRow[] {
   const exp = getExperiment(db, experiment);
+  const scope = runScope(db, exp, options.runIds, 'id');
   const maxPoints = options.maxPoints ?? 300;
   if (!Number.isSafeInteger(maxPoints) || maxPoints < 1) {
     throw new TrackerError('INVALID_ARGUMENT', `maxPoints must be a positive integer, got ${describe(maxPoints)}`);
   }
-  const runs = db.prepare(`SELECT id, name, kind FROM runs WHERE experiment_id = ? ORDER BY id`).all(exp.id) as { id: number; name: string; kind: RunKind }[];
+  const runs = db.prepare(`SELECT id, name, kind FROM runs WHERE experiment_id = ? ${scope.sql} ORDER BY id`).all(exp.id, ...scope.args) as { id: number; name: string; kind: RunKind }[];
   let keys = db.prepare(`SELECT id, key FROM metric_keys ORDER BY key`).all() as { id: number; key: string }[];
   if (options.keys) keys = keys.filter((k) => options.keys!.includes(k.key));
   // Separate first/last queries: SQLite's min/max shortcut only applies to a lone aggregate.
@@ -214,11 +219,12 @@ export function learningCurves(
 export function evaluationPoints(
   db: Database,
   experiment: ExperimentRef,
-  options: { metric?: string; kind?: RunKind } = {},
+  options: { metric?: string; kind?: RunKind; runIds?: number[] } = {},
 ): EvaluationRow[] {
   const exp = getExperiment(db, experiment);
-  const where = ['r.experiment_id = ?'];
-  const args: unknown[] = [exp.id];
+  const scope = runScope(db, exp, options.runIds, 'r.id');
+  const where = [`r.experiment_id = ? ${scope.sql}`];
+  const args: unknown[] = [exp.id, ...scope.args];
   if (options.metric !== undefined) {
     where.push('v.metric = ?');
     args.push(options.metric);
@@ -257,8 +263,8 @@ function compareLambda(a: Record<string, number>, b: Record<string, number>): nu
 }
 
 /** Evaluation points pivoted wide: one row per (run, λ), a column per λ term and per metric. */
-export function evaluationTable(db: Database, experiment: ExperimentRef): Table {
-  const points = evaluationPoints(db, experiment);
+export function evaluationTable(db: Database, experiment: ExperimentRef, options: { runIds?: number[] } = {}): Table {
+  const points = evaluationPoints(db, experiment, options);
   const lambdaKeys = new Set<string>();
   const metrics = new Set<string>();
   const rows = new Map<string, Record<string, unknown>>();
@@ -315,8 +321,14 @@ export function compareRuns(db: Database, runIds: number[]): Table {
 }
 
 /** Training time and steps per run, and totals for the YOTO model(s) vs all baselines together. */
-export function computeSummary(db: Database, experiment: ExperimentRef): { runs: ComputeRow[]; totals: ComputeTotals[] } {
-  const runs = listRuns(db, { experiment }).map((r) => ({
+export function computeSummary(
+  db: Database,
+  experiment: ExperimentRef,
+  options: { runIds?: number[] } = {},
+): { runs: ComputeRow[]; totals: ComputeTotals[] } {
+  const exp = getExperiment(db, experiment);
+  runScope(db, exp, options.runIds, 'r.id');
+  const runs = listRuns(db, { experiment: exp.id, ids: options.runIds }).map((r) => ({
     runId: r.id,
     run: r.name,
     kind: r.kind,
@@ -339,11 +351,17 @@ export function computeSummary(db: Database, experiment: ExperimentRef): { runs:
 export function listArtifacts(
   db: Database,
   experiment: ExperimentRef,
-  options: { kind?: string; runId?: number } = {},
+  options: { kind?: string; runId?: number; runIds?: number[] } = {},
 ): ArtifactRecord[] {
   const exp = getExperiment(db, experiment);
   const where = ['experiment_id = ?'];
   const args: unknown[] = [exp.id];
+  if (options.runIds !== undefined) {
+    // The experiment's own artifacts (pictures, reports) belong to every selection of its runs.
+    const scope = runScope(db, exp, options.runIds, 'run_id');
+    where.push(`(run_id IS NULL ${scope.sql.replace(/^AND/, 'OR')})`);
+    args.push(...scope.args);
+  }
   if (options.kind !== undefined) {
     where.push('kind = ?');
     args.push(options.kind);
@@ -354,6 +372,31 @@ export function listArtifacts(
   }
   const rows = db.prepare(`SELECT * FROM artifacts WHERE ${where.join(' AND ')} ORDER BY id`).all(...args) as ArtifactRow[];
   return rows.map(toArtifact);
+}
+
+function checkIds(ids: unknown): number[] {
+  if (!Array.isArray(ids) || ids.some((id) => !Number.isSafeInteger(id))) {
+    throw new TrackerError('INVALID_ARGUMENT', `run ids must be an array of integers, got ${describe(ids)}`);
+  }
+  return ids as number[];
+}
+
+/**
+ * An SQL condition (`AND <column> IN (…)`) restricting a query to the given runs of `exp`, or no
+ * condition when `runIds` is undefined. Every id must name a run of that experiment: a stale or
+ * mistyped id would otherwise just shrink the report silently.
+ */
+export function runScope(db: Database, exp: ExperimentRecord, runIds: number[] | undefined, column: string): { sql: string; args: unknown[] } {
+  if (runIds === undefined) return { sql: '', args: [] };
+  const ids = JSON.stringify(checkIds(runIds));
+  const foreign = db
+    .prepare(`SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = j.value AND r.experiment_id = ?)`)
+    .pluck()
+    .all(ids, exp.id) as number[];
+  if (foreign.length) {
+    throw new TrackerError('UNKNOWN_RUN', `run id(s) ${foreign.join(', ')} are not runs of experiment ${JSON.stringify(exp.name)}`);
+  }
+  return { sql: `AND ${column} IN (SELECT value FROM json_each(?))`, args: [ids] };
 }
 
 function checkRef(ref: ExperimentRef): void {

@@ -230,10 +230,47 @@ describe('artifacts', () => {
     // sha256("abc"), a published test vector.
     expect(a).toMatchObject({ path: file, kind: 'image', size: 3, runId: run.id, experimentId: e.id, meta: { lambda: 0.5 } });
     expect(a.sha256).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    t.logArtifact({ experiment: 'e', path: file, kind: 'report' });
+    const other = join(dir, 'report.html');
+    writeFileSync(other, '<html>');
+    t.logArtifact({ experiment: 'e', path: other, kind: 'report' });
     expect(t.listArtifacts('e').map((x) => x.kind)).toEqual(['image', 'report']);
     expect(t.listArtifacts('e', { kind: 'image' })).toHaveLength(1);
     fails(() => t.logArtifact({ experiment: 'e', path: join(dir, 'none.png'), kind: 'image' }), 'INVALID_ARGUMENT', /none\.png does not exist/);
     run.finish();
+  });
+
+  it('logging the same path again replaces its record (new sha256 and size), never a duplicate', () => {
+    const e = t.createExperiment({ name: 'e' });
+    const file = join(dir, 'recon.png');
+    writeFileSync(file, 'abc');
+    const first = t.logArtifact({ experiment: 'e', path: file, kind: 'image', meta: { v: 1 } });
+    writeFileSync(file, 'abcd'); // the picture was redrawn
+    const second = t.logArtifact({ experiment: e.id, path: file, kind: 'image', meta: { v: 2 } });
+    expect(second.id).toBe(first.id);
+    // sha256("abcd")
+    expect(second).toMatchObject({ size: 4, sha256: '88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589', meta: { v: 2 } });
+    expect(t.listArtifacts('e')).toEqual([second]);
+    // The same path in another experiment is another record.
+    t.createExperiment({ name: 'f' });
+    t.logArtifact({ experiment: 'f', path: file, kind: 'image' });
+    expect(t.listArtifacts('e')).toHaveLength(1);
+    expect(t.listArtifacts('f')).toHaveLength(1);
+  });
+
+  it('collapses duplicates recorded before replacement existed into one record', () => {
+    const e = t.createExperiment({ name: 'e' });
+    const file = join(dir, 'recon.png');
+    writeFileSync(file, 'abc');
+    t.close();
+    const raw = new Database(path);
+    const ins = raw.prepare(`INSERT INTO artifacts (experiment_id, run_id, path, kind, sha256, size, meta, created_at) VALUES (?, NULL, ?, 'image', 'x', 1, 'null', 0)`);
+    ins.run(e.id, file);
+    ins.run(e.id, file);
+    raw.close();
+    t = openTracker(path, { flushIntervalMs: 3_600_000 });
+    expect(t.listArtifacts('e')).toHaveLength(2);
+    const a = t.logArtifact({ experiment: 'e', path: file, kind: 'image' });
+    expect(t.listArtifacts('e')).toEqual([a]);
+    expect(a.size).toBe(3);
   });
 });

@@ -287,7 +287,8 @@ export class Tracker implements RunOwner {
 
   /**
    * Records a file (checkpoint, image, report) with its sha256 and size, for an experiment or one
-   * of its runs. The path is stored absolute.
+   * of its runs. The path is stored absolute and is unique within the experiment: logging the same
+   * path again replaces that record (new sha256, size, kind, meta and run).
    */
   logArtifact(spec: ArtifactSpec & { experiment?: ExperimentRef; runId?: number }): ArtifactRecord {
     this.assertOpen();
@@ -311,13 +312,28 @@ export class Tracker implements RunOwner {
       throw new TrackerError('INVALID_ARGUMENT', `an artifact needs an experiment or a runId`);
     }
     const { sha256, size } = hashFile(path);
+    const meta = toJson(spec.meta ?? null, 'artifact meta');
+    // One record per file: logging a path again (a redrawn picture) replaces its record in place.
     const id = this.db
-      .prepare(
-        `INSERT INTO artifacts (experiment_id, run_id, path, kind, sha256, size, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(experimentId, spec.runId ?? null, path, spec.kind, sha256, size, toJson(spec.meta ?? null, 'artifact meta'), Date.now())
-      .lastInsertRowid;
-    return q.listArtifacts(this.db, experimentId).find((a) => a.id === Number(id))!;
+      .transaction(() => {
+        const ids = this.db.prepare(`SELECT id FROM artifacts WHERE experiment_id = ? AND path = ? ORDER BY id`).pluck().all(experimentId, path) as number[];
+        if (ids.length === 0) {
+          return Number(
+            this.db
+              .prepare(`INSERT INTO artifacts (experiment_id, run_id, path, kind, sha256, size, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+              .run(experimentId, spec.runId ?? null, path, spec.kind, sha256, size, meta, Date.now()).lastInsertRowid,
+          );
+        }
+        this.db
+          .prepare(`UPDATE artifacts SET run_id = ?, kind = ?, sha256 = ?, size = ?, meta = ?, created_at = ? WHERE id = ?`)
+          .run(spec.runId ?? null, spec.kind, sha256, size, meta, Date.now(), ids[0]);
+        // Duplicates written before records were replaced.
+        const drop = this.db.prepare(`DELETE FROM artifacts WHERE id = ?`);
+        for (const dup of ids.slice(1)) drop.run(dup);
+        return ids[0];
+      })
+      .immediate();
+    return q.listArtifacts(this.db, experimentId).find((a) => a.id === id)!;
   }
 
   // ---- queries ---------------------------------------------------------------------------------
@@ -338,27 +354,27 @@ export class Tracker implements RunOwner {
     return q.metricHistory(this.db, runId, key);
   }
 
-  learningCurves(experiment: ExperimentRef, options?: { keys?: string[]; maxPoints?: number }): CurveRow[] {
+  learningCurves(experiment: ExperimentRef, options?: { keys?: string[]; maxPoints?: number; runIds?: number[] }): CurveRow[] {
     return q.learningCurves(this.db, experiment, options);
   }
 
-  evaluationPoints(experiment: ExperimentRef, options?: { metric?: string; kind?: RunKind }): EvaluationRow[] {
+  evaluationPoints(experiment: ExperimentRef, options?: { metric?: string; kind?: RunKind; runIds?: number[] }): EvaluationRow[] {
     return q.evaluationPoints(this.db, experiment, options);
   }
 
-  evaluationTable(experiment: ExperimentRef): Table {
-    return q.evaluationTable(this.db, experiment);
+  evaluationTable(experiment: ExperimentRef, options?: { runIds?: number[] }): Table {
+    return q.evaluationTable(this.db, experiment, options);
   }
 
   compareRuns(runIds: number[]): Table {
     return q.compareRuns(this.db, runIds);
   }
 
-  computeSummary(experiment: ExperimentRef): { runs: ComputeRow[]; totals: ComputeTotals[] } {
-    return q.computeSummary(this.db, experiment);
+  computeSummary(experiment: ExperimentRef, options?: { runIds?: number[] }): { runs: ComputeRow[]; totals: ComputeTotals[] } {
+    return q.computeSummary(this.db, experiment, options);
   }
 
-  listArtifacts(experiment: ExperimentRef, options?: { kind?: string; runId?: number }): ArtifactRecord[] {
+  listArtifacts(experiment: ExperimentRef, options?: { kind?: string; runId?: number; runIds?: number[] }): ArtifactRecord[] {
     return q.listArtifacts(this.db, experiment, options);
   }
 

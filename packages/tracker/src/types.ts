@@ -79,6 +79,8 @@ export interface RunFilter {
   status?: RunStatus | RunStatus[];
   tag?: string;
   name?: string;
+  /** Only these run ids. */
+  ids?: number[];
 }
 
 export interface MetricPoint {

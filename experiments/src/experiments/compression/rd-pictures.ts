@@ -87,7 +87,10 @@ async function gallery(ctx: PicturesContext, options: CompressionPictureOptions,
         const j = await jpegAtMost(crop, y.bpp * pixels);
         rows[2].tiles.push({
           image: j.decoded,
-          lines: [`JPEG q=${j.quality}`, `${((8 * j.bytes) / pixels).toFixed(3)} bpp · ${psnr(crop.data, j.decoded.data).toFixed(2)} dB`],
+          lines: [
+            `JPEG q=${j.quality}${j.bytes * 8 > y.bpp * pixels ? ' (smallest)' : ''}`,
+            `${((8 * j.bytes) / pixels).toFixed(3)} bpp · ${psnr(crop.data, j.decoded.data).toFixed(2)} dB`,
+          ],
         });
       }
     }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createTask, encodePng, findDataset, initBackend, listImageFiles } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticImage, TINY } from '../testing/fixtures.js';
+import { cropImage } from '../codec/image.js';
 import { BlsFactorizedTask } from './bls-task.js';
 import './register.js';
 
@@ -104,6 +105,17 @@ describe("task 'bls-factorized'", () => {
     expect(m.ms_ssim).toBeGreaterThan(0);
     expect(m.ms_ssim).toBeLessThan(1);
     model.dispose();
+  });
+
+  it('evalCrop evaluates on the centre window of each image (whole image when it is smaller)', async () => {
+    const whole = (await task().evaluationImages())[0];
+    const t = new BlsFactorizedTask({ config: TINY, cropSize: 32, trainFolders: [join(dir, 'train')], evalFolder: join(dir, 'eval'), evalCrop: 64 });
+    const [c] = await t.evaluationImages();
+    expect([c.width, c.height]).toEqual([64, 64]);
+    expect(c.data).toEqual(cropImage(whole, 58, 56, 64, 64).data);
+    const big = new BlsFactorizedTask({ config: TINY, evalFolder: join(dir, 'eval'), evalCrop: 400 });
+    expect((await big.evaluationImages())[0].data).toEqual(whole.data);
+    expect(() => new BlsFactorizedTask({ evalCrop: -1 })).toThrow('evalCrop must be an integer ≥ 0');
   });
 
   const bsds = findDataset('bsds500');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vl from 'vega-lite';
@@ -137,6 +137,87 @@ describe('buildReport', () => {
       ]),
     );
     expect(chart(r, 'tradeoff-1').data.values).toHaveLength(1);
+  });
+
+  it('with runIds, covers only the chosen runs (two generations of runs in one experiment)', () => {
+    const exp = t.createExperiment({ name: 'gen', task: 'vae' });
+    // Generation 1 (old config) and generation 2 (new config): different values, same λ grid.
+    const generation = (g: number) => {
+      const y = t.startRun({ experiment: exp.id, name: `g${g}/yoto`, kind: 'yoto', gitRevision: null });
+      y.logMetrics(0, { loss: 10 * g });
+      y.logMetrics(1, { loss: 5 * g });
+      for (const b of [1, 8]) y.logEvaluation({ kl: b }, { kl: g * kl(b), reconstruction: g * reconstruction(b) });
+      y.finish();
+      const base = t.startRun({ experiment: exp.id, name: `g${g}/base-8`, kind: 'baseline', lambda: { kl: 8 }, gitRevision: null });
+      base.logMetrics(0, { loss: 11 * g });
+      base.logEvaluation({ kl: 8 }, { kl: g * kl(8) * 0.9, reconstruction: g * reconstruction(8) });
+      base.finish();
+      return [y.id, base.id];
+    };
+    const old = generation(1);
+    const current = generation(2);
+    const img = join(dir, 'recon.png');
+    writeFileSync(img, 'png');
+    t.logArtifact({ experiment: exp.id, path: img, kind: 'image' });
+    const oldImg = join(dir, 'old-run.png');
+    writeFileSync(oldImg, 'png');
+    t.logArtifact({ runId: old[0], path: oldImg, kind: 'image' });
+
+    const all = buildReport(t, 'gen');
+    expect(new Set(chart(all, 'tradeoff-1').data.values.map((p) => p.run))).toEqual(new Set(['g1/yoto', 'g2/yoto', 'g1/base-8', 'g2/base-8']));
+
+    const r = buildReport(t, 'gen', { runIds: current });
+    const names = new Set(['g2/yoto', 'g2/base-8']);
+    expect(r.tables.find((x) => x.id === 'runs')!.rows.map((x) => x.run)).toEqual(['g2/yoto', 'g2/base-8']);
+    for (const id of ['tradeoff-1', 'metrics-vs-lambda', 'learning-curves']) {
+      expect(new Set(chart(r, id).data.values.map((p) => p.run)), id).toEqual(names);
+    }
+    // One YOTO run left, so its series is plain "YOTO" again (not "YOTO: <run>").
+    expect(new Set(chart(r, 'tradeoff-1').data.values.map((p) => p.series))).toEqual(new Set(['YOTO', 'baselines']));
+    const gaps = chart(r, 'gap').data.values;
+    expect(gaps.map((g) => [g.metric, g.yotoRun, g.baselineRun])).toEqual([
+      ['kl', 'g2/yoto', 'g2/base-8'],
+      ['reconstruction', 'g2/yoto', 'g2/base-8'],
+    ]);
+    expect(gaps[0].gap as number).toBeCloseTo(1 / 0.9 - 1, 12);
+    expect(new Set(r.tables.find((x) => x.id === 'evaluations')!.rows.map((x) => x.run))).toEqual(names);
+    expect(r.tables.find((x) => x.id === 'compute')!.rows).toEqual([
+      { approach: 'yoto', runs: 1, steps: 1, seconds: expect.any(Number) },
+      { approach: 'baselines', runs: 1, steps: 0, seconds: expect.any(Number) },
+    ]);
+    // The experiment's own pictures stay; a left-out run's artifacts go.
+    expect(r.images.map((a) => a.path)).toEqual([img]);
+    expect(r.notes).toContain('2 chosen run(s) shown; 2 other run(s) recorded under gen are left out');
+    for (const c of r.charts) expect(compileWarnings(c.spec), c.id).toEqual([]);
+
+    const other = t.createExperiment({ name: 'other' });
+    const stranger = t.startRun({ experiment: other.id, name: 'x', kind: 'yoto', gitRevision: null });
+    expect(() => buildReport(t, 'gen', { runIds: [current[0], stranger.id] })).toThrow(new RegExp(`run id\\(s\\) ${stranger.id} are not runs of experiment "gen"`));
+    expect(() => buildReport(t, 'gen', { runIds: [1.5] })).toThrow(/run ids must be an array of integers/);
+    stranger.finish();
+  });
+
+  it('draws one gap panel per metric with its own y scale, and the ±target band on the target metric', () => {
+    populateDemo(t, { baselineBetas: [1, 8], steps: 5 });
+    const r = buildReport(t, 'vae-demo', {
+      metrics: ['reconstruction', 'kl'],
+      metricTitles: { kl: 'KL (nats)' },
+      gapTarget: { metric: 'reconstruction', value: 0.03 },
+    });
+    const spec = r.charts.find((c) => c.id === 'gap')!.spec as { concat: { title: Row; layer: { mark: Row; data?: { values: Row[] }; transform?: Row[] }[] }[]; resolve?: unknown };
+    expect(spec.concat.map((p) => p.title.text)).toEqual(['reconstruction', 'KL (nats)']);
+    const [rec, klPanel] = spec.concat;
+    expect(rec.title.subtitle).toBe('shaded: the ±3% target band');
+    expect(rec.layer[0]).toMatchObject({ mark: { type: 'rect' }, data: { values: [{ lo: -0.03, hi: 0.03 }] } });
+    expect(klPanel.layer.some((l) => l.mark.type === 'rect')).toBe(false);
+    expect(klPanel.layer.at(-1)!.transform).toEqual([{ filter: { field: 'metric', equal: 'KL (nats)' } }]);
+    expect(compileWarnings(spec)).toEqual([]);
+    // Independent y scales: the compiled Vega has one y scale per panel.
+    const compiled = vl.compile(spec as unknown as vl.TopLevelSpec).spec as unknown as { marks: { scales?: { name: string }[] }[]; scales?: { name: string }[] };
+    const yScales = JSON.stringify(compiled).match(/"name":"concat_\d+_y"/g) ?? [];
+    expect(new Set(yScales).size).toBe(2);
+    expect(() => buildReport(t, 'vae-demo', { gapTarget: { metric: 'psnr', value: 0.03 } })).toThrow(/gapTarget metric "psnr" is not a report metric/);
+    expect(() => buildReport(t, 'vae-demo', { gapTarget: { metric: 'kl', value: -1 } })).toThrow(/gapTarget value must be a positive fraction/);
   });
 
   it('keeps learning curves to maxCurvePoints per run and metric', () => {

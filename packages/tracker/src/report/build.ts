@@ -11,6 +11,7 @@ import {
   tradeoffSpec,
   type CurvePoint,
   type GapPoint,
+  type GapTarget,
   type MetricPoint,
   type ScaleType,
   type TradeoffPoint,
@@ -45,6 +46,13 @@ export interface ReportOptions {
   imageKinds?: string[];
   /** Display names for metrics, e.g. `{ bpp: 'rate (bits per pixel)' }`. */
   metricTitles?: Record<string, string>;
+  /**
+   * Only these runs (ids of runs of the experiment); default: every run recorded under it. After a
+   * config change an experiment holds runs of old and new configs: pass the current ones.
+   */
+  runIds?: number[];
+  /** Shades `±value` on the gap panel of `metric` (a metric name), e.g. `{ metric: 'loss', value: 0.03 }`. */
+  gapTarget?: { metric: string; value: number };
 }
 
 export interface ReportChart {
@@ -73,9 +81,15 @@ export interface Report {
 /** Builds every chart and table of an experiment's report from the tracker's queries. */
 export function buildReport(tracker: Tracker, experiment: ExperimentRef, options: ReportOptions = {}): Report {
   const exp = tracker.getExperiment(experiment);
-  const runs = tracker.listRuns({ experiment: exp.id });
-  const evals = tracker.evaluationPoints(exp.id);
+  const runIds = options.runIds;
+  // evaluationPoints first: it rejects ids that are not runs of this experiment.
+  const evals = tracker.evaluationPoints(exp.id, { runIds });
+  const runs = tracker.listRuns({ experiment: exp.id, ids: runIds });
   const notes: string[] = [];
+  if (runIds) {
+    const left = tracker.listRuns({ experiment: exp.id }).length - runs.length;
+    if (left > 0) notes.push(`${runs.length} chosen run(s) shown; ${left} other run(s) recorded under ${exp.name} are left out`);
+  }
   const charts: ReportChart[] = [];
   const tables: ReportTable[] = [];
   const title = options.title ?? `${exp.name}${exp.task ? ` (${exp.task})` : ''}`;
@@ -89,6 +103,15 @@ export function buildReport(tracker: Tracker, experiment: ExperimentRef, options
     if (!allMetrics.includes(m)) throw new TrackerError('INVALID_ARGUMENT', `report metric ${JSON.stringify(m)} has no evaluation points; known: ${allMetrics.join(', ') || '(none)'}`);
   }
   const seriesOf = seriesNamer(runs);
+  const target = options.gapTarget;
+  if (target !== undefined) {
+    if (!metrics.includes(target.metric)) {
+      throw new TrackerError('INVALID_ARGUMENT', `gapTarget metric ${JSON.stringify(target.metric)} is not a report metric; known: ${metrics.join(', ') || '(none)'}`);
+    }
+    if (!(target.value > 0) || !Number.isFinite(target.value)) {
+      throw new TrackerError('INVALID_ARGUMENT', `gapTarget value must be a positive fraction (0.03 = 3%), got ${target.value}`);
+    }
+  }
 
   if (lambdaKey && evals.length) {
     const points = evaluationGrid(evals, lambdaKey, seriesOf);
@@ -143,7 +166,12 @@ export function buildReport(tracker: Tracker, experiment: ExperimentRef, options
       charts.push({
         id: 'gap',
         title: 'Relative gap to the baselines',
-        spec: gapSpec(plottedGaps.map((g) => ({ ...g, metric: metricTitle(g.metric) })), lambdaTitle),
+        spec: gapSpec(
+          plottedGaps.map((g) => ({ ...g, metric: metricTitle(g.metric) })),
+          lambdaTitle,
+          metrics.map(metricTitle),
+          target && ({ metric: metricTitle(target.metric), value: target.value } satisfies GapTarget),
+        ),
       });
     } else {
       notes.push('no relative-gap chart: no baseline shares an evaluated λ with a YOTO model');
@@ -169,7 +197,7 @@ export function buildReport(tracker: Tracker, experiment: ExperimentRef, options
   const curves = learningCurveChart(tracker, exp, runs, options, notes);
   if (curves) charts.push(curves);
 
-  const compute = tracker.computeSummary(exp.id);
+  const compute = tracker.computeSummary(exp.id, { runIds });
   const [yoto, base] = compute.totals;
   if (runs.length) {
     const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(1)}×` : 'n/a');
@@ -187,7 +215,7 @@ export function buildReport(tracker: Tracker, experiment: ExperimentRef, options
   }
 
   tables.unshift(runsTable(runs, lambdaKey, lambdaTitle));
-  tables.push({ id: 'evaluations', title: 'Evaluation points', ...tracker.evaluationTable(exp.id) });
+  tables.push({ id: 'evaluations', title: 'Evaluation points', ...tracker.evaluationTable(exp.id, { runIds }) });
   tables.push({
     id: 'compute',
     title: 'Compute per approach',
@@ -196,7 +224,7 @@ export function buildReport(tracker: Tracker, experiment: ExperimentRef, options
   });
 
   const kinds = options.imageKinds ?? ['image'];
-  const images = tracker.listArtifacts(exp.id).filter((a) => kinds.includes(a.kind));
+  const images = tracker.listArtifacts(exp.id, { runIds }).filter((a) => kinds.includes(a.kind));
   return { title, experiment: exp, generatedAt: Date.now(), lambdaKey, charts, tables, images, notes };
 }
 
@@ -286,7 +314,7 @@ function learningCurveChart(
   options: ReportOptions,
   notes: string[],
 ): ReportChart | null {
-  const rows = tracker.learningCurves(exp.id, { keys: options.curves, maxPoints: options.maxCurvePoints ?? 300 });
+  const rows = tracker.learningCurves(exp.id, { keys: options.curves, maxPoints: options.maxCurvePoints ?? 300, runIds: options.runIds });
   let keys = options.curves ?? [...new Set(rows.map((r) => r.key))].sort();
   if (!options.curves && keys.length > 9) {
     notes.push(`learning curves: showing 9 of ${keys.length} metrics (${keys.slice(9).join(', ')} left out; pass curves to choose)`);

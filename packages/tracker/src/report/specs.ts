@@ -161,24 +161,49 @@ export interface GapPoint {
   gap: number;
 }
 
-/** (3) Per grid point, how far the YOTO model is from the baseline trained for exactly that λ. */
-export function gapSpec(points: GapPoint[], lambdaTitle: string): VegaLiteSpec {
-  const x = { field: 'lambda', type: 'quantitative', title: `${lambdaTitle} (log scale)`, scale: { type: 'log', nice: false, padding: 12 } };
-  return {
-    $schema: SCHEMA,
-    title: header('Relative gap: (YOTO − baseline) / |baseline|', `Positive: the YOTO model's value is higher than the baseline's at the same ${lambdaTitle}`),
-    config: CONFIG,
-    width: 420,
-    height: 260,
-    data: { values: points },
-    layer: [
+/** A band of acceptable gaps drawn on one metric's panel, e.g. ±3% for the β-weighted loss. */
+export interface GapTarget {
+  /** The metric as it appears in the points (its display title). */
+  metric: string;
+  /** Half-width of the band, as a fraction (0.03 = ±3%). */
+  value: number;
+}
+
+/**
+ * (3) Per grid point, how far the YOTO model is from the baseline trained for exactly that λ: one
+ * panel per metric, each with its own y scale, since relative gaps differ by orders of magnitude
+ * between metrics (a KL near zero at large β turns small absolute gaps into hundreds of percent).
+ */
+export function gapSpec(points: GapPoint[], lambdaTitle: string, metrics?: string[], target?: GapTarget): VegaLiteSpec {
+  const present = [...new Set(points.map((p) => p.metric))];
+  const order = metrics ? [...metrics.filter((m) => present.includes(m)), ...present.filter((m) => !metrics.includes(m))] : present.sort();
+  const lambdas = points.map((p) => p.lambda);
+  const x = {
+    field: 'lambda',
+    type: 'quantitative',
+    title: `${lambdaTitle} (log scale)`,
+    // The same λ range on every panel, so columns line up by eye.
+    scale: { type: 'log', nice: false, padding: 12, domain: [Math.min(...lambdas), Math.max(...lambdas)] },
+  };
+  const pct = (v: number) => `${+(100 * v).toPrecision(3)}%`;
+  const panel = (metric: string): VegaLiteSpec => {
+    const band = target && target.metric === metric ? target.value : null;
+    const layers: VegaLiteSpec[] = [];
+    if (band !== null) {
+      layers.push({
+        data: { values: [{ lo: -band, hi: band }] },
+        mark: { type: 'rect', color: '#2ca02c', opacity: 0.14 },
+        encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      });
+    }
+    layers.push(
       { mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { y: { datum: 0 } } },
       {
-        mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2 },
+        transform: [{ filter: { field: 'metric', equal: metric } }],
+        mark: { type: 'line', point: { filled: true, size: 45 }, strokeWidth: 2, color: YOTO_COLOR },
         encoding: {
           x,
           y: { field: 'gap', type: 'quantitative', title: 'relative gap', axis: { format: '.1~%' }, scale: { zero: true, nice: true } },
-          color: { field: 'metric', type: 'nominal', title: 'metric', legend: { orient: 'top', direction: 'horizontal' } },
           detail: { field: 'yotoRun' },
           order: { field: 'lambda', type: 'quantitative' },
           tooltip: [
@@ -192,7 +217,25 @@ export function gapSpec(points: GapPoint[], lambdaTitle: string): VegaLiteSpec {
           ],
         },
       },
-    ],
+    );
+    return {
+      // A blank subtitle on the other panels keeps the plot areas of a row level.
+      title: { text: metric, fontSize: 12, ...(target ? { subtitle: band === null ? ' ' : `shaded: the ±${pct(band)} target band`, subtitleFontSize: 10 } : {}) },
+      width: 260,
+      height: 170,
+      layer: layers,
+    };
+  };
+  return {
+    $schema: SCHEMA,
+    title: header(
+      'Relative gap: (YOTO − baseline) / |baseline|',
+      `Positive: the YOTO model's value is higher than the baseline's at the same ${lambdaTitle}; each panel has its own scale`,
+    ),
+    config: { ...CONFIG, concat: { spacing: 28 } },
+    data: { values: points },
+    columns: facetColumns(order.length),
+    concat: order.map(panel),
   };
 }
 

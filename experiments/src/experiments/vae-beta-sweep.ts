@@ -43,7 +43,7 @@ export interface VaeSweepConfig {
 const config: VaeSweepConfig = {
   seed: 1,
   data: { trainLimit: 0, testLimit: 0 },
-  model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.1, filmDense: false },
+  model: { latent: 16, channels: [32, 64], conditioningHidden: 64, filmMultiplier: 0.5, filmDense: true },
   beta: { low: 0.125, high: 64 },
   train: { batchSize: 64, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 500, logEvery: 10 },
   yoto: { steps: 6000 },

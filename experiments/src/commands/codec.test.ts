@@ -33,7 +33,7 @@ function synthetic(width: number, height: number, seed: number): ImageU8 {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env }, cwd: dir };
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, INIT_CWD: dir }, cwd: dir };
   const code = await main(argv, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

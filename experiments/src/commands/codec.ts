@@ -29,7 +29,9 @@ interface CodecRequest {
  * bitstream, an unreadable image or checkpoint), with a message that names the file.
  */
 export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const req = parseRequest(args, io.cwd);
+  // `pnpm exp` runs in the repository root; INIT_CWD is where the user typed the command, which is
+  // what relative image paths mean.
+  const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
   const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);

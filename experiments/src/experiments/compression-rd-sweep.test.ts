@@ -17,7 +17,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, ...env }, cwd: home };
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home };
   const code = await main(argv, io);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { ExperimentDefinition, ExperimentPlan, RunSpec } from './types.js';
+import { sweepRuns, type TrainSettings } from './plan-helpers.js';
+import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 
 /**
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
@@ -21,14 +22,7 @@ export interface CompressionSweepConfig {
   };
   model: { N: number; M: number; densityKnots: number; conditioningHidden: number };
   lambda: { low: number; high: number };
-  train: {
-    batchSize: number;
-    learningRate: number;
-    /** 'cosine': decay to 0 over each run's own steps; 'constant'. The same rule for every run. */
-    schedule: string;
-    checkpointEvery: number;
-    logEvery: number;
-  };
+  train: TrainSettings;
   yoto: { steps: number };
   baselines: { lambdas: number[]; steps: number };
   /** The YOTO model is evaluated at this many log-spaced λ over the range (baselines' λ included). */
@@ -166,28 +160,11 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     requireDataset('kodak', root);
   },
   plan(c): ExperimentPlan {
-    const training = (steps: number): RunSpec['training'] => ({
-      steps,
-      batchSize: c.train.batchSize,
-      learningRate: c.train.learningRate,
-      schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
-      // One seed for every run: same initial backbone and the same crops, so budgets compare.
-      seed: c.seed,
-      checkpointEvery: c.train.checkpointEvery,
-      logEvery: c.train.logEvery,
-    });
-    const runs: RunSpec[] = [
-      { key: 'yoto', kind: 'yoto', label: `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`, training: training(c.yoto.steps) },
-      ...c.baselines.lambdas.map(
-        (l): RunSpec => ({
-          key: `baseline-lambda=${fmt(l)}`,
-          kind: 'baseline',
-          label: `λ=${fmt(l)}`,
-          lambda: { distortion: l, rate: 1 },
-          training: training(c.baselines.steps),
-        }),
-      ),
-    ];
+    const runs = sweepRuns(
+      c,
+      `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
+      c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
+    );
     const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 }));
     return {
       task: {

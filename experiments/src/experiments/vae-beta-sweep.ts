@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
-import type { ExperimentDefinition, ExperimentPlan, RunSpec } from './types.js';
+import { sweepRuns, type TrainSettings } from './plan-helpers.js';
+import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 
 /**
  * One YOTO β-VAE (β ~ LogUniform[1/8, 64], FiLM on log β) against fixed-β baselines with the same
@@ -26,14 +27,7 @@ export interface VaeSweepConfig {
     filmDense: boolean;
   };
   beta: { low: number; high: number };
-  train: {
-    batchSize: number;
-    learningRate: number;
-    /** 'cosine': decay to 0 over each run's own steps; 'constant'. The same rule for every run. */
-    schedule: string;
-    checkpointEvery: number;
-    logEvery: number;
-  };
+  train: TrainSettings;
   yoto: { steps: number };
   baselines: { betas: number[]; steps: number };
   evaluation: { points: number; batchSize: number };
@@ -120,28 +114,11 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
       throw new UsageError(`baselines.betas lists a β twice: ${c.baselines.betas.join(',')}`);
   },
   plan(c): ExperimentPlan {
-    const training = (steps: number): RunSpec['training'] => ({
-      steps,
-      batchSize: c.train.batchSize,
-      learningRate: c.train.learningRate,
-      schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
-      // One seed for every run: same initial backbone and the same data order, so budgets compare.
-      seed: c.seed,
-      checkpointEvery: c.train.checkpointEvery,
-      logEvery: c.train.logEvery,
-    });
-    const runs: RunSpec[] = [
-      { key: 'yoto', kind: 'yoto', label: `yoto β∈[${fmt(c.beta.low)},${fmt(c.beta.high)}]`, training: training(c.yoto.steps) },
-      ...c.baselines.betas.map(
-        (b): RunSpec => ({
-          key: `baseline-beta=${fmt(b)}`,
-          kind: 'baseline',
-          label: `β=${fmt(b)}`,
-          lambda: { reconstruction: 1, kl: b },
-          training: training(c.baselines.steps),
-        }),
-      ),
-    ];
+    const runs = sweepRuns(
+      c,
+      `yoto β∈[${fmt(c.beta.low)},${fmt(c.beta.high)}]`,
+      c.baselines.betas.map((b) => ({ key: `baseline-beta=${fmt(b)}`, label: `β=${fmt(b)}`, lambda: { reconstruction: 1, kl: b } })),
+    );
     const grid = logSpace(c.beta.low, c.beta.high, c.evaluation.points).map((b) => ({ reconstruction: 1, kl: b }));
     return {
       task: {

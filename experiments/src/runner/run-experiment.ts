@@ -8,7 +8,7 @@ import { computeBudget } from './budget.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
-import { runPool, type JobOutcome, type PoolJob } from './pool.js';
+import { runPool, type JobOutcome, type PoolJob, type PoolOptions } from './pool.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
 import { decide, scheduleOrder, type Decision } from './resume.js';
 import { compare, sameLambda, target, type RunSummary, type Summary } from './summary.js';
@@ -173,13 +173,7 @@ async function trainPhase(
     return { id: d.identity.spec.key, kind: 'train', payload, logFile: join(o.home.logs, `${record}-${d.identity.spec.key}.log`) };
   });
   const outcomes = await runPool(jobs, {
-    workerModule: WORKER,
-    concurrency: Math.max(1, Math.min(workers, jobs.length)),
-    signal,
-    env: o.env,
-    onStart: (id) => board.set(id, 'running'),
-    onProgress: (id, p) => board.progress(id, p),
-    onStatus: (id, text) => board.status(id, text),
+    ...poolOptions(board, workers, jobs, signal, o.env),
     onFinish: (out) => {
       if (out.status === 'done') {
         const r = out.result as TrainResult;
@@ -275,13 +269,7 @@ async function evaluatePhase(
   const board = new ProgressBoard(o.progress, `evaluating ${record} on the test data: ${jobs.length} job(s)`, { unit: 'points' });
   for (const j of jobs) board.add(j.id, j.id, 'queued');
   const outcomes = await runPool(jobs, {
-    workerModule: WORKER,
-    concurrency: Math.max(1, Math.min(workers, jobs.length)),
-    signal,
-    env: o.env,
-    onStart: (id) => board.set(id, 'running'),
-    onProgress: (id, p) => board.progress(id, p),
-    onStatus: (id, text) => board.status(id, text),
+    ...poolOptions(board, workers, jobs, signal, o.env),
     onFinish: (out) => board.set(out.id, out.status === 'done' ? 'done' : 'failed', out.status === 'failed' ? out.error : undefined),
   });
   board.close();
@@ -317,6 +305,19 @@ function watchStops(stop: AbortController, o: RunExperimentOptions): () => void 
     o.signal?.removeEventListener('abort', external);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  };
+}
+
+/** The pool options both phases share: worker count capped by the job count, board updates per job. */
+function poolOptions(board: ProgressBoard, workers: number, jobs: readonly PoolJob[], signal: AbortSignal, env: NodeJS.ProcessEnv | undefined): PoolOptions {
+  return {
+    workerModule: WORKER,
+    concurrency: Math.max(1, Math.min(workers, jobs.length)),
+    signal,
+    env,
+    onStart: (id) => board.set(id, 'running'),
+    onProgress: (id, p) => board.progress(id, p),
+    onStatus: (id, text) => board.status(id, text),
   };
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, crop, padOrCrop, type ConvGeometry, type PadAttr } from './conv_geometry.js';
-import { flipSpatial } from './filter_transforms.js';
+import { flipSpatial, forEachSubpixelTap } from './filter_transforms.js';
 import { opKernel } from './op_kernel.js';
 
 /*
@@ -17,19 +17,11 @@ function subpixelDepthwiseFilter(w: tf.Tensor4D, sh: number, sw: number): tf.Ten
   const phases = sh * sw;
   const src = w.dataSync() as Float32Array;
   const dst = new Float32Array(k * kw * ci * m * phases);
-  for (let j = 0; j < k; j++)
-    for (let rh = 0; rh < sh; rh++) {
-      const a = (k - 1 - j) * sh + rh;
-      if (a >= fh) continue;
-      for (let jw = 0; jw < kw; jw++)
-        for (let rw = 0; rw < sw; rw++) {
-          const b = (kw - 1 - jw) * sw + rw;
-          if (b >= fw) continue;
-          const s = (a * fw + b) * ci * m;
-          const d = (j * kw + jw) * ci * m * phases + rh * sw + rw;
-          for (let c = 0; c < ci * m; c++) dst[d + c * phases] = src[s + c];
-        }
-    }
+  forEachSubpixelTap(fh, fw, sh, sw, (j, jw, rh, rw, a, b) => {
+    const s = (a * fw + b) * ci * m;
+    const d = (j * kw + jw) * ci * m * phases + rh * sw + rw;
+    for (let c = 0; c < ci * m; c++) dst[d + c * phases] = src[s + c];
+  });
   return tf.tensor4d(dst, [k, kw, ci * m, phases]);
 }
 

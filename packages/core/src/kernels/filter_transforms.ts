@@ -19,6 +19,31 @@ export function subpixelFilter(w: tf.Tensor4D, sh: number, sw: number): tf.Tenso
   const src = w.dataSync() as Float32Array;
   const outC = sh * sw * ci;
   const dst = new Float32Array(k * kw * co * outC);
+  forEachSubpixelTap(fh, fw, sh, sw, (j, jw, rh, rw, a, b) => {
+    const srcBase = (a * fw + b) * ci * co;
+    const dstBase = (j * kw + jw) * co * outC + (rh * sw + rw) * ci;
+    for (let i = 0; i < ci; i++) {
+      const s = srcBase + i * co;
+      for (let o = 0; o < co; o++) dst[dstBase + o * outC + i] = src[s + o];
+    }
+  });
+  return tf.tensor4d(dst, [k, kw, co, outC]);
+}
+
+/**
+ * Visits every tap of the sub-pixel decomposition of a flipped fh×fw filter with strides (sh, sw):
+ * tap (j, jw) of phase (rh, rw) reads filter element (a, b) = ((K−1−j)·sh + rh, (Kw−1−jw)·sw + rw),
+ * K = ceil(fh/sh), Kw = ceil(fw/sw). Taps that fall beyond the filter edge (zero weights) are skipped.
+ */
+export function forEachSubpixelTap(
+  fh: number,
+  fw: number,
+  sh: number,
+  sw: number,
+  visit: (j: number, jw: number, rh: number, rw: number, a: number, b: number) => void,
+): void {
+  const k = Math.ceil(fh / sh);
+  const kw = Math.ceil(fw / sw);
   for (let j = 0; j < k; j++)
     for (let rh = 0; rh < sh; rh++) {
       const a = (k - 1 - j) * sh + rh;
@@ -27,15 +52,9 @@ export function subpixelFilter(w: tf.Tensor4D, sh: number, sw: number): tf.Tenso
         for (let rw = 0; rw < sw; rw++) {
           const b = (kw - 1 - jw) * sw + rw;
           if (b >= fw) continue;
-          const srcBase = (a * fw + b) * ci * co;
-          const dstBase = (j * kw + jw) * co * outC + (rh * sw + rw) * ci;
-          for (let i = 0; i < ci; i++) {
-            const s = srcBase + i * co;
-            for (let o = 0; o < co; o++) dst[dstBase + o * outC + i] = src[s + o];
-          }
+          visit(j, jw, rh, rw, a, b);
         }
     }
-  return tf.tensor4d(dst, [k, kw, co, outC]);
 }
 
 /** Depthwise filter flipped in space: F[a,b,i,m] = W[fh−1−a, fw−1−b, i, m]. */

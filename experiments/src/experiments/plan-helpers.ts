@@ -1,0 +1,51 @@
+import type { RunSpec, RunTraining } from './types.js';
+
+/** The `train` section every sweep config shares. */
+export interface TrainSettings {
+  batchSize: number;
+  learningRate: number;
+  /** 'cosine': decay to 0 over each run's own steps; 'constant'. The same rule for every run. */
+  schedule: string;
+  checkpointEvery: number;
+  logEvery: number;
+}
+
+/**
+ * Training settings of one run of a sweep. One seed for every run: same initial model and the same
+ * data order, so runs with different budgets compare. Key order is kept stable: it feeds the run's
+ * config hash, which decides whether an earlier run is reused.
+ */
+export function runTraining(c: { seed: number; train: TrainSettings }, steps: number): RunTraining {
+  return {
+    steps,
+    batchSize: c.train.batchSize,
+    learningRate: c.train.learningRate,
+    schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
+    seed: c.seed,
+    checkpointEvery: c.train.checkpointEvery,
+    logEvery: c.train.logEvery,
+  };
+}
+
+/** One fixed-λ baseline of a sweep, before its training settings are attached. */
+export interface BaselineRun {
+  key: string;
+  label: string;
+  lambda: Record<string, number>;
+}
+
+/** Config fields a sweep's runs are built from. */
+export interface SweepRunsConfig {
+  seed: number;
+  train: TrainSettings;
+  yoto: { steps: number };
+  baselines: { steps: number };
+}
+
+/** The runs of a sweep: the YOTO model first, then one run per fixed-λ baseline, each with its own budget. */
+export function sweepRuns(c: SweepRunsConfig, yotoLabel: string, baselines: readonly BaselineRun[]): RunSpec[] {
+  return [
+    { key: 'yoto', kind: 'yoto', label: yotoLabel, training: runTraining(c, c.yoto.steps) },
+    ...baselines.map((b): RunSpec => ({ key: b.key, kind: 'baseline', label: b.label, lambda: b.lambda, training: runTraining(c, c.baselines.steps) })),
+  ];
+}

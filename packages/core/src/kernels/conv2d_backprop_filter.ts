@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
+import { convGeometry, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
 import { opKernel } from './op_kernel.js';
 import { allocateFloat32, float32Storage } from './tensor_memory.js';
 
@@ -96,12 +96,6 @@ export function conv2dBackpropFilterViaConv(
 }
 
 export const conv2dBackpropFilterKernel = opKernel(({ x, dy }, attrs) => {
-  const a = attrs as unknown as {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: DataFormat;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
+  const a = attrs as unknown as ConvBackpropAttrs & { filterShape: [number, number, number, number] };
   return conv2dBackpropFilterViaConv(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a.strides, a.pad, a.dataFormat ?? 'NHWC', a.dimRoundingMode);
 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
+import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
 import { phaseFilter, subpixelFilter } from './filter_transforms.js';
 import { opKernel } from './op_kernel.js';
 import { allocateFloat32, float32Storage, hasHostStorage } from './tensor_memory.js';
@@ -168,12 +168,6 @@ export function conv2dBackpropInputViaConv(
 }
 
 export const conv2dBackpropInputKernel = opKernel(({ dy, filter }, attrs) => {
-  const a = attrs as unknown as {
-    strides: number | [number, number];
-    pad: PadAttr;
-    dataFormat?: DataFormat;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
+  const a = attrs as unknown as ConvBackpropAttrs & { inputShape: [number, number, number, number] };
   return conv2dBackpropInputViaConv(a.inputShape, dy as tf.Tensor4D, filter as tf.Tensor4D, a.strides, a.pad, a.dataFormat ?? 'NHWC', a.dimRoundingMode);
 });

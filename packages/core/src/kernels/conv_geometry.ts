@@ -4,6 +4,14 @@ import * as tf from '@tensorflow/tfjs';
 export type PadAttr = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 export type DataFormat = 'NHWC' | 'NCHW';
 
+/** The attributes tfjs passes to both Conv2D backprop kernels. */
+export interface ConvBackpropAttrs {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: DataFormat;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 export interface ConvGeometry {
   batch: number;
   inH: number;

@@ -1,7 +1,8 @@
 import { Rng } from '@yoto/core';
 import { describe, expect, it } from 'vitest';
+import { bitstreamErrorCode } from '../testing/bitstream-error-code.js';
 import { crc32 } from './crc32.js';
-import { BitstreamError, HEADER_BYTES, readBitstream, writeBitstream } from './format.js';
+import { HEADER_BYTES, readBitstream, writeBitstream } from './format.js';
 
 const header = {
   fingerprint: '0123456789abcdef',
@@ -13,16 +14,6 @@ const header = {
   channels: 3,
   latentChannels: 96,
 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof BitstreamError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 describe('CRC-32', () => {
   it('matches the standard check value', () => {
@@ -67,11 +58,11 @@ describe('bitstream format', () => {
     for (let i = 0; i < file.length; i++) {
       const m = file.slice();
       m[i] ^= 1 + rng.int(255);
-      const code = codeOf(() => readBitstream(m));
+      const code = bitstreamErrorCode(() => readBitstream(m));
       const expected = i < 4 ? 'not-yoto' : i === 4 ? 'unsupported-version' : i < HEADER_BYTES ? 'corrupt-header' : 'corrupt-payload';
       expect(code, `byte ${i}`).toBe(expected);
     }
-    for (let n = 0; n < file.length; n++) expect(codeOf(() => readBitstream(file.subarray(0, n))), `length ${n}`).toBe('truncated');
+    for (let n = 0; n < file.length; n++) expect(bitstreamErrorCode(() => readBitstream(file.subarray(0, n))), `length ${n}`).toBe('truncated');
   });
 
   it('refuses to write impossible headers', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { encodePng, initBackend, Rng } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bitstreamErrorCode } from '../testing/bitstream-error-code.js';
 import { BitstreamError, HEADER_BYTES, readBitstream, writeBitstream } from '../bitstream/format.js';
 import type { FactorizedPrior } from '../model/factorized-prior.js';
 import { makeRateIncreaseWithLambda, syntheticImage, tinyModel } from '../testing/fixtures.js';
@@ -17,16 +18,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'yoto-codec-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorCode(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof BitstreamError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 describe('codec', () => {
   let model: FactorizedPrior;
@@ -147,11 +138,11 @@ describe('codec', () => {
 
   it('names what is wrong with truncated, corrupted, foreign and other-model files', () => {
     const { bytes } = compressAt(model, image, 0.02);
-    expect(errorCode(() => decompress(model, bytes.subarray(0, bytes.length - 3)))).toBe('truncated');
+    expect(bitstreamErrorCode(() => decompress(model, bytes.subarray(0, bytes.length - 3)))).toBe('truncated');
     const flipped = bytes.slice();
     flipped[HEADER_BYTES + 5] ^= 0x10;
-    expect(errorCode(() => decompress(model, flipped))).toBe('corrupt-payload');
-    expect(errorCode(() => decompress(model, new TextEncoder().encode('GIF89a......')))).toBe('not-yoto');
+    expect(bitstreamErrorCode(() => decompress(model, flipped))).toBe('corrupt-payload');
+    expect(bitstreamErrorCode(() => decompress(model, new TextEncoder().encode('GIF89a......')))).toBe('not-yoto');
     const other = tinyModel(true, 8);
     expect(() => decompress(other, bytes)).toThrow(/made by model [0-9a-f]{16}, not by this model/);
     other.dispose();

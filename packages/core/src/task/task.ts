@@ -18,6 +18,11 @@ export interface Batch {
 export interface TaskModel {
   readonly params: ParamStore;
   readonly conditioned: boolean;
+  /**
+   * Optional factor on the learning rate of the named parameter (default 1): for parameters that
+   * must travel much further than the rest within a short budget, such as an entropy model's density.
+   */
+  learningRateScale?(name: string): number;
 }
 
 export interface BuildOptions {

@@ -46,12 +46,22 @@ export class Adam {
   private readonly owned: boolean[];
 
   private readonly hostLoop: boolean;
+  /** Per parameter, the factor on the step's learning rate (1 unless the model asks otherwise). */
+  private readonly lrScales: number[];
 
-  /** `options.hostLoop: false` forces the op-by-op update everywhere (tests compare the two). */
-  constructor(params: readonly [string, tf.Variable][], config: AdamConfig, options: { hostLoop?: boolean } = {}) {
+  /**
+   * `options.hostLoop: false` forces the op-by-op update everywhere (tests compare the two).
+   * `options.lrScale(name)` multiplies the learning rate of one parameter (default 1).
+   */
+  constructor(params: readonly [string, tf.Variable][], config: AdamConfig, options: { hostLoop?: boolean; lrScale?: (name: string) => number } = {}) {
     this.config = resolveAdamConfig(config);
     this.hostLoop = options.hostLoop ?? true;
     this.params = [...params];
+    this.lrScales = this.params.map(([name]) => {
+      const s = options.lrScale ? options.lrScale(name) : 1;
+      if (!Number.isFinite(s) || s <= 0) throw new Error(`Adam: the learning-rate scale of parameter '${name}' must be a finite number > 0, got ${s}`);
+      return s;
+    });
     const zeros = (p: tf.Variable): tf.Variable => tf.variable(tf.zerosLike(p), false);
     this.m = this.params.map(([, p]) => tf.tidy(() => zeros(p)));
     this.v = this.params.map(([, p]) => tf.tidy(() => zeros(p)));
@@ -78,9 +88,10 @@ export class Adam {
     const bc2 = 1 - Math.pow(beta2, this.t);
     const { b1, c1, b2, c2, eps } = this.consts;
     tf.tidy(() => {
-      const stepSize = tf.scalar(lr / bc1);
+      const stepSizes = new Map(this.lrScales.map((s) => [s, tf.scalar((lr * s) / bc1)]));
       const invSqrtBc2 = tf.scalar(1 / Math.sqrt(bc2));
       this.params.forEach(([, p], i) => {
+        const stepSize = stepSizes.get(this.lrScales[i]) as tf.Scalar;
         const g = grads[i];
         const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, c1));
         const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), c2));
@@ -104,7 +115,7 @@ export class Adam {
    */
   private applyOnHost(grads: readonly tf.Tensor[], lr: number): void {
     const { beta1, beta2, epsilon } = this.config;
-    const k = adamStepConstants(beta1, beta2, epsilon, lr, this.t);
+    const constants = new Map(this.lrScales.map((s) => [s, adamStepConstants(beta1, beta2, epsilon, lr * s, this.t)]));
     const storage = (t: tf.Tensor): Float32Array => {
       const s = float32Storage(t);
       if (!s) throw new Error(`Adam: no host storage for a ${t.dtype} tensor on backend '${tf.getBackend()}'`);
@@ -118,6 +129,7 @@ export class Adam {
       // Views are taken after every allocation (a growing wasm heap detaches earlier views).
       const m = storage(this.m[i]);
       const v = storage(this.v[i]);
+      const k = constants.get(this.lrScales[i]) as ReturnType<typeof adamStepConstants>;
       adamUpdate(storage(p), storage(grads[i]), m, v, storage(pNew), mNew ? storage(mNew) : m, vNew ? storage(vNew) : v, k);
       p.assign(pNew);
       pNew.dispose();

@@ -25,6 +25,11 @@ export interface FactorizedPriorOptions {
   conditioned: boolean;
   seed: number;
   config?: Partial<FactorizedPriorConfig>;
+  /**
+   * Factor on the learning rate of the entropy model's parameters (default 1). Training only: it
+   * changes how fast the density follows the latents, not what the model computes.
+   */
+  entropyLearningRateScale?: number;
 }
 
 /** What a coefficient space must also offer for this model: the range of each term (DefinedSpace has it). */
@@ -77,6 +82,7 @@ export interface QuantizedOutput {
 export class FactorizedPrior implements TaskModel {
   readonly params: ParamStore;
   readonly conditioned: boolean;
+  private readonly entropyLrScale: number;
   readonly config: FactorizedPriorConfig;
   readonly space: CoefficientSpace;
   /** λ range of the training distribution (equal ends for a fixed-λ baseline). */
@@ -106,6 +112,9 @@ export class FactorizedPrior implements TaskModel {
     this.encodedColumn = options.space.conditionedTerms.indexOf(DISTORTION);
     this.encodedEnds = this.encodedColumn >= 0 ? [this.encodeOne(this.lambdaRange[0]), this.encodeOne(this.lambdaRange[1])] : [0, 1];
 
+    this.entropyLrScale = options.entropyLearningRateScale ?? 1;
+    if (!Number.isFinite(this.entropyLrScale) || this.entropyLrScale <= 0)
+      throw new Error(`factorized-prior: entropyLearningRateScale must be a finite number > 0, got ${options.entropyLearningRateScale}`);
     this.params = new ParamStore(options.seed);
     const p = this.params;
     const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
@@ -135,6 +144,11 @@ export class FactorizedPrior implements TaskModel {
   }
 
   /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
+  /** The trainer's per-parameter learning-rate factor: the entropy model's own, 1 elsewhere. */
+  learningRateScale(name: string): number {
+    return name.startsWith('entropy_bottleneck/') ? this.entropyLrScale : 1;
+  }
+
   lambdaVector(lambda: number): number[] {
     return this.space.terms.map((t) => (t === DISTORTION ? lambda : 1));
   }

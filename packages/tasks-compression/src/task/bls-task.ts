@@ -46,6 +46,8 @@ export interface BlsTaskOptions {
    * absent or 0), so a quick check codes a few small images instead of full Kodak frames.
    */
   evalCrop?: number;
+  /** Factor on the entropy model's learning rate in training (default 1; see FactorizedPriorOptions). */
+  entropyLearningRateScale?: number;
 }
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
@@ -82,7 +84,13 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
   }
 
   buildModel(options: BuildOptions): FactorizedPrior {
-    return new FactorizedPrior({ space: options.space, conditioned: options.conditioned, seed: options.seed, config: this.options.config });
+    return new FactorizedPrior({
+      space: options.space,
+      conditioned: options.conditioned,
+      seed: options.seed,
+      config: this.options.config,
+      ...(this.options.entropyLearningRateScale !== undefined ? { entropyLearningRateScale: this.options.entropyLearningRateScale } : {}),
+    });
   }
 
   /** The training images (decoded on first use; `prepare()` decodes them ahead, in process). */

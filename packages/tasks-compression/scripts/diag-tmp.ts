@@ -1,0 +1,10 @@
+import { initBackend, train, ConsoleSink } from '@yoto/core';
+import { BlsFactorizedTask } from '../src/index.js';
+const [lr, steps, lam, clip, els] = process.argv.slice(2).map(Number);
+await initBackend('wasm');
+const task = new BlsFactorizedTask({ config: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64 }, cropSize: 64, entropyLearningRateScale: els || 1 });
+await task.prepare();
+const t0 = Date.now();
+const r = await train(task, { mode: 'fixed', lambda: [lam, 1], steps, batchSize: 8, seed: 1, optimizer: { lr }, schedule: { kind: 'constant' }, logEvery: 25, ...(clip ? { clipGradNorm: clip } : {}) }, { sink: new ConsoleSink(25, (l) => console.log(`[${((Date.now()-t0)/1000).toFixed(0)}s] ${l}`)) });
+const m = await task.evaluate(r.model, [lam, 1], { limit: 4 });
+console.log('eval', JSON.stringify(m));

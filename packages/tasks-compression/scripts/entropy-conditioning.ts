@@ -1,7 +1,9 @@
 /**
  * Why the entropy model is λ-conditioned, in numbers.
  *
- * 1. Trains one small YOTO model (FiLM on log λ, λ-conditioned density) on BSDS500 crops.
+ * 1. Trains one small YOTO model (FiLM on log λ, λ-conditioned density) on BSDS500 crops, or loads a
+ *    trained one (`--checkpoint`, e.g. the YOTO run of compression-rd-sweep; its shape, knots and λ
+ *    range then come from the checkpoint).
  * 2. Freezes its transforms, caches the latents y of training crops at λ drawn from the training
  *    distribution, and fits two fresh entropy models on that cache with the same budget: one density
  *    for every λ (knots 0) and the λ-conditioned location-scale density (knots K).
@@ -12,7 +14,7 @@
  *
  *   npx tsx packages/tasks-compression/scripts/entropy-conditioning.ts [--steps 3000] [--n 32] [--m 48]
  *     [--crop 64] [--batch 8] [--lr 1e-3] [--knots 8] [--fit-steps 1500] [--images 4] [--backend b] [--out f.json]
- *     [--lambda-low 0.0018] [--lambda-high 0.18]
+ *     [--lambda-low 0.0018] [--lambda-high 0.18] [--checkpoint yoto-results/checkpoints/<run>/checkpoint.ckpt]
  *
  * A CPU-sized budget leaves the model far from convergence (≈ 18–22 dB), where every λ of the
  * default range still wants lower distortion, so the latents barely depend on λ. Shifting the range
@@ -21,7 +23,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, ParamStore, Rng } from '@yoto/core';
+import { initBackend, loadModel, ParamStore, Rng } from '@yoto/core';
 import {
   BlsFactorizedTask,
   type CodingModel,
@@ -38,29 +40,32 @@ import { parseFlags } from '../bench/args.js';
 const f = parseFlags(
   'entropy-conditioning',
   process.argv.slice(2),
-  { steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', knots: 'int', 'fit-steps': 'int', images: 'int', backend: 'string', out: 'string', 'lambda-low': 'string', 'lambda-high': 'string' },
+  { steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', knots: 'int', 'fit-steps': 'int', images: 'int', backend: 'string', out: 'string', 'lambda-low': 'string', 'lambda-high': 'string', checkpoint: 'string' },
   'see the header of this file',
 );
-const steps = (f.steps as number | undefined) ?? 3000;
-const N = (f.n as number | undefined) ?? 32;
-const M = (f.m as number | undefined) ?? 48;
+const checkpoint = f.checkpoint as string | undefined;
 const crop = (f.crop as number | undefined) ?? 64;
 const batch = (f.batch as number | undefined) ?? 8;
 const lr = Number((f.lr as string | undefined) ?? '1e-3');
-const K = (f.knots as number | undefined) ?? 8;
 const fitSteps = (f['fit-steps'] as number | undefined) ?? 1500;
 const nImages = (f.images as number | undefined) ?? 4;
 const backend = await initBackend(f.backend as string | undefined);
-const lambdaLow = Number((f['lambda-low'] as string | undefined) ?? '0.0018');
-const lambdaHigh = Number((f['lambda-high'] as string | undefined) ?? '0.18');
+const loaded = checkpoint ? (await loadModel(new BlsFactorizedTask({ cropSize: crop }), checkpoint)).model : null;
+if (loaded && !loaded.conditioned) throw new Error(`entropy-conditioning: ${checkpoint} is a fixed-λ baseline; pass the YOTO run's checkpoint`);
+const steps = loaded ? 0 : ((f.steps as number | undefined) ?? 3000);
+const N = loaded ? loaded.config.N : ((f.n as number | undefined) ?? 32);
+const M = loaded ? loaded.config.M : ((f.m as number | undefined) ?? 48);
+const K = loaded ? loaded.config.densityKnots : ((f.knots as number | undefined) ?? 8);
+const lambdaLow = loaded ? loaded.lambdaRange[0] : Number((f['lambda-low'] as string | undefined) ?? '0.0018');
+const lambdaHigh = loaded ? loaded.lambdaRange[1] : Number((f['lambda-high'] as string | undefined) ?? '0.18');
 const LAMBDAS = [0, 1, 2, 3, 4].map((k) => lambdaLow * (lambdaHigh / lambdaLow) ** (k / 4));
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 // 1. One YOTO model.
 const task = new BlsFactorizedTask({ config: { N, M, densityKnots: K }, cropSize: crop, lambdaRange: [lambdaLow, lambdaHigh] });
-const space = task.defaultSpace();
-const model = task.buildModel({ space, conditioned: true, seed: 1 });
-{
+const space = loaded ? loaded.space : task.defaultSpace();
+const model = loaded ?? task.buildModel({ space, conditioned: true, seed: 1 });
+if (!loaded) {
   const opt = tf.train.adam(lr);
   const rng = new Rng(2);
   const t0 = performance.now();
@@ -175,5 +180,5 @@ for (const lambda of LAMBDAS) {
     console.log(JSON.stringify(row));
   });
 }
-const summary = { backend: backend.name, lambdaRange: [lambdaLow, lambdaHigh], steps, N, M, crop, batch, lr, knots: K, fitSteps, images: images.length, rows };
+const summary = { backend: backend.name, checkpoint: checkpoint ?? null, lambdaRange: [lambdaLow, lambdaHigh], steps, N, M, crop, batch, lr, knots: K, fitSteps, images: images.length, rows };
 if (f.out) writeFileSync(f.out as string, JSON.stringify(summary, null, 2));

@@ -74,6 +74,21 @@ describe('Adam', () => {
     adam.dispose();
   });
 
+  it('scales the learning rate per parameter on both update paths, and refuses a bad scale', () => {
+    for (const hostLoop of [true, false]) {
+      const a = tf.variable(tf.tensor1d([1, 1]));
+      const b = tf.variable(tf.tensor1d([1, 1]));
+      const adam = new Adam([['net/a', a], ['entropy/b', b]], { lr: 0.01, epsilon: 1e-12 }, { hostLoop, lrScale: (n) => (n.startsWith('entropy/') ? 4 : 1) });
+      // At t = 1, m̂/√v̂ = sign(g): each parameter moves by exactly its own learning rate.
+      adam.apply([tf.tensor1d([3, -0.5]), tf.tensor1d([3, -0.5])], 0.01);
+      [...a.dataSync()].forEach((x, i) => expect(x).toBeCloseTo([0.99, 1.01][i], 6));
+      [...b.dataSync()].forEach((x, i) => expect(x).toBeCloseTo([0.96, 1.04][i], 6));
+      adam.dispose();
+    }
+    const p = tf.variable(tf.zeros([1]));
+    expect(() => new Adam([['g_a/w', p]], { lr: 0.01 }, { lrScale: () => 0 })).toThrow(/'g_a\/w' must be a finite number > 0, got 0/);
+  });
+
   it('saves and restores its state by parameter name, and rejects a state of another model', async () => {
     const a = tf.variable(tf.tensor2d([[1, 2]]));
     const adam = new Adam([['w', a]], { lr: 0.01 });

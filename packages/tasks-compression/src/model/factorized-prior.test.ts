@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, syntheticImage, TINY, tinyModel } from '../testing/fixtures.js';
 import { refitEntropyModel } from '../entropy/refit.js';
 import { FactorizedPrior } from './factorized-prior.js';
+import { BlsFactorizedTask } from '../task/bls-task.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -28,6 +29,16 @@ describe('factorized-prior model', () => {
     expect(y.shape).toEqual([2, 3, 2, TINY.M]);
     expect(m.synthesis(y, cond).shape).toEqual([2, 48, 32, 3]);
     m.dispose();
+  });
+
+  it('gives the entropy model, and only it, its own learning-rate factor', () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: TINY, entropyLearningRateScale: 10 });
+    const entropy = new Set<tf.Variable>(m.bottleneck.variables);
+    expect(entropy.size).toBeGreaterThan(0);
+    for (const [name, v] of m.params.entries()) expect(m.learningRateScale(name)).toBe(entropy.has(v) ? 10 : 1);
+    m.dispose();
+    expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: TINY, entropyLearningRateScale: 0 })).toThrow(/entropyLearningRateScale must be a finite number > 0, got 0/);
   });
 
   it('a baseline has the same backbone, no conditioning and a λ-independent density', () => {

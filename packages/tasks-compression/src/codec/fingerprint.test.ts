@@ -26,6 +26,12 @@ describe('model fingerprint', () => {
     expect(modelFingerprint(tinyModel(true, 5))).not.toBe(fa);
     expect(modelFingerprint(tinyModel(false, 4))).not.toBe(fa);
     expect(() => new FactorizedPrior({ space: a.space, conditioned: true, seed: 4, config: { ...TINY, n: 3 } as never })).toThrow(/unknown option 'n'/);
+    // The FiLM multiplier is part of the identity when set, and absent (not defaulted) when not.
+    expect(a.config).not.toHaveProperty('filmMultiplier');
+    const film = new FactorizedPrior({ space: a.space, conditioned: true, seed: 4, config: { ...TINY, filmMultiplier: 0.5 } });
+    expect(modelFingerprint(film)).not.toBe(fa);
+    film.dispose();
+    expect(() => new FactorizedPrior({ space: a.space, conditioned: true, seed: 4, config: { ...TINY, filmMultiplier: 0 } })).toThrow(/filmMultiplier must be a finite number > 0, got 0/);
     a.dispose();
     b.dispose();
   });

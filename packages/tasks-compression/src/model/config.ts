@@ -16,6 +16,12 @@ export interface FactorizedPriorConfig {
   densityKnots: number;
   /** Hidden units of the conditioning MLP. */
   conditioningHidden: number;
+  /**
+   * FiLM multiplier m in (1 + m·a, m·b) (core ConditioningNetwork; 0.1 when absent). It sets how fast
+   * the conditioning moves relative to the backbone. Left out of the defaults so the configuration,
+   * and with it the bitstream fingerprint, of models that never set it stays what it was.
+   */
+  filmMultiplier?: number;
 }
 
 export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
@@ -28,7 +34,7 @@ export const STRIDE = 16;
 
 export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
   for (const key of Object.keys(partial))
-    if (!(key in DEFAULT_CONFIG)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+    if (!(key in DEFAULT_CONFIG) && key !== 'filmMultiplier') throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
   const int = (v: unknown, what: string, min: number): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -40,5 +46,7 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): Fac
   if (c.densityKnots === 1) throw new Error('factorized-prior config: densityKnots must be 0 or ≥ 2, got 1');
   if (!Array.isArray(c.filters) || c.filters.length === 0) throw new Error('factorized-prior config: filters must be a non-empty array');
   c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
+  if (c.filmMultiplier !== undefined && !(typeof c.filmMultiplier === 'number' && Number.isFinite(c.filmMultiplier) && c.filmMultiplier > 0))
+    throw new Error(`factorized-prior config: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
   return c;
 }

@@ -139,6 +139,7 @@ export class FactorizedPrior implements TaskModel {
             ...sOut.slice(0, 3).map((channels, i) => ({ name: `g_s${i}`, channels })),
           ],
           hidden: this.config.conditioningHidden,
+          ...(this.config.filmMultiplier !== undefined ? { multiplier: this.config.filmMultiplier } : {}),
         })
       : null;
   }

@@ -16,8 +16,6 @@ export interface RunTraining {
   checkpointEvery: number;
   /** Log step metrics every this many steps. */
   logEvery: number;
-  /** Each example's loss times λ_term^(−exponent) (core TrainConfig.lossScale); absent: unscaled. */
-  lossScale?: { term: string; exponent: number };
 }
 
 /** One model to train: the YOTO model or one fixed-λ baseline. */

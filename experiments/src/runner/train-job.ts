@@ -51,7 +51,6 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainR
         seed: t.seed,
         optimizer: { lr: t.learningRate },
         schedule: t.schedule,
-        ...(t.lossScale ? { lossScale: t.lossScale } : {}),
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

@@ -23,9 +23,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, ParamStore, Rng } from '@yoto/core';
+import { initBackend, loadModel, ParamStore, readCheckpoint, Rng } from '@yoto/core';
 import {
   BlsFactorizedTask,
+  type BlsTaskOptions,
   type CodingModel,
   encodeValues,
   EntropyBottleneck,
@@ -50,7 +51,9 @@ const lr = Number((f.lr as string | undefined) ?? '1e-3');
 const fitSteps = (f['fit-steps'] as number | undefined) ?? 1500;
 const nImages = (f.images as number | undefined) ?? 4;
 const backend = await initBackend(f.backend as string | undefined);
-const loaded = checkpoint ? (await loadModel(new BlsFactorizedTask({ cropSize: crop }), checkpoint)).model : null;
+// The model's shape lives in the task options the checkpoint was trained with.
+const taskOptions = checkpoint ? ((await readCheckpoint(checkpoint)).config.taskOptions ?? {}) as BlsTaskOptions : {};
+const loaded = checkpoint ? (await loadModel(new BlsFactorizedTask({ ...taskOptions, cropSize: crop }), checkpoint)).model : null;
 if (loaded && !loaded.conditioned) throw new Error(`entropy-conditioning: ${checkpoint} is a fixed-λ baseline; pass the YOTO run's checkpoint`);
 const steps = loaded ? 0 : ((f.steps as number | undefined) ?? 3000);
 const N = loaded ? loaded.config.N : ((f.n as number | undefined) ?? 32);

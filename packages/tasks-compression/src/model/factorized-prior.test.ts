@@ -33,10 +33,11 @@ describe('factorized-prior model', () => {
 
   it('gives the entropy model, and only it, its own learning-rate factor', () => {
     const space = new BlsFactorizedTask().defaultSpace();
-    const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: TINY, entropyLearningRateScale: 10 });
+    const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: TINY, entropyLearningRateScale: 10, conditioningLearningRateScale: 3 });
     const entropy = new Set<tf.Variable>(m.bottleneck.variables);
     expect(entropy.size).toBeGreaterThan(0);
-    for (const [name, v] of m.params.entries()) expect(m.learningRateScale(name)).toBe(entropy.has(v) ? 10 : 1);
+    for (const [name, v] of m.params.entries()) expect(m.learningRateScale(name)).toBe(entropy.has(v) ? 10 : name.startsWith('conditioning/') ? 3 : 1);
+    expect(m.params.entries().filter(([n]) => m.learningRateScale(n) === 3).length).toBeGreaterThan(0);
     m.dispose();
     expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: TINY, entropyLearningRateScale: 0 })).toThrow(/entropyLearningRateScale must be a finite number > 0, got 0/);
   });

@@ -30,6 +30,15 @@ export interface FactorizedPriorOptions {
    * changes how fast the density follows the latents, not what the model computes.
    */
   entropyLearningRateScale?: number;
+  /** Factor on the learning rate of the FiLM conditioning network's parameters (default 1; training only). */
+  conditioningLearningRateScale?: number;
+}
+
+/** A learning-rate factor option: 1 when absent, else a finite number > 0. */
+function positiveScale(value: number | undefined, what: string): number {
+  if (value === undefined) return 1;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`factorized-prior: ${what} must be a finite number > 0, got ${value}`);
+  return value;
 }
 
 /** What a coefficient space must also offer for this model: the range of each term (DefinedSpace has it). */
@@ -83,6 +92,7 @@ export class FactorizedPrior implements TaskModel {
   readonly params: ParamStore;
   readonly conditioned: boolean;
   private readonly entropyLrScale: number;
+  private readonly conditioningLrScale: number;
   readonly config: FactorizedPriorConfig;
   readonly space: CoefficientSpace;
   /** λ range of the training distribution (equal ends for a fixed-λ baseline). */
@@ -112,9 +122,8 @@ export class FactorizedPrior implements TaskModel {
     this.encodedColumn = options.space.conditionedTerms.indexOf(DISTORTION);
     this.encodedEnds = this.encodedColumn >= 0 ? [this.encodeOne(this.lambdaRange[0]), this.encodeOne(this.lambdaRange[1])] : [0, 1];
 
-    this.entropyLrScale = options.entropyLearningRateScale ?? 1;
-    if (!Number.isFinite(this.entropyLrScale) || this.entropyLrScale <= 0)
-      throw new Error(`factorized-prior: entropyLearningRateScale must be a finite number > 0, got ${options.entropyLearningRateScale}`);
+    this.entropyLrScale = positiveScale(options.entropyLearningRateScale, 'entropyLearningRateScale');
+    this.conditioningLrScale = positiveScale(options.conditioningLearningRateScale, 'conditioningLearningRateScale');
     this.params = new ParamStore(options.seed);
     const p = this.params;
     const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
@@ -145,9 +154,10 @@ export class FactorizedPrior implements TaskModel {
   }
 
   /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
-  /** The trainer's per-parameter learning-rate factor: the entropy model's own, 1 elsewhere. */
+  /** The trainer's per-parameter learning-rate factor: the entropy model's and the conditioning's own, 1 elsewhere. */
   learningRateScale(name: string): number {
-    return name.startsWith('entropy_bottleneck/') ? this.entropyLrScale : 1;
+    if (name.startsWith('entropy_bottleneck/')) return this.entropyLrScale;
+    return name.startsWith('conditioning/') ? this.conditioningLrScale : 1;
   }
 
   lambdaVector(lambda: number): number[] {

@@ -48,6 +48,8 @@ export interface BlsTaskOptions {
   evalCrop?: number;
   /** Factor on the entropy model's learning rate in training (default 1; see FactorizedPriorOptions). */
   entropyLearningRateScale?: number;
+  /** Factor on the FiLM conditioning network's learning rate in training (default 1). */
+  conditioningLearningRateScale?: number;
 }
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
@@ -90,6 +92,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       seed: options.seed,
       config: this.options.config,
       ...(this.options.entropyLearningRateScale !== undefined ? { entropyLearningRateScale: this.options.entropyLearningRateScale } : {}),
+      ...(this.options.conditioningLearningRateScale !== undefined ? { conditioningLearningRateScale: this.options.conditioningLearningRateScale } : {}),
     });
   }
 

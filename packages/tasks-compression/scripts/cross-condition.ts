@@ -1,0 +1,45 @@
+/**
+ * Is a trained YOTO compression model's conditioning at its own optimum? On held-back BSDS500 training
+ * crops (with the training noise), measures distortion and rate under the condition of each of three
+ * λ, and the loss λ·D + R of every (condition, λ) pair. A well-trained model does best at every λ
+ * under that λ's own condition (the diagonal); anything else means the λ → behaviour mapping was not
+ * learned.
+ *
+ *   YOTO_DATA=../shared/data npx tsx packages/tasks-compression/scripts/cross-condition.ts \
+ *     --checkpoint yoto-results/checkpoints/<run>/checkpoint.yotockpt [--batches 8] [--crop 64] [--backend b]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, loadModel, readCheckpoint } from '@yoto/core';
+import { parseFlags } from '../bench/args.js';
+import { BlsFactorizedTask, type BlsTaskOptions, DEFAULT_LAMBDA_RANGE } from '../src/index.js';
+
+const f = parseFlags('cross-condition', process.argv.slice(2), { checkpoint: 'string', batches: 'int', crop: 'int', backend: 'string' }, 'see the header of this file');
+const file = f.checkpoint as string | undefined;
+if (!file) throw new Error('cross-condition: --checkpoint <file> is required');
+await initBackend(f.backend as string | undefined);
+const options = ((await readCheckpoint(file)).config.taskOptions ?? {}) as BlsTaskOptions;
+const task = new BlsFactorizedTask({ ...options, cropSize: (f.crop as number | undefined) ?? 64 });
+const { model } = await loadModel(task, file);
+if (!model.conditioned) throw new Error(`cross-condition: ${file} is a fixed-λ baseline; pass a YOTO checkpoint`);
+await task.prepare();
+const [low, high] = DEFAULT_LAMBDA_RANGE;
+const lambdas = [low, Math.sqrt(low * high), high];
+const sums = lambdas.map(() => ({ d: 0, r: 0 }));
+const batches = (f.batches as number | undefined) ?? 8;
+for (let s = 0; s < batches; s++) {
+  // Steps far past any training run: crops the model has most likely not seen in this order.
+  const batch = task.trainBatch({ step: 900_000 + s, batchSize: 8, seed: 11 });
+  lambdas.forEach((c, i) => {
+    const condition = model.conditionFor(Array<number>(batch.size).fill(c));
+    const t = task.lossTerms(model, batch, { training: true, condition });
+    sums[i].d += tf.mean(t.distortion).dataSync()[0] / batches;
+    sums[i].r += tf.mean(t.rate).dataSync()[0] / batches;
+    tf.dispose([condition, t.distortion, t.rate].filter((x) => x !== null));
+  });
+  batch.tensors.x.dispose();
+}
+console.log(`loss λ·D + R (rows: condition; columns: λ of the loss)     ${lambdas.map((l) => `λ=${l.toPrecision(2)}`).join('  ')}`);
+lambdas.forEach((c, i) => {
+  const { d, r } = sums[i];
+  console.log(`condition λ=${c.toPrecision(2)}: D=${d.toFixed(1)} R=${r.toFixed(4)} bpp   ${lambdas.map((l) => (l * d + r).toFixed(3)).join('  ')}`);
+});

@@ -6,7 +6,7 @@
  *
  *   YOTO_DATA=../shared/data npx tsx packages/tasks-compression/scripts/lambda-response.ts [--steps 2000]
  *     [--loss-scale 0.5] [--film 1] [--n 64] [--m 96] [--crop 64] [--batch 8] [--lr 5e-4]
- *     [--entropy-lr-scale 10] [--conditioning-lr-scale 1] [--images 6] [--eval-crop 256] [--backend b]
+ *     [--entropy-lr-scale 10] [--conditioning-lr-scale 1] [--zero-heads] [--images 6] [--eval-crop 256] [--backend b]
  *
  * --loss-scale p multiplies each example's loss by λ^(−p) (TrainConfig.lossScale); --film sets the
  * FiLM multiplier (0.1 when absent).
@@ -18,7 +18,7 @@ import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE } from '../src/index.js';
 const f = parseFlags(
   'lambda-response',
   process.argv.slice(2),
-  { steps: 'int', 'loss-scale': 'string', film: 'string', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', 'conditioning-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string' },
+  { steps: 'int', 'loss-scale': 'string', film: 'string', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', 'conditioning-lr-scale': 'string', 'zero-heads': 'bool', images: 'int', 'eval-crop': 'int', backend: 'string' },
   'see the header of this file',
 );
 const num = (key: string, fallback: number): number => {
@@ -35,6 +35,7 @@ const task = new BlsFactorizedTask({
   cropSize: (f.crop as number | undefined) ?? 64,
   entropyLearningRateScale: num('entropy-lr-scale', 10),
   conditioningLearningRateScale: num('conditioning-lr-scale', 1),
+  ...(f['zero-heads'] ? { conditioningHeadInit: 'zeros' as const } : {}),
   evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
 });
 await task.prepare();

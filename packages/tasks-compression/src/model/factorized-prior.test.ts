@@ -42,6 +42,21 @@ describe('factorized-prior model', () => {
     expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: TINY, entropyLearningRateScale: 0 })).toThrow(/entropyLearningRateScale must be a finite number > 0, got 0/);
   });
 
+  it('with zero-initialised FiLM heads starts independent of λ', () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const x = batchOf([syntheticImage(16, 16, 3)]);
+    const spread = (m: FactorizedPrior): number => {
+      const [a, b] = [0.002, 0.15].map((l) => m.analysis(x, m.conditionFor([l])).dataSync());
+      return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+    };
+    const zero = new FactorizedPrior({ space, conditioned: true, seed: 2, config: TINY, conditioningHeadInit: 'zeros' });
+    const glorot = new FactorizedPrior({ space, conditioned: true, seed: 2, config: TINY });
+    expect(spread(zero)).toBe(0);
+    expect(spread(glorot)).toBeGreaterThan(1e-4);
+    zero.dispose();
+    glorot.dispose();
+  });
+
   it('a baseline has the same backbone, no conditioning and a λ-independent density', () => {
     const yoto = tinyModel(true);
     const base = tinyModel(false);

@@ -32,6 +32,8 @@ export interface FactorizedPriorOptions {
   entropyLearningRateScale?: number;
   /** Factor on the learning rate of the FiLM conditioning network's parameters (default 1; training only). */
   conditioningLearningRateScale?: number;
+  /** Initialisation of the FiLM heads: 'glorot' (default) or 'zeros' (the model starts λ-independent). */
+  conditioningHeadInit?: 'glorot' | 'zeros';
 }
 
 /** A learning-rate factor option: 1 when absent, else a finite number > 0. */
@@ -149,6 +151,7 @@ export class FactorizedPrior implements TaskModel {
           ],
           hidden: this.config.conditioningHidden,
           ...(this.config.filmMultiplier !== undefined ? { multiplier: this.config.filmMultiplier } : {}),
+          ...(options.conditioningHeadInit ? { headInit: options.conditioningHeadInit } : {}),
         })
       : null;
   }

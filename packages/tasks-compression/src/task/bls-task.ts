@@ -50,6 +50,8 @@ export interface BlsTaskOptions {
   entropyLearningRateScale?: number;
   /** Factor on the FiLM conditioning network's learning rate in training (default 1). */
   conditioningLearningRateScale?: number;
+  /** Initialisation of the FiLM heads (default 'glorot'; see FactorizedPriorOptions). */
+  conditioningHeadInit?: 'glorot' | 'zeros';
 }
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
@@ -93,6 +95,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       config: this.options.config,
       ...(this.options.entropyLearningRateScale !== undefined ? { entropyLearningRateScale: this.options.entropyLearningRateScale } : {}),
       ...(this.options.conditioningLearningRateScale !== undefined ? { conditioningLearningRateScale: this.options.conditioningLearningRateScale } : {}),
+      ...(this.options.conditioningHeadInit ? { conditioningHeadInit: this.options.conditioningHeadInit } : {}),
     });
   }
 

@@ -80,7 +80,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
   const entries = model.params.entries();
   const variables = entries.map(([, v]) => v);
   if (variables.length === 0) throw new Error(`task '${task.name}' built a model without parameters`);
-  const adam = new Adam(entries, cfg.optimizer, model.learningRateScale ? { lrScale: (name) => model.learningRateScale?.(name) ?? 1 } : {});
+  const adam = new Adam(entries, cfg.optimizer, { lrScale: model.learningRateScale?.bind(model) });
   let rng = new Rng(samplerSeed(seed));
   const ckptFile = cfg.checkpoint ? checkpointPath(cfg.checkpoint.dir) : null;
   const nTerms = task.terms.length;

@@ -31,7 +31,7 @@ describe('factorized-prior model', () => {
     m.dispose();
   });
 
-  it('gives the entropy model, and only it, its own learning-rate factor', () => {
+  it('gives the entropy model and the conditioning network, and only them, their own learning-rate factors', () => {
     const space = new BlsFactorizedTask().defaultSpace();
     const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: TINY, entropyLearningRateScale: 10, conditioningLearningRateScale: 3 });
     const entropy = new Set<tf.Variable>(m.bottleneck.variables);

@@ -150,19 +150,19 @@ export class FactorizedPrior implements TaskModel {
             ...sOut.slice(0, 3).map((channels, i) => ({ name: `g_s${i}`, channels })),
           ],
           hidden: this.config.conditioningHidden,
-          ...(this.config.filmMultiplier !== undefined ? { multiplier: this.config.filmMultiplier } : {}),
-          ...(options.conditioningHeadInit ? { headInit: options.conditioningHeadInit } : {}),
+          multiplier: this.config.filmMultiplier,
+          headInit: options.conditioningHeadInit,
         })
       : null;
   }
 
-  /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
   /** The trainer's per-parameter learning-rate factor: the entropy model's and the conditioning's own, 1 elsewhere. */
   learningRateScale(name: string): number {
     if (name.startsWith('entropy_bottleneck/')) return this.entropyLrScale;
     return name.startsWith('conditioning/') ? this.conditioningLrScale : 1;
   }
 
+  /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
   lambdaVector(lambda: number): number[] {
     return this.space.terms.map((t) => (t === DISTORTION ? lambda : 1));
   }

@@ -93,9 +93,9 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       conditioned: options.conditioned,
       seed: options.seed,
       config: this.options.config,
-      ...(this.options.entropyLearningRateScale !== undefined ? { entropyLearningRateScale: this.options.entropyLearningRateScale } : {}),
-      ...(this.options.conditioningLearningRateScale !== undefined ? { conditioningLearningRateScale: this.options.conditioningLearningRateScale } : {}),
-      ...(this.options.conditioningHeadInit ? { conditioningHeadInit: this.options.conditioningHeadInit } : {}),
+      entropyLearningRateScale: this.options.entropyLearningRateScale,
+      conditioningLearningRateScale: this.options.conditioningLearningRateScale,
+      conditioningHeadInit: this.options.conditioningHeadInit,
     });
   }
 

@@ -35,7 +35,7 @@ describe('compression-rd-sweep plan', () => {
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
     expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 } });
-    expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96 }, cropSize: 64, entropyLearningRateScale: 10 } });
+    expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, conditioningInput: 'range', quantizationStep: 'lambda' }, cropSize: 64, entropyLearningRateScale: 10, conditioningLearningRateScale: 10 } });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
@@ -59,6 +59,9 @@ describe('compression-rd-sweep plan', () => {
     bad(['reference.qualities=0,50'], 'reference.qualities must be integers in 1…100, got 0');
     bad(['lambda.low=0.2'], 'need 0 < low < high');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
+    bad(['model.quantizationStep=fine'], "model.quantizationStep must be 'unit' or 'lambda', got 'fine'");
+    bad(['model.conditioningInput=centred'], "model.conditioningInput must be 'encoded' or 'range', got 'centred'");
+    bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 
   it('without the datasets, `exp run` stops before training with core’s message naming the dataset and the data root', async () => {

@@ -20,9 +20,16 @@ export interface CompressionSweepConfig {
     /** Centre crop of each evaluation image (0 = whole images; ≥ 176 for MS-SSIM's five scales). */
     evalCrop: number;
   };
-  model: { N: number; M: number; densityKnots: number; conditioningHidden: number };
+  /**
+   * conditioningInput and quantizationStep as in the model's configuration: what the FiLM network
+   * sees ('range': log λ mapped onto [−1, 1]; 'encoded': raw log λ) and whether the latents are
+   * rounded with a learned λ-dependent step ('lambda') or a step of 1 ('unit'). Baselines ignore both.
+   */
+  model: { N: number; M: number; densityKnots: number; conditioningHidden: number; conditioningInput: 'encoded' | 'range'; quantizationStep: 'unit' | 'lambda' };
   /** Factor on the entropy model's learning rate (its density must follow the latents within short budgets). */
   entropy: { learningRateScale: number };
+  /** Factor on the learning rate of the λ-conditioning (FiLM network and quantization steps). */
+  conditioning: { learningRateScale: number };
   lambda: { low: number; high: number };
   train: TrainSettings;
   yoto: { steps: number };
@@ -41,10 +48,14 @@ const config: CompressionSweepConfig = {
   seed: 1,
   data: { cropSize: 64, evalImages: 0, evalCrop: 0 },
   // The benchmark shape (../shared/docs/benchmarks.md).
-  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64 },
+  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64, conditioningInput: 'range', quantizationStep: 'lambda' },
   // 10: at 1 the density narrows by a fixed Adam step per step and the rate of an N=64/M=96 model at
   // λ=0.018 is still 1.55 bpp after 300 steps; at 10 it is 0.29 bpp by then, same distortion.
   entropy: { learningRateScale: 10 },
+  // With a λ-dependent quantization step and log λ mapped onto [−1, 1], 2,000-step YOTO runs
+  // (scripts/lambda-response.ts) code 6 Kodak crops at 0.20 / 0.60 / 1.09 bpp for λ = 0.0018 / 0.018 /
+  // 0.18 at factor 10, 0.03 / 0.32 / 0.85 bpp (and 0.5–3.5 dB lower PSNR) at factor 1.
+  conditioning: { learningRateScale: 10 },
   lambda: { low: 0.0018, high: 0.18 },
   // 5e-4: of 1e-4 … 5e-3 tried for 400 steps (N=32, M=48, λ = 0.05), the lowest loss; 5e-3 diverged.
   train: { batchSize: 8, learningRate: 0.0005, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 },
@@ -70,6 +81,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     'lambda.high': 'number',
     'train.learningRate': 'number',
     'entropy.learningRateScale': 'number',
+    'conditioning.learningRateScale': 'number',
     'baselines.lambdas': 'number[]',
     'reference.qualities': 'number[]',
     'reference.codecs': 'string[]',
@@ -79,7 +91,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'tiny end-to-end check (tests): N=8/M=16, 32 px crops, 2 Kodak crops of 176 px, tens of steps',
       overrides: {
         data: { cropSize: 32, evalImages: 2, evalCrop: 176 },
-        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8 },
+        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, conditioningInput: 'range', quantizationStep: 'lambda' },
         train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
@@ -93,7 +105,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'paper-scale budgets (CompressAI shape N=128/M=192, 256 px crops), for a GPU (tfjs-node-gpu)',
       overrides: {
         data: { cropSize: 256 },
-        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64 },
+        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64, conditioningInput: 'range', quantizationStep: 'lambda' },
         train: { batchSize: 16, learningRate: 0.0001, checkpointEvery: 5000, logEvery: 100 },
         yoto: { steps: 400_000 },
         // CompressAI's MSE qualities 1–8 (λ 0.0018 … 0.0932) and the top of the range.
@@ -144,6 +156,12 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       throw new UsageError(`train.schedule must be 'cosine' or 'constant', got '${c.train.schedule}'`);
     if (!(Number.isFinite(c.entropy.learningRateScale) && c.entropy.learningRateScale > 0))
       throw new UsageError(`entropy.learningRateScale must be a number > 0, got ${c.entropy.learningRateScale}`);
+    if (!(Number.isFinite(c.conditioning.learningRateScale) && c.conditioning.learningRateScale > 0))
+      throw new UsageError(`conditioning.learningRateScale must be a number > 0, got ${c.conditioning.learningRateScale}`);
+    if (c.model.conditioningInput !== 'encoded' && c.model.conditioningInput !== 'range')
+      throw new UsageError(`model.conditioningInput must be 'encoded' or 'range', got '${c.model.conditioningInput}'`);
+    if (c.model.quantizationStep !== 'unit' && c.model.quantizationStep !== 'lambda')
+      throw new UsageError(`model.quantizationStep must be 'unit' or 'lambda', got '${c.model.quantizationStep}'`);
     if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
     if (c.baselines.lambdas.length === 0) throw new UsageError('baselines.lambdas must list at least one λ');
     for (const l of c.baselines.lambdas)
@@ -183,6 +201,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
           config: { ...c.model },
           cropSize: c.data.cropSize,
           entropyLearningRateScale: c.entropy.learningRateScale,
+          conditioningLearningRateScale: c.conditioning.learningRateScale,
           // Only when set, so whole-image profiles keep the run identity they had without it.
           ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
         },

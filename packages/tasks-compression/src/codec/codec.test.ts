@@ -6,8 +6,9 @@ import { encodePng, initBackend, Rng } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bitstreamErrorCode } from '../testing/bitstream-error-code.js';
 import { BitstreamError, HEADER_BYTES, readBitstream, writeBitstream } from '../bitstream/format.js';
-import type { FactorizedPrior } from '../model/factorized-prior.js';
-import { makeRateIncreaseWithLambda, syntheticImage, tinyModel } from '../testing/fixtures.js';
+import { FactorizedPrior } from '../model/factorized-prior.js';
+import { BlsFactorizedTask } from '../task/bls-task.js';
+import { makeRateIncreaseWithLambda, syntheticImage, TINY, tinyModel } from '../testing/fixtures.js';
 import { codecContext, compress, compressAt, compressToBpp, decompress, decompressToTensor } from './codec.js';
 import { compressFile, decompressFile, readImageFile } from './files.js';
 import { cropImage, toImage, toPaddedTensor } from './image.js';
@@ -42,6 +43,20 @@ describe('codec', () => {
       expect(decompress(model, enc.bytes).image).toEqual(toImage(ref.xHat, image.width, image.height));
       tf.dispose([xHat, x, ref.y, ref.symbols, ref.yHat, ref.xHat, ref.bits]);
     }
+  });
+
+  it('decodes a model with a λ-dependent quantization step exactly too', () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const stepped = new FactorizedPrior({ space, conditioned: true, seed: 7, config: { ...TINY, quantizationStep: 'lambda' } });
+    const small = syntheticImage(48, 40, 6);
+    for (const lambda of [0.0018, 0.18]) {
+      const enc = compressAt(stepped, small, lambda);
+      const x = toPaddedTensor(small);
+      const ref = stepped.quantizedForward(x, lambda);
+      expect(decompress(stepped, enc.bytes).image).toEqual(toImage(ref.xHat, small.width, small.height));
+      tf.dispose([x, ref.y, ref.symbols, ref.yHat, ref.xHat, ref.bits]);
+    }
+    stepped.dispose();
   });
 
   it('codes within 2% of the model’s estimated bits', () => {

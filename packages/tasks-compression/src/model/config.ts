@@ -22,6 +22,21 @@ export interface FactorizedPriorConfig {
    * and with it the bitstream fingerprint, of models that never set it stays what it was.
    */
   filmMultiplier?: number;
+  /**
+   * What the conditioning MLP sees: 'encoded' (absent; the space's encoding, raw log λ) or 'range'
+   * (log λ mapped linearly onto [−1, 1] over the training range). Raw log λ over [0.0018, 0.18] is
+   * [−6.3, −1.7]: every input has the same sign, so the weight and the bias of the first layer move
+   * together, and the loud high-λ examples' updates reach the low-λ end amplified (the learned
+   * response came out inverted). Optional, like filmMultiplier, so old fingerprints stay put.
+   */
+  conditioningInput?: 'encoded' | 'range';
+  /**
+   * Quantization step of the latents: 'unit' (absent; round y) or 'lambda' (a conditioned model
+   * rounds y/Δ(λ) and decodes ŷ·Δ(λ), with a learned step per latent channel whose log is linear in
+   * log λ, initialised at Δ ∝ λ^(−½), the high-rate optimum of λ·D + R when D ≈ Δ²/12). It gives the
+   * rate a direct handle on λ instead of one the FiLM network has to discover.
+   */
+  quantizationStep?: 'unit' | 'lambda';
 }
 
 export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
@@ -32,9 +47,12 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 /** The transform downsamples by 2 four times: images are padded to a multiple of this. */
 export const STRIDE = 16;
 
+/** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
+const OPTIONAL_KEYS = ['filmMultiplier', 'conditioningInput', 'quantizationStep'];
+
 export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
   for (const key of Object.keys(partial))
-    if (!(key in DEFAULT_CONFIG) && key !== 'filmMultiplier') throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+    if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
   const int = (v: unknown, what: string, min: number): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -48,5 +66,9 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): Fac
   c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
   if (c.filmMultiplier !== undefined && !(typeof c.filmMultiplier === 'number' && Number.isFinite(c.filmMultiplier) && c.filmMultiplier > 0))
     throw new Error(`factorized-prior config: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
+  if (c.conditioningInput !== undefined && c.conditioningInput !== 'encoded' && c.conditioningInput !== 'range')
+    throw new Error(`factorized-prior config: conditioningInput must be 'encoded' or 'range', got ${JSON.stringify(c.conditioningInput)}`);
+  if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
+    throw new Error(`factorized-prior config: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
   return c;
 }

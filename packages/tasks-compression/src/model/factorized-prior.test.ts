@@ -57,6 +57,57 @@ describe('factorized-prior model', () => {
     glorot.dispose();
   });
 
+  it("with conditioningInput 'range' feeds the conditioning log λ mapped onto [−1, 1] over the training range", () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const [low, high] = [0.0018, 0.18];
+    const x = batchOf([syntheticImage(16, 16, 5)]);
+    const range = new FactorizedPrior({ space, conditioned: true, seed: 6, config: { ...TINY, conditioningInput: 'range' } });
+    const raw = new FactorizedPrior({ space, conditioned: true, seed: 6, config: TINY });
+    // The raw model sees log λ itself, so λ = e^u gives it the input u: the range model at the ends and
+    // the geometric middle of its range must then compute what the raw model computes at e^−1, e^0, e^1.
+    for (const [lambda, u] of [[low, -1], [Math.sqrt(low * high), 0], [high, 1]] as const) {
+      const a = range.analysis(x, range.conditionFor([lambda])).dataSync();
+      const b = raw.analysis(x, raw.conditionFor([Math.exp(u)])).dataSync();
+      a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
+    }
+    expect(range.analysis(x, range.conditionFor([low])).dataSync()).not.toEqual(raw.analysis(x, raw.conditionFor([low])).dataSync());
+    expect(raw.config).not.toHaveProperty('conditioningInput');
+    range.dispose();
+    raw.dispose();
+    expect(() => new FactorizedPrior({ space, conditioned: true, seed: 1, config: { ...TINY, conditioningInput: 'centred' as 'range' } })).toThrow(
+      /conditioningInput must be 'encoded' or 'range', got "centred"/,
+    );
+  });
+
+  it("with quantizationStep 'lambda' codes y/Δ(λ) and decodes ŷ·Δ(λ), Δ starting at (λ/√(low·high))^(−½)", () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const [low, high] = [0.0018, 0.18];
+    const x = batchOf([syntheticImage(32, 32, 8)]);
+    const stepped = new FactorizedPrior({ space, conditioned: true, seed: 9, config: { ...TINY, quantizationStep: 'lambda' } });
+    const unit = new FactorizedPrior({ space, conditioned: true, seed: 9, config: TINY });
+    expect(stepped.params.entries().map(([n]) => n).filter((n) => n.startsWith('conditioning/log_step/'))).toEqual(['conditioning/log_step/low', 'conditioning/log_step/high']);
+    for (const lambda of [low, 0.01, high]) {
+      const step = Math.sqrt(Math.sqrt(low * high) / lambda);
+      const cond = stepped.conditionFor([lambda]);
+      const y = unit.analysis(x, cond);
+      const ys = stepped.analysis(x, cond).dataSync();
+      y.dataSync().forEach((v, i) => expect(ys[i]).toBeCloseTo(v / step, 4));
+      const xs = stepped.synthesis(y, cond).dataSync();
+      unit.synthesis(tf.mul(y, step) as tf.Tensor4D, cond).dataSync().forEach((v, i) => expect(xs[i]).toBeCloseTo(v, 4));
+    }
+    // Lower λ, coarser step: fewer bits for the same image before any training.
+    const bits = [low, high].map((l) => stepped.quantizedForward(x, l).bits.dataSync()[0]);
+    expect(bits[0]).toBeLessThan(bits[1]);
+    const baseline = new FactorizedPrior({ space, conditioned: false, seed: 9, config: { ...TINY, quantizationStep: 'lambda' } });
+    expect(baseline.params.entries().some(([n]) => n.includes('log_step'))).toBe(false);
+    baseline.dispose();
+    stepped.dispose();
+    unit.dispose();
+    expect(() => new FactorizedPrior({ space, conditioned: true, seed: 1, config: { ...TINY, quantizationStep: 'fine' as 'unit' } })).toThrow(
+      /quantizationStep must be 'unit' or 'lambda', got "fine"/,
+    );
+  });
+
   it('a baseline has the same backbone, no conditioning and a λ-independent density', () => {
     const yoto = tinyModel(true);
     const base = tinyModel(false);

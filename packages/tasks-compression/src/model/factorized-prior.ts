@@ -101,6 +101,8 @@ export class FactorizedPrior implements TaskModel {
   readonly lambdaRange: readonly [number, number];
   readonly bottleneck: EntropyBottleneck;
   private readonly conditioning: ConditioningNetwork | null;
+  /** log Δ per latent channel at the low and high ends of the λ range (config quantizationStep 'lambda'). */
+  private readonly logStep: { low: tf.Variable; high: tf.Variable } | null;
   private readonly analysisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly analysisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
@@ -120,6 +122,8 @@ export class FactorizedPrior implements TaskModel {
       if (!options.space.conditionedTerms.includes(DISTORTION))
         throw new Error(`factorized-prior: a conditioned model needs a space in which λ of '${DISTORTION}' varies`);
       if (!(this.lambdaRange[1] > this.lambdaRange[0])) throw new Error('factorized-prior: a conditioned model needs a λ range with low < high');
+      if (this.config.conditioningInput === 'range' && options.space.encodedDim !== 1)
+        throw new Error(`factorized-prior: conditioningInput 'range' needs λ of '${DISTORTION}' to be the only conditioned coefficient, the space conditions ${options.space.conditionedTerms.join(', ')}`);
     }
     this.encodedColumn = options.space.conditionedTerms.indexOf(DISTORTION);
     this.encodedEnds = this.encodedColumn >= 0 ? [this.encodeOne(this.lambdaRange[0]), this.encodeOne(this.lambdaRange[1])] : [0, 1];
@@ -154,6 +158,15 @@ export class FactorizedPrior implements TaskModel {
           headInit: options.conditioningHeadInit,
         })
       : null;
+    // Δ ∝ λ^(−½) over the range: log Δ = ±¼·ln(high/low) at the ends, 0 (Δ = 1) at the geometric middle.
+    const quarter = Math.log(this.lambdaRange[1] / this.lambdaRange[0]) / 4;
+    this.logStep =
+      this.conditioned && this.config.quantizationStep === 'lambda'
+        ? {
+            low: p.variable('conditioning/log_step/low', [M], { kind: 'constant', value: quarter }),
+            high: p.variable('conditioning/log_step/high', [M], { kind: 'constant', value: -quarter }),
+          }
+        : null;
   }
 
   /** The trainer's per-parameter learning-rate factor: the entropy model's and the conditioning's own, 1 elsewhere. */
@@ -203,10 +216,30 @@ export class FactorizedPrior implements TaskModel {
     return tf.mul(tf.sub(col, e0), (knots - 1) / (e1 - e0)) as tf.Tensor1D;
   }
 
+  /** log λ of each example mapped linearly onto [−1, 1] over the training range, [B, 1]. */
+  private rangePosition(condition: tf.Tensor2D): tf.Tensor2D {
+    const [e0, e1] = this.encodedEnds;
+    const col = tf.slice(condition, [0, this.encodedColumn], [-1, 1]);
+    return tf.sub(tf.mul(tf.sub(col, e0), 2 / (e1 - e0)), 1) as tf.Tensor2D;
+  }
+
+  /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M]; null when the step is 1. */
+  private quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
+    if (!this.logStep) return null;
+    if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
+    const u = this.rangePosition(condition);
+    const { low, high } = this.logStep;
+    const mid = tf.div(tf.add(low, high), 2);
+    const half = tf.div(tf.sub(high, low), 2);
+    return tf.reshape(tf.exp(tf.add(mid, tf.mul(u, half))), [-1, 1, 1, this.config.M]);
+  }
+
   private films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
     if (!this.conditioning) return null;
     if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
-    return this.conditioning.apply(condition);
+    if (this.config.conditioningInput !== 'range') return this.conditioning.apply(condition);
+    // Called inside the transforms' tidy, which frees the mapped input.
+    return this.conditioning.apply(this.rangePosition(condition));
   }
 
   private modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
@@ -222,14 +255,16 @@ export class FactorizedPrior implements TaskModel {
         h = this.modulate(this.analysisConvs[i](h), films, `g_a${i}`);
         if (i < 3) h = this.analysisGdn[i](h);
       }
-      return h;
+      const step = this.quantizationSteps(condition);
+      return step ? (tf.div(h, step) as tf.Tensor4D) : h;
     });
   }
 
   synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
     return tf.tidy(() => {
       const films = this.films(condition);
-      let h = yHat;
+      const step = this.quantizationSteps(condition);
+      let h = step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat;
       for (let i = 0; i < 4; i++) {
         h = this.synthesisConvs[i](h);
         if (i < 3) h = this.synthesisGdn[i](this.modulate(h, films, `g_s${i}`));

@@ -46,6 +46,11 @@ export function loadAddon(): AddonStatus {
     cached = { ok: false, why: recorded ?? `the addon is not built (${path} is missing; rebuild with \`pnpm install\` after ${INSTALL_HINT})` };
     return cached;
   }
+  // libgomp reads this once, when it loads with libdnnl. Its default lets idle threads spin after
+  // every parallel region, which on a busy machine (or beside the single-threaded wasm work between
+  // convolutions) steals the cores the next region waits for: measured on a loaded 2-core machine,
+  // a vae step on 2 threads took 405 CPU-ms spinning vs 73–85 passive (69 on 1 thread).
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     const addon = createRequire(import.meta.url)(path) as DnnlAddon;
     cached = { ok: true, addon, path };

@@ -4,6 +4,7 @@ import { extname, resolve } from 'node:path';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { DataError, UsageError } from '../errors.js';
+import { guardOutput } from '../cli/output-guard.js';
 
 const USAGE =
   'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
@@ -98,7 +99,7 @@ function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
   mustBeFile(req.input, 'input file');
   if (action === 'decompress' && extname(req.output).toLowerCase() !== '.png')
     throw new UsageError(`output ${output}: decompress writes PNG (lossless, so the decoded pixels are kept); name it *.png`);
-  if (req.output === req.input) throw new UsageError(`output ${output} is the input file; choose another name`);
+  guardOutput(req.output, { inputs: [req.model, req.input], force: Boolean(f.force), extension: action === 'compress' ? '.yoto' : undefined });
   return req;
 }
 

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng, initBackend, train } from '@yoto/core';
+import sharp from 'sharp';
 import { BlsFactorizedTask } from '@yoto/tasks-compression';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
@@ -69,5 +70,23 @@ describe('exp codec output guard', () => {
     const overModel = await cli('codec', 'decompress', '--model', ckpt, 'kept.yoto', join(dir, 'ckpt', '..', 'in.png'));
     expect(overModel.code).toBe(2);
     expect(overModel.err).toContain('already exists; pass --force');
+  });
+
+  it('refuses a 6000×6000 image from its header, stating the maximum (it died in wasm before)', async () => {
+    await sharp({ create: { width: 6000, height: 6000, channels: 3, background: '#808080' } }).png().toFile(join(dir, 'huge.png'));
+    const r = await cli('codec', 'compress', '--model', ckpt, '--lambda', '0.01', 'huge.png', 'huge.yoto');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      `error: ${join(dir, 'huge.png')} is 6000×6000 (36.0 megapixels); the codec codes at most 3.1 megapixels (e.g. 2048×1536) in one piece: crop or downscale it first`,
+    );
+  });
+
+  it('an image with transparent pixels gets advice the CLI can follow, not an API option', async () => {
+    const rgba = new Uint8Array(20 * 18 * 4).map((_v, i) => (i % 4 === 3 ? 128 : 200));
+    await sharp(Buffer.from(rgba), { raw: { width: 20, height: 18, channels: 4 } }).png().toFile(join(dir, 'alpha.png'));
+    const r = await cli('codec', 'compress', '--model', ckpt, '--lambda', '0.01', 'alpha.png', 'alpha.yoto');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${join(dir, 'alpha.png')} has transparent pixels, which the codec does not store; flatten it onto a background first`);
+    expect(r.err).not.toContain('alpha: "flatten"');
   });
 });

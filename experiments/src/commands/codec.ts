@@ -5,6 +5,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { DataError, UsageError } from '../errors.js';
 import { guardOutput } from '../cli/output-guard.js';
+import { refuseOversizedImage } from './image-limit.js';
 
 const USAGE =
   'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
@@ -33,6 +34,7 @@ export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number>
   // `pnpm exp` runs in the repository root; INIT_CWD is where the user typed the command, which is
   // what relative image paths mean.
   const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
+  if (req.action === 'compress') await refuseOversizedImage(req.input);
   const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);
@@ -127,6 +129,8 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
   try {
     image = await codec.readImageFile(req.input);
   } catch (err) {
+    if ((err as { code?: unknown }).code === 'IMAGE_HAS_ALPHA')
+      throw new DataError(`${req.input} has transparent pixels, which the codec does not store; flatten it onto a background first (e.g. \`magick in.png -background white -flatten in-rgb.png\`)`);
     throw new DataError((err as Error).message.includes(req.input) ? (err as Error).message : `${req.input}: ${(err as Error).message}`);
   }
   const result = req.targetBpp !== undefined ? codec.compressToBpp(model, image, req.targetBpp) : codec.compressAt(model, image, req.lambda!);

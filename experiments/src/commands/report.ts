@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
@@ -12,7 +11,6 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
   const resolved = resolveExperiment(args.positionals[0], (args.flags.profile as string | undefined) ?? 'default', (args.flags.set as string[]) ?? []);
   const home = resolveHome(io.env, io.cwd);
   const record = recordName(resolved.definition.name, resolved.profile);
-  if (!existsSync(home.db)) throw new UsageError(`nothing recorded under ${home.root} yet; run \`pnpm exp run ${resolved.definition.name}\` first`);
   const tracker = openHomeTracker(io);
   try {
     if (!tracker.findExperiment(record))

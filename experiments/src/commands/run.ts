@@ -3,7 +3,7 @@ import { UsageError, listOf } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
-import { resolveHome } from '../runner/home.js';
+import { checkHome, resolveHome } from '../runner/home.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { describeSummary } from '../runner/summary.js';
 
@@ -20,6 +20,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
     throw new UsageError(`unknown backend '${backend}'; backends: ${listOf(BACKEND_CHOICES)}`);
   const json = Boolean(args.flags.json);
+  const home = resolveHome(io.env, io.cwd);
+  checkHome(home, 'write');
 
   const outcome = await runExperiment({
     experiment,
@@ -27,7 +29,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     sets,
     workers,
     backend,
-    home: resolveHome(io.env, io.cwd),
+    home,
     progress: io.progress,
     log: io.err,
     handleSignals: true,

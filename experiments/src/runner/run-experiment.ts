@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
 import { resolveExperiment, type Resolved } from '../experiments/registry.js';
 import type { PictureModel } from '../experiments/types.js';
+import { debugging } from '../cli/user-errors.js';
 import { computeBudget } from './budget.js';
+import { checkCheckpoints } from './checkpoint-check.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
@@ -89,6 +91,8 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
         `another process is training ${busy.map((d) => d.identity.name).join(', ')} of '${record}' right now; ` +
           'wait for it or stop it first',
       );
+
+    await checkCheckpoints(decisions, (id) => join(checkpointDir(o.home, id), CHECKPOINT_FILE));
 
     const training = await trainPhase(o, resolved, record, decisions, workers, stop.signal);
     if (training.status !== 'ok') return training;
@@ -186,7 +190,7 @@ async function trainPhase(
   for (const out of outcomes) if (out.status === 'done') results.set(out.id, out.result as TrainResult);
   const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
   if (failed.length > 0) {
-    return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+    return { status: 'failed', errors: failed.map((f) => describeFailure(f, jobs, o.env)) };
   }
   const stopped = [...results.entries()].filter(([, r]) => r.stopped).map(([k]) => k);
   const notStarted = outcomes.filter((x) => x.status === 'not-started').map((x) => x.id);
@@ -274,7 +278,7 @@ async function evaluatePhase(
   });
   board.close();
   const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
-  if (failed.length > 0) return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+  if (failed.length > 0) return { status: 'failed', errors: failed.map((f) => describeFailure(f, jobs, o.env)) };
   if (signal.aborted || outcomes.some((x) => x.status !== 'done' || (x.result as EvaluateResult).stopped === true))
     return { status: 'interrupted', stopped: outcomes.filter((x) => x.status !== 'done').map((x) => x.id) };
   const pictures = outcomes.find((x) => x.id === 'pictures');
@@ -319,6 +323,16 @@ function poolOptions(board: ProgressBoard, workers: number, jobs: readonly PoolJ
     onProgress: (id, p) => board.progress(id, p),
     onStatus: (id, text) => board.status(id, text),
   };
+}
+
+/**
+ * One line per failed job: its error and where its log is. The log's tail (a worker's stack trace)
+ * is added only under YOTO_DEBUG=1: the log file keeps it either way.
+ */
+function describeFailure(f: Extract<JobOutcome, { status: 'failed' }>, jobs: readonly PoolJob[], env: NodeJS.ProcessEnv | undefined): string {
+  const log = jobs.find((j) => j.id === f.id)?.logFile;
+  const line = `${f.id}: ${f.error}${log ? ` (worker log: ${log})` : ''}`;
+  return debugging(env ?? process.env) && f.logTail ? `${line}\n${indent(f.logTail)}` : line;
 }
 
 function indent(text: string): string {

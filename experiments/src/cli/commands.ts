@@ -22,13 +22,14 @@ const set = {
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { usage: 'exp list', summary: 'experiments, their profiles and budgets', flags: {}, positionals: [] },
   run: {
-    usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--json]',
+    usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--retry-failed] [--json]',
     summary: 'train YOTO + baselines in parallel workers, evaluate, record, report (resumes unfinished runs)',
     flags: {
       profile,
       workers: { type: 'int', value: 'n', help: 'parallel worker processes (default: one per core)' },
       backend: { type: 'string', value: 'b', help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)' },
       set,
+      'retry-failed': { type: 'boolean', help: 'train runs that failed earlier again (by default they are reported, not retrained)' },
       json,
     },
     positionals: ['experiment'],

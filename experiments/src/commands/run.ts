@@ -34,6 +34,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     log: io.err,
     handleSignals: true,
     env: io.env,
+    retryFailed: Boolean(args.flags['retry-failed']),
   });
   if (outcome.status === 'done') {
     for (const l of describeSummary(outcome.summary)) io.out(l);

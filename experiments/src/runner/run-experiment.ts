@@ -32,6 +32,8 @@ export interface RunExperimentOptions {
   signal?: AbortSignal;
   handleSignals?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Train runs that failed earlier again, instead of reporting them as failed. */
+  retryFailed?: boolean;
 }
 
 export type RunExperimentOutcome =
@@ -83,7 +85,9 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
         hasCheckpoint: existsSync(join(checkpointDir(o.home, r.id), CHECKPOINT_FILE)),
         // Opening the tracker marked runs of dead processes `crashed`; any still `running` has a live owner.
         ownerAlive: r.status === 'running',
+        error: r.error,
       })),
+      { retryFailed: o.retryFailed },
     );
     const busy = decisions.filter((d) => d.action === 'busy');
     if (busy.length > 0)
@@ -96,6 +100,16 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
 
     const training = await trainPhase(o, resolved, record, decisions, workers, stop.signal);
     if (training.status !== 'ok') return training;
+    const failedEarlier = decisions.filter((d) => d.action === 'failed');
+    if (failedEarlier.length > 0)
+      return {
+        status: 'failed',
+        errors: failedEarlier.map(
+          (d) =>
+            `${d.identity.spec.key}: run ${d.run.name} failed earlier: ${d.run.error ?? '(no error recorded)'}; not trained again ` +
+            '(it would fail the same way): change its config, or pass --retry-failed to resume it from its last checkpoint',
+        ),
+      };
 
     const runs = summarizeRuns(tracker, decisions, training.results);
     const evaluation = await evaluatePhase(o, resolved, record, runs, workers, stop.signal);
@@ -150,14 +164,18 @@ async function trainPhase(
   signal: AbortSignal,
 ): Promise<PhaseResult<{ results: Map<string, TrainResult> }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
   const plan = resolved.plan;
-  const todo = scheduleOrder(decisions.filter((d) => d.action !== 'reuse'));
+  const reused = decisions.filter((d) => d.action === 'reuse').length;
+  const failedEarlier = decisions.filter((d) => d.action === 'failed').length;
+  const todo = scheduleOrder(decisions.filter((d) => d.action === 'new' || d.action === 'resume'));
   const board = new ProgressBoard(
     o.progress,
     `training ${record}: ${todo.length} run(s) on ${Math.min(workers, Math.max(1, todo.length))} worker(s)` +
-      (decisions.length > todo.length ? `, ${decisions.length - todo.length} reused` : ''),
+      (reused > 0 ? `, ${reused} reused` : '') +
+      (failedEarlier > 0 ? `, ${failedEarlier} failed earlier (--retry-failed trains them again)` : ''),
   );
   for (const d of decisions) {
     if (d.action === 'reuse') board.add(d.identity.spec.key, d.identity.spec.label, 'reused');
+    if (d.action === 'failed') board.add(d.identity.spec.key, d.identity.spec.label, 'failed', d.run.error ?? undefined);
   }
   const jobs: PoolJob[] = todo.map((d) => {
     board.add(d.identity.spec.key, d.identity.spec.label, 'queued', d.action === 'resume' ? 'resumes from its checkpoint' : undefined);

@@ -18,7 +18,7 @@ describe('checkCheckpoints', () => {
     const good = encodeCheckpoint({ task: 't', step: 3, rngState: null, config: {}, space: null, conditioned: true, params: {}, adam: null });
     writeFileSync(join(dir, '1.ckpt'), good);
     writeFileSync(join(dir, '2.ckpt'), good.subarray(0, good.length - 7));
-    const run = (id: number) => ({ id, name: `smoke/yoto/${id}`, status: 'killed' as const, hasCheckpoint: true, ownerAlive: false });
+    const run = (id: number) => ({ id, name: `smoke/yoto/${id}`, status: 'killed' as const, hasCheckpoint: true, ownerAlive: false, error: null });
     const identity = {} as RunIdentity;
     const at = (id: number): string => join(dir, `${id}.ckpt`);
     await expect(checkCheckpoints([{ action: 'resume', identity, run: run(1) }], at)).resolves.toBeUndefined();

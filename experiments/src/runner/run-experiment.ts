@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { computeBudget } from './budget.js';
 import { acquireHomeLock } from './home-lock.js';
 import { checkCheckpoints } from './checkpoint-check.js';
+import { SET_TAG } from './set-tags.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
@@ -179,7 +180,8 @@ async function trainPhase(
       task: plan.task,
       space: plan.space,
       backend: o.backend,
-      tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`],
+      // The --set values, so that `exp report` can say which ones reproduce this config.
+      tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`, ...(o.sets ?? []).map((x) => `${SET_TAG}${x}`)],
     };
     return { id: d.identity.spec.key, kind: 'train', payload, logFile: join(o.home.logs, `${record}-${d.identity.spec.key}.log`) };
   });

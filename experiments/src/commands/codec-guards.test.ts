@@ -89,4 +89,10 @@ describe('exp codec output guard', () => {
     expect(r.err).toContain(`${join(dir, 'alpha.png')} has transparent pixels, which the codec does not store; flatten it onto a background first`);
     expect(r.err).not.toContain('alpha: "flatten"');
   });
+
+  it('--target-bpp above anything the model codes at says it is out of reach', async () => {
+    const r = await cli('codec', 'compress', '--model', ckpt, '--target-bpp', '1000', 'in.png', 'generous.yoto');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^note: 1000 bpp is out of reach: this model spends at most [\d.]+ bpp here \(its highest λ = 0\.18, its best quality\)$/);
+  });
 });

@@ -156,6 +156,9 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
         : `target ${target.targetBpp} bpp: not reachable with this model; its lowest λ = ${prec(result.lambda)} gives ${prec(result.bpp)} bpp (written anyway)`,
     );
     if (!target.reached) io.err(`warning: ${req.output} is larger than the ${target.targetBpp} bpp asked for (${prec(result.bpp)} bpp)`);
+    // The top of the λ range chosen with room to spare: the target is above anything this model codes at.
+    else if (result.lambda >= hi * (1 - 1e-9) && result.bpp < target.targetBpp)
+      io.err(`note: ${target.targetBpp} bpp is out of reach: this model spends at most ${prec(result.bpp)} bpp here (its highest λ = ${prec(hi)}, its best quality)`);
   }
   io.out(`${req.input} (${image.width}×${image.height}) → ${req.output}: ${result.bytes.length} bytes, ${prec(result.bpp)} bpp at λ = ${prec(result.lambda)}`);
   if (req.json) io.out(JSON.stringify(summary));

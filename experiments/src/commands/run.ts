@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES } from '@yoto/core';
 import { UsageError, listOf } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
@@ -16,6 +17,10 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   resolveExperiment(experiment, profile, sets);
   const workers = args.flags.workers as number | undefined;
   if (workers !== undefined && workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > cores)
+    // Allowed (a GPU or a native backend may want it), but every extra worker slows the others.
+    io.err(`note: --workers ${workers} is more than the ${cores} CPU core(s) here: the workers will share them and each runs slower`);
   const backend = args.flags.backend as string | undefined;
   if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
     throw new UsageError(`unknown backend '${backend}'; backends: ${listOf(BACKEND_CHOICES)}`);

@@ -86,8 +86,9 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
   const dir = join(home, 'reports', record);
   // The one training every test here reads (run once, so each test also runs alone with -t).
   const swept = once(() => cli({}, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '2', '--json'));
-  // The sweep took 49.2 s inside the whole `pnpm test` on 2 cores (2026-12-01); about 3× that.
-  const LIMIT = 150_000;
+  // The sweep took 49.2 s inside the whole `pnpm test` on 2 cores (2026-12-01), 117 s alone with the
+  // machine's load average at 17; the limit leaves room for that.
+  const LIMIT = 180_000;
 
   it('trains, codes Kodak crops with the real coder, runs JPEG, and reports curves, Bjøntegaard deltas and a gallery', { timeout: LIMIT }, async () => {
     const r = await swept();

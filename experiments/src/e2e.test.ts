@@ -21,12 +21,18 @@ interface Exec {
   stderr: string;
 }
 
-/** Runs the CLI; `interruptWhen` is polled, and the first time it holds the CLI gets SIGINT. */
+/**
+ * Runs the CLI as `pnpm exp` does, in its own process group; `interruptWhen` is polled, and the
+ * first time it holds the group gets SIGINT as a terminal's Ctrl-C delivers it — twice, a few
+ * milliseconds apart, as when a wrapper (tsx's CLI, pnpm) relays its own copy to the child. The
+ * second copy used to be taken as "quit at once": exit 130 without the summary, workers still alive.
+ */
 function exec(args: string[], interruptWhen?: () => boolean): Promise<Exec> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', tsxLoader(), CLI, ...args], {
       env: { ...process.env, YOTO_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
@@ -36,7 +42,14 @@ function exec(args: string[], interruptWhen?: () => boolean): Promise<Exec> {
       ? setInterval(() => {
           if (interruptWhen()) {
             clearInterval(timer);
-            child.kill('SIGINT');
+            process.kill(-child.pid!, 'SIGINT');
+            setTimeout(() => {
+              try {
+                process.kill(-child.pid!, 'SIGINT');
+              } catch {
+                /* already gone */
+              }
+            }, 5);
           }
         }, 25)
       : undefined;
@@ -62,6 +75,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
   it('stops on SIGINT: workers checkpoint, runs are marked killed, exit code 130', async () => {
     const r = await exec(ARGS, () => checkpointSteps().length > 0);
     expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toContain('checkpointed or not started; run the same command again to resume.');
     expect(lastJson(r.stdout)).toMatchObject({ status: 'interrupted', experiment: 'vae-beta-sweep', profile: 'smoke' });
     const tracker = openTracker(join(home, 'tracker.db'));
     try {

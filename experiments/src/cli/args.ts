@@ -79,7 +79,9 @@ function convert(name: string, spec: FlagSpec, raw: string): string | number | b
       return raw === 'true';
     case 'int': {
       if (!/^[+-]?\d+$/.test(raw.trim())) throw new UsageError(`--${name} expects an integer, got '${raw}'`);
-      return Number.parseInt(raw, 10);
+      const n = Number.parseInt(raw, 10);
+      if (!Number.isSafeInteger(n)) throw new UsageError(`--${name}: ${raw.trim()} is too large; integers go up to ${Number.MAX_SAFE_INTEGER}`);
+      return n;
     }
     case 'string':
       if (spec.choices && !spec.choices.includes(raw))

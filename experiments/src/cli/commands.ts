@@ -10,6 +10,7 @@ export interface CommandSpec {
 
 const json = { type: 'boolean', help: 'print a JSON document (for `run`: as the last line)' } as const;
 const profile = { type: 'string', value: 'name', help: 'profile: smoke, default or full (see `exp list`)' } as const;
+const force = { type: 'boolean', help: 'replace the output file if it exists (never one the command reads)' } as const;
 const set = {
   type: 'string',
   multiple: true,
@@ -21,13 +22,14 @@ const set = {
 export const COMMANDS: Record<string, CommandSpec> = {
   list: { usage: 'exp list', summary: 'experiments, their profiles and budgets', flags: {}, positionals: [] },
   run: {
-    usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--json]',
+    usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--retry-failed] [--json]',
     summary: 'train YOTO + baselines in parallel workers, evaluate, record, report (resumes unfinished runs)',
     flags: {
       profile,
       workers: { type: 'int', value: 'n', help: 'parallel worker processes (default: one per core)' },
       backend: { type: 'string', value: 'b', help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)' },
       set,
+      'retry-failed': { type: 'boolean', help: 'train runs that failed earlier again (by default they are reported, not retrained)' },
       json,
     },
     positionals: ['experiment'],
@@ -62,26 +64,28 @@ export const COMMANDS: Record<string, CommandSpec> = {
     positionals: ['run-id'],
   },
   export: {
-    usage: 'exp export [--format csv|json] [--out file] [--experiment name]',
+    usage: 'exp export [--format csv|json] [--out file [--force]] [--experiment name]',
     summary: 'evaluation points as CSV or JSON (stdout unless --out)',
     flags: {
       format: { type: 'string', value: 'csv|json', help: 'output format (default csv)', choices: ['csv', 'json'] },
       out: { type: 'string', value: 'file', help: 'write here (atomically) instead of stdout' },
       experiment: { type: 'string', value: 'name', help: 'only this experiment' },
+      force,
     },
     positionals: [],
   },
   help: { usage: 'exp help [command]', summary: 'this help, or one command’s flags', flags: {}, positionals: [] },
   codec: {
     usage:
-      'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png> <out.yoto> | ' +
-      'exp codec decompress --model <checkpoint> <in.yoto> <out.png>',
+      'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) [--force] <in.png> <out.yoto> | ' +
+      'exp codec decompress --model <checkpoint> [--force] <in.yoto> <out.png>',
     summary: 'compress an image with a trained compression model at a λ or a target rate, or decompress a .yoto file',
     flags: {
       model: { type: 'string', value: 'checkpoint', help: 'a bls-factorized checkpoint (yoto-results/checkpoints/<run id>/checkpoint.yotockpt)' },
       lambda: { type: 'string', value: 'x', help: 'compress: the rate–distortion trade-off λ (within the model’s training range)' },
       'target-bpp': { type: 'string', value: 'b', help: 'compress: search λ on the model for at most this many bits per pixel' },
       backend: { type: 'string', value: 'b', help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)' },
+      force,
       json,
     },
     positionals: ['compress|decompress', 'input', 'output'],

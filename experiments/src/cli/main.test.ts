@@ -102,7 +102,7 @@ describe('exp CLI informational commands', () => {
 
   it('tracker commands on an empty YOTO_HOME explain that nothing has run', async () => {
     const r = await cli('runs');
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('no tracker database at');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('nothing recorded under YOTO_HOME=');
   });
 });

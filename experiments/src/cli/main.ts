@@ -1,8 +1,9 @@
-import { DataError, UsageError, listOf } from '../errors.js';
+import { UsageError, listOf } from '../errors.js';
 import { listCommand } from '../commands/list.js';
 import { showConfigCommand } from '../commands/show-config.js';
 import { describeFlags, parseArgs, type ParsedArgs } from './args.js';
 import { COMMANDS } from './commands.js';
+import { reportError } from './user-errors.js';
 import type { ProgressOutput } from '../runner/progress.js';
 
 /** Where the CLI writes; tests pass collectors, the entry point passes the real streams. */
@@ -65,27 +66,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       throw new UsageError(`'${command}' got unexpected argument '${args.positionals[max]}'; usage: ${spec.usage}`);
     return (await HANDLERS[command](args, io)) ?? 0;
   } catch (err) {
-    if (err instanceof UsageError || isUsageLikeTrackerError(err)) {
-      io.err(`error: ${(err as Error).message}`);
-      return 2;
-    }
-    if (err instanceof DataError || (err as { name?: string } | null)?.name === 'DatasetNotFoundError') {
-      // The message names the file or dataset; a stack trace would only bury it.
-      io.err(`error: ${(err as Error).message}`);
-      return 1;
-    }
-    io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return 1;
+    return reportError(err, io);
   }
-}
-
-/** The tracker's "no such run/experiment" and "bad format" are the user's typo, not a failure. */
-function isUsageLikeTrackerError(err: unknown): boolean {
-  const code = (err as { name?: string; code?: string } | null)?.code;
-  return (
-    (err as { name?: string } | null)?.name === 'TrackerError' &&
-    (code === 'UNKNOWN_EXPERIMENT' || code === 'UNKNOWN_RUN' || code === 'INVALID_FORMAT')
-  );
 }
 
 function help(command: string | undefined, io: CliIo): void {

@@ -1,11 +1,12 @@
 // `exp codec` on a tiny compression model trained here for a few steps on synthetic images (no
 // dataset needed): the file round trip, the λ search, and every kind of error with its exit code.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { decodeImageU8, encodePng, initBackend, loadModel, Rng, train } from '@yoto/core';
-import { BlsFactorizedTask, compressAt, toImage, toPaddedTensor, type BlsTaskOptions, type ImageU8 } from '@yoto/tasks-compression';
+import { decodeImageU8, encodePng, initBackend, loadModel, readCheckpoint, Rng, saveCheckpoint, train } from '@yoto/core';
+import { BlsFactorizedTask, compressAt, readBitstream, toImage, toPaddedTensor, writeBitstream, type BlsTaskOptions, type ImageU8 } from '@yoto/tasks-compression';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 
@@ -56,37 +57,67 @@ beforeAll(async () => {
   const base = await train(task, { ...common, mode: 'fixed', lambda: { distortion: 0.02, rate: 1 }, checkpoint: { dir: join(dir, 'base'), every: 3 } });
   base.model.params.dispose();
   baselineCkpt = base.checkpointPath!;
+  // A bitstream the tests that read one start from, written by the library rather than by a test.
+  const loaded = await loadModel(new BlsFactorizedTask(options), yotoCkpt);
+  try {
+    writeFileSync(join(dir, 'ref.yoto'), compressAt(loaded.model, image, 0.02).bytes);
+  } finally {
+    loaded.model.params.dispose();
+  }
 });
+
+/**
+ * Compresses `source` through the CLI with `checkpoint` at λ, decompresses the file, and checks the
+ * file against the library's bitstream of `pixels` and the PNG against the model's rounded
+ * reconstruction (the same model loaded independently).
+ */
+async function expectRoundTrip(checkpoint: string, lambda: number, source: string, pixels: ImageU8, stem: string): Promise<void> {
+  const c = await cli('codec', 'compress', '--model', checkpoint, '--lambda', String(lambda), source, `${stem}.yoto`, '--json');
+  expect(c.code, c.err).toBe(0);
+  const summary = JSON.parse(c.out.split('\n').at(-1)!) as { bytes: number; bpp: number; lambda: number; width: number; height: number };
+  const { width, height } = pixels;
+  expect(summary).toMatchObject({ lambda, width, height });
+  const bytes = new Uint8Array(readFileSync(join(dir, `${stem}.yoto`)));
+  expect(summary.bytes).toBe(bytes.length);
+  expect(summary.bpp).toBeCloseTo((8 * bytes.length) / (width * height), 12);
+
+  const d = await cli('codec', 'decompress', '--model', checkpoint, `${stem}.yoto`, `${stem}.png`);
+  expect(d.code, d.err).toBe(0);
+  expect(d.out).toContain(`${width}×${height}, λ = ${lambda}`);
+  const decoded = await decodeImageU8(join(dir, `${stem}.png`));
+
+  const loaded = await loadModel(new BlsFactorizedTask(options), checkpoint);
+  try {
+    expect(bytes).toEqual(compressAt(loaded.model, pixels, lambda).bytes);
+    const x = toPaddedTensor(pixels);
+    const q = loaded.model.quantizedForward(x, lambda);
+    const expected = toImage(q.xHat, width, height);
+    tf.dispose([x, q.y, q.symbols, q.yHat, q.xHat, q.bits]);
+    expect([decoded.width, decoded.height]).toEqual([width, height]);
+    expect(Buffer.from(decoded.data).equals(Buffer.from(expected.data))).toBe(true);
+  } finally {
+    loaded.model.params.dispose();
+  }
+}
 
 describe('pnpm exp codec', () => {
   it('compress → decompress: the file is the model’s bitstream and decodes to its quantized reconstruction', async () => {
-    const c = await cli('codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'in.png', 'out.yoto', '--json');
-    expect(c.code, c.err).toBe(0);
-    const summary = JSON.parse(c.out.split('\n').at(-1)!) as { bytes: number; bpp: number; lambda: number; width: number; height: number };
-    expect(summary).toMatchObject({ lambda: 0.02, width: 50, height: 37 });
-    const bytes = new Uint8Array(readFileSync(join(dir, 'out.yoto')));
-    expect(summary.bytes).toBe(bytes.length);
-    expect(summary.bpp).toBeCloseTo((8 * bytes.length) / (50 * 37), 12);
+    await expectRoundTrip(yotoCkpt, 0.02, 'in.png', image, 'out');
+  });
 
-    const d = await cli('codec', 'decompress', '--model', yotoCkpt, 'out.yoto', 'out.png');
-    expect(d.code, d.err).toBe(0);
-    expect(d.out).toContain('50×37, λ = 0.02');
-    const decoded = await decodeImageU8(join(dir, 'out.png'));
+  it('a fixed-λ baseline compresses and decompresses at its own λ', async () => {
+    await expectRoundTrip(baselineCkpt, 0.02, 'in.png', image, 'base');
+  });
 
-    // The same model, loaded independently: its bitstream and its rounded reconstruction.
-    const loaded = await loadModel(new BlsFactorizedTask(options), yotoCkpt);
-    try {
-      expect(bytes).toEqual(compressAt(loaded.model, image, 0.02).bytes);
-      const x = toPaddedTensor(image);
-      const q = loaded.model.quantizedForward(x, 0.02);
-      const expected = toImage(q.xHat, 50, 37);
-      tf.dispose([x, q.y, q.symbols, q.yHat, q.xHat, q.bits]);
-      expect(decoded.width).toBe(50);
-      expect(decoded.height).toBe(37);
-      expect(Buffer.from(decoded.data).equals(Buffer.from(expected.data))).toBe(true);
-    } finally {
-      loaded.model.params.dispose();
-    }
+  it('reads JPEG input: the bitstream is that of the JPEG’s decoded pixels', async () => {
+    const jpeg = join(dir, 'in.jpg');
+    await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: 80 }).toFile(jpeg);
+    // The pixels as a second decoder (sharp, directly) reads them; JPEG is lossy, so they differ from in.png's.
+    const raw = await sharp(jpeg).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([raw.info.width, raw.info.height, raw.info.channels]).toEqual([50, 37, 3]);
+    const pixels: ImageU8 = { width: 50, height: 37, data: new Uint8Array(raw.data) };
+    expect(Buffer.from(pixels.data).equals(Buffer.from(image.data))).toBe(false);
+    await expectRoundTrip(yotoCkpt, 0.02, 'in.jpg', pixels, 'from-jpeg');
   });
 
   it('--target-bpp searches λ on the single model and reports the λ found and the bpp reached', async () => {
@@ -102,7 +133,7 @@ describe('pnpm exp codec', () => {
   });
 
   it('a corrupted, truncated or foreign file is a data error (exit 1) naming the file', async () => {
-    const good = readFileSync(join(dir, 'out.yoto'));
+    const good = readFileSync(join(dir, 'ref.yoto'));
     const flipped = Buffer.from(good);
     flipped[flipped.length - 3] ^= 0x5a;
     writeFileSync(join(dir, 'flipped.yoto'), flipped);
@@ -119,16 +150,43 @@ describe('pnpm exp codec', () => {
       expect(r.err).not.toContain('    at '); // a message, not a stack trace
     }
     // A bitstream made by another model.
-    const other = await cli('codec', 'decompress', '--model', baselineCkpt, 'out.yoto', 'x.png');
+    const other = await cli('codec', 'decompress', '--model', baselineCkpt, 'ref.yoto', 'x.png');
     expect(other.code).toBe(1);
-    expect(other.err).toContain('out.yoto: cannot decode (model-mismatch)');
+    expect(other.err).toContain('ref.yoto: cannot decode (model-mismatch)');
     // Not a checkpoint, and not an image.
-    const badModel = await cli('codec', 'decompress', '--model', 'in.png', 'out.yoto', 'x.png');
+    const badModel = await cli('codec', 'decompress', '--model', 'in.png', 'ref.yoto', 'x.png');
     expect(badModel.code).toBe(1);
     expect(badModel.err).toContain("is not a YOTO checkpoint (it does not start with 'YOTOCKPT')");
-    const badImage = await cli('codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'out.yoto', 'y.yoto');
+    const badImage = await cli('codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'ref.yoto', 'y.yoto');
     expect(badImage.code).toBe(1);
-    expect(badImage.err).toContain(`cannot decode image ${join(dir, 'out.yoto')}`);
+    expect(badImage.err).toContain(`cannot decode image ${join(dir, 'ref.yoto')}`);
+  });
+
+  it('refuses a header with other than 3 image channels, naming the file (exit 1)', async () => {
+    // A well-formed file (valid checksums, this model's fingerprint) that announces one channel.
+    const { header, payload } = readBitstream(new Uint8Array(readFileSync(join(dir, 'ref.yoto'))));
+    for (const channels of [1, 4]) {
+      writeFileSync(join(dir, `c${channels}.yoto`), writeBitstream({ ...header, channels }, payload));
+      const r = await cli('codec', 'decompress', '--model', yotoCkpt, `c${channels}.yoto`, 'x.png');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`c${channels}.yoto: cannot decode (invalid-header): bitstream has ${channels} image channels; only RGB (3) is supported`);
+      expect(r.err).not.toContain('    at ');
+    }
+  });
+
+  it("refuses another task's checkpoint, naming the task it holds (exit 1, as for any unusable checkpoint)", async () => {
+    const ckpt = await readCheckpoint(yotoCkpt);
+    const vae = join(dir, 'vae.yotockpt');
+    await saveCheckpoint(vae, { ...ckpt, task: 'vae-mnist' });
+    for (const argv of [
+      ['compress', '--model', vae, '--lambda', '0.02', 'in.png', 'v.yoto'],
+      ['decompress', '--model', vae, 'ref.yoto', 'v.png'],
+    ]) {
+      const r = await cli('codec', ...argv);
+      expect(r.code, argv[0]).toBe(1);
+      expect(r.err).toBe(`error: --model ${vae}: a checkpoint of task 'vae-mnist'; the codec needs a 'bls-factorized' model (from \`exp run compression-rd-sweep\`)`);
+    }
+    expect(existsSync(join(dir, 'v.yoto')) || existsSync(join(dir, 'v.png'))).toBe(false);
   });
 
   it('usage errors exit with code 2 and say what is expected', async () => {
@@ -142,8 +200,11 @@ describe('pnpm exp codec', () => {
       [['codec', 'compress', '--model', baselineCkpt, '--lambda', '0.1', 'in.png', 'o.yoto'], 'is a fixed-λ baseline trained for λ = 0.02; use --lambda 0.02'],
       [['codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'missing.png', 'o.yoto'], `input file ${join(dir, 'missing.png')} does not exist`],
       [['codec', 'compress', '--model', 'nope.ckpt', '--lambda', '0.02', 'in.png', 'o.yoto'], `--model: checkpoint ${join(dir, 'nope.ckpt')} does not exist`],
-      [['codec', 'decompress', '--model', yotoCkpt, 'out.yoto', 'out.jpg'], 'decompress writes PNG'],
-      [['codec', 'decompress', '--model', yotoCkpt, '--lambda', '0.02', 'out.yoto', 'o.png'], 'codec decompress takes no --lambda'],
+      [['codec', 'decompress', '--model', yotoCkpt, 'ref.yoto', 'out.jpg'], 'decompress writes PNG'],
+      [['codec', 'decompress', '--model', yotoCkpt, '--lambda', '0.02', 'ref.yoto', 'o.png'], 'codec decompress takes no --lambda'],
+      [['codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'train', 'o.yoto'], `input file ${join(dir, 'train')} is not a file`],
+      [['codec', 'decompress', '--model', yotoCkpt, 'train', 'o.png'], `input file ${join(dir, 'train')} is not a file`],
+      [['codec', 'compress', '--model', join(dir, 'yoto'), '--lambda', '0.02', 'in.png', 'o.yoto'], `--model: checkpoint ${join(dir, 'yoto')} is not a file`],
       [['codec', 'squash', '--model', yotoCkpt, 'in.png', 'o.yoto'], "unknown codec action 'squash'; actions: compress, decompress"],
       [['codec', 'compress', '--model', yotoCkpt, 'in.png'], "'codec' needs <compress|decompress> <input> <output>"],
       [['codec', 'compress', '--modle', yotoCkpt, 'in.png', 'o.yoto'], "unknown option '--modle' for 'codec'"],

@@ -4,6 +4,8 @@ import { extname, resolve } from 'node:path';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { DataError, UsageError } from '../errors.js';
+import { guardOutput } from '../cli/output-guard.js';
+import { refuseOversizedImage } from './image-limit.js';
 
 const USAGE =
   'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
@@ -32,6 +34,7 @@ export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number>
   // `pnpm exp` runs in the repository root; INIT_CWD is where the user typed the command, which is
   // what relative image paths mean.
   const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
+  if (req.action === 'compress') await refuseOversizedImage(req.input);
   const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);
@@ -98,7 +101,7 @@ function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
   mustBeFile(req.input, 'input file');
   if (action === 'decompress' && extname(req.output).toLowerCase() !== '.png')
     throw new UsageError(`output ${output}: decompress writes PNG (lossless, so the decoded pixels are kept); name it *.png`);
-  if (req.output === req.input) throw new UsageError(`output ${output} is the input file; choose another name`);
+  guardOutput(req.output, { inputs: [req.model, req.input], force: Boolean(f.force), extension: action === 'compress' ? '.yoto' : undefined });
   return req;
 }
 
@@ -126,6 +129,8 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
   try {
     image = await codec.readImageFile(req.input);
   } catch (err) {
+    if ((err as { code?: unknown }).code === 'IMAGE_HAS_ALPHA')
+      throw new DataError(`${req.input} has transparent pixels, which the codec does not store; flatten it onto a background first (e.g. \`magick in.png -background white -flatten in-rgb.png\`)`);
     throw new DataError((err as Error).message.includes(req.input) ? (err as Error).message : `${req.input}: ${(err as Error).message}`);
   }
   const result = req.targetBpp !== undefined ? codec.compressToBpp(model, image, req.targetBpp) : codec.compressAt(model, image, req.lambda!);
@@ -151,6 +156,9 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
         : `target ${target.targetBpp} bpp: not reachable with this model; its lowest λ = ${prec(result.lambda)} gives ${prec(result.bpp)} bpp (written anyway)`,
     );
     if (!target.reached) io.err(`warning: ${req.output} is larger than the ${target.targetBpp} bpp asked for (${prec(result.bpp)} bpp)`);
+    // The top of the λ range chosen with room to spare: the target is above anything this model codes at.
+    else if (result.lambda >= hi * (1 - 1e-9) && result.bpp < target.targetBpp)
+      io.err(`note: ${target.targetBpp} bpp is out of reach: this model spends at most ${prec(result.bpp)} bpp here (its highest λ = ${prec(hi)}, its best quality)`);
   }
   io.out(`${req.input} (${image.width}×${image.height}) → ${req.output}: ${result.bytes.length} bytes, ${prec(result.bpp)} bpp at λ = ${prec(result.lambda)}`);
   if (req.json) io.out(JSON.stringify(summary));

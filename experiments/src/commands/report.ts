@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
 import { recordName, reportDir, resolveHome } from '../runner/home.js';
 import { planRunIds, renderExperimentReport } from '../runner/report.js';
+import { recordedSets } from '../runner/set-tags.js';
 import { openHomeTracker } from './tracker.js';
 
 /** `exp report <name>`: renders the report again from what the tracker holds (no training). */
@@ -12,7 +12,6 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
   const resolved = resolveExperiment(args.positionals[0], (args.flags.profile as string | undefined) ?? 'default', (args.flags.set as string[]) ?? []);
   const home = resolveHome(io.env, io.cwd);
   const record = recordName(resolved.definition.name, resolved.profile);
-  if (!existsSync(home.db)) throw new UsageError(`nothing recorded under ${home.root} yet; run \`pnpm exp run ${resolved.definition.name}\` first`);
   const tracker = openHomeTracker(io);
   try {
     if (!tracker.findExperiment(record))
@@ -20,11 +19,17 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
         `no runs of '${record}' in ${home.db}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
       );
     const runIds = planRunIds(tracker, record, resolved.definition.name, resolved.profile, resolved.plan);
-    if (runIds.length === 0)
+    if (runIds.length === 0) {
+      const asked = (args.flags.set as string[] | undefined) ?? [];
+      const command = `pnpm exp report ${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`;
+      const other = recordedSets(tracker.listRuns({ experiment: record })).filter((f) => f !== asked.map((x) => `--set ${x}`).join(' '));
       throw new UsageError(
-        `none of the runs of the current '${record}' config are recorded in ${home.db} (the config changed since the last run?); ` +
-          `run \`pnpm exp run ${resolved.definition.name}\` first`,
+        `none of the runs of the current '${record}' config${asked.length ? ` (with ${asked.map((x) => `--set ${x}`).join(' ')})` : ''} are recorded in ${home.db}; ` +
+          (other.length > 0
+            ? `the recorded runs were trained with ${other.map((f) => f || 'no --set').join(', or ')}: \`${command}${other[0] ? ` ${other[0]}` : ''}\``
+            : `run \`pnpm exp run ${resolved.definition.name}\` first`),
       );
+    }
     const html = await renderExperimentReport({
       tracker,
       record,

@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { BACKEND_CHOICES } from '@yoto/core';
 import { UsageError, listOf } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
-import { resolveHome } from '../runner/home.js';
+import { checkHome, resolveHome } from '../runner/home.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { describeSummary } from '../runner/summary.js';
 
@@ -16,10 +17,16 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   resolveExperiment(experiment, profile, sets);
   const workers = args.flags.workers as number | undefined;
   if (workers !== undefined && workers < 1) throw new UsageError(`--workers must be at least 1, got ${workers}`);
+  const cores = availableParallelism();
+  if (workers !== undefined && workers > cores)
+    // Allowed (a GPU or a native backend may want it), but every extra worker slows the others.
+    io.err(`note: --workers ${workers} is more than the ${cores} CPU core(s) here: the workers will share them and each runs slower`);
   const backend = args.flags.backend as string | undefined;
   if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
     throw new UsageError(`unknown backend '${backend}'; backends: ${listOf(BACKEND_CHOICES)}`);
   const json = Boolean(args.flags.json);
+  const home = resolveHome(io.env, io.cwd);
+  checkHome(home, 'write');
 
   const outcome = await runExperiment({
     experiment,
@@ -27,11 +34,12 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     sets,
     workers,
     backend,
-    home: resolveHome(io.env, io.cwd),
+    home,
     progress: io.progress,
     log: io.err,
     handleSignals: true,
     env: io.env,
+    retryFailed: Boolean(args.flags['retry-failed']),
   });
   if (outcome.status === 'done') {
     for (const l of describeSummary(outcome.summary)) io.out(l);

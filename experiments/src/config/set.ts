@@ -74,6 +74,9 @@ export function parseValue(key: SettableKey, raw: string): ConfigValue {
     case 'integer': {
       const n = parseNumber(raw);
       if (n === undefined || !Number.isInteger(n)) bad();
+      // 99999999999999999999 parses to 1e20, which no counter reaches exactly; refuse it.
+      if (!Number.isSafeInteger(n))
+        throw new UsageError(`--set ${key.path}: ${raw} is too large; integers go up to ${Number.MAX_SAFE_INTEGER}`);
       return n as number;
     }
     case 'number': {

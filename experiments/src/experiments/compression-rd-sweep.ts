@@ -1,5 +1,6 @@
 import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
 import { UsageError } from '../errors.js';
+import { verifyDatasets } from './verify-datasets.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 
@@ -178,12 +179,8 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       throw new UsageError('reference.qualities must list at least 2 qualities (a curve needs two points)');
   },
   async preflight(_c, env) {
-    // Fail before any worker starts, with core's message naming the dataset and the data root. The
-    // workers see `env`; only when its data root differs from this process's is it passed explicitly.
-    const { requireDataset, resolveDataRoot } = await import('@yoto/core');
-    const root = (env.YOTO_DATA ?? '') === (process.env.YOTO_DATA ?? '') ? undefined : resolveDataRoot(undefined, env);
-    requireDataset('bsds500', root);
-    requireDataset('kodak', root);
+    // Fail before any worker starts, naming the missing or corrupt file and how to mend it.
+    await verifyDatasets(['bsds500', 'kodak'], env);
   },
   plan(c): ExperimentPlan {
     // Learning-rate factors by parameter scope; a baseline has no conditioning to scale.

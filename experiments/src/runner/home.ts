@@ -1,4 +1,7 @@
+import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { classifyError } from '../cli/user-errors.js';
 
 /** Where results live: `YOTO_HOME` (default `./yoto-results`). */
 export interface Home {
@@ -36,4 +39,37 @@ export function recordName(experiment: string, profile: string): string {
 
 export function reportDir(home: Home, record: string): string {
   return join(home.reports, record);
+}
+
+/**
+ * Refuses a YOTO_HOME the command cannot use, before any work, with one line that names it: a file
+ * where the folder belongs (it used to end in a raw EEXIST, and `exp runs` then claimed nothing had
+ * run), a folder that cannot be created or written, a read-only tracker.db (found only after a whole
+ * evaluation), and — for commands that only read — a home where nothing has run yet.
+ */
+export function checkHome(home: Home, mode: 'read' | 'write'): void {
+  const setTo = `YOTO_HOME=${home.root}`;
+  if (existsSync(home.root) && !statSync(home.root).isDirectory())
+    throw new UsageError(`${setTo} is a file, not a folder; point YOTO_HOME at a folder for the results`);
+  if (mode === 'read') {
+    if (!existsSync(home.db))
+      throw new UsageError(`nothing recorded under ${setTo} yet (no tracker.db); run \`pnpm exp run <experiment>\` first (\`pnpm exp list\` names them)`);
+    return;
+  }
+  // Real writes, not access(2): that checks the real user id, and as root it passes for everything.
+  try {
+    mkdirSync(home.root, { recursive: true });
+    const probe = join(home.root, `.write-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    unlinkSync(probe);
+  } catch (e) {
+    throw new UsageError(`cannot write results to ${setTo}: ${classifyError(e).message}; choose a folder you can write`);
+  }
+  if (existsSync(home.db)) {
+    try {
+      closeSync(openSync(home.db, 'r+'));
+    } catch {
+      throw new UsageError(`${home.db} is read-only; the run records into it: make it writable (chmod u+w) or choose another YOTO_HOME`);
+    }
+  }
 }

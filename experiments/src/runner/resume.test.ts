@@ -31,6 +31,7 @@ describe('decide', () => {
     status,
     hasCheckpoint: true,
     ownerAlive: false,
+    error: null,
     ...more,
   });
 
@@ -40,6 +41,14 @@ describe('decide', () => {
       [run(yoto.name, 'killed'), run(b1.name, 'finished'), run(b2.name, 'crashed'), run('default/other/00000000', 'finished')],
     );
     expect(d.map((x) => x.action)).toEqual(['resume', 'reuse', 'resume', 'new']);
+  });
+
+  it('leaves a failed run failed (a diverged run would diverge again) unless asked to retry it', () => {
+    const existing = [run(yoto.name, 'failed', { error: "training stopped at step 7: non-finite loss term 'kl'" }), run(b1.name, 'killed')];
+    const d = decide([yoto, b1], existing);
+    expect(d.map((x) => x.action)).toEqual(['failed', 'resume']);
+    expect(d[0]).toMatchObject({ run: { error: "training stopped at step 7: non-finite loss term 'kl'" } });
+    expect(decide([yoto, b1], existing, { retryFailed: true }).map((x) => x.action)).toEqual(['resume', 'resume']);
   });
 
   it('retrains a finished run whose checkpoint is gone, and refuses one another process is training', () => {

@@ -9,6 +9,13 @@ export interface ExistingRun {
   hasCheckpoint: boolean;
   /** Whether the process that owns a `running` run is alive (same host, pid exists). */
   ownerAlive: boolean;
+  /** The error it ended with (a failed run's says at which step and in which term it stopped). */
+  error: string | null;
+}
+
+export interface DecideOptions {
+  /** Train failed runs again (from their last checkpoint) instead of reporting them. */
+  retryFailed?: boolean;
 }
 
 export type Decision =
@@ -16,8 +23,10 @@ export type Decision =
   | { action: 'new'; identity: RunIdentity }
   /** Finished with its checkpoint on disk: no training, evaluate it as is. */
   | { action: 'reuse'; identity: RunIdentity; run: ExistingRun }
-  /** Killed, crashed or failed: continue from its last checkpoint (or step 0 if it has none). */
+  /** Killed or crashed (or failed, when retrying): continue from its last checkpoint (or step 0). */
   | { action: 'resume'; identity: RunIdentity; run: ExistingRun }
+  /** Failed earlier: reported, not retrained, since a run that diverged would diverge again. */
+  | { action: 'failed'; identity: RunIdentity; run: ExistingRun }
   /** Another live process is training it right now. */
   | { action: 'busy'; identity: RunIdentity; run: ExistingRun };
 
@@ -25,15 +34,17 @@ export type Decision =
  * Decides, for every run of the plan, whether to create, reuse or resume it. Runs are matched by
  * name, which encodes profile and config hash (see identify), so a run is reused only when it was
  * trained with exactly this config. A finished run whose checkpoint is gone must be retrained: it is
- * resumed from step 0 under its old id.
+ * resumed from step 0 under its old id. A failed run stays failed unless `retryFailed`: training is
+ * deterministic, so resuming a run that stopped on a NaN would only stop on the same NaN again.
  */
-export function decide(identities: readonly RunIdentity[], existing: readonly ExistingRun[]): Decision[] {
+export function decide(identities: readonly RunIdentity[], existing: readonly ExistingRun[], options: DecideOptions = {}): Decision[] {
   const byName = new Map(existing.map((r) => [r.name, r]));
   return identities.map((identity): Decision => {
     const run = byName.get(identity.name);
     if (!run) return { action: 'new', identity };
     if (run.status === 'finished' && run.hasCheckpoint) return { action: 'reuse', identity, run };
     if (run.status === 'running' && run.ownerAlive) return { action: 'busy', identity, run };
+    if (run.status === 'failed' && !options.retryFailed) return { action: 'failed', identity, run };
     return { action: 'resume', identity, run };
   });
 }

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
 import { resolveExperiment, type Resolved } from '../experiments/registry.js';
 import type { PictureModel } from '../experiments/types.js';
+import { debugging } from '../cli/user-errors.js';
+import { UsageError } from '../errors.js';
 import { computeBudget } from './budget.js';
+import { acquireHomeLock } from './home-lock.js';
+import { checkCheckpoints } from './checkpoint-check.js';
+import { SET_TAG } from './set-tags.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
 import { runPool, type JobOutcome, type PoolJob, type PoolOptions } from './pool.js';
+import { watchInterrupts } from './interrupts.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
 import { decide, scheduleOrder, type Decision } from './resume.js';
 import { compare, sameLambda, target, type RunSummary, type Summary } from './summary.js';
@@ -30,6 +36,8 @@ export interface RunExperimentOptions {
   signal?: AbortSignal;
   handleSignals?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Train runs that failed earlier again, instead of reporting them as failed. */
+  retryFailed?: boolean;
 }
 
 export type RunExperimentOutcome =
@@ -52,10 +60,12 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
   await resolved.definition.preflight?.(resolved.config, o.env ?? process.env);
   for (const dir of [o.home.root, o.home.checkpoints, o.home.reports, o.home.logs]) mkdirSync(dir, { recursive: true });
 
+  const unlock = acquireHomeLock(o.home, `${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`);
   const stop = new AbortController();
   const detach = watchStops(stop, o);
-  const tracker = openTracker(o.home.db);
+  let tracker: Tracker | undefined;
   try {
+    tracker = openTracker(o.home.db);
     const record = recordName(resolved.definition.name, resolved.profile);
     tracker.ensureExperiment({
       name: record,
@@ -81,17 +91,32 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
         hasCheckpoint: existsSync(join(checkpointDir(o.home, r.id), CHECKPOINT_FILE)),
         // Opening the tracker marked runs of dead processes `crashed`; any still `running` has a live owner.
         ownerAlive: r.status === 'running',
+        error: r.error,
       })),
+      { retryFailed: o.retryFailed },
     );
     const busy = decisions.filter((d) => d.action === 'busy');
     if (busy.length > 0)
-      throw new Error(
+      // Another host's run on a shared YOTO_HOME (the home lock covers this host's).
+      throw new UsageError(
         `another process is training ${busy.map((d) => d.identity.name).join(', ')} of '${record}' right now; ` +
           'wait for it or stop it first',
       );
 
+    await checkCheckpoints(decisions, (id) => join(checkpointDir(o.home, id), CHECKPOINT_FILE));
+
     const training = await trainPhase(o, resolved, record, decisions, workers, stop.signal);
     if (training.status !== 'ok') return training;
+    const failedEarlier = decisions.filter((d) => d.action === 'failed');
+    if (failedEarlier.length > 0)
+      return {
+        status: 'failed',
+        errors: failedEarlier.map(
+          (d) =>
+            `${d.identity.spec.key}: run ${d.run.name} failed earlier: ${d.run.error ?? '(no error recorded)'}; not trained again ` +
+            '(it would fail the same way): change its config, or pass --retry-failed to resume it from its last checkpoint',
+        ),
+      };
 
     const runs = summarizeRuns(tracker, decisions, training.results);
     const evaluation = await evaluatePhase(o, resolved, record, runs, workers, stop.signal);
@@ -130,7 +155,8 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
     return { status: 'done', summary };
   } finally {
     detach();
-    tracker.close();
+    tracker?.close();
+    unlock();
   }
 }
 
@@ -146,14 +172,18 @@ async function trainPhase(
   signal: AbortSignal,
 ): Promise<PhaseResult<{ results: Map<string, TrainResult> }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
   const plan = resolved.plan;
-  const todo = scheduleOrder(decisions.filter((d) => d.action !== 'reuse'));
+  const reused = decisions.filter((d) => d.action === 'reuse').length;
+  const failedEarlier = decisions.filter((d) => d.action === 'failed').length;
+  const todo = scheduleOrder(decisions.filter((d) => d.action === 'new' || d.action === 'resume'));
   const board = new ProgressBoard(
     o.progress,
     `training ${record}: ${todo.length} run(s) on ${Math.min(workers, Math.max(1, todo.length))} worker(s)` +
-      (decisions.length > todo.length ? `, ${decisions.length - todo.length} reused` : ''),
+      (reused > 0 ? `, ${reused} reused` : '') +
+      (failedEarlier > 0 ? `, ${failedEarlier} failed earlier (--retry-failed trains them again)` : ''),
   );
   for (const d of decisions) {
     if (d.action === 'reuse') board.add(d.identity.spec.key, d.identity.spec.label, 'reused');
+    if (d.action === 'failed') board.add(d.identity.spec.key, d.identity.spec.label, 'failed', d.run.error ?? undefined);
   }
   const jobs: PoolJob[] = todo.map((d) => {
     board.add(d.identity.spec.key, d.identity.spec.label, 'queued', d.action === 'resume' ? 'resumes from its checkpoint' : undefined);
@@ -168,7 +198,8 @@ async function trainPhase(
       task: plan.task,
       space: plan.space,
       backend: o.backend,
-      tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`],
+      // The --set values, so that `exp report` can say which ones reproduce this config.
+      tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`, ...(o.sets ?? []).map((x) => `${SET_TAG}${x}`)],
     };
     return { id: d.identity.spec.key, kind: 'train', payload, logFile: join(o.home.logs, `${record}-${d.identity.spec.key}.log`) };
   });
@@ -186,7 +217,7 @@ async function trainPhase(
   for (const out of outcomes) if (out.status === 'done') results.set(out.id, out.result as TrainResult);
   const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
   if (failed.length > 0) {
-    return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+    return { status: 'failed', errors: failed.map((f) => describeFailure(f, jobs, o.env)) };
   }
   const stopped = [...results.entries()].filter(([, r]) => r.stopped).map(([k]) => k);
   const notStarted = outcomes.filter((x) => x.status === 'not-started').map((x) => x.id);
@@ -274,7 +305,7 @@ async function evaluatePhase(
   });
   board.close();
   const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
-  if (failed.length > 0) return { status: 'failed', errors: failed.map((f) => `${f.id}: ${f.error}\n${indent(f.logTail)}`) };
+  if (failed.length > 0) return { status: 'failed', errors: failed.map((f) => describeFailure(f, jobs, o.env)) };
   if (signal.aborted || outcomes.some((x) => x.status !== 'done' || (x.result as EvaluateResult).stopped === true))
     return { status: 'interrupted', stopped: outcomes.filter((x) => x.status !== 'done').map((x) => x.id) };
   const pictures = outcomes.find((x) => x.id === 'pictures');
@@ -284,27 +315,24 @@ async function evaluatePhase(
 
 /**
  * First SIGINT/SIGTERM: stop the workers in order (they checkpoint and mark their runs killed).
- * A second one: leave at once; the workers notice the closed channel and stop by themselves.
+ * A deliberate second one: leave at once; the workers notice the closed channel and stop by
+ * themselves. Copies of the first signal relayed by wrappers are not a second one (see interrupts.ts).
  */
 function watchStops(stop: AbortController, o: RunExperimentOptions): () => void {
   const external = (): void => stop.abort();
   o.signal?.addEventListener('abort', external, { once: true });
   if (o.signal?.aborted) stop.abort();
   if (!o.handleSignals) return () => o.signal?.removeEventListener('abort', external);
-  let count = 0;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    count++;
-    if (count === 1) {
+  const unwatch = watchInterrupts({
+    stop: (sig) => {
       o.log(`\n${sig}: asking the workers to checkpoint and stop (again to quit at once)…`);
       stop.abort();
-    } else process.exit(130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+    quit: () => process.exit(130),
+  });
   return () => {
     o.signal?.removeEventListener('abort', external);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    unwatch();
   };
 }
 
@@ -319,6 +347,16 @@ function poolOptions(board: ProgressBoard, workers: number, jobs: readonly PoolJ
     onProgress: (id, p) => board.progress(id, p),
     onStatus: (id, text) => board.status(id, text),
   };
+}
+
+/**
+ * One line per failed job: its error and where its log is. The log's tail (a worker's stack trace)
+ * is added only under YOTO_DEBUG=1: the log file keeps it either way.
+ */
+function describeFailure(f: Extract<JobOutcome, { status: 'failed' }>, jobs: readonly PoolJob[], env: NodeJS.ProcessEnv | undefined): string {
+  const log = jobs.find((j) => j.id === f.id)?.logFile;
+  const line = `${f.id}: ${f.error}${log ? ` (worker log: ${log})` : ''}`;
+  return debugging(env ?? process.env) && f.logTail ? `${line}\n${indent(f.logTail)}` : line;
 }
 
 function indent(text: string): string {

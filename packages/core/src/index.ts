@@ -10,6 +10,7 @@ export * from './data/dataset.js';
 export * from './data/manifest.js';
 export * from './data/catalog.js';
 export * from './data/verify.js';
+export * from './data/hash-cache.js';
 export * from './data/fetch.js';
 export * from './data/tar.js';
 export * from './data/idx.js';

@@ -112,10 +112,24 @@ describe('runs', () => {
     t.createExperiment({ name: 'e' });
     const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
     run.logMetrics(0, { a: 1 });
-    const hb = t.getRun(run.id).heartbeatAt;
     for (let i = 0; i < 100 && committedRows() === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(committedRows()).toBe(1);
-    expect(t.getRun(run.id).heartbeatAt).toBeGreaterThanOrEqual(hb);
+    run.finish();
+  });
+
+  it('refreshes the heartbeat of a run that logs nothing, on its timer', async () => {
+    t.close();
+    t = openTracker(path, { batchSize: 1_000_000, flushIntervalMs: 20 });
+    t.createExperiment({ name: 'e' });
+    const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
+    // Age the heartbeat by ten minutes from another connection: only the timer can bring it back.
+    const old = Date.now() - 10 * 60_000;
+    const db = new Database(path);
+    db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(old, run.id);
+    db.close();
+    const before = Date.now();
+    for (let i = 0; i < 100 && t.getRun(run.id).heartbeatAt === old; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(t.getRun(run.id).heartbeatAt).toBeGreaterThanOrEqual(before);
     run.finish();
   });
 
@@ -217,6 +231,49 @@ describe('crash detection', () => {
       other.close();
     }
     for (const h of [live, dead, stale, fresh]) h.finish();
+  });
+});
+
+describe('crashed runs', () => {
+  /** Makes `runId` look like another host's run that stopped writing ten minutes ago, and sweeps. */
+  function crashFromElsewhere(runId: number): void {
+    const db = new Database(path);
+    db.prepare(`UPDATE runs SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?`).run(Date.now() - 10 * 60_000, runId);
+    db.close();
+    openTracker(path, { staleAfterMs: 60_000 }).close();
+  }
+
+  it('a run marked crashed while it was only slow comes back to running at its next write', () => {
+    t.createExperiment({ name: 'e' });
+    const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
+    run.logMetrics(0, { loss: 1 });
+    run.flush();
+    crashFromElsewhere(run.id);
+    expect(t.getRun(run.id)).toMatchObject({ status: 'crashed', endedAt: expect.any(Number) });
+    run.logMetrics(1, { loss: 0.5 });
+    run.flush();
+    expect(t.getRun(run.id)).toMatchObject({ status: 'running', endedAt: null, lastStep: 1 });
+    run.finish();
+    expect(t.getRun(run.id).status).toBe('finished');
+  });
+
+  it('resumeRun takes over a crashed run: running again, owned by this process, its steps kept up to fromStep', () => {
+    t.createExperiment({ name: 'e' });
+    const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
+    for (let s = 0; s < 5; s++) run.logMetrics(s, { loss: s });
+    run.finish();
+    // As if another host's process had died mid-run: its row says running, its heartbeat is old.
+    const db = new Database(path);
+    db.prepare(`UPDATE runs SET status = 'running', ended_at = NULL WHERE id = ?`).run(run.id);
+    db.close();
+    crashFromElsewhere(run.id);
+    expect(t.getRun(run.id)).toMatchObject({ status: 'crashed', error: expect.stringMatching(/no heartbeat since .* on elsewhere/) });
+    const again = t.resumeRun(run.id, { fromStep: 3 });
+    expect(t.getRun(run.id)).toMatchObject({ status: 'running', error: null, endedAt: null, lastStep: 3, host: hostname(), pid: process.pid });
+    expect(t.metricHistory(run.id, 'loss').map((p) => p.step)).toEqual([0, 1, 2, 3]);
+    again.logMetrics(4, { loss: 4 });
+    again.finish();
+    expect(t.getRun(run.id)).toMatchObject({ status: 'finished', lastStep: 4 });
   });
 });
 

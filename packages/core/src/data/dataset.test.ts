@@ -54,6 +54,21 @@ describe('dataset registry', () => {
     expect(requireDataset('test-presence', root)).toBe(dir);
   });
 
+  it('falls back to a system install folder when the data root lacks the dataset, preferring the data root', () => {
+    const system = join(root, 'usr-share-sys');
+    registerDataset({ name: 'test-system', folder: 'sys', description: 'one file', homepage: 'https://example.org/sys', licence: 'test', systemPaths: [system], files: [{ path: 'x.idx', gzip: true }] });
+    const dataRoot = join(root, 'sys-root');
+    expect(findDataset('test-system', dataRoot)).toBeNull();
+    mkdirSync(system, { recursive: true });
+    writeFileSync(join(system, 'x.idx.gz'), gzipSync('x'));
+    expect(findDataset('test-system', dataRoot)).toBe(system);
+    mkdirSync(join(dataRoot, 'sys'), { recursive: true });
+    writeFileSync(join(dataRoot, 'sys', 'x.idx'), 'x');
+    expect(findDataset('test-system', dataRoot)).toBe(join(dataRoot, 'sys'));
+    // Fashion-MNIST names the folder Debian's dataset-fashion-mnist package installs into.
+    expect(getDataset('fashion-mnist').systemPaths).toContain('/usr/share/datasets/fashion-mnist');
+  });
+
   it('explains a missing dataset: name, data root, what is missing and how to get it', () => {
     const other = join(root, 'empty-root');
     let err: unknown;

@@ -105,6 +105,8 @@ export function findDataset(name: string, root?: string): string | null {
 
 /** Thrown by requireDataset; the message says what is missing, where it looked and how to get it. */
 export class DatasetNotFoundError extends Error {
+  /** Lets callers that do not load core (the CLI's error printer) recognise it without the class. */
+  readonly code = 'DATASET_NOT_FOUND';
   constructor(
     readonly dataset: string,
     message: string,

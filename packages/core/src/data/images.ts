@@ -60,7 +60,11 @@ export async function decodeImageU8(
   let opaque = true;
   for (let i = 0; i < n; i++) if (src[4 * i + 3] !== 255) { opaque = false; break; }
   if (!opaque && options.alpha !== 'flatten')
-    fail('it has transparent pixels; pass alpha: "flatten" (with a background) to composite it, or remove the alpha channel');
+    // The code lets a front end (the CLI has no `alpha` option) give its own advice.
+    throw Object.assign(
+      new Error(`cannot decode image ${source}: it has transparent pixels; pass alpha: "flatten" (with a background) to composite it, or remove the alpha channel`),
+      { code: 'IMAGE_HAS_ALPHA' },
+    );
   const bg = (options.background ?? [1, 1, 1]).map((v) => v * 255);
   const out = new Uint8Array(n * 3);
   for (let i = 0; i < n; i++) {

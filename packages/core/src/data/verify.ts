@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { type DatasetFile, datasetPath, findDataset, getDataset, locateFile } from './dataset.js';
@@ -43,8 +44,21 @@ export async function hashDatasetFile(found: string, file: DatasetFile): Promise
   return sha256File(found, file.gzip === true && found.endsWith('.gz') && !file.path.endsWith('.gz'));
 }
 
+/**
+ * Remembers the SHA-256 of files by path, size and modification time, so that verifying an
+ * unchanged file again costs a `stat` instead of reading it (see hash-cache.ts).
+ */
+export interface HashCache {
+  get(file: string, size: number, mtimeMs: number): string | undefined;
+  set(file: string, size: number, mtimeMs: number, sha256: string): void;
+}
+
+export interface VerifyOptions {
+  cache?: HashCache;
+}
+
 /** Checks every listed file in `dir` against its checksum. Never throws for bad data; reports it. */
-export async function verifyFolder(dataset: string, dir: string, files: readonly DatasetFile[]): Promise<VerifyReport> {
+export async function verifyFolder(dataset: string, dir: string, files: readonly DatasetFile[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const report: VerifyReport = { dataset, dir, verified: 0, unchecked: [], missing: [], mismatched: [], unreadable: [], ok: false };
   for (const f of files) {
     const found = locateFile(dir, f);
@@ -58,7 +72,7 @@ export async function verifyFolder(dataset: string, dir: string, files: readonly
     }
     let actual: string;
     try {
-      actual = await hashDatasetFile(found, f);
+      actual = await cachedHash(found, f, options.cache);
     } catch (e) {
       report.unreadable.push({ path: f.path, error: (e as Error).message });
       continue;
@@ -70,10 +84,20 @@ export async function verifyFolder(dataset: string, dir: string, files: readonly
   return report;
 }
 
+async function cachedHash(found: string, file: DatasetFile, cache: HashCache | undefined): Promise<string> {
+  if (!cache) return hashDatasetFile(found, file);
+  const st = await stat(found);
+  const known = cache.get(found, st.size, st.mtimeMs);
+  if (known !== undefined) return known;
+  const sha = await hashDatasetFile(found, file);
+  cache.set(found, st.size, st.mtimeMs, sha);
+  return sha;
+}
+
 /** Verifies a registered dataset where it is found (data root, then system folders). */
-export async function verifyDataset(name: string, root?: string): Promise<VerifyReport> {
+export async function verifyDataset(name: string, root?: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const spec = getDataset(name);
-  return verifyFolder(name, findDataset(name, root) ?? datasetPath(name, root), spec.files);
+  return verifyFolder(name, findDataset(name, root) ?? datasetPath(name, root), spec.files, options);
 }
 
 /** A human-readable summary, one problem per line (the first `limit` of each kind). */

@@ -3,14 +3,15 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkpointPath, readCheckpoint } from '../checkpoint/file.js';
+import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
+import type { Checkpoint } from '../checkpoint/format.js';
 import { loadModel } from '../checkpoint/load-model.js';
 import { evaluateAt, evaluateGrid } from '../eval/grid.js';
 import { MemorySink } from '../metrics/sink.js';
 import { TwoTargetTask } from '../testing/two-target-task.js';
-import type { Batch, LossContext, LossTerms, TrainBatchOptions } from '../task/task.js';
+import type { Batch, BuildOptions, LossContext, LossTerms, TrainBatchOptions } from '../task/task.js';
 import type { TwoTargetModel } from '../testing/two-target-task.js';
-import { NonFiniteLossError, learningRateAt, train, type TrainConfig } from './index.js';
+import { NonFiniteLossError, learningRateAt, train, type TrainConfig, type TrainProgress } from './index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -27,6 +28,45 @@ async function weights(model: TwoTargetModel): Promise<Record<string, Float32Arr
   const out: Record<string, Float32Array> = {};
   for (const [n, v] of model.params.entries()) out[n] = (await v.data()) as Float32Array;
   return out;
+}
+
+function snapshot(model: TwoTargetModel): Record<string, Float32Array> {
+  return Object.fromEntries(model.params.entries().map(([n, v]) => [n, (v.dataSync() as Float32Array).slice()]));
+}
+
+/**
+ * Trains until `train` throws. Returns the error, the weights after the last completed step (null
+ * when none completed) and the weights the model held when the trainer disposed of it.
+ */
+async function failingRun(
+  task: TwoTargetTask,
+  cfg: TrainConfig,
+  onStep?: (p: TrainProgress) => void,
+): Promise<{ err: unknown; lastGood: Record<string, Float32Array> | null; atEnd: Record<string, Float32Array> | null }> {
+  let model: TwoTargetModel | null = null;
+  let lastGood: Record<string, Float32Array> | null = null;
+  let atEnd: Record<string, Float32Array> | null = null;
+  const probe = Object.assign(Object.create(task) as TwoTargetTask, {
+    buildModel(o: BuildOptions): TwoTargetModel {
+      const m = task.buildModel(o);
+      const dispose = m.params.dispose.bind(m.params);
+      m.params.dispose = () => {
+        atEnd = snapshot(m);
+        dispose();
+      };
+      return (model = m);
+    },
+  });
+  const err = await train(probe, cfg, {
+    onProgress: (p) => {
+      lastGood = snapshot(model!);
+      onStep?.(p);
+    },
+  }).then(
+    () => new Error('train completed'),
+    (e: unknown) => e,
+  );
+  return { err, lastGood, atEnd };
 }
 
 describe('train: resume', () => {
@@ -85,6 +125,35 @@ describe('train: resume', () => {
     // Resuming a finished run does nothing more.
     const again = await train(new TwoTargetTask(), { ...base, steps: 4, checkpoint: { dir: ckptDir, every: 2 }, resume: true });
     expect(again).toMatchObject({ step: 4, resumedFrom: 4, status: 'completed' });
+    again.model.params.dispose();
+  });
+});
+
+describe('train: checkpoints that cannot be resumed', () => {
+  it('refuses a checkpoint without optimizer or sampler state, or whose step lies outside the run', async () => {
+    const ckptDir = join(dir, 'incomplete');
+    const r = await train(new TwoTargetTask(), { ...base, steps: 4, checkpoint: { dir: ckptDir, every: 2 } });
+    r.model.params.dispose();
+    const good = await readCheckpoint(checkpointPath(ckptDir));
+    const variant = async (name: string, change: Partial<Checkpoint>): Promise<string> => {
+      const file = join(dir, `${name}.yotockpt`);
+      await saveCheckpoint(file, { ...good, ...change });
+      return file;
+    };
+    const resume = (file: string, steps = 4) => train(new TwoTargetTask(), { ...base, steps, resume: file });
+    const noAdam = await variant('no-adam', { adam: null });
+    await expect(resume(noAdam)).rejects.toThrow(`checkpoint ${noAdam}: holds no optimizer or sampler state, so training cannot resume from it`);
+    const noRng = await variant('no-rng', { rngState: null });
+    await expect(resume(noRng)).rejects.toThrow(`checkpoint ${noRng}: holds no optimizer or sampler state`);
+    const beyond = await variant('beyond', { step: 9 });
+    await expect(resume(beyond)).rejects.toThrow(`checkpoint ${beyond}: step 9 is outside this run of 4 steps`);
+    const negative = await variant('negative', { step: -1 });
+    await expect(resume(negative)).rejects.toThrow(`checkpoint ${negative}: step -1 is outside this run of 4 steps`);
+    const fractional = await variant('fractional', { step: 1.5 });
+    await expect(resume(fractional)).rejects.toThrow(`checkpoint ${fractional}: step 1.5 is outside this run of 4 steps`);
+    // The unmodified checkpoint resumes (its step 4 ends the run at once).
+    const again = await resume(checkpointPath(ckptDir));
+    expect(again).toMatchObject({ status: 'completed', step: 4, resumedFrom: 4 });
     again.model.params.dispose();
   });
 });
@@ -166,10 +235,10 @@ describe('train: the loop', () => {
     const ckptDir = join(dir, 'nan');
     const before = tf.memory().numTensors;
     const progress: number[] = [];
-    const err = await train(new TwoTargetTask({ nanAtStep: 7 }), { ...base, checkpoint: { dir: ckptDir, every: 5 } }, { onProgress: (p) => progress.push(p.step) }).catch(
-      (e: unknown) => e,
-    );
+    const { err, lastGood, atEnd } = await failingRun(new TwoTargetTask({ nanAtStep: 7 }), { ...base, checkpoint: { dir: ckptDir, every: 5 } }, (p) => progress.push(p.step));
     expect(err).toBeInstanceOf(NonFiniteLossError);
+    // The weights the model held when the trainer let go of it are those after step 6.
+    expect(atEnd).toEqual(lastGood);
     expect((err as NonFiniteLossError).step).toBe(7);
     expect((err as NonFiniteLossError).terms).toEqual(['to_b']);
     expect((err as Error).message).toMatch(/training stopped at step 7: non-finite loss term 'to_b' \(loss=NaN, grad_norm=NaN, to_a=[0-9.]+, to_b=NaN\)/);
@@ -177,6 +246,35 @@ describe('train: the loop', () => {
     // The last good checkpoint (step 5) is intact, and nothing leaked.
     expect((await readCheckpoint(checkpointPath(ckptDir))).step).toBe(5);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('stops when the gradient is not finite although every term is, without applying the step', async () => {
+    // At the 4th call the term gains sqrt(0·to_a): its value is 0, its derivative 0·∞ = NaN.
+    let calls = 0;
+    const task = new TwoTargetTask();
+    const poisoned = Object.assign(Object.create(task) as TwoTargetTask, {
+      lossTerms(model: TwoTargetModel, batch: Batch, ctx: LossContext): LossTerms {
+        const t = task.lossTerms(model, batch, ctx);
+        return calls++ === 3 ? { ...t, to_a: tf.add(t.to_a, tf.sqrt(tf.mul(t.to_a, 0))) as tf.Tensor1D } : t;
+      },
+    });
+    const { err, lastGood, atEnd } = await failingRun(poisoned, base);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err).toMatchObject({ step: 3, terms: [] });
+    expect((err as Error).message).toMatch(/training stopped at step 3: the gradient is not finite \(the loss is\) \(loss=[0-9.]+, grad_norm=NaN, to_a=[0-9.]+, to_b=[0-9.]+\); the update of this step was not applied/);
+    expect(atEnd).toEqual(lastGood);
+  });
+
+  it('stops when the λ-weighted sum overflows although every term is finite, without applying the step', async () => {
+    // λ_b = 3e38 is a finite float32; λ_b·to_b overflows as soon as to_b > 1.14 (it starts near 5).
+    const { err, lastGood, atEnd } = await failingRun(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [1, 3e38] });
+    expect(err).toMatchObject({ step: 0, terms: [] });
+    expect((err as Error).message).toMatch(/training stopped at step 0: the λ-weighted loss is not finite \(every term is\) \(loss=Infinity, .*to_a=[0-9.]+, to_b=[0-9.]+\)/);
+    // Step 0 failed: the weights are the initial ones.
+    expect(lastGood).toBeNull();
+    const fresh = new TwoTargetTask().buildModel({ space: new TwoTargetTask().defaultSpace(), conditioned: false, seed: base.seed });
+    expect(atEnd).toEqual(snapshot(fresh));
+    fresh.params.dispose();
   });
 
   it('rejects bad configurations with the field named', async () => {

@@ -66,7 +66,9 @@ const sharp = require(${JSON.stringify(sharpPath)});
 const files = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 (async () => {
   for (const f of files) {
-    const { data, info } = await sharp(f, { failOn: 'warning' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    // The failing file's name goes into the error: one corrupt JPEG among 400 must be findable.
+    const { data, info } = await sharp(f, { failOn: 'warning' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true })
+      .catch((e) => { throw new Error(f + ': ' + (e && e.message || e)); });
     const head = Buffer.alloc(12);
     head.writeUInt32LE(info.width, 0); head.writeUInt32LE(info.height, 4); head.writeUInt32LE(info.channels, 8);
     process.stdout.write(head); process.stdout.write(data);

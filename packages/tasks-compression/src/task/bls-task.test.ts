@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createTask, encodePng, evaluateAt, readCheckpoint, spaceFromJSON, findDataset, initBackend, listImageFiles } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticImage, TINY } from '../testing/fixtures.js';
+import { compressFile, decompressFile, readImageFile } from '../codec/files.js';
 import { cropImage } from '../codec/image.js';
 import { BlsFactorizedTask } from './bls-task.js';
 import './register.js';
@@ -96,12 +97,29 @@ describe("task 'bls-factorized'", () => {
   it('evaluate codes real bitstreams and reports bpp, PSNR, MS-SSIM and the loss', async () => {
     const t = task();
     const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 2 });
-    const m = await evaluateAt(t, model, [0.01, 1]);
+    const m = await evaluateAt(t, model, [0.01, 2]);
     expect(m.images).toBe(1);
     for (const k of ['distortion', 'rate', 'loss', 'bpp', 'estimated_bpp', 'psnr', 'ms_ssim', 'ms_ssim_db']) expect(Number.isFinite(m[k]), k).toBe(true);
-    expect(m.rate).toBe(m.bpp);
-    expect(m.psnr).toBeCloseTo(10 * Math.log10((255 * 255) / m.distortion), 10);
-    expect(m.loss).toBeCloseTo(0.01 * m.distortion + m.bpp, 10);
+    // Second path: the file codec writes the .yoto to disk and decodes it to a PNG; the rate is the
+    // file's size on disk over the pixel count, the distortion a hand-written squared error over
+    // the PNG read back. The task's numbers must agree with these measurements.
+    const input = join(dir, 'eval', 'a.png');
+    const coded = join(dir, 'eval-ref.yoto');
+    const decoded = join(dir, 'eval-ref.png');
+    await compressFile(model, input, coded, { lambda: 0.01 });
+    await decompressFile(model, coded, decoded);
+    const [orig, back] = [await readImageFile(input), await readImageFile(decoded)];
+    const pixels = orig.width * orig.height;
+    let sq = 0;
+    for (let i = 0; i < orig.data.length; i++) sq += (orig.data[i] - back.data[i]) ** 2;
+    const fileBpp = (statSync(coded).size * 8) / pixels;
+    const refMse = sq / orig.data.length;
+    expect(m.bpp).toBeCloseTo(fileBpp, 10);
+    expect(m.rate).toBeCloseTo(fileBpp, 10);
+    expect(m.distortion).toBeCloseTo(refMse, 6);
+    expect(m.psnr).toBeCloseTo(10 * Math.log10((255 * 255) / refMse), 6);
+    // λ = (0.01, 2): the loss weights the measured distortion by 0.01 and the measured rate by 2.
+    expect(m.loss).toBeCloseTo(0.01 * refMse + 2 * fileBpp, 6);
     expect(m.ms_ssim).toBeGreaterThan(0);
     expect(m.ms_ssim).toBeLessThan(1);
     model.dispose();

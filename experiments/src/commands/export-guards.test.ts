@@ -1,0 +1,42 @@
+// `exp export --out` never replaces the tracker it reads, an existing file (without --force) or a
+// folder (that was a raw EISDIR with a stack trace).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTracker } from '@yoto/tracker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../cli/main.js';
+
+const home = mkdtempSync(join(tmpdir(), 'yoto-export-guard-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+openTracker(join(home, 'tracker.db')).close();
+
+async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
+  const err: string[] = [];
+  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home }, cwd: home };
+  return { code: await main(argv, io), err: err.join('\n') };
+}
+
+describe('exp export --out', () => {
+  it('refuses the tracker database, a folder and an existing file (unless --force)', async () => {
+    const db = readFileSync(join(home, 'tracker.db'));
+    const self = await cli('export', '--out', 'tracker.db', '--force');
+    expect(self.code).toBe(2);
+    expect(self.err).toContain('is also an input of this command');
+    expect(readFileSync(join(home, 'tracker.db')).equals(db)).toBe(true);
+
+    mkdirSync(join(home, 'folder'));
+    const folder = await cli('export', '--out', 'folder', '--force');
+    expect(folder.code).toBe(2);
+    expect(folder.err).toBe(`error: --out ${join(home, 'folder')} is a folder; name a file (e.g. ${join(home, 'folder', 'out')})`);
+
+    writeFileSync(join(home, 'old.csv'), 'keep me');
+    const exists = await cli('export', '--out', 'old.csv');
+    expect(exists.code).toBe(2);
+    expect(exists.err).toContain('already exists; pass --force to replace it');
+    expect(readFileSync(join(home, 'old.csv'), 'utf8')).toBe('keep me');
+    const forced = await cli('export', '--out', 'old.csv', '--force');
+    expect(forced.code, forced.err).toBe(0);
+    expect(readFileSync(join(home, 'old.csv'), 'utf8').trim()).toBe(''); // no evaluation rows yet: an empty table
+  });
+});

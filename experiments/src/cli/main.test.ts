@@ -103,6 +103,6 @@ describe('exp CLI informational commands', () => {
   it('tracker commands on an empty YOTO_HOME explain that nothing has run', async () => {
     const r = await cli('runs');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('nothing recorded under YOTO_HOME=');
+    expect(r.err).toContain(`nothing recorded under ${home} yet; run \`pnpm exp run <experiment>\` first`);
   });
 });

@@ -35,8 +35,10 @@ describe('compression-rd-sweep plan', () => {
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
-    expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 } });
-    expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, conditioningInput: 'range', quantizationStep: 'lambda' }, cropSize: 64, entropyLearningRateScale: 10, conditioningLearningRateScale: 10 } });
+    expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 }, encoding: { distortion: 'range' } });
+    expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, quantizationStep: 'lambda' }, cropSize: 64 } });
+    expect(plan.runs[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'conditioning/': 10 });
+    expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
@@ -61,7 +63,6 @@ describe('compression-rd-sweep plan', () => {
     bad(['lambda.low=0.2'], 'need 0 < low < high');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
     bad(['model.quantizationStep=fine'], "model.quantizationStep must be 'unit' or 'lambda', got 'fine'");
-    bad(['model.conditioningInput=centred'], "model.conditioningInput must be 'encoded' or 'range', got 'centred'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 

@@ -68,7 +68,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
     expect((await cli('run', 'vae-beta-sweep', '--workers', '0')).err).toContain('--workers must be at least 1, got 0');
     const b = await cli('run', 'vae-beta-sweep', '--backend', 'tpu');
     expect(b.code).toBe(2);
-    expect(b.err).toContain("unknown backend 'tpu'; backends: auto, node-gpu, node, wasm, cpu");
+    expect(b.err).toContain("unknown backend 'tpu'; backends: auto, node-gpu, node, wasm+dnnl, wasm, cpu");
     expect((await cli('run')).err).toContain("'run' needs <experiment>");
     expect((await cli('show', '1', '2')).err).toContain("unexpected argument '2'");
     expect((await cli('export', '--format', 'xml')).err).toContain("--format must be one of csv, json, got 'xml'");

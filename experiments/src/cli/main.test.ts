@@ -43,7 +43,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
   it('unknown flag', async () => {
     const r = await cli('run', 'vae-beta-sweep', '--worker', '2');
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --json");
+    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --retry-failed, --json");
   });
 
   it('unknown --set key, listing the settable keys', async () => {

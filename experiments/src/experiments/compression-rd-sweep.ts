@@ -1,3 +1,4 @@
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
 import { UsageError } from '../errors.js';
 import { verifyDatasets } from './verify-datasets.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
@@ -22,11 +23,11 @@ export interface CompressionSweepConfig {
     evalCrop: number;
   };
   /**
-   * conditioningInput and quantizationStep as in the model's configuration: what the FiLM network
-   * sees ('range': log λ mapped onto [−1, 1]; 'encoded': raw log λ) and whether the latents are
-   * rounded with a learned λ-dependent step ('lambda') or a step of 1 ('unit'). Baselines ignore both.
+   * quantizationStep as in the model's configuration: whether the latents are rounded with a learned
+   * λ-dependent step ('lambda') or a step of 1 ('unit'); baselines ignore it. The FiLM network sees
+   * log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
    */
-  model: { N: number; M: number; densityKnots: number; conditioningHidden: number; conditioningInput: 'encoded' | 'range'; quantizationStep: 'unit' | 'lambda' };
+  model: { N: number; M: number; densityKnots: number; conditioningHidden: number; quantizationStep: 'unit' | 'lambda' };
   /** Factor on the entropy model's learning rate (its density must follow the latents within short budgets). */
   entropy: { learningRateScale: number };
   /** Factor on the learning rate of the λ-conditioning (FiLM network and quantization steps). */
@@ -49,7 +50,7 @@ const config: CompressionSweepConfig = {
   seed: 1,
   data: { cropSize: 64, evalImages: 0, evalCrop: 0 },
   // The benchmark shape (../shared/docs/benchmarks.md).
-  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64, conditioningInput: 'range', quantizationStep: 'lambda' },
+  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
   // 10: at 1 the density narrows by a fixed Adam step per step and the rate of an N=64/M=96 model at
   // λ=0.018 is still 1.55 bpp after 300 steps; at 10 it is 0.29 bpp by then, same distortion.
   entropy: { learningRateScale: 10 },
@@ -92,7 +93,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'tiny end-to-end check (tests): N=8/M=16, 32 px crops, 2 Kodak crops of 176 px, tens of steps',
       overrides: {
         data: { cropSize: 32, evalImages: 2, evalCrop: 176 },
-        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, conditioningInput: 'range', quantizationStep: 'lambda' },
+        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, quantizationStep: 'lambda' },
         train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
@@ -106,7 +107,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'paper-scale budgets (CompressAI shape N=128/M=192, 256 px crops), for a GPU (tfjs-node-gpu)',
       overrides: {
         data: { cropSize: 256 },
-        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64, conditioningInput: 'range', quantizationStep: 'lambda' },
+        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
         train: { batchSize: 16, learningRate: 0.0001, checkpointEvery: 5000, logEvery: 100 },
         yoto: { steps: 400_000 },
         // CompressAI's MSE qualities 1–8 (λ 0.0018 … 0.0932) and the top of the range.
@@ -159,8 +160,6 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       throw new UsageError(`entropy.learningRateScale must be a number > 0, got ${c.entropy.learningRateScale}`);
     if (!(Number.isFinite(c.conditioning.learningRateScale) && c.conditioning.learningRateScale > 0))
       throw new UsageError(`conditioning.learningRateScale must be a number > 0, got ${c.conditioning.learningRateScale}`);
-    if (c.model.conditioningInput !== 'encoded' && c.model.conditioningInput !== 'range')
-      throw new UsageError(`model.conditioningInput must be 'encoded' or 'range', got '${c.model.conditioningInput}'`);
     if (c.model.quantizationStep !== 'unit' && c.model.quantizationStep !== 'lambda')
       throw new UsageError(`model.quantizationStep must be 'unit' or 'lambda', got '${c.model.quantizationStep}'`);
     if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
@@ -184,11 +183,21 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     await verifyDatasets(['bsds500', 'kodak'], env);
   },
   plan(c): ExperimentPlan {
+    // Learning-rate factors by parameter scope; a baseline has no conditioning to scale.
     const runs = sweepRuns(
       c,
       `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
       c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
-    );
+    ).map((r) => ({
+      ...r,
+      training: {
+        ...r.training,
+        learningRateScales: {
+          [ENTROPY_SCOPE]: c.entropy.learningRateScale,
+          ...(r.kind === 'yoto' ? { [CONDITIONING_SCOPE]: c.conditioning.learningRateScale } : {}),
+        },
+      },
+    }));
     const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 }));
     return {
       task: {
@@ -197,8 +206,6 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
         options: {
           config: { ...c.model },
           cropSize: c.data.cropSize,
-          entropyLearningRateScale: c.entropy.learningRateScale,
-          conditioningLearningRateScale: c.conditioning.learningRateScale,
           // Only when set, so whole-image profiles keep the run identity they had without it.
           ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
         },
@@ -206,6 +213,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       space: {
         terms: ['distortion', 'rate'],
         distribution: { kind: 'logUniform', term: 'distortion', low: c.lambda.low, high: c.lambda.high },
+        encoding: { distortion: 'range' },
       },
       runs,
       grid,

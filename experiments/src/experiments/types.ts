@@ -16,6 +16,8 @@ export interface RunTraining {
   checkpointEvery: number;
   /** Log step metrics every this many steps. */
   logEvery: number;
+  /** Learning-rate factors by parameter scope (core TrainConfig.learningRateScales); absent: none. */
+  learningRateScales?: Record<string, number>;
 }
 
 /** One model to train: the YOTO model or one fixed-λ baseline. */

@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createTask, loadModel, Rng } from '@yoto/core';
-import { tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 
@@ -154,16 +154,9 @@ export function columnBetas(grid: number[], baselines: number[], columns: number
   return [...picked].sort((a, b) => a - b);
 }
 
-function condition(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
-  if (!model.conditioned) return null;
-  const lambda = Float32Array.from(model.space.terms, (t) => (t === 'kl' ? beta : 1));
-  const enc = model.space.encode(lambda, 1);
-  return tf.tidy(() => tf.tile(tf.tensor2d(enc, [1, enc.length]), [n, 1]) as tf.Tensor2D);
-}
-
 /** The decoder's mean image for the posterior mean (no sampling noise). */
 function reconstruct(model: VaeModel, images: tf.Tensor4D, beta: number): tf.Tensor4D {
-  const cond = condition(model, beta, images.shape[0]);
+  const cond = betaCondition(model, beta, images.shape[0]);
   const out = tf.tidy(() => {
     const films = model.films(cond);
     return model.decodeMean(model.encode(images, films).mean, films);
@@ -173,7 +166,7 @@ function reconstruct(model: VaeModel, images: tf.Tensor4D, beta: number): tf.Ten
 }
 
 function decode(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tensor4D {
-  const cond = condition(model, beta, z.shape[0]);
+  const cond = betaCondition(model, beta, z.shape[0]);
   const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
   cond?.dispose();
   return out;

@@ -51,6 +51,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainR
         seed: t.seed,
         optimizer: { lr: t.learningRate },
         schedule: t.schedule,
+        learningRateScales: t.learningRateScales,
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

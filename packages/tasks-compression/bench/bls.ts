@@ -56,7 +56,7 @@ export async function main(args: string[]): Promise<BlsBenchResult | null> {
   const step = (k: number): number => {
     const lambdas = space.sample(batch, rng);
     const lam = Float32Array.from({ length: batch }, (_, i) => lambdas[2 * i]);
-    const condition = tf.tensor2d(space.encode(lambdas, batch), [batch, space.encodedDim]);
+    const condition = space.condition(lambdas, batch);
     const lamT = tf.tensor1d(lam);
     const loss = opt.minimize(
       () =>

@@ -31,10 +31,11 @@ for (let s = 0; s < batches; s++) {
   const batch = task.trainBatch({ step: 900_000 + s, batchSize: 8, seed: 11 });
   lambdas.forEach((c, i) => {
     const condition = model.conditionFor(Array<number>(batch.size).fill(c));
-    const t = task.lossTerms(model, batch, { training: true, condition });
+    const lambda = tf.tensor2d(Array.from({ length: batch.size }, () => model.lambdaVector(c)).flat(), [batch.size, 2]);
+    const t = task.lossTerms(model, batch, { training: true, lambda, condition });
     sums[i].d += tf.mean(t.distortion).dataSync()[0] / batches;
     sums[i].r += tf.mean(t.rate).dataSync()[0] / batches;
-    tf.dispose([condition, t.distortion, t.rate].filter((x) => x !== null));
+    tf.dispose([lambda, condition, t.distortion, t.rate].filter((x) => x !== null));
   });
   batch.tensors.x.dispose();
 }

@@ -75,19 +75,20 @@ if (!loaded) {
   for (let step = 0; step < steps; step++) {
     const b = task.trainBatch({ step, batchSize: batch, seed: 3 });
     const lambdas = space.sample(batch, rng);
-    const condition = tf.tensor2d(space.encode(lambdas, batch), [batch, space.encodedDim]);
+    const condition = space.condition(lambdas, batch);
+    const lambda = tf.tensor2d(lambdas, [batch, 2]);
     const lam = tf.tensor1d(Float32Array.from({ length: batch }, (_, i) => lambdas[2 * i]));
     const loss = opt.minimize(
       () =>
         tf.tidy(() => {
-          const t = task.lossTerms(model, b, { training: true, condition });
+          const t = task.lossTerms(model, b, { training: true, lambda, condition });
           return tf.mean(tf.add(tf.mul(lam, t.distortion), t.rate)) as tf.Scalar;
         }),
       true,
       model.params.variables,
     )!;
     if (step % 500 === 0 || step === steps - 1) log(`train step ${step} loss ${loss.dataSync()[0].toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-    tf.dispose([loss, condition, lam, b.tensors.x]);
+    tf.dispose([loss, condition, lambda, lam, b.tensors.x]);
   }
 }
 
@@ -99,17 +100,14 @@ const cache: { y: tf.Tensor4D; condition: tf.Tensor2D }[] = [];
   for (let k = 0; k < cacheBatches; k++) {
     const b = task.trainBatch({ step: 1_000_000 + k, batchSize: batch, seed: 7 });
     const lambdas = space.sample(batch, rng);
-    const condition = tf.tensor2d(space.encode(lambdas, batch), [batch, space.encodedDim]);
+    const condition = space.condition(lambdas, batch);
     cache.push({ y: model.analysis(b.tensors.x as tf.Tensor4D, condition), condition });
     b.tensors.x.dispose();
   }
 }
-const encodedEnds = (() => {
-  const e = space.encode(Float32Array.from([lambdaLow, 1, lambdaHigh, 1]), 2);
-  return [e[0], e[1]];
-})();
+// The space range-encodes λ (u ∈ [−1, 1] over the range): knot position (u + 1)·(knots − 1)/2.
 const positions = (condition: tf.Tensor2D, knots: number): tf.Tensor1D =>
-  tf.tidy(() => tf.mul(tf.sub(tf.reshape(condition, [-1]), encodedEnds[0]), (knots - 1) / (encodedEnds[1] - encodedEnds[0])) as tf.Tensor1D);
+  tf.tidy(() => tf.mul(tf.add(tf.reshape(condition, [-1]), 1), (knots - 1) / 2) as tf.Tensor1D);
 
 function fitDensity(knots: number): EntropyBottleneck {
   const store = new ParamStore(11);

@@ -6,21 +6,21 @@
  *
  *   YOTO_DATA=../shared/data npx tsx packages/tasks-compression/scripts/lambda-response.ts [--steps 2000]
  *     [--loss-scale 0.5] [--film 1] [--n 64] [--m 96] [--crop 64] [--batch 8] [--lr 5e-4]
- *     [--entropy-lr-scale 10] [--conditioning-lr-scale 1] [--zero-heads] [--range-input] [--lambda-step] [--images 6] [--eval-crop 256] [--backend b]
+ *     [--entropy-lr-scale 10] [--conditioning-lr-scale 1] [--zero-heads] [--lambda-step] [--images 6] [--eval-crop 256] [--backend b]
  *
  * --loss-scale p multiplies each example's loss by λ^(−p) (TrainConfig.lossScale); --film sets the
- * FiLM multiplier (0.1 when absent); --range-input feeds the conditioning log λ mapped onto [−1, 1]
- * (config conditioningInput 'range') instead of raw log λ; --lambda-step quantizes y/Δ(λ) with a learned
- * per-channel step (config quantizationStep 'lambda').
+ * FiLM multiplier (0.1 when absent); the conditioning sees log λ mapped onto [−1, 1] (the task's space
+ * encodes λ as 'range'); --lambda-step quantizes y/Δ(λ) with a learned per-channel step (config
+ * quantizationStep 'lambda'). The learning-rate scales are the trainer's per-scope factors.
  */
-import { ConsoleSink, initBackend, train } from '@yoto/core';
+import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
 import { parseFlags } from '../bench/args.js';
-import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE } from '../src/index.js';
+import { BlsFactorizedTask, CONDITIONING_SCOPE, DEFAULT_LAMBDA_RANGE, ENTROPY_SCOPE } from '../src/index.js';
 
 const f = parseFlags(
   'lambda-response',
   process.argv.slice(2),
-  { steps: 'int', 'loss-scale': 'string', film: 'string', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', 'conditioning-lr-scale': 'string', 'zero-heads': 'bool', 'range-input': 'bool', 'lambda-step': 'bool', images: 'int', 'eval-crop': 'int', backend: 'string' },
+  { steps: 'int', 'loss-scale': 'string', film: 'string', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', 'conditioning-lr-scale': 'string', 'zero-heads': 'bool', 'lambda-step': 'bool', images: 'int', 'eval-crop': 'int', backend: 'string' },
   'see the header of this file',
 );
 const num = (key: string, fallback: number): number => {
@@ -33,10 +33,8 @@ const lossScale = num('loss-scale', 0);
 const film = f.film === undefined ? undefined : num('film', 0.1);
 await initBackend(f.backend as string | undefined);
 const task = new BlsFactorizedTask({
-  config: { N: (f.n as number | undefined) ?? 64, M: (f.m as number | undefined) ?? 96, ...(film !== undefined ? { filmMultiplier: film } : {}), ...(f['range-input'] ? { conditioningInput: 'range' as const } : {}), ...(f['lambda-step'] ? { quantizationStep: 'lambda' as const } : {}) },
+  config: { N: (f.n as number | undefined) ?? 64, M: (f.m as number | undefined) ?? 96, ...(film !== undefined ? { filmMultiplier: film } : {}), ...(f['lambda-step'] ? { quantizationStep: 'lambda' as const } : {}) },
   cropSize: (f.crop as number | undefined) ?? 64,
-  entropyLearningRateScale: num('entropy-lr-scale', 10),
-  conditioningLearningRateScale: num('conditioning-lr-scale', 1),
   ...(f['zero-heads'] ? { conditioningHeadInit: 'zeros' as const } : {}),
   evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
 });
@@ -53,12 +51,13 @@ const result = await train(
     optimizer: { lr: num('lr', 5e-4) },
     schedule: { kind: 'cosine' },
     logEvery: 250,
+    learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10), [CONDITIONING_SCOPE]: num('conditioning-lr-scale', 1) },
     ...(lossScale !== 0 ? { lossScale: { term: 'distortion', exponent: lossScale } } : {}),
   },
   { sink: new ConsoleSink(250, log) },
 );
 const [low, high] = DEFAULT_LAMBDA_RANGE;
 for (const lambda of [low, Math.sqrt(low * high), high]) {
-  const m = await task.evaluate(result.model, [lambda, 1], { limit: (f.images as number | undefined) ?? 6 });
+  const m = await evaluateAt(task, result.model, [lambda, 1], { limit: (f.images as number | undefined) ?? 6 });
   console.log(`λ=${lambda.toPrecision(3)}: ${m.bpp.toFixed(4)} bpp, ${m.psnr.toFixed(2)} dB PSNR (${m.images} images)`);
 }

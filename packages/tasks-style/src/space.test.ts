@@ -6,7 +6,7 @@ describe('style coefficient space', () => {
   it('samples five coefficients: a uniform box plus a share of one-hot style vectors, linearly encoded', () => {
     const space = defineSpace(styleSpaceSpec());
     expect(space.terms).toEqual([...STYLE_TERMS]);
-    expect(space.encodedDim).toBe(5);
+    expect(space.conditionDim).toBe(5);
     const n = 4000;
     const s = space.sample(n, new Rng(1));
     let oneHot = 0;

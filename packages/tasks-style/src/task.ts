@@ -6,6 +6,7 @@ import {
   type CoefficientSpace,
   defineSpace,
   type EvaluateOptions,
+  type EvaluationPoint,
   listImageFiles,
   type LossContext,
   type LossTerms,
@@ -72,7 +73,6 @@ export class StyleTask implements Task<StyleModel> {
   private train: PixelsU8[] = [];
   private heldOut: PixelsU8[] = [];
   private loss: StyleLoss | null = null;
-  private readonly spaces = new WeakMap<StyleModel, CoefficientSpace>();
 
   constructor(options: StyleTaskOptions = {}) {
     this.options = Object.freeze({ ...options });
@@ -90,9 +90,7 @@ export class StyleTask implements Task<StyleModel> {
     const terms = o.space.terms;
     if (terms.length !== STYLE_TERMS.length || STYLE_TERMS.some((t, i) => terms[i] !== t))
       throw new Error(`the style task's terms are [${STYLE_TERMS.join(', ')}], but the coefficient space has [${terms.join(', ')}]`);
-    const model = buildStyleModel(this.network, { conditioned: o.conditioned, conditionDim: o.space.encodedDim, seed: o.seed });
-    this.spaces.set(model, o.space);
-    return model;
+    return buildStyleModel(this.network, { conditioned: o.conditioned, space: o.space, seed: o.seed });
   }
 
   /** The painting's file. */
@@ -189,24 +187,14 @@ export class StyleTask implements Task<StyleModel> {
     return toTensor(this.heldOut.slice(start, start + n));
   }
 
-  /** The condition rows of `model` for n copies of λ; null for a baseline. */
-  condition(model: StyleModel, lambda: readonly number[], n: number): tf.Tensor2D | null {
-    if (!model.conditioned) return null;
-    const space = this.spaces.get(model);
-    if (!space) throw new Error('style task: the model was not built by this task');
-    const enc = space.encode(Float32Array.from(lambda), 1);
-    const rows = new Float32Array(n * enc.length);
-    for (let r = 0; r < n; r++) rows.set(enc, r * enc.length);
-    return tf.tensor2d(rows, [n, enc.length]);
-  }
-
   /**
    * Each term, the λ-weighted loss and the unnormalised terms, averaged over the held-out photos,
    * with the model conditioned on λ (a baseline ignores λ: it is evaluated at its own setting).
    */
-  async evaluate(model: StyleModel, lambda: readonly number[], o: EvaluateOptions = {}): Promise<Record<string, number>> {
+  async evaluate(model: StyleModel, { lambda, condition }: EvaluationPoint, o: EvaluateOptions = {}): Promise<Record<string, number>> {
     if (lambda.length !== STYLE_TERMS.length || lambda.some((v) => !Number.isFinite(v)))
       throw new Error(`style task: λ must be ${STYLE_TERMS.length} finite numbers (${STYLE_TERMS.join(', ')}), got [${lambda.join(', ')}]`);
+    if (model.conditioned && !condition) throw new Error("style task: a conditioned model needs the point's condition (use core's evaluateAt)");
     await this.prepare();
     const loss = this.ready();
     const n = Math.min(this.heldOut.length, o.limit && o.limit > 0 ? o.limit : Infinity);
@@ -215,13 +203,14 @@ export class StyleTask implements Task<StyleModel> {
     for (let start = 0; start < n; start += bs) {
       const m = Math.min(bs, n - start);
       const x = await this.heldOutImages(m, start);
-      const cond = this.condition(model, lambda, m);
       const totals = tf.tidy(() => {
+        // The point's condition on every row of the batch.
+        const cond = model.conditioned ? (tf.tile(condition!, [m, 1]) as tf.Tensor2D) : null;
         const t = loss.terms(model.stylize(x, model.norms(cond)), x);
         return tf.stack(STYLE_TERMS.map((k) => tf.sum(t[k])));
       });
       const v = await totals.data();
-      tf.dispose([x, totals, ...(cond ? [cond] : [])]);
+      tf.dispose([x, totals]);
       v.forEach((s, i) => (sums[i] += s));
     }
     const out: Record<string, number> = {};

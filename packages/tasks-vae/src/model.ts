@@ -19,7 +19,7 @@ export interface VaeModel extends TaskModel {
   readonly config: Readonly<VaeModelConfig>;
   /** The space the model was built for; its `encode` turns λ vectors into conditions. */
   readonly space: CoefficientSpace;
-  /** FiLM parameters for a batch of encoded conditions ([batch, encodedDim]). */
+  /** FiLM parameters for a batch of encoded conditions ([batch, conditionDim]). */
   films(condition: tf.Tensor2D | null): VaeFilms;
   encode(x: tf.Tensor4D, films: VaeFilms): Posterior;
   /** Bernoulli logits or Gaussian means, [batch, height, width, channels]. */
@@ -72,7 +72,7 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
   ];
   const conditioning = options.conditioned
     ? new ConditioningNetwork(params, {
-        inputDim: options.space.encodedDim,
+        inputDim: options.space.conditionDim,
         layers: filmLayers,
         hidden: c.conditioningHidden,
         multiplier: c.filmMultiplier,
@@ -137,7 +137,7 @@ export function buildVae(config: VaeModelConfig, options: { space: CoefficientSp
     space: options.space,
     films(condition) {
       if (!conditioning) return null;
-      if (!condition) throw new Error('this VAE is conditioned (YOTO): it needs a condition [batch, encodedDim], got null');
+      if (!condition) throw new Error('this VAE is conditioned (YOTO): it needs a condition [batch, conditionDim], got null');
       return conditioning.apply(condition);
     },
     encode(x, films) {

@@ -79,10 +79,9 @@ function lambdaFor(model: VaeModel, beta: number): Float32Array {
   return Float32Array.from(model.space.terms, (t) => (t === 'kl' ? beta : 1));
 }
 
-function conditionFor(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
-  if (!model.conditioned) return null;
-  const enc = model.space.encode(lambdaFor(model, beta), 1);
-  return tf.tidy(() => tf.tile(tf.tensor2d(enc, [1, enc.length]), [n, 1]) as tf.Tensor2D);
+/** The space's condition for β on n rows (null for an unconditioned model). */
+export function betaCondition(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
+  return model.conditioned ? model.space.condition(lambdaFor(model, beta), n) : null;
 }
 
 function splitImages(t: tf.Tensor4D): Float32Array[] {
@@ -109,7 +108,7 @@ export async function reconstructionGrid(model: VaeModel, images: tf.Tensor4D, b
   const columns: Float32Array[][] = [];
   if (options.showInput ?? true) columns.push(splitImages(images));
   for (const beta of betas) {
-    const cond = conditionFor(model, beta, n);
+    const cond = betaCondition(model, beta, n);
     const out = tf.tidy(() => {
       const films = model.films(cond);
       return model.decodeMean(model.encode(images, films).mean, films);
@@ -133,7 +132,7 @@ export async function priorSamples(model: VaeModel, betas: readonly number[], n:
   const z = tf.tensor2d(Float32Array.from({ length: n * latent }, () => rng.normal()), [n, latent]);
   const columns: Float32Array[][] = [];
   for (const beta of betas) {
-    const cond = conditionFor(model, beta, n);
+    const cond = betaCondition(model, beta, n);
     const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
     columns.push(splitImages(out));
     tf.dispose([out, ...(cond ? [cond] : [])]);

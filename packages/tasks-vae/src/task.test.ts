@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import { Rng, createTask, findDataset, initBackend, train } from '@yoto/core';
+import { Rng, createTask, evaluateAt, findDataset, initBackend, train } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import './index.js';
 import { STREAM, streamRng } from './seeds.js';
@@ -22,7 +22,7 @@ describe('VAE task contract', () => {
     expect(task.terms).toEqual(['reconstruction', 'kl']);
     const space = task.defaultSpace();
     expect(space.conditionedTerms).toEqual(['kl']);
-    expect(space.encodedDim).toBe(1);
+    expect(space.conditionDim).toBe(1);
     const lambdas = space.sample(2000, new Rng(1));
     let lo = Infinity;
     let hi = -Infinity;
@@ -38,7 +38,7 @@ describe('VAE task contract', () => {
     expect(hi).toBeLessThanOrEqual(64);
     // Log-uniform: the mean of log β is the midpoint of [log 1/8, log 64] = log √8.
     expect(logSum / 2000).toBeCloseTo(Math.log(Math.sqrt(8)), 1);
-    expect(Array.from(space.encode(Float32Array.from([1, 4]), 1))).toEqual([Math.fround(Math.log(4))]);
+    expect(Array.from(space.condition([1, 4], 1).dataSync())).toEqual([Math.fround(Math.log(4))]);
   });
 
   it('trainBatch is a pure function of (seed, step, batchSize) and walks per-epoch permutations', () => {
@@ -81,10 +81,12 @@ describe('VAE task contract', () => {
     const space = task.defaultSpace();
     const model = task.buildModel({ space, conditioned: true, seed: 5 });
     const batch = task.trainBatch({ seed: 1, step: 2, batchSize: 6 });
-    const cond = tf.tensor2d(space.encode(space.sample(6, new Rng(2)), 6), [6, 1]);
+    const lambdas = space.sample(6, new Rng(2));
+    const cond = space.condition(lambdas, 6);
+    const lam = tf.tensor2d(lambdas, [6, 2]);
     const run = (): number[][] =>
       tf.tidy(() => {
-        const t = task.lossTerms(model, batch, { training: true, condition: cond });
+        const t = task.lossTerms(model, batch, { training: true, lambda: lam, condition: cond });
         expect(t.reconstruction.shape).toEqual([6]);
         expect(t.kl.shape).toEqual([6]);
         return [[...t.reconstruction.dataSync()], [...t.kl.dataSync()]];
@@ -93,7 +95,7 @@ describe('VAE task contract', () => {
     expect(run()).toEqual([rec, kl]);
     expect(rec.every((v) => v > 0)).toBe(true);
     expect(kl.every((v) => v >= 0)).toBe(true);
-    expect(() => task.lossTerms(model, { size: 6, tensors: { x: batch.tensors.x } }, { training: true, condition: cond })).toThrow(/needs 'noise' of shape \[6, 2\]/);
+    expect(() => task.lossTerms(model, { size: 6, tensors: { x: batch.tensors.x } }, { training: true, lambda: lam, condition: cond })).toThrow(/needs 'noise' of shape \[6, 2\]/);
     tf.dispose([...Object.values(batch.tensors), cond]);
     model.dispose();
   });
@@ -105,7 +107,7 @@ describe('VAE task contract', () => {
     const task = createVaeTask(TINY);
     const model = task.buildModel({ space: task.defaultSpace(), conditioned: false, seed: 6 });
     const n = 7;
-    const m = await task.evaluate(model, [1, 4], { limit: n, batchSize: 3 });
+    const m = await evaluateAt(task, model, [1, 4], { limit: n, batchSize: 3 });
     const x = task.testImages(n);
     const { mean, logvar } = model.encode(x, model.films(null));
     const [mu, lv] = [mean.arraySync(), logvar.arraySync()];
@@ -137,16 +139,16 @@ describe('VAE task contract', () => {
     const task = createVaeTask(TINY);
     const space = task.defaultSpace();
     const model = task.buildModel({ space, conditioned: true, seed: 6 });
-    const m4 = await task.evaluate(model, [1, 4], { batchSize: 16 });
+    const m4 = await evaluateAt(task, model, [1, 4], { batchSize: 16 });
     expect(Object.keys(m4).sort()).toEqual(['kl', 'neg_elbo', 'reconstruction', 'weighted_loss']);
     // Batch size does not change the result (each example has its own fixed noise); repeats agree.
-    const whole = await task.evaluate(model, [1, 4], { batchSize: 40 });
+    const whole = await evaluateAt(task, model, [1, 4], { batchSize: 40 });
     for (const k of Object.keys(m4)) expect(whole[k]).toBeCloseTo(m4[k], 2);
-    expect(await task.evaluate(model, [1, 4], { batchSize: 16 })).toEqual(m4);
+    expect(await evaluateAt(task, model, [1, 4], { batchSize: 16 })).toEqual(m4);
     // At β = 1 the weighted loss is the negative ELBO.
-    const m1 = await task.evaluate(model, [1, 1], { limit: 8 });
+    const m1 = await evaluateAt(task, model, [1, 1], { limit: 8 });
     expect(m1.weighted_loss).toBeCloseTo(m1.neg_elbo, 4);
-    await expect(task.evaluate(model, [1])).rejects.toThrow(/λ must be 2 finite numbers/);
+    await expect(evaluateAt(task, model, [1])).rejects.toThrow(/λ must be 2 finite numbers/);
     model.dispose();
   });
 
@@ -156,7 +158,7 @@ describe('VAE task contract', () => {
     const model = task.buildModel({ space, conditioned: true, seed: 7 });
     const opt = tf.train.adam(1e-2);
     const rng = new Rng(8);
-    const before = await task.evaluate(model, [1, 1], { limit: 32 });
+    const before = await evaluateAt(task, model, [1, 1], { limit: 32 });
     let tensorsAfterFirst = 0;
     for (let step = 0; step < 40; step++) {
       const batch = task.trainBatch({ seed: 1, step, batchSize: 16 });
@@ -166,7 +168,7 @@ describe('VAE task contract', () => {
       if (step === 1) tensorsAfterFirst = tf.memory().numTensors;
       if (step > 1) expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
     }
-    const after = await task.evaluate(model, [1, 1], { limit: 32 });
+    const after = await evaluateAt(task, model, [1, 1], { limit: 32 });
     expect(after.neg_elbo).toBeLessThan(0.8 * before.neg_elbo);
     opt.dispose();
     model.dispose();
@@ -175,11 +177,11 @@ describe('VAE task contract', () => {
   it("trains through core's trainer (yoto mode) and the test loss falls", async () => {
     const task = createVaeTask({ ...TINY, trainLimit: 256 });
     const untrained = task.buildModel({ space: task.defaultSpace(), conditioned: true, seed: 3 });
-    const before = await task.evaluate(untrained, [1, 2], { limit: 32 });
+    const before = await evaluateAt(task, untrained, [1, 2], { limit: 32 });
     untrained.dispose();
     const run = await train(task, { mode: 'yoto', steps: 25, batchSize: 16, seed: 3, optimizer: { lr: 1e-2 } });
     expect(run.status).toBe('completed');
-    const after = await task.evaluate(run.model, [1, 2], { limit: 32 });
+    const after = await evaluateAt(task, run.model, [1, 2], { limit: 32 });
     expect(after.weighted_loss).toBeLessThan(0.8 * before.weighted_loss);
     run.model.dispose();
   });
@@ -241,7 +243,7 @@ describe.skipIf(!hasFashion)('vae-fashion-mnist (skipped: dataset fashion-mnist 
     expect(Array.from(first.dataSync(), (v) => Math.round(v * 255))).toEqual([...raw.subarray(16, 16 + 2 * 784)]);
     first.dispose();
     const model = task.buildModel({ space: task.defaultSpace(), conditioned: false, seed: 0 });
-    const m = await task.evaluate(model, [1, 1], { limit: 8 });
+    const m = await evaluateAt(task, model, [1, 1], { limit: 8 });
     for (const v of Object.values(m)) expect(Number.isFinite(v)).toBe(true);
     expect(m.reconstruction).toBeGreaterThan(0);
     model.params.dispose();

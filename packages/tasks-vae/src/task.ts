@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Batch, type BuildOptions, type CoefficientSpace, type EvaluateOptions, type LossContext, type LossTerms, type Task, type TrainBatchOptions, defineSpace } from '@yoto/core';
+import { type Batch, type BuildOptions, type CoefficientSpace, type EvaluateOptions, type EvaluationPoint, type LossContext, type LossTerms, type Task, type TrainBatchOptions, defineSpace } from '@yoto/core';
 import { BENCHMARK_VAE, type VaeModelConfig, validateVaeConfig } from './config.js';
 import { type ImageSet, type VaeDataset, loadImageSet } from './data.js';
 import { bernoulliNll, gaussianNll, klStandardNormal, reparameterize } from './losses.js';
@@ -139,14 +139,6 @@ export function createVaeTask(rawOptions: Record<string, unknown> = {}): VaeTask
     return out;
   };
 
-  const condition = (model: VaeModel, lambda: readonly number[], n: number): tf.Tensor2D | null => {
-    if (!model.conditioned) return null;
-    const enc = model.space.encode(Float32Array.from(lambda), 1);
-    const rows = new Float32Array(n * enc.length);
-    for (let r = 0; r < n; r++) rows.set(enc, r * enc.length);
-    return tf.tensor2d(rows, [n, enc.length]);
-  };
-
   const task: VaeTask = {
     name: dataset === 'mnist' ? 'vae-mnist' : 'vae-fashion-mnist',
     terms: VAE_TERMS,
@@ -209,12 +201,13 @@ export function createVaeTask(rawOptions: Record<string, unknown> = {}): VaeTask
       });
     },
 
-    async evaluate(model: VaeModel, lambda: readonly number[], o: EvaluateOptions = {}): Promise<Record<string, number>> {
+    async evaluate(model: VaeModel, { lambda, condition }: EvaluationPoint, o: EvaluateOptions = {}): Promise<Record<string, number>> {
       if (lambda.length !== VAE_TERMS.length || lambda.some((v) => !Number.isFinite(v)))
         throw new Error(`evaluate: λ must be ${VAE_TERMS.length} finite numbers (${VAE_TERMS.join(', ')}), got [${lambda.join(', ')}]`);
       const set = testSet();
       const n = Math.min(limited(set, options.testLimit), o.limit && o.limit > 0 ? o.limit : Infinity);
       if (n < 1) throw new Error('evaluate: there are no test images to evaluate on (testLimit/limit select none)');
+      if (model.conditioned && !condition) throw new Error('evaluate: a conditioned model needs the point\'s condition (use evaluateAt)');
       const bs = o.batchSize ?? 500;
       if (!Number.isInteger(bs) || bs < 1) throw new Error(`evaluate: batchSize must be an integer ≥ 1, got ${bs}`);
       let rec = 0;
@@ -227,13 +220,15 @@ export function createVaeTask(rawOptions: Record<string, unknown> = {}): VaeTask
         const eps = new Float32Array(m * latent);
         for (let i = 0; i < m; i++) eps.set(gaussianNoise([evalSeed, STREAM.evalNoise, start + i], latent), i * latent);
         const noise = tf.tensor2d(eps, [m, latent]);
-        const cond = condition(model, lambda, m);
         const sums = tf.tidy(() => {
-          const t = task.lossTerms(model, { size: m, tensors: { x, noise } }, { training: false, condition: cond });
+          // The point's λ and condition on every row of the batch.
+          const lambdas = tf.tile(tf.tensor2d([...lambda], [1, lambda.length]), [m, 1]) as tf.Tensor2D;
+          const cond = condition && model.conditioned ? (tf.tile(condition, [m, 1]) as tf.Tensor2D) : null;
+          const t = task.lossTerms(model, { size: m, tensors: { x, noise } }, { training: false, lambda: lambdas, condition: cond });
           return tf.stack([tf.sum(t.reconstruction), tf.sum(t.kl)]);
         });
         const [r, k] = await sums.data();
-        tf.dispose([x, noise, sums, ...(cond ? [cond] : [])]);
+        tf.dispose([x, noise, sums]);
         rec += r;
         kl += k;
       }

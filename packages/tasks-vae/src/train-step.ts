@@ -19,9 +19,9 @@ export function trainStep<M extends TaskModel>(task: Task<M>, model: M, space: C
   const k = task.terms.length;
   if (lambdas.length !== n * k) throw new Error(`trainStep: λ must be [${n}, ${k}] (${n * k} values), got ${lambdas.length}`);
   const lam = tf.tensor2d(lambdas, [n, k]);
-  const cond = model.conditioned ? tf.tensor2d(space.encode(lambdas, n), [n, space.encodedDim]) : null;
+  const cond = model.conditioned ? space.condition(lambdas, n) : null;
   const loss = optimizer.minimize(
-    () => weightedLoss(task.lossTerms(model, batch, { training: true, condition: cond }), task.terms, lam),
+    () => weightedLoss(task.lossTerms(model, batch, { training: true, lambda: lam, condition: cond }), task.terms, lam),
     true,
     model.params.variables,
   )!;

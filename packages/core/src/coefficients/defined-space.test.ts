@@ -17,7 +17,7 @@ describe('coefficient space: distributions', () => {
   it('samples log-uniform with the right log-mean, quantiles and mean, fixing uncovered terms at 1', () => {
     const s = defineSpace(vae);
     expect(s.conditionedTerms).toEqual(['kl']);
-    expect(s.encodedDim).toBe(1);
+    expect(s.conditionDim).toBe(1);
     const n = 100_000;
     const x = s.sample(n, new Rng(1));
     expect(column(x, 2, 0).every((v) => v === 1)).toBe(true);
@@ -214,5 +214,40 @@ describe('coefficient space: invalid specs fail at definition', () => {
     expect(() => defineSpace({ terms: ['rec', 'rec'], distribution: [] })).toThrow(/'rec' is listed twice/);
     expect(() => defineSpace({ terms: [], distribution: [] })).toThrow(/terms must be a non-empty array/);
     expect(() => defineSpace({ ...vae, grid: { kind: 'values', term: 'kl', values: [] } })).toThrow(/term 'kl'.*non-empty/);
+  });
+});
+
+describe('coefficient space: conditions', () => {
+  const range: SpaceSpec = { terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 }, encoding: { distortion: 'range' } };
+
+  it("declares each term's support", () => {
+    const s = defineSpace(range);
+    expect(s.support('distortion')).toMatchObject({ min: 0.0018, max: 0.18, varies: true });
+    expect(s.support('rate')).toMatchObject({ min: 1, max: 1, varies: false, value: 1 });
+    expect(() => s.support('kl')).toThrow(/unknown term 'kl'/);
+  });
+
+  it("range-encodes log λ onto [−1, 1] over the support, and stores the choice in the spec", () => {
+    const s = defineSpace(range);
+    expect(s.encodings).toEqual({ distortion: 'range' });
+    const lows = [0.0018, 0.018, 0.18, 0.0018 * Math.sqrt(10)];
+    const enc = s.encode(Float32Array.from(lows.flatMap((l) => [l, 1])), 4);
+    // log 0.018 is the midpoint of [log 0.0018, log 0.18]; √10·low sits a quarter of the way up.
+    [-1, 0, 1, -0.5].forEach((v, i) => expect(enc[i]).toBeCloseTo(v, 6));
+    expect(spaceFromJSON(s.toJSON()).encodings).toEqual({ distortion: 'range' });
+    expect(() => defineSpace({ terms: ['a', 'b'], distribution: { kind: 'dirichlet', terms: ['a', 'b'] }, encoding: 'range' })).toThrow(/term 'a': range encoding needs a support 0 < low < high/);
+  });
+
+  it('builds the condition tensor from λ rows or one λ repeated, equal to the host encoding', () => {
+    const s = defineSpace(vae);
+    const rows = Float32Array.from([1, 0.5, 1, 8]);
+    const c = s.condition(rows, 2);
+    expect(c.shape).toEqual([2, 1]);
+    expect([...c.dataSync()]).toEqual([...s.encode(rows, 2)]);
+    const rep = s.condition([1, 4], 3);
+    expect([...rep.dataSync()]).toEqual([1, 1, 1].map(() => Math.fround(Math.log(4))));
+    expect(() => s.condition([1, 2, 3], 2)).toThrow(/expected 2 λ vectors over 2 terms \(4 values\) or one λ vector \(2 values\), got 3/);
+    c.dispose();
+    rep.dispose();
   });
 });

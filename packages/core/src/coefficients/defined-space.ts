@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.js';
 import { compileDistribution, product, type CompiledDistribution, type TermSupport } from './distribution.js';
 import { buildGrid } from './grid.js';
@@ -15,14 +16,14 @@ export const DEFAULT_GRID_COUNT = 7;
 export class DefinedSpace implements CoefficientSpace {
   readonly terms: readonly string[];
   readonly conditionedTerms: readonly string[];
-  readonly encodedDim: number;
+  readonly conditionDim: number;
   /** Encoding of each conditioned term. */
   readonly encodings: Readonly<Record<string, Encoding>>;
   private readonly spec: SpaceSpec;
   private readonly dist: CompiledDistribution;
   private readonly supports: TermSupport[];
-  /** Term indices of the conditioned terms, and whether each is log-encoded (encoding columns). */
-  private readonly columns: { index: number; log: boolean }[];
+  /** Per condition column: the term index, its encoding, and for 'range' log low and log high. */
+  private readonly columns: { index: number; encoding: Encoding; logLow: number; logHigh: number }[];
 
   constructor(spec: SpaceSpec) {
     if (typeof spec !== 'object' || spec === null) throw specError(`the spec must be an object, got ${describe(spec)}`);
@@ -43,26 +44,33 @@ export class DefinedSpace implements CoefficientSpace {
     const conditioned = terms.filter((_, i) => this.supports[i].varies);
     const encodings: Record<string, Encoding> = {};
     const requested = spec.encoding ?? {};
+    const known = (e: unknown): boolean => e === 'log' || e === 'linear' || e === 'range';
     if (typeof requested === 'string') {
-      if (requested !== 'log' && requested !== 'linear') throw specError(`encoding must be 'log' or 'linear', got ${describe(requested)}`);
+      if (!known(requested)) throw specError(`encoding must be 'log', 'linear' or 'range', got ${describe(requested)}`);
     } else if (typeof requested === 'object' && requested !== null && !Array.isArray(requested)) {
       for (const [t, e] of Object.entries(requested)) {
         if (!terms.includes(t)) throw specError(`encoding: unknown term '${t}' (the space's terms are ${terms.map((x) => `'${x}'`).join(', ')})`);
         if (!conditioned.includes(t)) throw specError(`encoding: term '${t}' is fixed, so it is not encoded`);
-        if (e !== 'log' && e !== 'linear') throw specError(`encoding of term '${t}' must be 'log' or 'linear', got ${describe(e)}`);
+        if (!known(e)) throw specError(`encoding of term '${t}' must be 'log', 'linear' or 'range', got ${describe(e)}`);
       }
-    } else throw specError(`encoding must be 'log', 'linear' or a record of them per term, got ${describe(requested)}`);
+    } else throw specError(`encoding must be 'log', 'linear', 'range' or a record of them per term, got ${describe(requested)}`);
     for (const t of conditioned) {
       const s = this.supports[terms.indexOf(t)];
       const explicit = typeof requested === 'string' ? requested : requested[t];
       if (explicit === 'log' && !(s.min > 0))
         throw specError(`term '${t}': log encoding needs λ > 0, but its distribution can produce ${s.min}; use encoding 'linear' for it`);
+      if (explicit === 'range' && !(s.min > 0 && s.max > s.min && Number.isFinite(s.max)))
+        throw specError(`term '${t}': range encoding needs a support 0 < low < high, its distribution gives [${s.min}, ${s.max}]`);
       encodings[t] = explicit ?? (s.min > 0 ? 'log' : 'linear');
     }
     this.conditionedTerms = conditioned;
     this.encodings = encodings;
-    this.encodedDim = conditioned.length;
-    this.columns = conditioned.map((t) => ({ index: terms.indexOf(t), log: encodings[t] === 'log' }));
+    this.conditionDim = conditioned.length;
+    this.columns = conditioned.map((t) => {
+      const index = terms.indexOf(t);
+      const { min, max } = this.supports[index];
+      return { index, encoding: encodings[t], logLow: Math.log(min), logHigh: Math.log(max) };
+    });
     // The stored spec carries the resolved encoding so a later change of defaults cannot alter it.
     this.spec = structuredClone({ ...spec, terms: [...terms], encoding: { ...encodings } });
     if (spec.grid !== undefined) this.grid(spec.grid);
@@ -82,7 +90,11 @@ export class DefinedSpace implements CoefficientSpace {
     return out;
   }
 
-  /** Encodes n λ vectors to [n, encodedDim]; a log-encoded λ ≤ 0 or any non-finite λ is an error. */
+  /**
+   * Encodes n λ vectors to [n, conditionDim]; a log- or range-encoded λ ≤ 0 or any non-finite λ is an
+   * error. 'range' is 2·(log λ − log low)/(log high − log low) − 1, in float64, then rounded to float32
+   * like every column; a λ outside the support maps outside [−1, 1].
+   */
   encode(lambdas: Float32Array, n: number): Float32Array {
     const k = this.terms.length;
     if (lambdas.length !== n * k)
@@ -91,13 +103,28 @@ export class DefinedSpace implements CoefficientSpace {
     const out = new Float32Array(n * d);
     for (let r = 0; r < n; r++)
       for (let j = 0; j < d; j++) {
-        const { index, log } = this.columns[j];
+        const { index, encoding, logLow, logHigh } = this.columns[j];
         const v = lambdas[r * k + index];
-        if (!Number.isFinite(v) || (log && v <= 0))
-          throw new Error(`CoefficientSpace.encode: λ of term '${this.terms[index]}' in row ${r} is ${v}; ${log ? "log encoding needs a finite value > 0" : 'it must be finite'}`);
-        out[r * d + j] = log ? Math.log(v) : v;
+        const positive = encoding !== 'linear';
+        if (!Number.isFinite(v) || (positive && v <= 0))
+          throw new Error(`CoefficientSpace.encode: λ of term '${this.terms[index]}' in row ${r} is ${v}; ${positive ? `${encoding} encoding needs a finite value > 0` : 'it must be finite'}`);
+        out[r * d + j] = encoding === 'linear' ? v : encoding === 'log' ? Math.log(v) : (2 * (Math.log(v) - logLow)) / (logHigh - logLow) - 1;
       }
     return out;
+  }
+
+  /** The condition tensor [n, conditionDim]: n λ vectors row-major, or one λ vector repeated n times. */
+  condition(lambdas: ArrayLike<number>, n: number): tf.Tensor2D {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`CoefficientSpace.condition: n must be an integer ≥ 1, got ${n}`);
+    const k = this.terms.length;
+    let rows: Float32Array;
+    if (lambdas.length === n * k) rows = Float32Array.from(lambdas);
+    else if (lambdas.length === k) {
+      rows = new Float32Array(n * k);
+      for (let r = 0; r < n; r++) for (let i = 0; i < k; i++) rows[r * k + i] = lambdas[i];
+    } else
+      throw new Error(`CoefficientSpace.condition: expected ${n} λ vectors over ${k} terms (${n * k} values) or one λ vector (${k} values), got ${lambdas.length}`);
+    return tf.tensor2d(this.encode(rows, n), [n, this.conditionDim]);
   }
 
   /** Full λ vectors of an evaluation grid. */
@@ -105,7 +132,7 @@ export class DefinedSpace implements CoefficientSpace {
     return buildGrid(spec, {
       terms: this.terms,
       fixedValues: this.supports.map((s) => (s.varies ? undefined : s.value)),
-      logEncoded: this.terms.map((t) => this.encodings[t] === 'log'),
+      logEncoded: this.terms.map((t) => this.encodings[t] === 'log' || this.encodings[t] === 'range'),
     });
   }
 

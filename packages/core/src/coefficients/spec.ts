@@ -3,8 +3,13 @@
  * (checkpoints and the tracker store it), so it holds only plain numbers, strings and arrays.
  */
 
-/** How a conditioned term's λ is fed to the conditioning network. */
-export type Encoding = 'log' | 'linear';
+/**
+ * How a conditioned term's λ is fed to the conditioning network: 'log' (log λ), 'linear' (λ itself),
+ * or 'range' (log λ mapped linearly onto [−1, 1] over the term's support, low → −1, high → +1).
+ * 'range' gives inputs of both signs whatever the range, and a model can read its position in the
+ * training range straight off the column (e.g. to interpolate per-λ parameters).
+ */
+export type Encoding = 'log' | 'linear' | 'range';
 
 /**
  * The training distribution of λ over some of the terms. Terms that no distribution covers are
@@ -51,7 +56,8 @@ export interface SpaceSpec {
   distribution: Distribution | Distribution[];
   /**
    * Encoding of the conditioned terms: one for all, or per term. Default per term: 'log' when the
-   * term's λ is always > 0, 'linear' otherwise (simplex and one-hot terms can be 0).
+   * term's λ is always > 0, 'linear' otherwise (simplex and one-hot terms can be 0). 'range' needs
+   * 0 < low < high.
    */
   encoding?: Encoding | Record<string, Encoding>;
   /** The default evaluation grid (see `DefinedSpace.evaluationGrid`). */

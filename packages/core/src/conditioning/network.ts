@@ -9,7 +9,7 @@ export interface ConditionedLayerSpec {
 }
 
 export interface ConditioningNetworkOptions {
-  /** Width of the encoded λ (the coefficient space's encodedDim). */
+  /** Width of the encoded λ (the coefficient space's conditionDim). */
   inputDim: number;
   layers: ConditionedLayerSpec[];
   /** Hidden units (default 64). */
@@ -54,7 +54,7 @@ export class ConditioningNetwork {
     this.alpha = options.leakyAlpha ?? 0.01;
     const zeros = (options.headInit ?? 'glorot') === 'zeros';
     if (!Number.isInteger(inputDim) || inputDim < 1)
-      throw new Error(`ConditioningNetwork '${prefix}': inputDim must be an integer ≥ 1 (the space's encodedDim), got ${inputDim}`);
+      throw new Error(`ConditioningNetwork '${prefix}': inputDim must be an integer ≥ 1 (the space's conditionDim), got ${inputDim}`);
     if (!Number.isInteger(hidden) || hidden < 1) throw new Error(`ConditioningNetwork '${prefix}': hidden must be an integer ≥ 1, got ${hidden}`);
     if (!Number.isFinite(this.multiplier)) throw new Error(`ConditioningNetwork '${prefix}': multiplier must be finite, got ${this.multiplier}`);
     if (!Array.isArray(layers) || layers.length === 0) throw new Error(`ConditioningNetwork '${prefix}': layers must be a non-empty array`);

@@ -1,6 +1,21 @@
 import type { MetricSink } from '../metrics/sink.js';
 import type { EvaluateOptions, Task, TaskModel } from '../task/task.js';
 
+/**
+ * Held-out metrics of `model` at one full λ vector: the space the model was built for makes the
+ * condition (a baseline gets none), so evaluation sees λ exactly as training did.
+ */
+export async function evaluateAt<M extends TaskModel>(task: Task<M>, model: M, lambda: readonly number[], options: EvaluateOptions = {}): Promise<Record<string, number>> {
+  if (lambda.length !== task.terms.length || lambda.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+    throw new Error(`evaluate: λ must be ${task.terms.length} finite numbers (${task.terms.join(', ')}), got [${lambda.join(', ')}]`);
+  const condition = model.conditioned ? model.space.condition(lambda, 1) : null;
+  try {
+    return await task.evaluate(model, { lambda: [...lambda], condition }, options);
+  } finally {
+    condition?.dispose();
+  }
+}
+
 /** One (λ, metric, value) result. */
 export interface GridRow {
   lambda: Record<string, number>;
@@ -33,7 +48,7 @@ export async function evaluateGrid<M extends TaskModel>(task: Task<M>, model: M,
   const rows: GridRow[] = [];
   for (let i = 0; i < grid.length; i++) {
     const lambda = Object.fromEntries(task.terms.map((t, j) => [t, grid[i][j]]));
-    const metrics = await task.evaluate(model, grid[i], evaluate);
+    const metrics = await evaluateAt(task, model, grid[i], evaluate);
     for (const [metric, value] of Object.entries(metrics)) rows.push({ lambda: { ...lambda }, metric, value });
     sink?.logEvaluation?.(lambda, metrics);
     onPoint?.(i, lambda, metrics);

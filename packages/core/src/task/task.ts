@@ -12,17 +12,15 @@ export interface Batch {
 }
 
 /**
- * A model built by a task. Its variables live in `params` (names are the checkpoint keys). A model
- * built for a baseline (`conditioned: false`) has the same backbone and no conditioning network.
+ * A model built by a task. Its variables live in `params` (names are the checkpoint keys; the
+ * trainer's per-scope learning-rate factors match their prefixes). A model built for a baseline
+ * (`conditioned: false`) has the same backbone and no conditioning network.
  */
 export interface TaskModel {
   readonly params: ParamStore;
   readonly conditioned: boolean;
-  /**
-   * Optional factor on the learning rate of the named parameter (default 1): for parameters that
-   * must travel much further than the rest within a short budget, such as an entropy model's density.
-   */
-  learningRateScale?(name: string): number;
+  /** The space the model was built for: it turns λ into the model's condition (`space.condition`). */
+  readonly space: CoefficientSpace;
 }
 
 export interface BuildOptions {
@@ -39,12 +37,24 @@ export interface TrainBatchOptions {
   seed: number;
 }
 
+/**
+ * λ as a task sees it, in training and in evaluation alike: the raw vectors (to weight and report)
+ * and the condition the space made of them (to feed the network).
+ */
 export interface LossContext {
   training: boolean;
+  /** Raw coefficients, [batch, terms.length], one row per example, in the task's term order. */
+  lambda: tf.Tensor2D;
   /**
-   * Encoded coefficients, [batch, space.encodedDim], one row per example (see
-   * CoefficientSpace.encode). Null for an unconditioned (baseline) model.
+   * The space's condition for those rows, [batch, space.conditionDim] (see CoefficientSpace.condition).
+   * Null for an unconditioned (baseline) model.
    */
+  condition: tf.Tensor2D | null;
+}
+
+/** One evaluation point: the raw λ vector and its condition [1, conditionDim] (null for a baseline). */
+export interface EvaluationPoint {
+  lambda: readonly number[];
   condition: tf.Tensor2D | null;
 }
 
@@ -73,8 +83,9 @@ export interface Task<M extends TaskModel = TaskModel> {
   trainBatch(options: TrainBatchOptions): Batch;
   lossTerms(model: M, batch: Batch, ctx: LossContext): LossTerms;
   /**
-   * Held-out metrics of `model` at one coefficient vector `lambda` (full vector over `terms`),
+   * Held-out metrics of `model` at one point (full λ vector over `terms`, and its condition),
    * averaged over the evaluation split. Includes at least every loss term and the λ-weighted loss.
+   * Called through core's `evaluateAt` / `evaluateGrid`, which build the point from λ.
    */
-  evaluate(model: M, lambda: readonly number[], options?: EvaluateOptions): Promise<Record<string, number>>;
+  evaluate(model: M, point: EvaluationPoint, options?: EvaluateOptions): Promise<Record<string, number>>;
 }

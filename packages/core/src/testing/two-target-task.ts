@@ -7,7 +7,7 @@ import { ConditioningNetwork } from '../conditioning/network.js';
 import { dense } from '../nn/layers.js';
 import { ParamStore } from '../nn/params.js';
 import { Rng } from '../random/rng.js';
-import type { Batch, BuildOptions, LossContext, LossTerms, Task, TaskModel, TrainBatchOptions } from '../task/task.js';
+import type { Batch, BuildOptions, EvaluationPoint, LossContext, LossTerms, Task, TaskModel, TrainBatchOptions } from '../task/task.js';
 
 /**
  * A task with a closed-form answer, for testing the trainer: the output y ∈ R^D of a small MLP is
@@ -71,7 +71,7 @@ export class TwoTargetTask implements Task<TwoTargetModel> {
     const l2 = dense(params, 'l2', h, d);
     if (this.o.extraParam) params.variable('extra', [3], { kind: 'zeros' });
     const net = conditioned
-      ? new ConditioningNetwork(params, { inputDim: space.encodedDim, layers: [{ name: 'l1', channels: h }], multiplier: this.o.multiplier })
+      ? new ConditioningNetwork(params, { inputDim: space.conditionDim, layers: [{ name: 'l1', channels: h }], multiplier: this.o.multiplier })
       : null;
     return {
       params,
@@ -116,8 +116,8 @@ export class TwoTargetTask implements Task<TwoTargetModel> {
   }
 
   /** The model's output at λ (noise-free targets): each term, the weighted loss, and the distance to y*. */
-  async evaluate(model: TwoTargetModel, lambda: readonly number[]): Promise<Record<string, number>> {
-    const y = this.output(model, lambda);
+  async evaluate(model: TwoTargetModel, { lambda, condition }: EvaluationPoint): Promise<Record<string, number>> {
+    const y = tf.tidy(() => [...model.forward(tf.ones([1, 1]), condition).dataSync()]);
     const star = twoTargetOptimum(this.a, this.b, lambda);
     const sq = (t: number[]): number => y.reduce((s, v, i) => s + (v - t[i]) ** 2, 0);
     const toA = sq(this.a);
@@ -128,7 +128,7 @@ export class TwoTargetTask implements Task<TwoTargetModel> {
   /** y at λ (a single example). */
   output(model: TwoTargetModel, lambda: readonly number[]): number[] {
     return tf.tidy(() => {
-      const cond = model.conditioned ? tf.tensor2d(model.space.encode(Float32Array.from(lambda), 1), [1, model.space.encodedDim]) : null;
+      const cond = model.conditioned ? model.space.condition(lambda, 1) : null;
       return [...model.forward(tf.ones([1, 1]), cond).dataSync()];
     });
   }

@@ -31,6 +31,12 @@ export interface TrainConfig {
    * where it was; only the balance between λ in a batch changes. The logged loss is the scaled one.
    */
   lossScale?: { term: string; exponent: number };
+  /**
+   * Factors on the learning rate by parameter scope: a parameter-name prefix (e.g. 'conditioning/',
+   * 'entropy_bottleneck/') → factor > 0; the longest matching prefix wins, other parameters get 1.
+   * For parameters that must travel much further than the rest within a short budget.
+   */
+  learningRateScales?: Readonly<Record<string, number>>;
   /** Log metrics every this many steps (default 100), and at the last step. */
   logEvery?: number;
   /** Write a checkpoint every `every` steps, at the end and when aborted. */
@@ -53,6 +59,7 @@ export interface ResolvedTrainConfig {
   schedule: LrSchedule;
   clipGradNorm: number | null;
   lossScale: { term: number; exponent: number } | null;
+  learningRateScales: Record<string, number> | null;
   logEvery: number;
   checkpoint: { dir: string; every: number } | null;
   resume: boolean | string;
@@ -79,7 +86,7 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   const batchSize = integer(c.batchSize, 'batchSize', 1);
   if (typeof c.seed !== 'number' || !Number.isInteger(c.seed)) throw new Error(`train config: seed must be an integer, got ${String(c.seed)}`);
   const conditioned = c.conditioned ?? c.mode === 'yoto';
-  if (conditioned && space.encodedDim < 1) throw new Error('train config: a conditioned model needs a space with at least one conditioned term');
+  if (conditioned && space.conditionDim < 1) throw new Error('train config: a conditioned model needs a space with at least one conditioned term');
   let lambda: number[] | null = null;
   if (c.mode === 'fixed') {
     if (c.lambda === undefined) throw new Error("train config: mode 'fixed' needs lambda (the constant λ vector)");
@@ -99,6 +106,16 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
     lossScale = { term, exponent: c.lossScale.exponent };
     if (lambda) lossScaleFactor(lambda[term], lossScale.exponent, c.lossScale.term);
   }
+  let learningRateScales: Record<string, number> | null = null;
+  if (c.learningRateScales !== undefined) {
+    if (typeof c.learningRateScales !== 'object' || c.learningRateScales === null || Array.isArray(c.learningRateScales))
+      throw new Error('train config: learningRateScales must be a record of parameter-name prefix → factor');
+    for (const [prefix, f] of Object.entries(c.learningRateScales)) {
+      if (prefix === '') throw new Error('train config: learningRateScales: a scope prefix must be non-empty');
+      if (typeof f !== 'number' || !Number.isFinite(f) || f <= 0) throw new Error(`train config: learningRateScales['${prefix}'] must be a finite number > 0, got ${String(f)}`);
+    }
+    learningRateScales = { ...c.learningRateScales };
+  }
   const logEvery = integer(c.logEvery ?? 100, 'logEvery', 1);
   let checkpoint: ResolvedTrainConfig['checkpoint'] = null;
   if (c.checkpoint) {
@@ -108,7 +125,7 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   const resume = c.resume ?? false;
   if (resume === true && !checkpoint) throw new Error('train config: resume: true needs checkpoint.dir (where to look for the checkpoint)');
   if (typeof resume === 'string' && resume === '') throw new Error('train config: resume must be true, false or a checkpoint path');
-  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, lossScale, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
+  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, lossScale, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
 }
 
 function resolveLambda(task: Task, space: CoefficientSpace, l: readonly number[] | Readonly<Record<string, number>>): number[] {
@@ -156,7 +173,15 @@ export function trajectoryConfig(task: Task, c: ResolvedTrainConfig): Record<str
     clipGradNorm: c.clipGradNorm,
     // Only when set, so checkpoints written before the option existed still resume.
     ...(c.lossScale ? { lossScale: { term: task.terms[c.lossScale.term], exponent: c.lossScale.exponent } } : {}),
+    ...(c.learningRateScales ? { learningRateScales: { ...c.learningRateScales } } : {}),
   };
+}
+
+/** The factor of the longest prefix of `name` in `scales`, 1 when none matches. */
+export function learningRateScaleOf(scales: Readonly<Record<string, number>>, name: string): number {
+  let best = '';
+  for (const prefix of Object.keys(scales)) if (name.startsWith(prefix) && prefix.length > best.length) best = prefix;
+  return best === '' ? 1 : scales[best];
 }
 
 /** λ^(−exponent), refusing a λ that makes it infinite or zero (λ = 0 with a positive exponent). */

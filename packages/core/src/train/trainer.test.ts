@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
 import type { Checkpoint } from '../checkpoint/format.js';
 import { loadModel } from '../checkpoint/load-model.js';
-import { evaluateGrid } from '../eval/grid.js';
+import { evaluateAt, evaluateGrid } from '../eval/grid.js';
 import { MemorySink } from '../metrics/sink.js';
 import { TwoTargetTask } from '../testing/two-target-task.js';
 import type { Batch, BuildOptions, LossContext, LossTerms, TrainBatchOptions } from '../task/task.js';
@@ -177,9 +177,11 @@ describe('train: the loop', () => {
     // each example's times λ_b[b]^(−0.5) under the loss scale.
     const task = new TwoTargetTask();
     const conditions: Float32Array[] = [];
+    const lambdas: Float32Array[] = [];
     const probe = Object.assign(Object.create(task) as TwoTargetTask, {
       lossTerms(model: TwoTargetModel, batch: Batch, ctx: LossContext): LossTerms {
         conditions.push(ctx.condition!.dataSync() as Float32Array);
+        lambdas.push(ctx.lambda.dataSync() as Float32Array);
         const y = model.forward(batch.tensors.x as tf.Tensor2D, ctx.condition);
         const zero = tf.mul(tf.sum(y, 1), 0); // keeps the parameters connected to the loss
         const n = batch.size;
@@ -193,7 +195,10 @@ describe('train: the loop', () => {
     const r = await train(probe, { ...base, steps: 3, ...(lossScale ? { lossScale } : {}) }, { sink });
     expect(sink.steps.map((s) => s.step)).toEqual([0, 1, 2]);
     for (let s = 0; s < 3; s++) {
-      const lb = [...conditions[s]].map(Math.exp);
+      // The context holds the raw λ rows and their log encoding (to_a fixed at 1, to_b sampled).
+      const lb = [...lambdas[s]].filter((_, i) => i % 2 === 1);
+      expect([...lambdas[s]].filter((_, i) => i % 2 === 0)).toEqual(lb.map(() => 1));
+      expect([...conditions[s]]).toEqual(lb.map((l) => Math.fround(Math.log(l))));
       const scale = (l: number): number => (lossScale ? l ** -0.5 : 1);
       const expected = lb.reduce((acc, l, b) => acc + scale(l) * (b + 1 + l * (4 - 0.5 * b)), 0) / lb.length;
       const v = sink.steps[s].values;
@@ -309,7 +314,7 @@ describe('loadModel and evaluateGrid', () => {
     expect(rows.map((x) => [x.lambda.to_b, x.metric])).toEqual([
       [0.5, 'to_a'], [0.5, 'to_b'], [0.5, 'loss'], [0.5, 'distance'], [2, 'to_a'], [2, 'to_b'], [2, 'loss'], [2, 'distance'],
     ]);
-    const direct = await task.evaluate(r.model, [1, 2]);
+    const direct = await evaluateAt(task, r.model, [1, 2]);
     expect(rows.filter((x) => x.lambda.to_b === 2).map((x) => x.value)).toEqual(Object.values(direct));
     expect(sink.evaluations).toHaveLength(2);
     await expect(evaluateGrid(task, loaded.model, [[1]])).rejects.toThrow(/grid point 0 must have 2 values/);
@@ -320,7 +325,7 @@ describe('loadModel and evaluateGrid', () => {
     const lf = await loadModel(task, checkpointPath(fixedDir));
     expect(lf).toMatchObject({ conditioned: false, mode: 'fixed', lambda: [1, 4] });
     const own = await evaluateGrid(task, lf.model, [lf.lambda!]);
-    expect(own.find((x) => x.metric === 'loss')!.value).toBeCloseTo((await task.evaluate(f.model, [1, 4])).loss, 6);
+    expect(own.find((x) => x.metric === 'loss')!.value).toBeCloseTo((await evaluateAt(task, f.model, [1, 4])).loss, 6);
     await expect(loadModel(new TwoTargetTask({ extraParam: true }), file)).rejects.toThrow(/missing 1 variable\(s\): 'extra'/);
     for (const m of [r.model, loaded.model, f.model, lf.model]) m.params.dispose();
     // Only the final checkpoint file remains; temporary files are gone.
@@ -345,5 +350,35 @@ describe('Task.prepare', () => {
     const r = await train(new Prepared(), { ...base, steps: 2 });
     r.model.params.dispose();
     expect(calls).toEqual(['prepare', 'batch', 'batch']);
+  });
+});
+
+describe('learning-rate factors by parameter scope', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it("scales the first Adam step of the named scope's parameters, and only theirs; refuses unknown scopes and bad factors", async () => {
+    const task = new TwoTargetTask({ hidden: 4 });
+    const cfg: TrainConfig = { mode: 'yoto', steps: 1, batchSize: 4, seed: 3, optimizer: { lr: 0.01 } };
+    const init = task.buildModel({ space: task.defaultSpace(), conditioned: true, seed: 3 });
+    const start = new Map(init.params.entries().map(([n, v]) => [n, v.dataSync().slice()]));
+    init.params.dispose();
+    const moved = async (c: TrainConfig): Promise<Map<string, number[]>> => {
+      const r = await train(task, c);
+      const out = new Map(r.model.params.entries().map(([n, v]) => [n, [...v.dataSync()].map((x, i) => x - start.get(n)![i])]));
+      r.model.params.dispose();
+      return out;
+    };
+    const plain = await moved(cfg);
+    const scaled = await moved({ ...cfg, learningRateScales: { 'conditioning/': 3, 'conditioning/l1/shift': 0.5 } });
+    // Adam's first step is lr·g/(|g|+ε) per entry: a factor on lr scales it exactly (up to rounding).
+    for (const [name, d] of plain) {
+      const f = name.startsWith('conditioning/l1/shift') ? 0.5 : name.startsWith('conditioning/') ? 3 : 1;
+      d.forEach((v, i) => expect(scaled.get(name)![i]).toBeCloseTo(f * v, 6));
+    }
+    expect([...plain.keys()].some((n) => n.startsWith('conditioning/l1/shift'))).toBe(true);
+    await expect(train(task, { ...cfg, learningRateScales: { 'decoder/': 2 } })).rejects.toThrow(/learningRateScales names the scope 'decoder\/', but no parameter of task 'two-target' starts with it/);
+    await expect(train(task, { ...cfg, learningRateScales: { 'l1/': 0 } })).rejects.toThrow(/learningRateScales\['l1\/'\] must be a finite number > 0, got 0/);
   });
 });

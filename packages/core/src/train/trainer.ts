@@ -9,7 +9,7 @@ import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
 import { globalNormOnHost } from '../kernels/host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
-import { diffConfigs, lossScaleFactor, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
+import { diffConfigs, learningRateScaleOf, lossScaleFactor, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { NonFiniteLossError } from './errors.js';
 import { learningRateAt } from './schedule.js';
 
@@ -60,8 +60,8 @@ function samplerSeed(seed: number): number {
 
 /**
  * The one training loop for YOTO and fixed-λ baselines. Per step: the task's batch for (seed, step),
- * one λ per example (yoto: drawn from the space; fixed: the constant vector), the encoded λ as the
- * condition of a conditioned model, the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b],
+ * one λ per example (yoto: drawn from the space; fixed: the constant vector), the space's condition
+ * for them (a conditioned model's input), the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b],
  * and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
  *
  * One small host read per step (loss, gradient norm and term means together) is what lets a NaN be
@@ -81,7 +81,11 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
   const entries = model.params.entries();
   const variables = entries.map(([, v]) => v);
   if (variables.length === 0) throw new Error(`task '${task.name}' built a model without parameters`);
-  const adam = new Adam(entries, cfg.optimizer, { lrScale: model.learningRateScale?.bind(model) });
+  const scales = cfg.learningRateScales;
+  for (const prefix of Object.keys(scales ?? {}))
+    if (!entries.some(([n]) => n.startsWith(prefix)))
+      throw new Error(`train config: learningRateScales names the scope '${prefix}', but no parameter of task '${task.name}' starts with it`);
+  const adam = new Adam(entries, cfg.optimizer, scales ? { lrScale: (name) => learningRateScaleOf(scales, name) } : {});
   let rng = new Rng(samplerSeed(seed));
   const ckptFile = cfg.checkpoint ? checkpointPath(cfg.checkpoint.dir) : null;
   const nTerms = task.terms.length;
@@ -116,6 +120,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       optimizer: cfg.optimizer,
       schedule: cfg.schedule,
       clipGradNorm: cfg.clipGradNorm,
+      learningRateScales: cfg.learningRateScales,
       lambda: cfg.lambda,
       space: space.toJSON(),
       taskOptions: cfg.taskOptions,
@@ -133,7 +138,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       fixedLambda = tf.tensor2d(rows, [batchSize, nTerms]);
       constants.push(fixedLambda);
       if (cfg.conditioned) {
-        fixedCondition = tf.tensor2d(space.encode(rows, batchSize), [batchSize, space.encodedDim]);
+        fixedCondition = space.condition(cfg.lambda, batchSize);
         constants.push(fixedCondition);
       }
     }
@@ -168,12 +173,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         break;
       }
       const lr = learningRateAt(step, cfg.optimizer.lr, cfg.schedule, steps);
-      let lambdaRows: Float32Array | null = null;
-      let encoded: Float32Array | null = null;
-      if (!fixedLambda) {
-        lambdaRows = space.sample(batchSize, rng);
-        if (cfg.conditioned) encoded = space.encode(lambdaRows, batchSize);
-      }
+      const lambdaRows = fixedLambda ? null : space.sample(batchSize, rng);
       let termMeans: tf.Tensor | null = null;
       let hostNorm: number | null = null;
       const out = keepOnFailure(() => (termMeans as tf.Tensor | null)?.dispose(), () => tf.tidy(() => {
@@ -181,9 +181,9 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
         const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
         const scale = cfg.lossScale ? tf.tensor1d(exampleScales(cfg.lossScale, lambdaRows ?? cfg.lambda!, lambdaRows ? batchSize : 1, nTerms, task.terms)) : null;
-        const condition = cfg.conditioned ? (fixedCondition ?? tf.tensor2d(encoded!, [batchSize, space.encodedDim])) : null;
+        const condition = cfg.conditioned ? (fixedCondition ?? space.condition(lambdaRows!, batchSize)) : null;
         const { value, grads } = tf.variableGrads(() => {
-          const terms = task.lossTerms(model, batch, { training: true, condition });
+          const terms = task.lossTerms(model, batch, { training: true, lambda: lam, condition });
           const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
           termMeans = tf.keep(tf.mean(stacked, 0));
           const perExample = tf.sum(tf.mul(stacked, lam), 1);

@@ -29,7 +29,7 @@ export function refitEntropyModel(model: FactorizedPrior, images: (step: number)
     const x = images(step);
     const [b, h, w] = x.shape;
     const lambdas = model.space.sample(b, rng);
-    const condition = model.conditioned ? tf.tensor2d(model.space.encode(lambdas, b), [b, model.space.encodedDim]) : null;
+    const condition = model.conditioned ? model.space.condition(lambdas, b) : null;
     // Latents without a gradient path to the transforms: only the density moves.
     const y = tf.tidy(() => EntropyBottleneck.addNoise(model.analysis(x, condition), rng.nextUint32()));
     const cost = opt.minimize(() => tf.tidy(() => tf.div(tf.mean(model.bitsOf(y, condition)), h * w)) as tf.Scalar, true, vars)!;

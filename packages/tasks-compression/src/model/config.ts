@@ -23,14 +23,6 @@ export interface FactorizedPriorConfig {
    */
   filmMultiplier?: number;
   /**
-   * What the conditioning MLP sees: 'encoded' (absent; the space's encoding, raw log λ) or 'range'
-   * (log λ mapped linearly onto [−1, 1] over the training range). Raw log λ over [0.0018, 0.18] is
-   * [−6.3, −1.7]: every input has the same sign, so the weight and the bias of the first layer move
-   * together, and the loud high-λ examples' updates reach the low-λ end amplified (the learned
-   * response came out inverted). Optional, like filmMultiplier, so old fingerprints stay put.
-   */
-  conditioningInput?: 'encoded' | 'range';
-  /**
    * Quantization step of the latents: 'unit' (absent; round y) or 'lambda' (a conditioned model
    * rounds y/Δ(λ) and decodes ŷ·Δ(λ), with a learned step per latent channel whose log is linear in
    * log λ, initialised at Δ ∝ λ^(−½), the high-rate optimum of λ·D + R when D ≈ Δ²/12). It gives the
@@ -48,11 +40,22 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 /** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
-const OPTIONAL_KEYS = ['filmMultiplier', 'conditioningInput', 'quantizationStep'];
+const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep'];
+
+/**
+ * Options that existed once and were removed, with what replaced them: a configuration (or a
+ * checkpoint's stored one) that still sets them is refused by name instead of building a different model.
+ */
+const REMOVED_KEYS: Record<string, string> = {
+  conditioningInput:
+    "it was removed when the coefficient space took over λ's encoding: a range-mapped input is now the space's encoding { distortion: 'range' } (a checkpoint that sets it was written by an older version and must be retrained)",
+};
 
 export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
-  for (const key of Object.keys(partial))
-    if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${Object.keys(DEFAULT_CONFIG).join(', ')})`);
+  for (const key of Object.keys(partial)) {
+    if (key in REMOVED_KEYS) throw new Error(`factorized-prior config: option '${key}': ${REMOVED_KEYS[key]}`);
+    if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${[...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS].join(', ')})`);
+  }
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
   const int = (v: unknown, what: string, min: number): void => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -66,8 +69,6 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): Fac
   c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
   if (c.filmMultiplier !== undefined && !(typeof c.filmMultiplier === 'number' && Number.isFinite(c.filmMultiplier) && c.filmMultiplier > 0))
     throw new Error(`factorized-prior config: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
-  if (c.conditioningInput !== undefined && c.conditioningInput !== 'encoded' && c.conditioningInput !== 'range')
-    throw new Error(`factorized-prior config: conditioningInput must be 'encoded' or 'range', got ${JSON.stringify(c.conditioningInput)}`);
   if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
     throw new Error(`factorized-prior config: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
   return c;

@@ -3,7 +3,7 @@ import { defineSpace, initBackend } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, syntheticImage, TINY, tinyModel } from '../testing/fixtures.js';
 import { refitEntropyModel } from '../entropy/refit.js';
-import { FactorizedPrior } from './factorized-prior.js';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE, FactorizedPrior } from './factorized-prior.js';
 import { BlsFactorizedTask } from '../task/bls-task.js';
 
 beforeAll(async () => {
@@ -31,15 +31,15 @@ describe('factorized-prior model', () => {
     m.dispose();
   });
 
-  it('gives the entropy model and the conditioning network, and only them, their own learning-rate factors', () => {
+  it('keeps the entropy model and the λ-conditioning under their own parameter scopes (for per-scope learning rates)', () => {
     const space = new BlsFactorizedTask().defaultSpace();
-    const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: TINY, entropyLearningRateScale: 10, conditioningLearningRateScale: 3 });
+    const m = new FactorizedPrior({ space, conditioned: true, seed: 1, config: { ...TINY, quantizationStep: 'lambda' } });
+    const byName = new Map(m.params.entries());
     const entropy = new Set<tf.Variable>(m.bottleneck.variables);
     expect(entropy.size).toBeGreaterThan(0);
-    for (const [name, v] of m.params.entries()) expect(m.learningRateScale(name)).toBe(entropy.has(v) ? 10 : name.startsWith('conditioning/') ? 3 : 1);
-    expect(m.params.entries().filter(([n]) => m.learningRateScale(n) === 3).length).toBeGreaterThan(0);
+    for (const [name, v] of byName) expect(name.startsWith(ENTROPY_SCOPE), name).toBe(entropy.has(v));
+    expect([...byName.keys()].filter((n) => n.startsWith(CONDITIONING_SCOPE))).toEqual(expect.arrayContaining(['conditioning/log_step/low', 'conditioning/log_step/high']));
     m.dispose();
-    expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: TINY, entropyLearningRateScale: 0 })).toThrow(/entropyLearningRateScale must be a finite number > 0, got 0/);
   });
 
   it('with zero-initialised FiLM heads starts independent of λ', () => {
@@ -57,25 +57,29 @@ describe('factorized-prior model', () => {
     glorot.dispose();
   });
 
-  it("with conditioningInput 'range' feeds the conditioning log λ mapped onto [−1, 1] over the training range", () => {
-    const space = new BlsFactorizedTask().defaultSpace();
+  it("feeds the conditioning the space's condition: with 'range' encoding, log λ mapped onto [−1, 1] over the range", () => {
     const [low, high] = [0.0018, 0.18];
+    const spec = { terms: ['distortion', 'rate'], distribution: { kind: 'logUniform' as const, term: 'distortion', low, high } };
     const x = batchOf([syntheticImage(16, 16, 5)]);
-    const range = new FactorizedPrior({ space, conditioned: true, seed: 6, config: { ...TINY, conditioningInput: 'range' } });
-    const raw = new FactorizedPrior({ space, conditioned: true, seed: 6, config: TINY });
-    // The raw model sees log λ itself, so λ = e^u gives it the input u: the range model at the ends and
-    // the geometric middle of its range must then compute what the raw model computes at e^−1, e^0, e^1.
+    const config = { ...TINY, densityKnots: 0 };
+    const range = new FactorizedPrior({ space: defineSpace({ ...spec, encoding: 'range' }), conditioned: true, seed: 6, config });
+    const raw = new FactorizedPrior({ space: defineSpace({ ...spec, encoding: 'log' }), conditioned: true, seed: 6, config });
+    // The log-encoded model sees log λ itself, so λ = e^u gives it the input u: the range model at the ends
+    // and the geometric middle of its range must then compute what the log model computes at e^−1, e^0, e^1.
     for (const [lambda, u] of [[low, -1], [Math.sqrt(low * high), 0], [high, 1]] as const) {
       const a = range.analysis(x, range.conditionFor([lambda])).dataSync();
       const b = raw.analysis(x, raw.conditionFor([Math.exp(u)])).dataSync();
       a.forEach((v, i) => expect(v).toBeCloseTo(b[i], 4));
     }
     expect(range.analysis(x, range.conditionFor([low])).dataSync()).not.toEqual(raw.analysis(x, raw.conditionFor([low])).dataSync());
-    expect(raw.config).not.toHaveProperty('conditioningInput');
     range.dispose();
     raw.dispose();
-    expect(() => new FactorizedPrior({ space, conditioned: true, seed: 1, config: { ...TINY, conditioningInput: 'centred' as 'range' } })).toThrow(
-      /conditioningInput must be 'encoded' or 'range', got "centred"/,
+    // Knots and Δ(λ) read the range position off the condition, so they need the range encoding.
+    expect(() => new FactorizedPrior({ space: defineSpace({ ...spec, encoding: 'log' }), conditioned: true, seed: 1, config: TINY })).toThrow(
+      /the space must encode 'distortion' as 'range'.*it encodes it 'log'/,
+    );
+    expect(() => new FactorizedPrior({ space: defineSpace(spec), conditioned: true, seed: 1, config: { ...TINY, conditioningInput: 'range' } as never })).toThrow(
+      /option 'conditioningInput': it was removed when the coefficient space took over λ's encoding/,
     );
   });
 

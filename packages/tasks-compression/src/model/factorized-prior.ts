@@ -25,39 +25,25 @@ export interface FactorizedPriorOptions {
   conditioned: boolean;
   seed: number;
   config?: Partial<FactorizedPriorConfig>;
-  /**
-   * Factor on the learning rate of the entropy model's parameters (default 1). Training only: it
-   * changes how fast the density follows the latents, not what the model computes.
-   */
-  entropyLearningRateScale?: number;
-  /** Factor on the learning rate of the FiLM conditioning network's parameters (default 1; training only). */
-  conditioningLearningRateScale?: number;
   /** Initialisation of the FiLM heads: 'glorot' (default) or 'zeros' (the model starts λ-independent). */
   conditioningHeadInit?: 'glorot' | 'zeros';
 }
 
-/** A learning-rate factor option: 1 when absent, else a finite number > 0. */
-function positiveScale(value: number | undefined, what: string): number {
-  if (value === undefined) return 1;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`factorized-prior: ${what} must be a finite number > 0, got ${value}`);
-  return value;
-}
+/**
+ * Parameter scopes, for the trainer's per-scope learning-rate factors (TrainConfig.learningRateScales):
+ * the entropy model's density, and the λ-conditioning (FiLM network and quantization steps).
+ */
+export const ENTROPY_SCOPE = 'entropy_bottleneck/';
+export const CONDITIONING_SCOPE = 'conditioning/';
 
-/** What a coefficient space must also offer for this model: the range of each term (DefinedSpace has it). */
-interface SupportedSpace extends CoefficientSpace {
-  support(term: string): { min: number; max: number; varies: boolean };
-}
-
-function lambdaRangeOf(space: CoefficientSpace): [number, number] {
-  const s = space as Partial<SupportedSpace>;
-  if (typeof s.support !== 'function')
-    throw new Error('factorized-prior: the coefficient space must describe its range (support(term)); build it with defineSpace');
+/** Checks the space's shape for this model and returns the declared λ support of the distortion term. */
+function distortionSupport(space: CoefficientSpace): [number, number] {
   if (!space.terms.includes(DISTORTION) || !space.terms.includes(RATE))
     throw new Error(`factorized-prior: the space's terms must include '${DISTORTION}' and '${RATE}', got ${space.terms.join(', ')}`);
   if (space.conditionedTerms.includes(RATE)) throw new Error(`factorized-prior: the '${RATE}' coefficient must be fixed (at 1), it is conditioned`);
-  const rate = s.support(RATE);
+  const rate = space.support(RATE);
   if (rate.min !== 1 || rate.max !== 1) throw new Error(`factorized-prior: the '${RATE}' coefficient must be fixed at 1, the space gives [${rate.min}, ${rate.max}]`);
-  const d = s.support(DISTORTION);
+  const d = space.support(DISTORTION);
   if (!(d.min > 0)) throw new Error(`factorized-prior: λ of '${DISTORTION}' must be > 0, the space allows ${d.min}`);
   return [d.min, d.max];
 }
@@ -93,11 +79,9 @@ export interface QuantizedOutput {
 export class FactorizedPrior implements TaskModel {
   readonly params: ParamStore;
   readonly conditioned: boolean;
-  private readonly entropyLrScale: number;
-  private readonly conditioningLrScale: number;
   readonly config: FactorizedPriorConfig;
   readonly space: CoefficientSpace;
-  /** λ range of the training distribution (equal ends for a fixed-λ baseline). */
+  /** λ support of the distortion term in the space (equal ends for a fixed-λ baseline). */
   readonly lambdaRange: readonly [number, number];
   readonly bottleneck: EntropyBottleneck;
   private readonly conditioning: ConditioningNetwork | null;
@@ -107,29 +91,30 @@ export class FactorizedPrior implements TaskModel {
   private readonly analysisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
-  /** Encoding column of λ_distortion and its encoded values at the ends of the range. */
-  private readonly encodedColumn: number;
-  private readonly encodedEnds: [number, number];
+  /**
+   * The condition column of λ_distortion when the space range-encodes it: the position u ∈ [−1, 1]
+   * of log λ in the training range, which the knots and Δ(λ) read directly; −1 when not range-encoded.
+   */
+  private readonly rangeColumn: number;
 
   constructor(options: FactorizedPriorOptions) {
     this.config = resolveConfig(options.config);
     this.space = options.space;
     this.conditioned = options.conditioned;
-    this.lambdaRange = lambdaRangeOf(options.space);
+    this.lambdaRange = distortionSupport(options.space);
     const { N, M } = this.config;
     const knots = this.conditioned ? this.config.densityKnots : 0;
     if (this.conditioned) {
       if (!options.space.conditionedTerms.includes(DISTORTION))
         throw new Error(`factorized-prior: a conditioned model needs a space in which λ of '${DISTORTION}' varies`);
       if (!(this.lambdaRange[1] > this.lambdaRange[0])) throw new Error('factorized-prior: a conditioned model needs a λ range with low < high');
-      if (this.config.conditioningInput === 'range' && options.space.encodedDim !== 1)
-        throw new Error(`factorized-prior: conditioningInput 'range' needs λ of '${DISTORTION}' to be the only conditioned coefficient, the space conditions ${options.space.conditionedTerms.join(', ')}`);
+      const ranged = options.space.encodings[DISTORTION] === 'range';
+      if (!ranged && (knots > 0 || this.config.quantizationStep === 'lambda'))
+        throw new Error(
+          `factorized-prior: a conditioned model with density knots or a λ-dependent quantization step reads λ's position in its range from the condition; the space must encode '${DISTORTION}' as 'range' (encoding: { ${DISTORTION}: 'range' }), it encodes it '${options.space.encodings[DISTORTION]}'`,
+        );
     }
-    this.encodedColumn = options.space.conditionedTerms.indexOf(DISTORTION);
-    this.encodedEnds = this.encodedColumn >= 0 ? [this.encodeOne(this.lambdaRange[0]), this.encodeOne(this.lambdaRange[1])] : [0, 1];
-
-    this.entropyLrScale = positiveScale(options.entropyLearningRateScale, 'entropyLearningRateScale');
-    this.conditioningLrScale = positiveScale(options.conditioningLearningRateScale, 'conditioningLearningRateScale');
+    this.rangeColumn = options.space.encodings[DISTORTION] === 'range' ? options.space.conditionedTerms.indexOf(DISTORTION) : -1;
     this.params = new ParamStore(options.seed);
     const p = this.params;
     const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
@@ -148,7 +133,7 @@ export class FactorizedPrior implements TaskModel {
     this.bottleneck = new EntropyBottleneck(p.scope('entropy_bottleneck'), M, { filters: this.config.filters, knots });
     this.conditioning = this.conditioned
       ? new ConditioningNetwork(p, {
-          inputDim: options.space.encodedDim,
+          inputDim: options.space.conditionDim,
           layers: [
             ...aOut.map((channels, i) => ({ name: `g_a${i}`, channels })),
             ...sOut.slice(0, 3).map((channels, i) => ({ name: `g_s${i}`, channels })),
@@ -169,65 +154,48 @@ export class FactorizedPrior implements TaskModel {
         : null;
   }
 
-  /** The trainer's per-parameter learning-rate factor: the entropy model's and the conditioning's own, 1 elsewhere. */
-  learningRateScale(name: string): number {
-    if (name.startsWith('entropy_bottleneck/')) return this.entropyLrScale;
-    return name.startsWith('conditioning/') ? this.conditioningLrScale : 1;
-  }
-
   /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
   lambdaVector(lambda: number): number[] {
     return this.space.terms.map((t) => (t === DISTORTION ? lambda : 1));
   }
 
-  private encodeOne(lambda: number): number {
-    const enc = this.space.encode(Float32Array.from(this.lambdaVector(lambda)), 1);
-    return enc[this.encodedColumn];
-  }
-
-  /** Encoded conditions [n, encodedDim] for distortion coefficients `lambdas` (null for a baseline). */
+  /** The space's conditions [n, conditionDim] for distortion coefficients `lambdas` (null for a baseline). */
   conditionFor(lambdas: readonly number[]): tf.Tensor2D | null {
     if (!this.conditioned) return null;
-    const flat = Float32Array.from(lambdas.flatMap((l) => this.lambdaVector(l)));
-    return tf.tensor2d(this.space.encode(flat, lambdas.length), [lambdas.length, this.space.encodedDim]);
+    return this.space.condition(lambdas.flatMap((l) => this.lambdaVector(l)), lambdas.length);
   }
 
-  /** Knot position of the λ-conditioned density for one λ (float64, as the coder computes it). */
+  /** Knot position (float64, as the coder computes it) from a range position u ∈ [−1, 1]: −1 → 0, +1 → knots − 1. */
+  private knotOfRange(u: number): number {
+    return ((u + 1) / 2) * (this.bottleneck.knots - 1);
+  }
+
+  /** Knot position of the λ-conditioned density for one λ (float64, from the space's condition). */
   knotPosition(lambda: number): number {
-    const knots = this.bottleneck.knots;
-    if (knots === 0) return 0;
-    return this.knotPositionOfEncoded(this.encodeOne(lambda));
+    if (this.bottleneck.knots === 0) return 0;
+    const c = this.conditionFor([lambda])!;
+    const u = c.dataSync()[this.rangeColumn];
+    c.dispose();
+    return this.knotOfRange(u);
   }
 
-  /** Knot position from one encoded condition row (float64, same formula as `knotPosition`). */
-  knotPositionOfEncoded(encoded: number): number {
-    const knots = this.bottleneck.knots;
-    if (knots === 0) return 0;
-    const [e0, e1] = this.encodedEnds;
-    return ((encoded - e0) / (e1 - e0)) * (knots - 1);
+  /** The range column u ∈ [−1, 1] of the conditions, [B, 1]. */
+  private rangePositions(condition: tf.Tensor2D): tf.Tensor2D {
+    return tf.slice(condition, [0, this.rangeColumn], [-1, 1]);
   }
 
-  /** Knot positions [B] from encoded conditions [B, encodedDim] (tfjs, for training). */
+  /** Knot positions [B] from conditions [B, conditionDim] (tfjs, for training). */
   private knotPositions(condition: tf.Tensor2D | null): tf.Tensor1D | null {
     const knots = this.bottleneck.knots;
     if (knots === 0 || !condition) return null;
-    const [e0, e1] = this.encodedEnds;
-    const col = tf.reshape(tf.slice(condition, [0, this.encodedColumn], [-1, 1]), [-1]);
-    return tf.mul(tf.sub(col, e0), (knots - 1) / (e1 - e0)) as tf.Tensor1D;
-  }
-
-  /** log λ of each example mapped linearly onto [−1, 1] over the training range, [B, 1]. */
-  private rangePosition(condition: tf.Tensor2D): tf.Tensor2D {
-    const [e0, e1] = this.encodedEnds;
-    const col = tf.slice(condition, [0, this.encodedColumn], [-1, 1]);
-    return tf.sub(tf.mul(tf.sub(col, e0), 2 / (e1 - e0)), 1) as tf.Tensor2D;
+    return tf.mul(tf.add(tf.reshape(this.rangePositions(condition), [-1]), 1), (knots - 1) / 2) as tf.Tensor1D;
   }
 
   /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M]; null when the step is 1. */
   private quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
     if (!this.logStep) return null;
     if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
-    const u = this.rangePosition(condition);
+    const u = this.rangePositions(condition);
     const { low, high } = this.logStep;
     const mid = tf.div(tf.add(low, high), 2);
     const half = tf.div(tf.sub(high, low), 2);
@@ -237,9 +205,7 @@ export class FactorizedPrior implements TaskModel {
   private films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
     if (!this.conditioning) return null;
     if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
-    if (this.config.conditioningInput !== 'range') return this.conditioning.apply(condition);
-    // Called inside the transforms' tidy, which frees the mapped input.
-    return this.conditioning.apply(this.rangePosition(condition));
+    return this.conditioning.apply(condition);
   }
 
   private modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
@@ -322,18 +288,18 @@ export class FactorizedPrior implements TaskModel {
   }
 
   /**
-   * Rounded forward pass with a λ per example, given as encoded conditions (what the trainer's loss
-   * context holds): medians per example from the coding model at each example's knot position.
+   * Rounded forward pass with a λ per example, given as conditions (what the trainer's loss context
+   * holds): medians per example from the coding model at each example's knot position.
    */
   evalForward(x: tf.Tensor4D, condition: tf.Tensor2D | null): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
     const b = x.shape[0];
     const M = this.config.M;
     const medians = new Float32Array(b * M);
     const weights = this.densityWeights();
-    const enc = condition && this.encodedColumn >= 0 ? condition.dataSync() : null;
+    const cond = condition && this.bottleneck.knots > 0 ? condition.dataSync() : null;
     const cache = new Map<number, Float32Array>();
     for (let i = 0; i < b; i++) {
-      const t = enc ? this.knotPositionOfEncoded(enc[i * this.space.encodedDim + this.encodedColumn]) : 0;
+      const t = cond ? this.knotOfRange(cond[i * this.space.conditionDim + this.rangeColumn]) : 0;
       let m = cache.get(t);
       if (!m) {
         m = this.bottleneck.codingModel(t, undefined, weights).medians;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTask, encodePng, findDataset, initBackend, listImageFiles } from '@yoto/core';
+import { createTask, encodePng, evaluateAt, readCheckpoint, spaceFromJSON, findDataset, initBackend, listImageFiles } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticImage, TINY } from '../testing/fixtures.js';
 import { compressFile, decompressFile, readImageFile } from '../codec/files.js';
@@ -74,7 +74,7 @@ describe("task 'bls-factorized'", () => {
     const batch = t.trainBatch({ step: 0, batchSize: 3, seed: 1 });
     const condition = model.conditionFor([0.002, 0.02, 0.15])!;
     for (const training of [true, false]) {
-      const terms = t.lossTerms(model, batch, { training, condition });
+      const terms = t.lossTerms(model, batch, { training, lambda: tf.tensor2d([0.002, 1, 0.02, 1, 0.15, 1], [3, 2]), condition });
       expect(terms.distortion.shape).toEqual([3]);
       expect(terms.rate.shape).toEqual([3]);
       const d = terms.distortion.dataSync();
@@ -86,7 +86,7 @@ describe("task 'bls-factorized'", () => {
     }
     // Rounded distortion equals 255²·MSE of the model's own quantized reconstruction.
     const one = { size: 1, tensors: { x: tf.slice(batch.tensors.x, [0, 0, 0, 0], [1, -1, -1, -1]) } };
-    const terms = t.lossTerms(model, one, { training: false, condition: model.conditionFor([0.02]) });
+    const terms = t.lossTerms(model, one, { training: false, lambda: tf.tensor2d([0.02, 1], [1, 2]), condition: model.conditionFor([0.02]) });
     const ref = model.quantizedForward(one.tensors.x as tf.Tensor4D, 0.02);
     const mse = tf.mean(tf.squaredDifference(ref.xHat, one.tensors.x)).dataSync()[0];
     expect(Math.abs(terms.distortion.dataSync()[0] / (mse * 255 * 255) - 1)).toBeLessThan(1e-5);
@@ -97,7 +97,7 @@ describe("task 'bls-factorized'", () => {
   it('evaluate codes real bitstreams and reports bpp, PSNR, MS-SSIM and the loss', async () => {
     const t = task();
     const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 2 });
-    const m = await t.evaluate(model, [0.01, 2]);
+    const m = await evaluateAt(t, model, [0.01, 2]);
     expect(m.images).toBe(1);
     for (const k of ['distortion', 'rate', 'loss', 'bpp', 'estimated_bpp', 'psnr', 'ms_ssim', 'ms_ssim_db']) expect(Number.isFinite(m[k]), k).toBe(true);
     // Second path: the file codec writes the .yoto to disk and decodes it to a PNG; the rate is the
@@ -146,9 +146,30 @@ describe("task 'bls-factorized'", () => {
   it.skipIf(!kodak)('evaluates on a Kodak image (skipped without dataset kodak)', async () => {
     const t = new BlsFactorizedTask({ config: TINY });
     const model = t.buildModel({ space: t.defaultSpace(), conditioned: true, seed: 3 });
-    const m = await t.evaluate(model, [0.05, 1], { limit: 1 });
+    const m = await evaluateAt(t, model, [0.05, 1], { limit: 1 });
     expect(m.images).toBe(1);
     expect(m.bpp).toBeGreaterThan(0);
     model.dispose();
+  });
+});
+
+describe('a compression checkpoint written before the λ redesign', () => {
+  // A 1-step YOTO run of N=M=2 written by commit 2478429 (weights only): its options set
+  // entropyLearningRateScale and config.conditioningInput 'range', and its space log-encodes λ. The
+  // knot positions are now computed from the range encoding, so its numbers would differ slightly:
+  // every way of rebuilding it must refuse, naming what changed.
+  const FIXTURE = new URL('./__fixtures__/bls-range-v1.yotockpt', import.meta.url).pathname;
+
+  it('is refused by name: the removed task option, the removed model option, the log-encoded space', async () => {
+    const ckpt = await readCheckpoint(FIXTURE);
+    const options = ckpt.config.taskOptions as Record<string, unknown>;
+    expect(() => new BlsFactorizedTask(options)).toThrow(/option 'entropyLearningRateScale' was removed: learning-rate factors are now the trainer's learningRateScales.*written by an older version/);
+    const { entropyLearningRateScale: _e, ...rest } = options;
+    const t = new BlsFactorizedTask(rest);
+    expect(() => t.buildModel({ space: spaceFromJSON(ckpt.space), conditioned: true, seed: 1 })).toThrow(/option 'conditioningInput': it was removed.*must be retrained/);
+    const config = { ...(rest.config as Record<string, unknown>) };
+    delete config.conditioningInput;
+    const t2 = new BlsFactorizedTask({ ...rest, config });
+    expect(() => t2.buildModel({ space: spaceFromJSON(ckpt.space), conditioned: true, seed: 1 })).toThrow(/the space must encode 'distortion' as 'range'.*it encodes it 'log'/);
   });
 });

@@ -6,6 +6,7 @@ import {
   decodeImageU8,
   defineSpace,
   type EvaluateOptions,
+  type EvaluationPoint,
   findDataset,
   listImageFiles,
   type LossContext,
@@ -21,7 +22,7 @@ import { bsdsTrainFolders, ImageSet, randomCrops, stepSeed } from '../data/image
 import { msSsim, msSsimDb } from '../metrics/ms-ssim.js';
 import { mse, psnr } from '../metrics/psnr.js';
 import type { FactorizedPriorConfig } from '../model/config.js';
-import { DISTORTION, FactorizedPrior, RATE } from '../model/factorized-prior.js';
+import { CONDITIONING_SCOPE, DISTORTION, ENTROPY_SCOPE, FactorizedPrior, RATE } from '../model/factorized-prior.js';
 
 export const TASK_NAME = 'bls-factorized';
 
@@ -46,13 +47,18 @@ export interface BlsTaskOptions {
    * absent or 0), so a quick check codes a few small images instead of full Kodak frames.
    */
   evalCrop?: number;
-  /** Factor on the entropy model's learning rate in training (default 1; see FactorizedPriorOptions). */
-  entropyLearningRateScale?: number;
-  /** Factor on the FiLM conditioning network's learning rate in training (default 1). */
-  conditioningLearningRateScale?: number;
   /** Initialisation of the FiLM heads (default 'glorot'; see FactorizedPriorOptions). */
   conditioningHeadInit?: 'glorot' | 'zeros';
 }
+
+/**
+ * Task options that were removed, with what replaced them: options (or a checkpoint's stored ones)
+ * that still set them are refused by name rather than silently training something else.
+ */
+const REMOVED_OPTIONS: Record<string, string> = {
+  entropyLearningRateScale: `learning-rate factors are now the trainer's learningRateScales by parameter scope ({ '${ENTROPY_SCOPE}': factor })`,
+  conditioningLearningRateScale: `learning-rate factors are now the trainer's learningRateScales by parameter scope ({ '${CONDITIONING_SCOPE}': factor })`,
+};
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
 export interface CompressionBatch extends Batch {
@@ -74,6 +80,8 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
   private readonly evalCache = new Map<string, Promise<ImageU8>>();
 
   constructor(options: BlsTaskOptions = {}) {
+    for (const key of Object.keys(options))
+      if (key in REMOVED_OPTIONS) throw new Error(`${TASK_NAME}: option '${key}' was removed: ${REMOVED_OPTIONS[key]} (a checkpoint that sets it was written by an older version)`);
     this.options = { ...options };
     this.cropSize = options.cropSize ?? 128;
     if (!Number.isInteger(this.cropSize) || this.cropSize < 16 || this.cropSize % 16 !== 0)
@@ -84,7 +92,8 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
 
   defaultSpace(): CoefficientSpace {
     const [low, high] = this.options.lambdaRange ?? DEFAULT_LAMBDA_RANGE;
-    return defineSpace({ terms: [...this.terms], distribution: { kind: 'logUniform', term: DISTORTION, low, high } });
+    // 'range': the knots of the entropy model and Δ(λ) read λ's position in the range off the condition.
+    return defineSpace({ terms: [...this.terms], distribution: { kind: 'logUniform', term: DISTORTION, low, high }, encoding: { [DISTORTION]: 'range' } });
   }
 
   buildModel(options: BuildOptions): FactorizedPrior {
@@ -93,8 +102,6 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       conditioned: options.conditioned,
       seed: options.seed,
       config: this.options.config,
-      entropyLearningRateScale: this.options.entropyLearningRateScale,
-      conditioningLearningRateScale: this.options.conditioningLearningRateScale,
       conditioningHeadInit: this.options.conditioningHeadInit,
     });
   }
@@ -165,7 +172,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
    * images: bpp of the file, PSNR (RGB, 0–255), MS-SSIM (and in dB), the loss terms measured on the
    * decoded 8-bit image, the loss, and the model's estimated bpp for comparison.
    */
-  async evaluate(model: FactorizedPrior, lambda: readonly number[], options: EvaluateOptions = {}): Promise<Record<string, number>> {
+  async evaluate(model: FactorizedPrior, { lambda }: EvaluationPoint, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     if (lambda.length !== this.terms.length) throw new Error(`${TASK_NAME}: λ must have ${this.terms.length} values (${this.terms.join(', ')}), got ${lambda.length}`);
     const lam = lambda[0];
     const rateCoef = lambda[1];

@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { defineSpace } from '@yoto/core';
+import { styleSpaceSpec } from '../space.js';
 import { buildStyleModel, upsample2 } from './transformer.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
+const space = defineSpace(styleSpaceSpec());
 const tiny = { widths: [4, 6, 8] as [number, number, number], residualBlocks: 2, conditioningHidden: 8 };
 
 describe('style transformer', () => {
   it('maps [b, h, w, 3] to an image of the same shape in (0, 1); baselines have no conditioning network', () => {
-    const m = buildStyleModel(tiny, { conditioned: true, conditionDim: 5, seed: 1 });
+    const m = buildStyleModel(tiny, { conditioned: true, space, seed: 1 });
     const x = tf.randomUniform([2, 16, 24, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const y = m.stylize(x, m.norms(tf.zeros([2, 5])));
     expect(y.shape).toEqual([2, 16, 24, 3]);
@@ -20,7 +23,7 @@ describe('style transformer', () => {
     const names = m.params.entries().map(([n]) => n);
     // 3 down + 2·2 residual + 2 up + out = 10 normalised layers, each with a CIN scale and shift head.
     expect(names.filter((n) => n.startsWith('conditioning/') && n.endsWith('/scale/kernel'))).toHaveLength(10);
-    const b = buildStyleModel(tiny, { conditioned: false, conditionDim: 5, seed: 1 });
+    const b = buildStyleModel(tiny, { conditioned: false, space, seed: 1 });
     expect(b.params.entries().some(([n]) => n.startsWith('conditioning/'))).toBe(false);
     expect(b.params.entries().filter(([n]) => n.endsWith('/norm_scale'))).toHaveLength(10);
     expect(b.stylize(x, b.norms(null)).shape).toEqual([2, 16, 24, 3]);
@@ -32,7 +35,7 @@ describe('style transformer', () => {
   });
 
   it('the conditional instance norms make the output depend on λ, per example', () => {
-    const m = buildStyleModel(tiny, { conditioned: true, conditionDim: 5, seed: 2 });
+    const m = buildStyleModel(tiny, { conditioned: true, space, seed: 2 });
     // The heads start at zero (plain instance norm, the same output for every λ); give them values.
     for (const [n, v] of m.params.entries()) if (n.startsWith('conditioning/') && n.includes('/s')) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 7));
     const img = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D;

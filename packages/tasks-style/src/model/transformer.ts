@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { conditionalInstanceNorm, ConditioningNetwork, conv2d, type FilmParams, ParamStore, type TaskModel } from '@yoto/core';
+import { type CoefficientSpace, conditionalInstanceNorm, ConditioningNetwork, conv2d, type FilmParams, ParamStore, type TaskModel } from '@yoto/core';
 import { type StyleNetConfig, validateStyleNetConfig } from './config.js';
 
 /** One normalised conv layer of the transformer: its name (the CIN's key) and output channels. */
@@ -27,8 +27,8 @@ export interface StyleModel extends TaskModel {
 
 export interface StyleModelOptions {
   conditioned: boolean;
-  /** Width of the condition tensor (the coefficient space's encodedDim). */
-  conditionDim: number;
+  /** The space the model is built for; the model reads only its conditionDim (the condition's width). */
+  space: CoefficientSpace;
   seed: number;
 }
 
@@ -48,7 +48,7 @@ export function buildStyleModel(config: StyleNetConfig, o: StyleModelOptions): S
   const out = convLayer('out', w0, 3, 9);
 
   const conditioning = o.conditioned
-    ? new ConditioningNetwork(params, { inputDim: o.conditionDim, layers, hidden: c.conditioningHidden, multiplier: 1, headInit: 'zeros' })
+    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, multiplier: 1, headInit: 'zeros' })
     : null;
   // A baseline's instance norms have their own scale and shift, as the conditioned heads' biases are.
   const fixed = o.conditioned
@@ -69,6 +69,7 @@ export function buildStyleModel(config: StyleNetConfig, o: StyleModelOptions): S
   return {
     params,
     conditioned: o.conditioned,
+    space: o.space,
     config: Object.freeze(c),
     norms(condition) {
       if (!conditioning) {

@@ -342,7 +342,7 @@ describe('Task.prepare', () => {
         await new Promise((r) => setTimeout(r, 5));
         calls.push('prepare');
       }
-      trainBatch(o: TrainBatchOptions): Batch {
+      override trainBatch(o: TrainBatchOptions): Batch {
         calls.push('batch');
         return super.trainBatch(o);
       }

@@ -6,6 +6,7 @@ import { loadTrained, Rng } from '@yoto/core';
 import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
+import { fmt } from './format.js';
 
 export interface VaePictureOptions {
   images: number;
@@ -188,6 +189,3 @@ function writeAtomic(path: string, data: Uint8Array): string {
   return path;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

@@ -143,7 +143,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
       report: string;
     };
     expect(s).toMatchObject({ status: 'done', experiment: 'vae-beta-sweep', profile: 'smoke' });
-    expect(s.backend).toMatch(/^(wasm|cpu|node|node-gpu)$/);
+    expect(s.backend).toMatch(/^(wasm\+dnnl|wasm|cpu|node|node-gpu)$/);
     expect(s.runs.map((x) => x.kind).sort()).toEqual(['baseline', 'baseline', 'yoto']);
     // Killed runs continue under the same id from a checkpoint step > 0, not from scratch.
     for (const k of killedRuns) {

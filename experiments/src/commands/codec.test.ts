@@ -184,7 +184,7 @@ describe('pnpm exp codec', () => {
     ]) {
       const r = await cli('codec', ...argv);
       expect(r.code, argv[0]).toBe(1);
-      expect(r.err).toBe(`error: --model ${vae}: a checkpoint of task 'vae-mnist'; the codec needs a 'bls-factorized' model (from \`exp run compression-rd-sweep\`)`);
+      expect(r.err).toBe(`error: --model: checkpoint ${vae}: was written by task 'vae-mnist'; a 'bls-factorized' model is needed here`);
     }
     expect(existsSync(join(dir, 'v.yoto')) || existsSync(join(dir, 'v.png'))).toBe(false);
   });

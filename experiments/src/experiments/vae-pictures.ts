@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTask, loadModel, Rng } from '@yoto/core';
+import { loadTrained, Rng } from '@yoto/core';
 import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
@@ -26,13 +26,14 @@ const LAYOUT = { pad: 2, scale: SCALE, rowGroup: 2, groupGap: 8 } as const;
 export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact[]> {
   const options = ctx.plan.pictures as unknown as VaePictureOptions;
   const term = ctx.plan.report.lambdaTerm;
-  const task = createTask(ctx.plan.task.name, ctx.plan.task.options) as VaeTask;
   const yotoRef = ctx.models.find((m) => m.kind === 'yoto');
   if (!yotoRef) throw new Error('pictures: no YOTO model');
-  const yoto = (await loadModel(task, yotoRef.checkpoint)).model as VaeModel;
+  const loaded = await loadTrained<VaeModel>(yotoRef.checkpoint, { task: ctx.plan.task.name });
+  const task = loaded.task as unknown as VaeTask;
+  const yoto = loaded.model;
   const baselines = new Map<number, VaeModel>();
   for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
-    baselines.set(m.lambda![term], (await loadModel(task, m.checkpoint)).model as VaeModel);
+    baselines.set(m.lambda![term], (await loadTrained<VaeModel>(m.checkpoint, { task: ctx.plan.task.name })).model);
 
   const betas = columnBetas(ctx.plan.grid.map((l) => l[term]), [...baselines.keys()], options.columns);
   const { height: h, width: w, imageChannels } = yoto.config;

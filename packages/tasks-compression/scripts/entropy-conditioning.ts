@@ -23,14 +23,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, ParamStore, readCheckpoint, Rng } from '@yoto/core';
+import { initBackend, loadTrained, ParamStore, Rng } from '@yoto/core';
 import {
   BlsFactorizedTask,
-  type BlsTaskOptions,
   type CodingModel,
   encodeValues,
   EntropyBottleneck,
   type FactorizedPrior,
+  TASK_NAME,
   HEADER_BYTES,
   psnr,
   toImage,
@@ -52,8 +52,7 @@ const fitSteps = (f['fit-steps'] as number | undefined) ?? 1500;
 const nImages = (f.images as number | undefined) ?? 4;
 const backend = await initBackend(f.backend as string | undefined);
 // The model's shape lives in the task options the checkpoint was trained with.
-const taskOptions = checkpoint ? ((await readCheckpoint(checkpoint)).config.taskOptions ?? {}) as BlsTaskOptions : {};
-const loaded = checkpoint ? (await loadModel(new BlsFactorizedTask({ ...taskOptions, cropSize: crop }), checkpoint)).model : null;
+const loaded = checkpoint ? (await loadTrained<FactorizedPrior>(checkpoint, { task: TASK_NAME })).model : null;
 if (loaded && !loaded.conditioned) throw new Error(`entropy-conditioning: ${checkpoint} is a fixed-λ baseline; pass the YOTO run's checkpoint`);
 const steps = loaded ? 0 : ((f.steps as number | undefined) ?? 3000);
 const N = loaded ? loaded.config.N : ((f.n as number | undefined) ?? 32);

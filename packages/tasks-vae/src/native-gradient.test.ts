@@ -25,11 +25,11 @@ describe.skipIf(!dnnl.ok)(`vae gradient on wasm+dnnl${dnnl.ok ? '' : ` (skipped:
     const noise = tf.tensor2d(Float32Array.from({ length: n * BENCHMARK_VAE.latent }, () => rng.normal()), [n, BENCHMARK_VAE.latent]);
     const lambdas = space.sample(n, rng);
     const lam = tf.tensor2d(lambdas, [n, task.terms.length]);
-    const cond = tf.tensor2d(space.encode(lambdas, n), [n, space.encodedDim]);
+    const cond = space.condition(lambdas, n);
     const gradients = () =>
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(
-          () => weightedLoss(task.lossTerms(model, { size: n, tensors: { x, noise } }, { training: true, condition: cond }), task.terms, lam),
+          () => weightedLoss(task.lossTerms(model, { size: n, tensors: { x, noise } }, { training: true, lambda: lam, condition: cond }), task.terms, lam),
           model.params.variables,
         );
         return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync().slice() as Float32Array])) };

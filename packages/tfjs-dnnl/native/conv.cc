@@ -217,6 +217,61 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, e.impl);
 }
 
+// Batched products C[b] = op(A[b])·op(B[b]) on the heap, row-major as tfjs stores them; a transposed
+// operand is read in place through its strides. A batch of 1 broadcasts over the other's batch.
+struct MatMulEntry {
+  primitive prim;
+  memory a, b, c;
+};
+std::unordered_map<std::string, std::unique_ptr<MatMulEntry>> matmuls;
+
+// matmul(dims [batch, batchA, batchB, m, k, n, transposeA, transposeB], heap, offA, offB, offC)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsTypedArray() || !info[1].IsArrayBuffer()) throw Napi::TypeError::New(env, "matmul expects (Int32Array dims, heap, offA, offB, offC)");
+  auto d = info[0].As<Napi::Int32Array>();
+  if (d.ElementLength() != 8) throw Napi::TypeError::New(env, "matmul dims must have 8 fields");
+  memory::dim batch = d[0], batchA = d[1], batchB = d[2], m = d[3], k = d[4], n = d[5];
+  bool ta = d[6] != 0, tb = d[7] != 0;
+  std::string key;
+  for (int i = 0; i < 8; i++) key += std::to_string(d[i]) + ",";
+  auto it = matmuls.find(key);
+  if (it == matmuls.end()) {
+    try {
+      // Strides of a row-major [batch, rows, cols] operand, read as [batch, cols, rows] when transposed.
+      auto desc = [](memory::dim b, memory::dim rows, memory::dim cols, bool transposed) {
+        memory::dims dims{b, rows, cols};
+        memory::dims strides = transposed ? memory::dims{rows * cols, 1, rows} : memory::dims{rows * cols, cols, 1};
+        return memory::desc(dims, dt::f32, strides);
+      };
+      memory::desc aDesc = desc(batchA, m, k, ta), bDesc = desc(batchB, k, n, tb), cDesc({batch, m, n}, dt::f32, tag::abc);
+      matmul::primitive_desc pd(matmul::desc(aDesc, bDesc, cDesc), cpu());
+      auto e = std::make_unique<MatMulEntry>();
+      e->prim = matmul(pd);
+      e->a = memory(aDesc, cpu(), nullptr);
+      e->b = memory(bDesc, cpu(), nullptr);
+      e->c = memory(cDesc, cpu(), nullptr);
+      it = matmuls.emplace(key, std::move(e)).first;
+    } catch (const dnnl::error& err) {
+      throw Napi::Error::New(env, std::string("oneDNN could not create the matmul: ") + err.what());
+    }
+  }
+  MatMulEntry& e = *it->second;
+  auto heap = info[1].As<Napi::ArrayBuffer>();
+  uint8_t* base = static_cast<uint8_t*>(heap.Data());
+  size_t bytes = heap.ByteLength();
+  e.a.set_data_handle(at(env, base, bytes, info[2].As<Napi::Number>().DoubleValue(), double(batchA) * m * k, "operand A"));
+  e.b.set_data_handle(at(env, base, bytes, info[3].As<Napi::Number>().DoubleValue(), double(batchB) * k * n, "operand B"));
+  e.c.set_data_handle(at(env, base, bytes, info[4].As<Napi::Number>().DoubleValue(), double(batch) * m * n, "output"));
+  try {
+    e.prim.execute(cpuStream(), {{DNNL_ARG_SRC, e.a}, {DNNL_ARG_WEIGHTS, e.b}, {DNNL_ARG_DST, e.c}});
+    cpuStream().wait();
+  } catch (const dnnl::error& err) {
+    throw Napi::Error::New(env, std::string("oneDNN matmul failed: ") + err.what());
+  }
+  return env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) throw Napi::RangeError::New(info.Env(), "thread count must be at least 1");
@@ -231,10 +286,11 @@ Napi::Value Version(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch));
 }
 
-Napi::Value CacheSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(cache.size())); }
+Napi::Value CacheSize(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), double(cache.size() + matmuls.size())); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv", Napi::Function::New(env, Conv));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("version", Napi::Function::New(env, Version));

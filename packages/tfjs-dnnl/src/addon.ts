@@ -10,6 +10,8 @@ export interface DnnlAddon {
    * returns the name of the oneDNN implementation that ran.
    */
   conv(pass: number, geometry: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, blocked: boolean, biasOffset: number, activation: number, alpha: number): string;
+  /** Batched matrix product on the wasm heap: dims [batch, batchA, batchB, m, k, n, transposeA, transposeB]. */
+  matmul(dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number): void;
   setThreads(n: number): void;
   threads(): number;
   version(): string;
@@ -43,7 +45,7 @@ export function loadAddon(): AddonStatus {
   const path = process.env.YOTO_DNNL_ADDON?.trim() || DEFAULT_PATH;
   if (!existsSync(path)) {
     const recorded = path === DEFAULT_PATH ? recordedReason() : null;
-    cached = { ok: false, why: recorded ?? `the addon is not built (${path} is missing; rebuild with \`pnpm install\` after ${INSTALL_HINT})` };
+    cached = { ok: false, why: recorded ?? `the addon is not built (${path} is missing; after ${INSTALL_HINT}, build it with \`pnpm --filter @yoto/tfjs-dnnl run install\`)` };
     return cached;
   }
   // libgomp reads this once, when it loads with libdnnl. Its default lets idle threads spin after

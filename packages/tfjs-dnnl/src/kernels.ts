@@ -115,8 +115,35 @@ const backpropFilter: NativeBody = (addon, { inputs: { x, dy }, attrs }, backend
   return runPass(addon, backend, 'backwardWeights', info, a.filterShape, x, dy);
 };
 
+/**
+ * Batched products, transposed operands read in place through their strides (no transpose kernel);
+ * one operand's batch may be 1 (broadcast). Other broadcasts go to the wrapped kernel.
+ */
+const batchMatMul: NativeBody = (addon, { inputs: { a, b }, attrs }, backend) => {
+  const { transposeA = false, transposeB = false } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  if (!supported({ strides: 1, pad: 'valid' }, a, b) || a.shape.length < 2 || b.shape.length < 2) return null;
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = tf.util.sizeFromShape(outerA);
+  const batchB = tf.util.sizeFromShape(outerB);
+  const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+  if (!sameOuter && batchA !== 1 && batchB !== 1) return null;
+  const [ra, ca] = a.shape.slice(-2);
+  const [rb, cb] = b.shape.slice(-2);
+  const [m, k] = transposeA ? [ca, ra] : [ra, ca];
+  const [k2, n] = transposeB ? [cb, rb] : [rb, cb];
+  if (k !== k2) return null; // the wrapped kernel raises tfjs's own error
+  const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const dims = Int32Array.from([Math.max(batchA, batchB), batchA, batchB, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0]);
+  addon.matmul(dims, backend.wasm.HEAPU8.buffer as ArrayBuffer, offset(a), offset(b), offset(out));
+  return out;
+};
+
 /** The kernels oneDNN takes over on the wasm backend. */
 export const NATIVE_KERNELS: Record<string, NativeBody> = {
+  BatchMatMul: batchMatMul,
   Conv2D: conv2d,
   FusedConv2D: fusedConv2d,
   Conv2DBackpropInput: backpropInput,

@@ -2,7 +2,7 @@
 // evaluation images (cached beside the report) and the gallery. Loaded only inside a worker.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTask, decodeImageU8, listImageFiles, loadModel, requireDataset } from '@yoto/core';
+import { createTask, decodeImageU8, listImageFiles, loadTrained, requireDataset } from '@yoto/core';
 import {
   compressAt,
   cropImage,
@@ -50,16 +50,15 @@ async function gallery(ctx: PicturesContext, options: CompressionPictureOptions,
   const crop = cropImage({ width: full.width, height: full.height, data: full.data }, g.x, g.y, g.size, g.size);
 
   await import(ctx.plan.task.package);
-  const task = createTask(ctx.plan.task.name, ctx.plan.task.options) as BlsFactorizedTask;
   const yotoRef = ctx.models.find((m) => m.kind === 'yoto');
   if (!yotoRef) throw new Error('gallery: no YOTO model');
   const models: FactorizedPrior[] = [];
   try {
-    const yoto = (await loadModel(task, yotoRef.checkpoint)).model;
+    const yoto = (await loadTrained<FactorizedPrior>(yotoRef.checkpoint, { task: ctx.plan.task.name })).model;
     models.push(yoto);
     const baselines = new Map<number, FactorizedPrior>();
     for (const m of ctx.models.filter((x) => x.kind === 'baseline')) {
-      const model = (await loadModel(task, m.checkpoint)).model;
+      const model = (await loadTrained<FactorizedPrior>(m.checkpoint, { task: ctx.plan.task.name })).model;
       models.push(model);
       baselines.set(m.lambda!.distortion, model);
     }

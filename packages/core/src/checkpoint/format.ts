@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { RngState } from '../random/rng.js';
 import type { AdamState } from '../train/adam.js';
+import { CheckpointError } from './errors.js';
 import type { NamedArrays } from './named-arrays.js';
 
 /**
@@ -97,14 +98,14 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
 /** Parses and verifies a checkpoint; every error starts with `label` (usually the file path). */
 export function decodeCheckpoint(bytes: Uint8Array, label: string): Checkpoint {
   assertLittleEndian();
-  const fail = (why: string): Error => new Error(`checkpoint ${label}: ${why}`);
+  const fail = (why: string): Error => new CheckpointError(label, 'CHECKPOINT_DAMAGED', why);
   if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC)
     throw fail(bytes.length < 8 ? `is not a YOTO checkpoint (only ${bytes.length} bytes)` : `is not a YOTO checkpoint (it does not start with '${CHECKPOINT_MAGIC}')`);
   if (bytes.length < PREFIX + DIGEST) throw fail(`is truncated (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== CHECKPOINT_FORMAT_VERSION)
-    throw fail(`has format version ${version}; this build reads version ${CHECKPOINT_FORMAT_VERSION}`);
+    throw new CheckpointError(label, 'CHECKPOINT_INCOMPATIBLE', `has format version ${version}; this build reads version ${CHECKPOINT_FORMAT_VERSION}`);
   const headerLength = view.getUint32(12, true);
   if (PREFIX + headerLength + DIGEST > bytes.length) throw fail(`is truncated: its header alone needs ${PREFIX + headerLength + DIGEST} bytes, the file has ${bytes.length}`);
   let header: Header | null = null;

@@ -1,6 +1,8 @@
 import { spaceFromJSON } from '../coefficients/defined-space.js';
 import type { CoefficientSpace } from '../coefficients/space.js';
 import type { Task, TaskModel } from '../task/task.js';
+import { CheckpointError } from './errors.js';
+import type { Checkpoint } from './format.js';
 import { assignVariables, compareShapes } from './named-arrays.js';
 import { readCheckpoint } from './file.js';
 
@@ -24,32 +26,44 @@ export interface LoadModelOptions {
   space?: CoefficientSpace;
 }
 
-/** Builds `task`'s model as the checkpoint describes it and loads its weights, for evaluation. */
+/**
+ * Builds `task`'s model as the checkpoint describes it and loads its weights, for evaluation. Most
+ * callers want `loadTrained(path)`, which also rebuilds the task from the checkpoint.
+ */
 export async function loadModel<M extends TaskModel>(task: Task<M>, path: string, options: LoadModelOptions = {}): Promise<LoadedModel<M>> {
-  const ckpt = await readCheckpoint(path);
-  if (ckpt.task !== task.name) throw new Error(`checkpoint ${path}: was written by task '${ckpt.task}', not '${task.name}'`);
+  return modelFromCheckpoint(task, await readCheckpoint(path), path, options);
+}
+
+/** `loadModel` on a checkpoint already read and verified (errors name `path`). */
+export function modelFromCheckpoint<M extends TaskModel>(task: Task<M>, ckpt: Checkpoint, path: string, options: LoadModelOptions = {}): LoadedModel<M> {
+  const fail = (why: string): CheckpointError => new CheckpointError(path, 'CHECKPOINT_INCOMPATIBLE', why);
+  if (ckpt.task !== task.name) throw fail(`was written by task '${ckpt.task}', not '${task.name}'`);
   const cfg = ckpt.config;
   const terms = cfg.terms as string[] | undefined;
   if (terms && (terms.length !== task.terms.length || terms.some((t, i) => t !== task.terms[i])))
-    throw new Error(`checkpoint ${path}: has terms [${terms.join(', ')}], task '${task.name}' has [${task.terms.join(', ')}]`);
+    throw fail(`has terms [${terms.join(', ')}], task '${task.name}' has [${task.terms.join(', ')}]`);
   let space: CoefficientSpace;
   if (options.space) {
-    if (JSON.stringify(options.space.toJSON()) !== JSON.stringify(ckpt.space))
-      throw new Error(`checkpoint ${path}: the given space differs from the one stored (${JSON.stringify(ckpt.space)})`);
+    if (JSON.stringify(options.space.toJSON()) !== JSON.stringify(ckpt.space)) throw fail(`the given space differs from the one stored (${JSON.stringify(ckpt.space)})`);
     space = options.space;
   } else {
     try {
       space = spaceFromJSON(ckpt.space);
     } catch (err) {
-      throw new Error(`checkpoint ${path}: its coefficient space cannot be rebuilt (${(err as Error).message}); pass options.space`);
+      throw fail(`its coefficient space cannot be rebuilt (${(err as Error).message}); pass options.space`);
     }
   }
   const seed = typeof cfg.seed === 'number' ? cfg.seed : 0;
-  const model = task.buildModel({ space, conditioned: ckpt.conditioned, seed });
+  let model: M;
+  try {
+    model = task.buildModel({ space, conditioned: ckpt.conditioned, seed });
+  } catch (err) {
+    throw fail(`the model of task '${task.name}' cannot be rebuilt from it: ${(err as Error).message}`);
+  }
   try {
     const entries = model.params.entries();
     const problems = compareShapes(entries.map(([n, v]) => [n, v.shape]), ckpt.params);
-    if (problems.length) throw new Error(`checkpoint ${path}: does not match the model of task '${task.name}': ${problems.join('; ')}`);
+    if (problems.length) throw fail(`does not match the model of task '${task.name}': ${problems.join('; ')}`);
     assignVariables(entries, ckpt.params);
   } catch (err) {
     model.params.dispose();

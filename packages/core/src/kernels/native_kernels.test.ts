@@ -103,6 +103,28 @@ describe.skipIf(!dnnl.ok)(`oneDNN kernels under wasm (wasm+dnnl)${skipWhy}`, () 
     expect(callCounts.FusedConv2D.native - before).toBe(combos.length);
   });
 
+  it('BatchMatMul (transposed operands, batches, a broadcast batch of 1) matches tfjs’s cpu backend', async () => {
+    // [a shape, b shape, transposeA, transposeB]: the vae's dense shapes and odd ones.
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[64, 3136], [3136, 32], false, false],
+      [[64, 3136], [64, 32], true, false],
+      [[64, 32], [3136, 32], false, true],
+      [[7, 5], [3, 7], true, true],
+      [[3, 1, 9], [3, 9, 4], false, false],
+      [[2, 3, 5, 4], [2, 3, 6, 5], true, true],
+      [[1, 6, 5], [4, 5, 3], false, false],
+      [[5, 6], [4, 2, 6, 3], false, false],
+    ];
+    const run = ([as, bs, ta, tb]: (typeof cases)[number], i: number) =>
+      tf.tidy(() => tf.matMul(tf.tensor(dense([1, 1, 1, as.reduce((p, q) => p * q)], 70 + i).data, as), tf.tensor(dense([1, 1, 1, bs.reduce((p, q) => p * q)], 80 + i).data, bs), ta, tb).dataSync().slice());
+    await initBackend('cpu');
+    const want = cases.map(run);
+    await initBackend('wasm+dnnl');
+    const before = callCounts.BatchMatMul.native;
+    cases.forEach((c, i) => expect(worstError(run(c, i), want[i]), JSON.stringify(c)).toBeLessThan(TOLERANCE));
+    expect(callCounts.BatchMatMul.native - before).toBe(cases.length);
+  });
+
   it('works on the wasm heap as it is after the output grew it (new ArrayBuffer)', async () => {
     await initBackend('wasm+dnnl');
     const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer;

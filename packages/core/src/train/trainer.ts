@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { CheckpointError } from '../checkpoint/errors.js';
 import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
 import { assignVariables, compareShapes, readVariables } from '../checkpoint/named-arrays.js';
 import type { CoefficientSpace } from '../coefficients/space.js';
@@ -97,13 +98,13 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     const resumeFile = typeof cfg.resume === 'string' ? cfg.resume : cfg.resume && ckptFile && existsSync(ckptFile) ? ckptFile : null;
     if (resumeFile) {
       const ckpt = await readCheckpoint(resumeFile);
-      if (ckpt.task !== task.name) throw new Error(`checkpoint ${resumeFile}: was written by task '${ckpt.task}', not '${task.name}'`);
+      if (ckpt.task !== task.name) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `was written by task '${ckpt.task}', not '${task.name}'`);
       const diff = diffConfigs(ckpt.config, trajectory);
-      if (diff.length) throw new Error(`checkpoint ${resumeFile}: was written with a different configuration: ${diff.join('; ')}`);
+      if (diff.length) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `was written with a different configuration: ${diff.join('; ')}`);
       const problems = compareShapes(entries.map(([n, v]) => [n, v.shape]), ckpt.params);
-      if (problems.length) throw new Error(`checkpoint ${resumeFile}: does not match the model of task '${task.name}': ${problems.join('; ')}`);
-      if (!ckpt.adam || !ckpt.rngState) throw new Error(`checkpoint ${resumeFile}: holds no optimizer or sampler state, so training cannot resume from it`);
-      if (!Number.isInteger(ckpt.step) || ckpt.step < 0 || ckpt.step > steps) throw new Error(`checkpoint ${resumeFile}: step ${ckpt.step} is outside this run of ${steps} steps`);
+      if (problems.length) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `does not match the model of task '${task.name}': ${problems.join('; ')}`);
+      if (!ckpt.adam || !ckpt.rngState) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `holds no optimizer or sampler state, so training cannot resume from it`);
+      if (!Number.isInteger(ckpt.step) || ckpt.step < 0 || ckpt.step > steps) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `step ${ckpt.step} is outside this run of ${steps} steps`);
       assignVariables(entries, ckpt.params);
       adam.setState(ckpt.adam, `checkpoint ${resumeFile}`);
       rng = new Rng(ckpt.rngState);

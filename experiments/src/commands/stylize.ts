@@ -33,7 +33,7 @@ interface StylizeRequest {
  */
 export async function stylizeCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
-  const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel, writeFileAtomic, encodePng } = await import('@yoto/core');
+  const { BACKEND_CHOICES, CheckpointError, initBackend, loadTrained, writeFileAtomic, encodePng } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);
   const sharp = (await import('sharp')).default;
@@ -50,20 +50,16 @@ export async function stylizeCommand(args: ParsedArgs, io: CliIo): Promise<numbe
 
   const style = await import('@yoto/tasks-style');
   await initBackend(req.backend ?? io.env.YOTO_BACKEND);
-  let ckpt: Awaited<ReturnType<typeof readCheckpoint>>;
+  type Model = import('@yoto/tasks-style').StyleModel;
+  let loaded: Awaited<ReturnType<typeof loadTrained<Model>>>;
   try {
-    ckpt = await readCheckpoint(req.model);
+    // The task and model are rebuilt from the checkpoint alone (the options it was trained with).
+    loaded = await loadTrained<Model>(req.model, { task: TASK });
   } catch (err) {
-    throw new DataError(`--model: ${(err as Error).message}`);
+    if (err instanceof CheckpointError) throw new DataError(`--model: ${err.message}`);
+    throw err;
   }
-  if (ckpt.task !== TASK) throw new DataError(`--model ${req.model}: a checkpoint of task '${ckpt.task}'; stylize needs a '${TASK}' model (from \`exp run style-adjustable\`)`);
-  const task = createTask(TASK, (ckpt.config.taskOptions ?? {}) as Record<string, unknown>) as InstanceType<typeof style.StyleTask>;
-  let loaded: Awaited<ReturnType<typeof loadModel<import('@yoto/tasks-style').StyleModel>>>;
-  try {
-    loaded = await loadModel(task, req.model);
-  } catch (err) {
-    throw new DataError(`--model ${req.model}: ${(err as Error).message}`);
-  }
+  const task = loaded.task as InstanceType<typeof style.StyleTask>;
   const model = loaded.model;
   const tf = await import('@tensorflow/tfjs');
   try {

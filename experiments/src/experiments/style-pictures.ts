@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTask, loadModel, writeFileAtomic } from '@yoto/core';
+import { loadTrained, writeFileAtomic } from '@yoto/core';
 // The value import registers the task.
 import { type StyleModel, type StyleTask, registerStyleTasks } from '@yoto/tasks-style';
 import { tileGrid } from '@yoto/tasks-vae';
@@ -28,13 +28,16 @@ const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
 export async function stylePictures(ctx: PicturesContext): Promise<PictureArtifact[]> {
   const o = ctx.plan.pictures as unknown as StylePictureOptions;
   registerStyleTasks();
-  const task = createTask(ctx.plan.task.name, ctx.plan.task.options) as StyleTask;
-  await task.prepare();
   const yotoRef = ctx.models.find((m) => m.kind === 'yoto');
   if (!yotoRef) throw new Error('pictures: no YOTO model');
-  const yoto = (await loadModel(task, yotoRef.checkpoint)).model as StyleModel;
+  const trained = await loadTrained<StyleModel>(yotoRef.checkpoint, { task: ctx.plan.task.name });
+  const yoto = trained.model;
+  // The photos come from the task the YOTO model was trained with.
+  const task = trained.task as StyleTask;
+  await task.prepare();
   const baselines = [];
-  for (const m of ctx.models.filter((x) => x.kind === 'baseline')) baselines.push({ lambda: m.lambda!, model: (await loadModel(task, m.checkpoint)).model as StyleModel, key: m.runKey });
+  for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
+    baselines.push({ lambda: m.lambda!, model: (await loadTrained<StyleModel>(m.checkpoint, { task: ctx.plan.task.name })).model, key: m.runKey });
   const s = task.imageSize;
   const size = s * s * 3;
   // Small training sizes are drawn enlarged (nearest neighbour) so that strokes are visible.

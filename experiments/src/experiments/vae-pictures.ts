@@ -175,7 +175,7 @@ function decode(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tensor4D {
 }
 
 /** One Float32Array per image; `consume` disposes the tensor afterwards. */
-function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
+export function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
   const data = t.dataSync() as Float32Array;
   const out = Array.from({ length: t.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
   if (consume) t.dispose();

@@ -1,17 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { DataError, UsageError } from '../errors.js';
 import { guardOutput } from '../cli/output-guard.js';
 import { refuseOversizedImage } from './image-limit.js';
+import { userDir } from '../cli/user-dir.js';
 
 const USAGE =
   'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
   'or exp codec decompress --model <checkpoint> <in.yoto> <out.png>';
-
-const TASK = 'bls-factorized';
 
 interface CodecRequest {
   action: 'compress' | 'decompress';
@@ -25,42 +23,31 @@ interface CodecRequest {
 }
 
 /**
- * `exp codec compress|decompress`: the learned codec on files, with a model trained by
- * `exp run compression-rd-sweep` (any `bls-factorized` checkpoint). Exit 2 for a wrong command line
- * (flags, λ out of the model's range, missing files), 1 for bad data (a corrupt or foreign
- * bitstream, an unreadable image or checkpoint), with a message that names the file.
+ * `exp codec compress|decompress`: a thin front end over the library's file codec
+ * (`compressFile` / `decompressFile`), with a model rebuilt from its checkpoint by core's
+ * `loadTrained` (any checkpoint of the compression task, e.g. from `exp run compression-rd-sweep`).
+ * Exit 2 for a wrong command line (flags, λ out of the model's range, missing files) and for bad data
+ * (a corrupt or foreign bitstream, an unreadable image or checkpoint), with a message that names the file.
  */
 export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  // `pnpm exp` runs in the repository root; INIT_CWD is where the user typed the command, which is
-  // what relative image paths mean.
-  const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
+  const req = parseRequest(args, userDir(io));
   if (req.action === 'compress') await refuseOversizedImage(req.input);
-  const { BACKEND_CHOICES, initBackend, readCheckpoint, createTask, loadModel } = await import('@yoto/core');
+  const { BACKEND_CHOICES, CheckpointError, initBackend, loadTrained } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);
   const codec = await import('@yoto/tasks-compression');
   await initBackend(req.backend ?? io.env.YOTO_BACKEND);
 
-  let ckpt: Awaited<ReturnType<typeof readCheckpoint>>;
+  let trained: Awaited<ReturnType<typeof loadTrained<Model>>>;
   try {
-    ckpt = await readCheckpoint(req.model);
+    trained = await loadTrained<Model>(req.model, { task: codec.TASK_NAME });
   } catch (err) {
-    throw new DataError(`--model: ${(err as Error).message}`);
+    if (err instanceof CheckpointError) throw new DataError(`--model: ${err.message}`);
+    throw err;
   }
-  if (ckpt.task !== TASK)
-    throw new DataError(`--model ${req.model}: a checkpoint of task '${ckpt.task}'; the codec needs a '${TASK}' model (from \`exp run compression-rd-sweep\`)`);
-  // The task is rebuilt as it was trained (model shape and all), from the options the checkpoint stores.
-  const taskOptions = (ckpt.config.taskOptions ?? {}) as Record<string, unknown>;
-  const task = createTask(TASK, taskOptions) as InstanceType<typeof codec.BlsFactorizedTask>;
-  let loaded: Awaited<ReturnType<typeof loadModel<InstanceType<typeof codec.FactorizedPrior>>>>;
+  const model = trained.model;
   try {
-    loaded = await loadModel(task, req.model);
-  } catch (err) {
-    throw new DataError(`--model ${req.model}: ${(err as Error).message}`);
-  }
-  const model = loaded.model;
-  try {
-    if (req.action === 'compress') return await compress(req, model, loaded.lambda, codec, io);
+    if (req.action === 'compress') return await compress(req, model, trained.lambda, codec, io);
     return await decompress(req, model, codec, io);
   } finally {
     model.params.dispose();
@@ -105,7 +92,8 @@ function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
   return req;
 }
 
-function mustBeFile(path: string, what: string): void {
+/** Exit 2 naming `what` when `path` is missing or not a file. */
+export function mustBeFile(path: string, what: string): void {
   if (!existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
   if (!statSync(path).isFile()) throw new UsageError(`${what} ${path} is not a file`);
 }
@@ -114,7 +102,7 @@ type Codec = typeof import('@yoto/tasks-compression');
 type Model = InstanceType<Codec['FactorizedPrior']>;
 
 async function compress(req: CodecRequest, model: Model, ownLambda: number[] | null, codec: Codec, io: CliIo): Promise<number> {
-  const [lo, hi] = model.lambdaRange;
+  const hi = model.lambdaRange[1];
   if (!model.conditioned) {
     // A baseline codes at the λ it was trained for; another λ would only be a wrong header field.
     const own = ownLambda?.[0];
@@ -122,28 +110,25 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
       throw new UsageError(`--target-bpp needs a YOTO (λ-conditioned) model; ${req.model} is a fixed-λ baseline${own ? ` (λ = ${own}); use --lambda ${own}` : ''}`);
     if (own !== undefined && Math.abs(req.lambda! / own - 1) > 1e-6)
       throw new UsageError(`--lambda ${req.lambda}: ${req.model} is a fixed-λ baseline trained for λ = ${own}; use --lambda ${own}`);
-  } else if (req.lambda !== undefined && (req.lambda < lo * (1 - 1e-9) || req.lambda > hi * (1 + 1e-9)))
-    throw new UsageError(`--lambda ${req.lambda} is outside what this model was trained for: λ in [${lo}, ${hi}]`);
-
-  let image: Awaited<ReturnType<Codec['readImageFile']>>;
-  try {
-    image = await codec.readImageFile(req.input);
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 'IMAGE_HAS_ALPHA')
-      throw new DataError(`${req.input} has transparent pixels, which the codec does not store; flatten it onto a background first (e.g. \`magick in.png -background white -flatten in-rgb.png\`)`);
-    throw new DataError((err as Error).message.includes(req.input) ? (err as Error).message : `${req.input}: ${(err as Error).message}`);
   }
-  const result = req.targetBpp !== undefined ? codec.compressToBpp(model, image, req.targetBpp) : codec.compressAt(model, image, req.lambda!);
-  const { writeFileAtomic } = await import('@yoto/core');
-  await writeFileAtomic(req.output, result.bytes);
-
+  let result: Awaited<ReturnType<Codec['compressFile']>>;
+  try {
+    result = await codec.compressFile(model, req.input, req.output, req.targetBpp !== undefined ? { targetBpp: req.targetBpp } : { lambda: req.lambda! });
+  } catch (err) {
+    if (err instanceof codec.LambdaRangeError) throw new UsageError(`--lambda ${err.lambda} is outside what this model was trained for: λ in [${err.low}, ${err.high}]`);
+    const code = (err as { code?: unknown }).code;
+    if (code === 'IMAGE_HAS_ALPHA')
+      throw new DataError(`${req.input} has transparent pixels, which the codec does not store; flatten it onto a background first (e.g. \`magick in.png -background white -flatten in-rgb.png\`)`);
+    if (code === 'IMAGE_UNDECODABLE') throw new DataError((err as Error).message);
+    throw err;
+  }
   const target = 'targetBpp' in result ? (result as ReturnType<Codec['compressToBpp']>) : null;
   const summary = {
     action: 'compress',
     input: req.input,
     output: req.output,
-    width: image.width,
-    height: image.height,
+    width: result.width,
+    height: result.height,
     bytes: result.bytes.length,
     bpp: result.bpp,
     lambda: result.lambda,
@@ -160,24 +145,23 @@ async function compress(req: CodecRequest, model: Model, ownLambda: number[] | n
     else if (result.lambda >= hi * (1 - 1e-9) && result.bpp < target.targetBpp)
       io.err(`note: ${target.targetBpp} bpp is out of reach: this model spends at most ${prec(result.bpp)} bpp here (its highest λ = ${prec(hi)}, its best quality)`);
   }
-  io.out(`${req.input} (${image.width}×${image.height}) → ${req.output}: ${result.bytes.length} bytes, ${prec(result.bpp)} bpp at λ = ${prec(result.lambda)}`);
+  io.out(`${req.input} (${result.width}×${result.height}) → ${req.output}: ${result.bytes.length} bytes, ${prec(result.bpp)} bpp at λ = ${prec(result.lambda)}`);
   if (req.json) io.out(JSON.stringify(summary));
   return 0;
 }
 
 async function decompress(req: CodecRequest, model: Model, codec: Codec, io: CliIo): Promise<number> {
-  const bytes = new Uint8Array(await readFile(req.input));
-  let result: ReturnType<Codec['decompress']>;
+  let result: Awaited<ReturnType<Codec['decompressFile']>>;
   try {
-    result = codec.decompress(model, bytes);
+    result = await codec.decompressFile(model, req.input, req.output);
   } catch (err) {
     if (err instanceof codec.BitstreamError) throw new DataError(`${req.input}: cannot decode (${err.code}): ${err.message}`);
     throw err;
   }
-  await codec.writePngFile(req.output, result.image);
   const { width, height } = result.image;
-  io.out(`${req.input} → ${req.output}: ${width}×${height}, λ = ${prec(result.header.lambda)}, ${prec((bytes.length * 8) / (width * height))} bpp`);
-  if (req.json) io.out(JSON.stringify({ action: 'decompress', input: req.input, output: req.output, width, height, lambda: result.header.lambda, bytes: bytes.length }));
+  const bytes = statSync(req.input).size;
+  io.out(`${req.input} → ${req.output}: ${width}×${height}, λ = ${prec(result.header.lambda)}, ${prec((bytes * 8) / (width * height))} bpp`);
+  if (req.json) io.out(JSON.stringify({ action: 'decompress', input: req.input, output: req.output, width, height, lambda: result.header.lambda, bytes }));
   return 0;
 }
 

@@ -2,10 +2,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTask, loadModel, Rng } from '@yoto/core';
-import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import { loadTrained } from '@yoto/core';
+import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
+import { fmt } from './format.js';
 
 export interface VaePictureOptions {
   images: number;
@@ -26,13 +27,14 @@ const LAYOUT = { pad: 2, scale: SCALE, rowGroup: 2, groupGap: 8 } as const;
 export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact[]> {
   const options = ctx.plan.pictures as unknown as VaePictureOptions;
   const term = ctx.plan.report.lambdaTerm;
-  const task = createTask(ctx.plan.task.name, ctx.plan.task.options) as VaeTask;
   const yotoRef = ctx.models.find((m) => m.kind === 'yoto');
   if (!yotoRef) throw new Error('pictures: no YOTO model');
-  const yoto = (await loadModel(task, yotoRef.checkpoint)).model as VaeModel;
+  const loaded = await loadTrained<VaeModel>(yotoRef.checkpoint, { task: ctx.plan.task.name });
+  const task = loaded.task as unknown as VaeTask;
+  const yoto = loaded.model;
   const baselines = new Map<number, VaeModel>();
   for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
-    baselines.set(m.lambda![term], (await loadModel(task, m.checkpoint)).model as VaeModel);
+    baselines.set(m.lambda![term], (await loadTrained<VaeModel>(m.checkpoint, { task: ctx.plan.task.name })).model);
 
   const betas = columnBetas(ctx.plan.grid.map((l) => l[term]), [...baselines.keys()], options.columns);
   const { height: h, width: w, imageChannels } = yoto.config;
@@ -66,9 +68,8 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
         'baselines (lower row, under their own β; blank where none was trained)',
     });
 
-    const rng = new Rng(12345);
     const m = options.samples;
-    const z = tf.tensor2d(Float32Array.from({ length: m * yoto.config.latent }, () => rng.normal()), [m, yoto.config.latent]);
+    const z = tf.tensor2d(fixedLatents(m, yoto.config.latent), [m, yoto.config.latent]);
     const yotoSamples = betas.map((b) => split(decode(yoto, z, b), size));
     const baseSamples = betas.map((b) => (baselines.has(b) ? split(decode(baselines.get(b)!, z, b), size) : null));
     z.dispose();
@@ -154,26 +155,8 @@ export function columnBetas(grid: number[], baselines: number[], columns: number
   return [...picked].sort((a, b) => a - b);
 }
 
-/** The decoder's mean image for the posterior mean (no sampling noise). */
-function reconstruct(model: VaeModel, images: tf.Tensor4D, beta: number): tf.Tensor4D {
-  const cond = betaCondition(model, beta, images.shape[0]);
-  const out = tf.tidy(() => {
-    const films = model.films(cond);
-    return model.decodeMean(model.encode(images, films).mean, films);
-  });
-  cond?.dispose();
-  return out;
-}
-
-function decode(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tensor4D {
-  const cond = betaCondition(model, beta, z.shape[0]);
-  const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
-  cond?.dispose();
-  return out;
-}
-
 /** One Float32Array per image; `consume` disposes the tensor afterwards. */
-function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
+export function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
   const data = t.dataSync() as Float32Array;
   const out = Array.from({ length: t.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
   if (consume) t.dispose();
@@ -187,6 +170,3 @@ function writeAtomic(path: string, data: Uint8Array): string {
   return path;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

@@ -1,4 +1,4 @@
-import { createTask, evaluateGrid, initBackend, loadModel } from '@yoto/core';
+import { evaluateGrid, initBackend, loadTrained } from '@yoto/core';
 import { openTracker } from '@yoto/tracker';
 import type { EvaluatePayload, EvaluateResult, EvaluationPoint } from './jobs.js';
 import type { JobContext } from './worker-host.js';
@@ -9,8 +9,9 @@ class Stopped extends Error {}
 export async function evaluateJob(p: EvaluatePayload, ctx: JobContext): Promise<EvaluateResult> {
   await import(p.task.package);
   await initBackend(p.backend);
-  const task = createTask(p.task.name, p.task.options);
-  const loaded = await loadModel(task, p.checkpoint);
+  // Task and model as the checkpoint records them (its task options are the plan's).
+  const loaded = await loadTrained(p.checkpoint, { task: p.task.name });
+  const task = loaded.task;
   const tracker = openTracker(p.db);
   const points: EvaluationPoint[] = [];
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { threadBudget, threadsPerWorker } from '@yoto/core/threads';
 import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
 import { resolveExperiment, type Resolved } from '../experiments/registry.js';
@@ -21,8 +22,6 @@ import { decide, scheduleOrder, type Decision } from './resume.js';
 import { compare, sameLambda, target, type RunSummary, type Summary } from './summary.js';
 import { renderExperimentReport } from './report.js';
 
-/** The checkpoint file core's trainer keeps inside a run's checkpoint folder. */
-const CHECKPOINT_FILE = 'checkpoint.yotockpt';
 
 export interface RunExperimentOptions {
   experiment: string;
@@ -89,7 +88,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
         id: r.id,
         name: r.name,
         status: r.status,
-        hasCheckpoint: existsSync(join(checkpointDir(o.home, r.id), CHECKPOINT_FILE)),
+        hasCheckpoint: existsSync(checkpointPath(checkpointDir(o.home, r.id))),
         // Opening the tracker marked runs of dead processes `crashed`; any still `running` has a live owner.
         ownerAlive: r.status === 'running',
         error: r.error,
@@ -104,7 +103,7 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
           'wait for it or stop it first',
       );
 
-    await checkCheckpoints(decisions, (id) => join(checkpointDir(o.home, id), CHECKPOINT_FILE));
+    await checkCheckpoints(decisions, (id) => checkpointPath(checkpointDir(o.home, id)));
 
     const training = await trainPhase(o, resolved, record, decisions, workers, stop.signal);
     if (training.status !== 'ok') return training;
@@ -265,7 +264,7 @@ async function evaluatePhase(
   for (const b of baselines) if (!yotoLambdas.some((l) => sameLambda(l, b.lambda!))) yotoLambdas.push(b.lambda!);
   yotoLambdas.sort((a, b) => a[plan.report.lambdaTerm] - b[plan.report.lambdaTerm]);
 
-  const ckpt = (r: RunSummary): string => join(checkpointDir(o.home, r.runId), CHECKPOINT_FILE);
+  const ckpt = (r: RunSummary): string => checkpointPath(checkpointDir(o.home, r.runId));
   const evalJob = (r: RunSummary, lambdas: Record<string, number>[], id: string): PoolJob => {
     const payload: EvaluatePayload = {
       db: o.home.db,

@@ -30,6 +30,7 @@ export * from './checkpoint/format.js';
 export * from './checkpoint/file.js';
 export * from './checkpoint/named-arrays.js';
 export * from './checkpoint/load-model.js';
+export * from './checkpoint/load-trained.js';
+export * from './checkpoint/errors.js';
 export * from './eval/grid.js';
-export * from './testing/two-target-task.js';
 export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from './kernels/register.js';

@@ -1,14 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
+import { CheckpointError } from './errors.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from './format.js';
 
-/** The file name the trainer keeps its latest checkpoint under, inside `checkpoint.dir`. */
-export const CHECKPOINT_FILE = 'checkpoint.yotockpt';
-
-export function checkpointPath(dir: string): string {
-  return join(dir, CHECKPOINT_FILE);
-}
+export { CHECKPOINT_FILE, checkpointPath } from './path.js';
 
 /** Writes a checkpoint atomically (a failed write never replaces a good file). */
 export async function saveCheckpoint(path: string, checkpoint: Checkpoint): Promise<void> {
@@ -21,7 +16,8 @@ export async function readCheckpoint(path: string): Promise<Checkpoint> {
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new Error(`checkpoint ${path}: cannot be read (${(err as Error).message})`);
+    const code = (err as { code?: unknown }).code;
+    throw new CheckpointError(path, 'CHECKPOINT_UNREADABLE', code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as Error).message})`);
   }
   return decodeCheckpoint(bytes, path);
 }

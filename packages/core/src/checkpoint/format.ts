@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { endianness } from 'node:os';
 import type { RngState } from '../random/rng.js';
 import type { AdamState } from '../train/adam.js';
+import { CheckpointError } from './errors.js';
 import type { NamedArrays } from './named-arrays.js';
+import { sha256 } from './sha256.js';
 
 /**
  * Binary checkpoint layout (all integers little-endian):
@@ -51,7 +51,8 @@ interface Header extends Omit<Checkpoint, 'params' | 'adam'> {
 }
 
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('checkpoints are stored as little-endian float32; this host is big-endian');
+  // No node:os here: the browser explorer decodes checkpoints with this module too.
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('checkpoints are stored as little-endian float32; this host is big-endian');
 }
 
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
@@ -97,14 +98,14 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
 /** Parses and verifies a checkpoint; every error starts with `label` (usually the file path). */
 export function decodeCheckpoint(bytes: Uint8Array, label: string): Checkpoint {
   assertLittleEndian();
-  const fail = (why: string): Error => new Error(`checkpoint ${label}: ${why}`);
+  const fail = (why: string): Error => new CheckpointError(label, 'CHECKPOINT_DAMAGED', why);
   if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC)
     throw fail(bytes.length < 8 ? `is not a YOTO checkpoint (only ${bytes.length} bytes)` : `is not a YOTO checkpoint (it does not start with '${CHECKPOINT_MAGIC}')`);
   if (bytes.length < PREFIX + DIGEST) throw fail(`is truncated (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== CHECKPOINT_FORMAT_VERSION)
-    throw fail(`has format version ${version}; this build reads version ${CHECKPOINT_FORMAT_VERSION}`);
+    throw new CheckpointError(label, 'CHECKPOINT_INCOMPATIBLE', `has format version ${version}; this build reads version ${CHECKPOINT_FORMAT_VERSION}`);
   const headerLength = view.getUint32(12, true);
   if (PREFIX + headerLength + DIGEST > bytes.length) throw fail(`is truncated: its header alone needs ${PREFIX + headerLength + DIGEST} bytes, the file has ${bytes.length}`);
   let header: Header | null = null;
@@ -143,8 +144,4 @@ export function decodeCheckpoint(bytes: Uint8Array, label: string): Checkpoint {
 
 function align4(n: number): number {
   return (n + 3) & ~3;
-}
-
-function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
 }

@@ -1,67 +1,14 @@
-import { spaceFromJSON } from '../coefficients/defined-space.js';
-import type { CoefficientSpace } from '../coefficients/space.js';
 import type { Task, TaskModel } from '../task/task.js';
-import { assignVariables, compareShapes } from './named-arrays.js';
 import { readCheckpoint } from './file.js';
+import { modelFromCheckpoint, type LoadedModel, type LoadModelOptions } from './model-from-checkpoint.js';
 
-export interface LoadedModel<M extends TaskModel = TaskModel> {
-  model: M;
-  /** The space the model was trained on, rebuilt from the checkpoint. */
-  space: CoefficientSpace;
-  conditioned: boolean;
-  /** Completed training steps when the checkpoint was written. */
-  step: number;
-  /** 'yoto' or 'fixed'. */
-  mode: string;
-  /** A fixed-mode model's own λ (full vector, task-term order); null for yoto. */
-  lambda: number[] | null;
-  /** The trajectory config the checkpoint stores (JSON). */
-  config: Record<string, unknown>;
-}
+export { modelFromCheckpoint, type LoadedModel, type LoadModelOptions } from './model-from-checkpoint.js';
 
-export interface LoadModelOptions {
-  /** The space to build the model for, when the stored one is not a built-in spec; it must serialise to the stored JSON. */
-  space?: CoefficientSpace;
-}
-
-/** Builds `task`'s model as the checkpoint describes it and loads its weights, for evaluation. */
+/**
+ * Builds `task`'s model as the checkpoint describes it and loads its weights, for evaluation. Most
+ * callers want `loadTrained(path)`, which also rebuilds the task from the checkpoint.
+ */
 export async function loadModel<M extends TaskModel>(task: Task<M>, path: string, options: LoadModelOptions = {}): Promise<LoadedModel<M>> {
-  const ckpt = await readCheckpoint(path);
-  if (ckpt.task !== task.name) throw new Error(`checkpoint ${path}: was written by task '${ckpt.task}', not '${task.name}'`);
-  const cfg = ckpt.config;
-  const terms = cfg.terms as string[] | undefined;
-  if (terms && (terms.length !== task.terms.length || terms.some((t, i) => t !== task.terms[i])))
-    throw new Error(`checkpoint ${path}: has terms [${terms.join(', ')}], task '${task.name}' has [${task.terms.join(', ')}]`);
-  let space: CoefficientSpace;
-  if (options.space) {
-    if (JSON.stringify(options.space.toJSON()) !== JSON.stringify(ckpt.space))
-      throw new Error(`checkpoint ${path}: the given space differs from the one stored (${JSON.stringify(ckpt.space)})`);
-    space = options.space;
-  } else {
-    try {
-      space = spaceFromJSON(ckpt.space);
-    } catch (err) {
-      throw new Error(`checkpoint ${path}: its coefficient space cannot be rebuilt (${(err as Error).message}); pass options.space`);
-    }
-  }
-  const seed = typeof cfg.seed === 'number' ? cfg.seed : 0;
-  const model = task.buildModel({ space, conditioned: ckpt.conditioned, seed });
-  try {
-    const entries = model.params.entries();
-    const problems = compareShapes(entries.map(([n, v]) => [n, v.shape]), ckpt.params);
-    if (problems.length) throw new Error(`checkpoint ${path}: does not match the model of task '${task.name}': ${problems.join('; ')}`);
-    assignVariables(entries, ckpt.params);
-  } catch (err) {
-    model.params.dispose();
-    throw err;
-  }
-  return {
-    model,
-    space,
-    conditioned: ckpt.conditioned,
-    step: ckpt.step,
-    mode: String(cfg.mode),
-    lambda: Array.isArray(cfg.lambda) ? (cfg.lambda as number[]) : null,
-    config: cfg,
-  };
+  return modelFromCheckpoint(task, await readCheckpoint(path), path, options);
 }
+

@@ -35,8 +35,10 @@ export async function decodeImageU8(
   options: DecodeOptions = {},
   source = typeof input === 'string' ? input : 'image bytes',
 ): Promise<{ width: number; height: number; data: Uint8Array; source: string }> {
+  // The code lets a front end tell an undecodable input from its own failures without reading the message.
+  const undecodable = (why: string): Error => Object.assign(new Error(`cannot decode image ${source}: ${why}`), { code: 'IMAGE_UNDECODABLE' });
   const fail = (why: string): never => {
-    throw new Error(`cannot decode image ${source}: ${why}`);
+    throw undecodable(why);
   };
   let meta: sharp.Metadata;
   let raw: { data: Buffer; info: sharp.OutputInfo };
@@ -47,8 +49,8 @@ export async function decodeImageU8(
     if (meta.format !== 'png' && meta.format !== 'jpeg') fail(`format '${meta.format}' is not PNG or JPEG`);
     raw = await img.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
-    const msg = (e as Error).message;
-    throw new Error(msg.startsWith('cannot decode image') ? msg : `cannot decode image ${source}: ${msg}`);
+    if ((e as { code?: unknown }).code === 'IMAGE_UNDECODABLE') throw e;
+    throw undecodable((e as Error).message);
   }
   const gray = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels ?? 3) <= 2;
   if (gray && options.gray === 'refuse') fail('it is a grayscale image and gray images were refused (gray: "refuse")');

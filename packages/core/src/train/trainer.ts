@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { CheckpointError } from '../checkpoint/errors.js';
 import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
 import { assignVariables, compareShapes, readVariables } from '../checkpoint/named-arrays.js';
 import type { CoefficientSpace } from '../coefficients/space.js';
@@ -9,7 +10,7 @@ import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
 import { globalNormOnHost } from '../kernels/host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
-import { diffConfigs, learningRateScaleOf, lossScaleFactor, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
+import { diffConfigs, learningRateScaleOf, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { NonFiniteLossError } from './errors.js';
 import { learningRateAt } from './schedule.js';
 
@@ -74,6 +75,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
   const cfg = resolveTrainConfig(task as Task, config);
   const { space, steps, batchSize, seed } = cfg;
   const trajectory = trajectoryConfig(task as Task, cfg);
+  await task.prepare?.();
   const model = task.buildModel({ space, conditioned: cfg.conditioned, seed });
   if (model.conditioned !== cfg.conditioned)
     throw new Error(`task '${task.name}' built a ${model.conditioned ? '' : 'un'}conditioned model when asked for conditioned: ${cfg.conditioned}`);
@@ -96,13 +98,13 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     const resumeFile = typeof cfg.resume === 'string' ? cfg.resume : cfg.resume && ckptFile && existsSync(ckptFile) ? ckptFile : null;
     if (resumeFile) {
       const ckpt = await readCheckpoint(resumeFile);
-      if (ckpt.task !== task.name) throw new Error(`checkpoint ${resumeFile}: was written by task '${ckpt.task}', not '${task.name}'`);
+      if (ckpt.task !== task.name) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `was written by task '${ckpt.task}', not '${task.name}'`);
       const diff = diffConfigs(ckpt.config, trajectory);
-      if (diff.length) throw new Error(`checkpoint ${resumeFile}: was written with a different configuration: ${diff.join('; ')}`);
+      if (diff.length) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `was written with a different configuration: ${diff.join('; ')}`);
       const problems = compareShapes(entries.map(([n, v]) => [n, v.shape]), ckpt.params);
-      if (problems.length) throw new Error(`checkpoint ${resumeFile}: does not match the model of task '${task.name}': ${problems.join('; ')}`);
-      if (!ckpt.adam || !ckpt.rngState) throw new Error(`checkpoint ${resumeFile}: holds no optimizer or sampler state, so training cannot resume from it`);
-      if (!Number.isInteger(ckpt.step) || ckpt.step < 0 || ckpt.step > steps) throw new Error(`checkpoint ${resumeFile}: step ${ckpt.step} is outside this run of ${steps} steps`);
+      if (problems.length) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `does not match the model of task '${task.name}': ${problems.join('; ')}`);
+      if (!ckpt.adam || !ckpt.rngState) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `holds no optimizer or sampler state, so training cannot resume from it`);
+      if (!Number.isInteger(ckpt.step) || ckpt.step < 0 || ckpt.step > steps) throw new CheckpointError(resumeFile, 'CHECKPOINT_INCOMPATIBLE', `step ${ckpt.step} is outside this run of ${steps} steps`);
       assignVariables(entries, ckpt.params);
       adam.setState(ckpt.adam, `checkpoint ${resumeFile}`);
       rng = new Rng(ckpt.rngState);
@@ -179,14 +181,13 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         const batch = task.trainBatch({ step, batchSize, seed });
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
         const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
-        const scale = cfg.lossScale ? tf.tensor1d(exampleScales(cfg.lossScale, lambdaRows ?? cfg.lambda!, lambdaRows ? batchSize : 1, nTerms, task.terms)) : null;
         const condition = cfg.conditioned ? (fixedCondition ?? space.condition(lambdaRows!, batchSize)) : null;
         const { value, grads } = tf.variableGrads(() => {
           const terms = task.lossTerms(model, batch, { training: true, lambda: lam, condition });
           const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
           termMeans = tf.keep(tf.mean(stacked, 0));
           const perExample = tf.sum(tf.mul(stacked, lam), 1);
-          return tf.mean(scale ? tf.mul(perExample, scale) : perExample) as tf.Scalar;
+          return tf.mean(perExample) as tf.Scalar;
         }, variables);
         const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
         // On wasm and cpu the norm is read from the gradients' memory (no kernels, no extra sync).
@@ -254,11 +255,6 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     adam.dispose();
     tf.dispose(constants);
   }
-}
-
-/** Per example λ_term^(−exponent); one row (a fixed λ) broadcasts over the batch. */
-function exampleScales(ls: NonNullable<ResolvedTrainConfig['lossScale']>, rows: ArrayLike<number>, n: number, nTerms: number, terms: readonly string[]): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => lossScaleFactor(rows[i * nTerms + ls.term], ls.exponent, terms[ls.term]));
 }
 
 /**

@@ -15,6 +15,9 @@ export interface CompressResult {
   /** The complete file (header and payload). */
   bytes: Uint8Array;
   lambda: number;
+  /** The image's size in pixels (unpadded). */
+  width: number;
+  height: number;
   /** Bits per pixel of the whole file over the original (unpadded) pixels. */
   bpp: number;
   /** Bytes of the coded latents alone. */
@@ -38,6 +41,19 @@ export function codecContext(model: FactorizedPrior): CodecContext {
   return { fingerprint: modelFingerprint(model), weights: model.densityWeights() };
 }
 
+/** A λ outside the range the model was trained on (a front end turns it into its own usage message). */
+export class LambdaRangeError extends RangeError {
+  override readonly name = 'LambdaRangeError';
+  readonly code = 'LAMBDA_OUT_OF_RANGE';
+  constructor(
+    readonly lambda: number,
+    readonly low: number,
+    readonly high: number,
+  ) {
+    super(`λ = ${lambda} is outside what this model supports: it ${low === high ? `was trained for λ = ${low} only` : `covers λ in [${low}, ${high}]`}`);
+  }
+}
+
 /** Checks λ against what the model can do, returning the λ to use. */
 export function checkLambda(model: FactorizedPrior, lambda: number | undefined): number {
   const [lo, hi] = model.lambdaRange;
@@ -49,10 +65,7 @@ export function checkLambda(model: FactorizedPrior, lambda: number | undefined):
   // The conditioning was trained on [lo, hi] only; outside it the network extrapolates and the
   // rate–distortion behaviour is unknown, so refuse rather than silently clamp.
   const tol = 1e-9 * hi;
-  if (lambda < lo - tol || lambda > hi + tol) {
-    const what = lo === hi ? `was trained for λ = ${lo} only` : `covers λ in [${lo}, ${hi}]`;
-    throw new Error(`λ = ${lambda} is outside what this model supports: it ${what}`);
-  }
+  if (lambda < lo - tol || lambda > hi + tol) throw new LambdaRangeError(lambda, lo, hi);
   return lambda;
 }
 
@@ -81,7 +94,7 @@ export function compressAt(model: FactorizedPrior, image: ImageU8, lambda: numbe
     { fingerprint: ctx.fingerprint, lambda: lam, width: image.width, height: image.height, padRight, padBottom, channels: 3, latentChannels: model.config.M },
     payload,
   );
-  return { bytes, lambda: lam, bpp: (bytes.length * 8) / (image.width * image.height), payloadBytes: payload.length, estimatedBits };
+  return { bytes, lambda: lam, width: image.width, height: image.height, bpp: (bytes.length * 8) / (image.width * image.height), payloadBytes: payload.length, estimatedBits };
 }
 
 export interface TargetSearchOptions {

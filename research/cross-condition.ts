@@ -5,21 +5,21 @@
  * under that λ's own condition (the diagonal); anything else means the λ → behaviour mapping was not
  * learned.
  *
- *   YOTO_DATA=../shared/data npx tsx packages/tasks-compression/scripts/cross-condition.ts \
+ *   YOTO_DATA=../shared/data npx tsx research/cross-condition.ts \
  *     --checkpoint yoto-results/checkpoints/<run>/checkpoint.yotockpt [--batches 8] [--crop 64] [--backend b]
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, readCheckpoint } from '@yoto/core';
-import { parseFlags } from '../bench/args.js';
-import { BlsFactorizedTask, type BlsTaskOptions, DEFAULT_LAMBDA_RANGE } from '../src/index.js';
+import { initBackend, loadTrained } from '@yoto/core';
+import { parseFlags } from './args.js';
+import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE, type FactorizedPrior, TASK_NAME } from '@yoto/tasks-compression';
 
 const f = parseFlags('cross-condition', process.argv.slice(2), { checkpoint: 'string', batches: 'int', crop: 'int', backend: 'string' }, 'see the header of this file');
 const file = f.checkpoint as string | undefined;
 if (!file) throw new Error('cross-condition: --checkpoint <file> is required');
 await initBackend(f.backend as string | undefined);
-const options = ((await readCheckpoint(file)).config.taskOptions ?? {}) as BlsTaskOptions;
-const task = new BlsFactorizedTask({ ...options, cropSize: (f.crop as number | undefined) ?? 64 });
-const { model } = await loadModel(task, file);
+const { model, taskOptions } = await loadTrained<FactorizedPrior>(file, { task: TASK_NAME });
+// The trained task's options, with this script's crop size for the held-back batches.
+const task = new BlsFactorizedTask({ ...taskOptions, cropSize: (f.crop as number | undefined) ?? 64 });
 if (!model.conditioned) throw new Error(`cross-condition: ${file} is a fixed-λ baseline; pass a YOTO checkpoint`);
 await task.prepare();
 const [low, high] = DEFAULT_LAMBDA_RANGE;

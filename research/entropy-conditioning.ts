@@ -12,7 +12,7 @@
  *    as quantization offsets differ slightly, hence the PSNR column). `oracle_bpp` is what per-channel
  *    tables fitted to each image's own symbols would need: a floor for any factorized table.
  *
- *   npx tsx packages/tasks-compression/scripts/entropy-conditioning.ts [--steps 3000] [--n 32] [--m 48]
+ *   npx tsx research/entropy-conditioning.ts [--steps 3000] [--n 32] [--m 48]
  *     [--crop 64] [--batch 8] [--lr 1e-3] [--knots 8] [--fit-steps 1500] [--images 4] [--backend b] [--out f.json]
  *     [--lambda-low 0.0018] [--lambda-high 0.18] [--checkpoint yoto-results/checkpoints/<run>/checkpoint.ckpt]
  *
@@ -23,20 +23,20 @@
  */
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadModel, ParamStore, readCheckpoint, Rng } from '@yoto/core';
+import { initBackend, loadTrained, ParamStore, Rng } from '@yoto/core';
 import {
   BlsFactorizedTask,
-  type BlsTaskOptions,
   type CodingModel,
   encodeValues,
   EntropyBottleneck,
   type FactorizedPrior,
+  TASK_NAME,
   HEADER_BYTES,
   psnr,
   toImage,
   toPaddedTensor,
-} from '../src/index.js';
-import { parseFlags } from '../bench/args.js';
+} from '@yoto/tasks-compression';
+import { parseFlags } from './args.js';
 
 const f = parseFlags(
   'entropy-conditioning',
@@ -52,8 +52,7 @@ const fitSteps = (f['fit-steps'] as number | undefined) ?? 1500;
 const nImages = (f.images as number | undefined) ?? 4;
 const backend = await initBackend(f.backend as string | undefined);
 // The model's shape lives in the task options the checkpoint was trained with.
-const taskOptions = checkpoint ? ((await readCheckpoint(checkpoint)).config.taskOptions ?? {}) as BlsTaskOptions : {};
-const loaded = checkpoint ? (await loadModel(new BlsFactorizedTask({ ...taskOptions, cropSize: crop }), checkpoint)).model : null;
+const loaded = checkpoint ? (await loadTrained<FactorizedPrior>(checkpoint, { task: TASK_NAME })).model : null;
 if (loaded && !loaded.conditioned) throw new Error(`entropy-conditioning: ${checkpoint} is a fixed-λ baseline; pass the YOTO run's checkpoint`);
 const steps = loaded ? 0 : ((f.steps as number | undefined) ?? 3000);
 const N = loaded ? loaded.config.N : ((f.n as number | undefined) ?? 32);

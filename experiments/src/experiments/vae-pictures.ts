@@ -1,10 +1,10 @@
 // Pictures for the vae-beta-sweep report. Loaded only inside a worker (it pulls in tfjs).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTrained, Rng } from '@yoto/core';
 import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
-import { svgToPng } from '@yoto/tracker';
+import { svgToPng, writeFileAtomic } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { fmt } from './format.js';
 
@@ -182,10 +182,9 @@ function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
   return out;
 }
 
+/** Writes through the tracker's atomic writer (a half-written picture never replaces a good one). */
 function writeAtomic(path: string, data: Uint8Array): string {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeFileAtomic(path, data);
   return path;
 }
 

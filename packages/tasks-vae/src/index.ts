@@ -7,7 +7,6 @@ export * from './data.js';
 export * from './seeds.js';
 export * from './task.js';
 export * from './pictures.js';
-export * from './train-step.js';
 export { registerVaeTasks };
 
 registerVaeTasks();

@@ -27,6 +27,7 @@ const VALID: Record<string, string[]> = {
   show: ['1'],
   export: ['--format', 'csv'],
   codec: ['compress', '--model', 'model.yotockpt', '--lambda', '0.01', 'in.png', 'out.yoto'],
+  stylize: ['--model', 'model.yotockpt', '--weights', 'content=0.5', 'in.png', 'out.png'],
 };
 /** Commands that read YOTO_HOME (a file there is a mistake for them). */
 const HOME_READERS = ['run', 'report', 'runs', 'show', 'export'];

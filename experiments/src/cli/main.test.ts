@@ -43,7 +43,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
   it('unknown flag', async () => {
     const r = await cli('run', 'vae-beta-sweep', '--worker', '2');
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --json");
+    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --retry-failed, --json");
   });
 
   it('unknown --set key, listing the settable keys', async () => {
@@ -68,7 +68,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
     expect((await cli('run', 'vae-beta-sweep', '--workers', '0')).err).toContain('--workers must be at least 1, got 0');
     const b = await cli('run', 'vae-beta-sweep', '--backend', 'tpu');
     expect(b.code).toBe(2);
-    expect(b.err).toContain("unknown backend 'tpu'; backends: auto, node-gpu, node, wasm, cpu");
+    expect(b.err).toContain("unknown backend 'tpu'; backends: auto, node-gpu, node, wasm+dnnl, wasm, cpu");
     expect((await cli('run')).err).toContain("'run' needs <experiment>");
     expect((await cli('show', '1', '2')).err).toContain("unexpected argument '2'");
     expect((await cli('export', '--format', 'xml')).err).toContain("--format must be one of csv, json, got 'xml'");
@@ -103,6 +103,6 @@ describe('exp CLI informational commands', () => {
   it('tracker commands on an empty YOTO_HOME explain that nothing has run', async () => {
     const r = await cli('runs');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('nothing recorded under YOTO_HOME=');
+    expect(r.err).toContain(`nothing recorded under ${home} yet; run \`pnpm exp run <experiment>\` first`);
   });
 });

@@ -56,7 +56,7 @@ describe('YOTO_HOME the commands cannot use', () => {
     for (const argv of [['runs'], ['export'], ['show', '1'], ['report', 'vae-beta-sweep']]) {
       const r = await cli({ YOTO_HOME: empty }, ...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toContain(`nothing recorded under YOTO_HOME=${empty} yet (no tracker.db); run \`pnpm exp run <experiment>\` first`);
+      expect(r.err).toContain(`nothing recorded under ${empty} yet; run \`pnpm exp run ${argv[0] === 'report' ? 'vae-beta-sweep' : '<experiment>'}\` first`);
       noTrace(r.err);
     }
   });

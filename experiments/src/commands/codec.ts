@@ -93,7 +93,8 @@ function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
   return req;
 }
 
-function mustBeFile(path: string, what: string): void {
+/** Exit 2 naming `what` when `path` is missing or not a file. */
+export function mustBeFile(path: string, what: string): void {
   if (!existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
   if (!statSync(path).isFile()) throw new UsageError(`${what} ${path} is not a file`);
 }

@@ -12,7 +12,7 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
   const resolved = resolveExperiment(args.positionals[0], (args.flags.profile as string | undefined) ?? 'default', (args.flags.set as string[]) ?? []);
   const home = resolveHome(io.env, io.cwd);
   const record = recordName(resolved.definition.name, resolved.profile);
-  const tracker = openHomeTracker(io);
+  const tracker = openHomeTracker(io, resolved.definition.name);
   try {
     if (!tracker.findExperiment(record))
       throw new UsageError(

@@ -8,6 +8,7 @@ import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
+import { once } from '../testing/once.js';
 import { galleryLambdas, lambdaGrid } from './compression-rd-sweep.js';
 import { resolveExperiment } from './registry.js';
 
@@ -84,9 +85,14 @@ const missing = ['bsds500', 'kodak'].filter((d) => findDataset(d) === null);
 describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile smoke${missing.length ? ` (skipped: dataset ${missing.join(' and ')} not under the data root ${resolveDataRoot()})` : ''}`, () => {
   const record = 'compression-rd-sweep@smoke';
   const dir = join(home, 'reports', record);
+  // The one training every test here reads (run once, so each test also runs alone with -t).
+  const swept = once(() => cli({}, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '2', '--json'));
+  // The sweep took 49.2 s inside the whole `pnpm test` on 2 cores (2026-12-01), 117 s alone with the
+  // machine's load average at 17; the limit leaves room for that.
+  const LIMIT = 180_000;
 
-  it('trains, codes Kodak crops with the real coder, runs JPEG, and reports curves, Bjøntegaard deltas and a gallery', async () => {
-    const r = await cli({}, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '2', '--json');
+  it('trains, codes Kodak crops with the real coder, runs JPEG, and reports curves, Bjøntegaard deltas and a gallery', { timeout: LIMIT }, async () => {
+    const r = await swept();
     expect(r.code, r.err).toBe(0);
     const s = JSON.parse(r.out.split('\n').at(-1)!) as { status: string; runs: { kind: string; steps: number }[]; comparison: { value: number }[]; report: string };
     expect(s.status).toBe('done');
@@ -149,7 +155,8 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
     ]);
   });
 
-  it('`exp report` re-renders from the tracker and the cached JPEG sweep', async () => {
+  it('`exp report` re-renders from the tracker and the cached JPEG sweep', { timeout: LIMIT }, async () => {
+    expect((await swept()).code).toBe(0);
     const before = readFileSync(join(dir, 'reference-codecs.json'), 'utf8');
     const r = await cli({}, 'report', 'compression-rd-sweep', '--profile', 'smoke');
     expect(r.code, r.err).toBe(0);
@@ -157,7 +164,8 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
     expect(readFileSync(join(dir, 'reference-codecs.json'), 'utf8')).toBe(before);
   });
 
-  it('the codec CLI compresses a Kodak image with the experiment’s YOTO checkpoint, at a λ and at a target rate', async () => {
+  it('the codec CLI compresses a Kodak image with the experiment’s YOTO checkpoint, at a λ and at a target rate', { timeout: LIMIT }, async () => {
+    expect((await swept()).code).toBe(0);
     const tracker = openTracker(join(home, 'tracker.db'));
     const yoto = tracker.listRuns({ experiment: record }).find((x) => x.kind === 'yoto')!;
     tracker.close();

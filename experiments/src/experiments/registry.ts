@@ -3,12 +3,14 @@ import { applySets } from '../config/set.js';
 import { UsageError, listOf } from '../errors.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { compressionRdSweep } from './compression-rd-sweep.js';
+import { styleAdjustable } from './style-adjustable.js';
 import { vaeBetaSweep } from './vae-beta-sweep.js';
 
 // Definitions are added here; the name is what `pnpm exp run <name>` takes.
 const DEFINITIONS: readonly ExperimentDefinition<never>[] = [
   vaeBetaSweep as unknown as ExperimentDefinition<never>,
   compressionRdSweep as unknown as ExperimentDefinition<never>,
+  styleAdjustable as unknown as ExperimentDefinition<never>,
 ];
 
 export function listExperiments(): readonly ExperimentDefinition<object>[] {

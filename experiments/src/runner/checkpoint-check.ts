@@ -9,7 +9,7 @@ import type { Decision } from './resume.js';
 export async function checkCheckpoints(decisions: readonly Decision[], checkpointOf: (runId: number) => string): Promise<void> {
   const { readCheckpoint } = await import('@yoto/core');
   for (const d of decisions) {
-    if (d.action === 'new' || d.action === 'busy' || !d.run.hasCheckpoint) continue;
+    if ((d.action !== 'reuse' && d.action !== 'resume') || !d.run.hasCheckpoint) continue;
     const path = checkpointOf(d.run.id);
     try {
       await readCheckpoint(path);

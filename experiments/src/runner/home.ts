@@ -47,13 +47,16 @@ export function reportDir(home: Home, record: string): string {
  * run), a folder that cannot be created or written, a read-only tracker.db (found only after a whole
  * evaluation), and — for commands that only read — a home where nothing has run yet.
  */
-export function checkHome(home: Home, mode: 'read' | 'write'): void {
+export function checkHome(home: Home, mode: 'read' | 'write', experiment?: string): void {
   const setTo = `YOTO_HOME=${home.root}`;
   if (existsSync(home.root) && !statSync(home.root).isDirectory())
     throw new UsageError(`${setTo} is a file, not a folder; point YOTO_HOME at a folder for the results`);
   if (mode === 'read') {
     if (!existsSync(home.db))
-      throw new UsageError(`nothing recorded under ${setTo} yet (no tracker.db); run \`pnpm exp run <experiment>\` first (\`pnpm exp list\` names them)`);
+      throw new UsageError(
+        `nothing recorded under ${home.root} yet; run \`pnpm exp run ${experiment ?? '<experiment>'}\` first` +
+          (experiment === undefined ? ' (`pnpm exp list` names them)' : ''),
+      );
     return;
   }
   // Real writes, not access(2): that checks the real user id, and as root it passes for everything.

@@ -37,7 +37,8 @@ export interface PoolOptions {
 /**
  * Runs jobs in child processes, at most `concurrency` at a time, in the order given (callers put the
  * longest first). One process per job: the wasm backend is single-threaded, so parallelism comes
- * from processes, and a fresh process per job keeps a crash or leak from spreading.
+ * from processes (native kernels get their share of threads through the env), and a fresh process
+ * per job keeps a crash or leak from spreading.
  */
 export async function runPool(jobs: readonly PoolJob[], options: PoolOptions): Promise<JobOutcome[]> {
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1)

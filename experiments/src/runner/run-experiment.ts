@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
+import { threadBudget, threadsPerWorker } from '@yoto/core/threads';
 import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
 import { resolveExperiment, type Resolved } from '../experiments/registry.js';
 import type { PictureModel } from '../experiments/types.js';
@@ -337,11 +338,14 @@ function watchStops(stop: AbortController, o: RunExperimentOptions): () => void 
 
 /** The pool options both phases share: worker count capped by the job count, board updates per job. */
 function poolOptions(board: ProgressBoard, workers: number, jobs: readonly PoolJob[], signal: AbortSignal, env: NodeJS.ProcessEnv | undefined): PoolOptions {
+  const concurrency = Math.max(1, Math.min(workers, jobs.length));
+  const base = env ?? process.env;
   return {
     workerModule: WORKER,
-    concurrency: Math.max(1, Math.min(workers, jobs.length)),
+    concurrency,
     signal,
-    env,
+    // Native kernels are multi-threaded: the workers split the thread budget so the cores are never oversubscribed.
+    env: { ...base, YOTO_THREADS: String(threadsPerWorker(threadBudget(base), concurrency)) },
     onStart: (id) => board.set(id, 'running'),
     onProgress: (id, p) => board.progress(id, p),
     onStatus: (id, text) => board.status(id, text),

@@ -11,6 +11,7 @@ import { chooseBackpropInputStrategy, conv2dBackpropInputViaConv, type BackpropI
 import { convGeometry } from '../src/kernels/conv_geometry.js';
 import { depthwiseBackpropFilterViaConv, depthwiseBackpropInputViaConv } from '../src/kernels/depthwise_backprop.js';
 import { KERNEL_FIXES, originalKernel, runOriginalKernel } from '../src/kernels/register.js';
+import { mainNative, NATIVE_HELP } from './native-conv.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -156,7 +157,9 @@ const HELP = `pnpm bench kernels [--backend wasm|cpu|all] [--reps N] [--limit SE
   --reps   timed calls per median (default 7; cpu uses at most 3)
   --limit  skip a measurement predicted to take longer than this per call (default 10 s);
            predictions scale a batch-1 probe of the same implementation by the work ratio
-  --only   run only cases whose label or kernel name contains TEXT`;
+  --only   run only cases whose label or kernel name contains TEXT
+
+${NATIVE_HELP}`;
 
 /** Times one call on fresh inputs (created and disposed outside the timed region). */
 function timeOnce(c: BenchCase, impl: (inputs: tf.NamedTensorMap) => tf.Tensor): number {
@@ -199,7 +202,8 @@ function measure(c: BenchCase, impl: (c: BenchCase) => (inputs: tf.NamedTensorMa
   return { ms, text: fmt(ms), note: '' };
 }
 
-export async function main(args: string[]): Promise<void> {
+export async function main(args: string[]): Promise<number | void> {
+  if (args.includes('--native') && !args.includes('--help')) return mainNative(args);
   const opts = parseArgs(args);
   if (!opts) {
     console.log(HELP);

@@ -5,6 +5,7 @@ export * from './task/task.js';
 export * from './metrics/sink.js';
 export * from './coefficients/space.js';
 export * from './backend/init.js';
+export { threadBudget, threadsPerWorker } from './backend/threads.js';
 export * from './data/root.js';
 export * from './data/dataset.js';
 export * from './data/manifest.js';

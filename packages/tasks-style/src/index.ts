@@ -1,1 +1,13 @@
-export {};
+export * from './losses/gram.js';
+export * from './losses/terms.js';
+export * from './losses/style-loss.js';
+export * from './loss-network/topology.js';
+export * from './loss-network/network.js';
+export * from './loss-network/read.js';
+export * from './loss-network/presets.js';
+export * from './model/config.js';
+export * from './model/transformer.js';
+export * from './space.js';
+export * from './data.js';
+export * from './task.js';
+export { registerStyleTasks } from './register.js';

@@ -125,11 +125,12 @@ describe('VAE task contract', () => {
       rec -= pixels[p] * Math.log(s) + (1 - pixels[p]) * Math.log(1 - s);
     }
     [rec, kl] = [rec / n, kl / n];
-    const close = (got: number, want: number): void => expect(Math.abs(got / want - 1)).toBeLessThan(1e-4);
+    const close = (got: number, want: number, tol = 1e-4): void => expect(Math.abs(got / want - 1)).toBeLessThan(tol);
     close(m.reconstruction, rec);
     close(m.kl, kl);
-    close(m.neg_elbo, rec + kl);
-    close(m.weighted_loss, rec + 4 * kl);
+    // An untrained model's KL is small beside the reconstruction: check what the KL adds on its own.
+    close(m.neg_elbo - m.reconstruction, kl, 1e-3);
+    close(m.weighted_loss - m.reconstruction, 4 * kl, 1e-3);
     tf.dispose([x, mean, logvar, logitsT]);
     model.dispose();
   });

@@ -1,13 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerKernelFixes } from '../kernels/register.js';
+import { disableNativeKernels, enableNativeKernels, type NativeKernels } from './native.js';
+import { threadBudget } from './threads.js';
 
-/** Backends `initBackend` understands; `auto` picks the first that loads, in this order. */
-export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+/**
+ * Backends `initBackend` understands; `auto` picks the first that loads, in this order.
+ * `wasm+dnnl` is the wasm backend with its convolutions run natively by oneDNN (@yoto/tfjs-dnnl).
+ */
+export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm+dnnl' | 'wasm' | 'cpu';
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'node', 'wasm+dnnl', 'wasm', 'cpu'];
 
 export interface BackendInfo {
-  /** The backend in use: 'node-gpu' | 'node' | 'wasm' | 'cpu'. */
+  /** The backend in use: 'node-gpu' | 'node' | 'wasm+dnnl' | 'wasm' | 'cpu'. */
   name: string;
   /** What was asked for ('auto' or a concrete name). */
   requested: string;
@@ -17,11 +22,13 @@ export interface BackendInfo {
   skipped: { name: string; why: string }[];
   /** tfjs's own name for the active backend (`tensorflow` for both native packages). */
   tfBackend: string;
+  /** With `wasm+dnnl`: the native library and the threads it runs on. */
+  native?: NativeKernels;
 }
 
 type Concrete = Exclude<BackendChoice, 'auto'>;
 
-const AUTO_ORDER: readonly Concrete[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+const AUTO_ORDER: readonly Concrete[] = ['node-gpu', 'node', 'wasm+dnnl', 'wasm', 'cpu'];
 
 /** Native packages are optional: they download libtensorflow at install time, which needs internet. */
 const NATIVE: Record<'node-gpu' | 'node', { pkg: string; needs: string }> = {
@@ -41,8 +48,20 @@ function isModuleNotFound(err: unknown, pkg: string): boolean {
   return (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && String(e.message ?? '').includes(pkg);
 }
 
+interface Activated {
+  tfBackend: string;
+  native?: NativeKernels;
+}
+
 /** Loads a concrete backend and makes it active; throws Unavailable (with the reason) if it cannot. */
-async function activate(name: Concrete): Promise<string> {
+async function activate(name: Concrete): Promise<Activated> {
+  if (name === 'wasm+dnnl') {
+    const { tfBackend } = await activate('wasm');
+    const on = enableNativeKernels(threadBudget());
+    if (!on.ok) throw new Unavailable(`native kernels unavailable: ${on.why}`);
+    return { tfBackend, native: on.native };
+  }
+  disableNativeKernels();
   if (name === 'node-gpu' || name === 'node') {
     const { pkg } = NATIVE[name];
     try {
@@ -54,7 +73,7 @@ async function activate(name: Concrete): Promise<string> {
       throw new Unavailable(`${pkg} is installed but failed to load: ${(err as Error).message}`);
     }
     if (!(await tf.setBackend('tensorflow'))) throw new Unavailable(`${pkg} loaded but the 'tensorflow' backend failed to initialise`);
-    return 'tensorflow';
+    return { tfBackend: 'tensorflow' };
   }
   if (name === 'wasm') {
     try {
@@ -63,16 +82,24 @@ async function activate(name: Concrete): Promise<string> {
       throw new Unavailable(`@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`);
     }
     if (!(await tf.setBackend('wasm'))) throw new Unavailable('the wasm backend failed to initialise (see the tfjs warning above)');
-    return 'wasm';
+    return { tfBackend: 'wasm' };
   }
   if (!(await tf.setBackend('cpu'))) throw new Unavailable('the cpu backend failed to initialise');
-  return 'cpu';
+  return { tfBackend: 'cpu' };
 }
 
 function parseChoice(choice: string, source: string): BackendChoice {
   const c = choice.trim().toLowerCase();
   if ((BACKEND_CHOICES as readonly string[]).includes(c)) return c as BackendChoice;
   throw new Error(`Unknown backend ${JSON.stringify(choice)} (from ${source}); expected one of: ${BACKEND_CHOICES.join(', ')}`);
+}
+
+let warned = false;
+/** The fallback from native kernels to plain wasm is said once per process, on stderr. */
+function warnOnce(message: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(`${message}\n`);
 }
 
 let current: BackendInfo | null = null;
@@ -84,8 +111,8 @@ async function init(choice: BackendChoice, source: string): Promise<BackendInfo>
   if (current && current.requested === choice && tf.getBackend() === current.tfBackend) return current;
   if (choice !== 'auto') {
     try {
-      const tfBackend = await activate(choice);
-      current = { name: choice, requested: choice, reason: `requested explicitly (${source})`, skipped: [], tfBackend };
+      const a = await activate(choice);
+      current = { name: choice, requested: choice, reason: `requested explicitly (${source})`, skipped: [], ...a };
       return current;
     } catch (err) {
       if (err instanceof Unavailable) throw new Error(`Backend '${choice}' (from ${source}) is not available: ${err.message}`);
@@ -95,13 +122,14 @@ async function init(choice: BackendChoice, source: string): Promise<BackendInfo>
   const skipped: BackendInfo['skipped'] = [];
   for (const name of AUTO_ORDER) {
     try {
-      const tfBackend = await activate(name);
+      const a = await activate(name);
       const reason = skipped.length === 0 ? `auto: ${name} is the first choice and loaded` : `auto: first that loaded after ${skipped.map((s) => s.name).join(', ')}`;
-      current = { name, requested: 'auto', reason, skipped, tfBackend };
+      current = { name, requested: 'auto', reason, skipped, ...a };
       return current;
     } catch (err) {
       if (!(err instanceof Unavailable)) throw err;
       skipped.push({ name, why: err.message });
+      if (name === 'wasm+dnnl') warnOnce(err.message);
     }
   }
   throw new Error(`No tfjs backend could be initialised: ${skipped.map((s) => `${s.name}: ${s.why}`).join('; ')}`);

@@ -75,6 +75,11 @@ export interface Task<M extends TaskModel = TaskModel> {
   /** The coefficient space the task is usually trained on. */
   defaultSpace(): CoefficientSpace;
   buildModel(options: BuildOptions): M;
+  /**
+   * Optional: loads what `trainBatch` and `lossTerms` need (decoded images, a loss network) before
+   * the first step; both are synchronous while decoding is not. The trainer awaits it once.
+   */
+  prepare?(): Promise<void>;
   trainBatch(options: TrainBatchOptions): Batch;
   lossTerms(model: M, batch: Batch, ctx: LossContext): LossTerms;
   /**

@@ -328,6 +328,25 @@ describe('loadModel and evaluateGrid', () => {
   });
 });
 
+describe('Task.prepare', () => {
+  it('is awaited once before the first batch', async () => {
+    const calls: string[] = [];
+    class Prepared extends TwoTargetTask {
+      async prepare(): Promise<void> {
+        await new Promise((r) => setTimeout(r, 5));
+        calls.push('prepare');
+      }
+      override trainBatch(o: TrainBatchOptions): Batch {
+        calls.push('batch');
+        return super.trainBatch(o);
+      }
+    }
+    const r = await train(new Prepared(), { ...base, steps: 2 });
+    r.model.params.dispose();
+    expect(calls).toEqual(['prepare', 'batch', 'batch']);
+  });
+});
+
 describe('learning-rate factors by parameter scope', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');

@@ -1,0 +1,104 @@
+// style-adjustable: its plan and validation, agreement with the task's own settings and space, and
+// the smoke profile end to end through the CLI (workers, evaluation at every setting, report).
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defineSpace, findDataset, resolveDataRoot } from '@yoto/core';
+import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
+import { styleSpaceSpec } from '@yoto/tasks-style/space';
+import { openTracker } from '@yoto/tracker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../cli/main.js';
+import { computeBudget } from '../runner/budget.js';
+import { resolveExperiment } from './registry.js';
+
+const home = mkdtempSync(join(tmpdir(), 'yoto-style-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home };
+  const code = await main(argv, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('style-adjustable plan', () => {
+  it('default: YOTO at 7 named settings plus a content sweep, 3 baselines at named settings, YOTO = 2/3 of their steps', () => {
+    const { plan } = resolveExperiment('style-adjustable');
+    expect(plan.task).toMatchObject({ name: 'style-transfer', package: '@yoto/tasks-style', options: { style: '01_vangogh_starry_night.jpg', imageSize: 64, lossNetwork: 'mobilenet', softmax: true } });
+    const baselines = plan.runs.filter((r) => r.kind === 'baseline');
+    expect(baselines.map((r) => r.key)).toEqual(['baseline-balanced', 'baseline-content-heavy', 'baseline-style-heavy']);
+    expect(baselines[0].lambda).toEqual({ content: 0.55, style1: 0.5, style2: 0.5, style3: 0.5, style4: 0.5 });
+    expect(computeBudget(plan.runs).share).toBeCloseTo(2 / 3, 12);
+    // 7 settings + content sweep 0.1, 0.325, 0.775, 1 (0.55 is the balanced setting already).
+    expect(plan.grid).toHaveLength(11);
+    for (const b of baselines) expect(plan.grid).toContainEqual(b.lambda);
+    // The plan's space is the task's own (without its grid), and every grid point lies in its support.
+    const { grid: _g, ...spec } = styleSpaceSpec();
+    expect(plan.space).toEqual(JSON.parse(JSON.stringify(spec)));
+    expect(defineSpace(plan.space as never).conditionDim).toBe(5);
+    for (const p of plan.grid) for (const [t, v] of Object.entries(p)) expect(v >= (t === 'content' ? 0.1 : 0) && v <= 1).toBe(true);
+  });
+
+  it('--set style= picks the painting; bad configs are refused naming the key', () => {
+    expect(resolveExperiment('style-adjustable', 'smoke', ['style=03_hokusai_great_wave.jpg']).plan.task.options.style).toBe('03_hokusai_great_wave.jpg');
+    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('style-adjustable', 'smoke', sets)).toThrow(message);
+    bad(['style=../x.jpg'], "style must be an image file name in style/styles of the data root (e.g. 03_hokusai_great_wave.jpg), got '../x.jpg'");
+    bad(['baselines.settings=balanced,pastel'], "baselines.settings: unknown setting 'pastel'; settings: balanced, content-heavy");
+    bad(['data.imageSize=30'], 'data.imageSize must be a multiple of 4');
+    bad(['loss.network=vgg'], "loss.network must be 'mobilenet' or 'darknet', got 'vgg'");
+    bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be in [0, 1], got 1.5');
+    bad(['model.widths=8,8'], 'model.widths must list 3 channel counts');
+  });
+
+  it('without the style dataset, `exp run` stops before training naming it', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
+    try {
+      const r = await cli({ YOTO_DATA: empty }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain("dataset 'style'");
+      expect(r.err).not.toContain('    at ');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+const weights = join(resolveDataRoot(), LOSS_NETWORKS.mobilenet.path, 'model.json');
+const missing = [...(findDataset('style') ? [] : ["dataset 'style'"]), ...(existsSync(weights) ? [] : [`the MobileNet weights ${weights}`])];
+describe.skipIf(missing.length > 0)(`pnpm exp run style-adjustable --profile smoke${missing.length ? ` (skipped: ${missing.join(' and ')} not under the data root ${resolveDataRoot()})` : ''}`, () => {
+  it('trains YOTO and two baselines, evaluates every setting on held-out photos, and reports', async () => {
+    const r = await cli({}, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '2', '--json');
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out.split('\n').at(-1)!) as { status: string; runs: { kind: string; steps: number }[]; comparison: { run: string; metrics: Record<string, { yoto: number; baseline: number }> }[]; report: string };
+    expect(s.status).toBe('done');
+    expect(s.runs.map((x) => `${x.kind}:${x.steps}`).sort()).toEqual(['baseline:8', 'baseline:8', 'yoto:16']);
+    expect(s.comparison).toHaveLength(2);
+    const record = 'style-adjustable@smoke';
+    const tracker = openTracker(join(home, 'tracker.db'));
+    try {
+      const runs = tracker.listRuns({ experiment: record });
+      const yoto = runs.find((x) => x.kind === 'yoto')!;
+      const evals = tracker.evaluationPoints(record);
+      const points = new Set(evals.filter((e) => e.runId === yoto.id).map((e) => JSON.stringify(e.lambda)));
+      expect(points.size).toBe(9);
+      for (const e of evals.filter((x) => x.metric === 'images')) expect(e.value).toBe(4);
+      // The weighted loss is Σ λ·term at every point.
+      for (const run of runs)
+        for (const key of new Set(evals.filter((e) => e.runId === run.id).map((e) => JSON.stringify(e.lambda)))) {
+          const at = (m: string) => evals.find((e) => e.runId === run.id && JSON.stringify(e.lambda) === key && e.metric === m)!.value;
+          const lambda = JSON.parse(key) as Record<string, number>;
+          const sum = Object.entries(lambda).reduce((a, [t, l]) => a + l * at(t), 0);
+          expect(at('weighted_loss')).toBeCloseTo(sum, 6);
+        }
+      const pictures = tracker.listArtifacts(record, { kind: 'image' }).map((a) => a.path.split('/').at(-1)).sort();
+      expect(pictures).toEqual(['style-baselines.png', 'style-matrix.png']);
+    } finally {
+      tracker.close();
+    }
+    expect(existsSync(s.report)).toBe(true);
+    expect(readFileSync(join(home, 'reports', 'style-adjustable@smoke', 'style-matrix.png')).subarray(1, 4).toString()).toBe('PNG');
+    // 79–90 s measured at a load average of 16 on 2 cores (about 20 s of it training).
+  }, 240_000);
+});

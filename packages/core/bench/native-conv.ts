@@ -1,0 +1,158 @@
+/**
+ * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]`: G multiply-adds/s
+ * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md), plain wasm
+ * (the kernels tfjs dispatches under `wasm`: XNNPACK and this project's fixes) beside the same calls
+ * under `wasm+dnnl` (oneDNN in place on the wasm heap). `--reference` builds and runs the anchor
+ * program (shared/anchors/dnnl_conv.cpp: oneDNN called directly, reorders included) in the same
+ * sitting on the same thread count, the ceiling the native kernels are held to.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../src/backend/init.js';
+
+/** The anchor's shapes, under its names: batch, size, in → out channels, kernel, stride ('same'). */
+const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number }[] = [
+  { name: 'probe-5x5-64', n: 8, h: 64, c: 64, o: 64, k: 5, s: 1 },
+  { name: 'vae-c2', n: 64, h: 14, c: 32, o: 64, k: 3, s: 2 },
+  { name: 'bls-a1', n: 8, h: 128, c: 3, o: 64, k: 5, s: 2 },
+  { name: 'bls-a2', n: 8, h: 64, c: 64, o: 64, k: 5, s: 2 },
+  { name: 'bls-a4', n: 8, h: 16, c: 64, o: 96, k: 5, s: 2 },
+  { name: 'style-res', n: 4, h: 64, c: 128, o: 128, k: 3, s: 1 },
+];
+const PASSES = ['forward', 'input-grad', 'filter-grad'] as const;
+type PassName = (typeof PASSES)[number];
+
+interface Options {
+  reference: boolean;
+  threads: number | null;
+  reps: number;
+  only: string | null;
+}
+
+export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]
+  G multiply-adds/s per conv pass and benchmark shape: plain wasm vs wasm+dnnl (oneDNN on the wasm heap)
+  --reference  also build and run shared/anchors/dnnl_conv.cpp (oneDNN direct) on the same threads
+  --threads    threads for oneDNN (sets YOTO_THREADS and the anchor's OMP_NUM_THREADS; default: all cores)
+  --reps       timed calls per median (default 7)
+  --only       shapes whose name contains TEXT`;
+
+export function parseNativeArgs(args: string[]): Options {
+  const o: Options = { reference: false, threads: null, reps: 7, only: null };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split('=', 2);
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const positive = (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
+      return n;
+    };
+    if (flag === '--native') continue;
+    else if (flag === '--reference') o.reference = true;
+    else if (flag === '--threads') o.threads = positive(value());
+    else if (flag === '--reps') o.reps = positive(value());
+    else if (flag === '--only') o.only = value();
+    else throw new Error(`unknown option ${JSON.stringify(args[i])}; see --help`);
+  }
+  return o;
+}
+
+type Shape = (typeof SHAPES)[number];
+
+function call(shape: Shape, pass: PassName): { work: number; run: () => tf.Tensor; dispose: () => void } {
+  const { n, h, c, o, k, s } = shape;
+  const oh = Math.ceil(h / s);
+  const x = tf.randomNormal([n, h, h, c], 0, 1, 'float32', 1);
+  const w = tf.randomNormal([k, k, c, o], 0, 1, 'float32', 2);
+  const dy = tf.randomNormal([n, oh, oh, o], 0, 1, 'float32', 3);
+  const common = { strides: s, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
+  const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => () => tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const calls: Record<PassName, () => tf.Tensor> = {
+    forward: run('Conv2D', { x, filter: w }, common),
+    'input-grad': run('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: [n, h, h, c] }),
+    'filter-grad': run('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: [k, k, c, o] }),
+  };
+  return { work: n * oh * oh * o * c * k * k, run: calls[pass], dispose: () => tf.dispose([x, w, dy]) };
+}
+
+/** Median G multiply-adds/s of one pass on the active backend (one warm-up call: it builds oneDNN's primitive). */
+function gmacs(shape: Shape, pass: PassName, reps: number): number {
+  const c = call(shape, pass);
+  const once = () => {
+    const t0 = performance.now();
+    const out = c.run();
+    out.dataSync();
+    const ms = performance.now() - t0;
+    out.dispose();
+    return ms;
+  };
+  once();
+  const ms = Array.from({ length: reps }, once).sort((a, b) => a - b)[reps >> 1];
+  c.dispose();
+  return c.work / ms / 1e6;
+}
+
+interface AnchorRow {
+  shape: string;
+  pass: PassName;
+  layout: 'plain' | 'blocked';
+  gmacs: number;
+}
+
+/** Builds and runs the anchor; its JSON lines, or why not. */
+function runAnchor(threads: number): AnchorRow[] | string {
+  const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp');
+  if (!existsSync(src)) return `${src} not found (the anchors live in ../shared/anchors next to the repository)`;
+  const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'dnnl_conv');
+  const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
+  if (build.status !== 0) return `g++ failed (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+  const r = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  if (r.status !== 0) return `the anchor exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnchorRow);
+}
+
+export async function mainNative(args: string[]): Promise<number> {
+  const o = parseNativeArgs(args);
+  if (o.threads !== null) process.env.YOTO_THREADS = String(o.threads);
+  const shapes = SHAPES.filter((s) => !o.only || s.name.includes(o.only));
+  if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(o.only)} matches no shape (${SHAPES.map((s) => s.name).join(', ')})`);
+  const results = new Map<string, number>();
+  const key = (backend: string, shape: string, pass: string) => `${backend}/${shape}/${pass}`;
+  let threads = 1;
+  for (const backend of ['wasm', 'wasm+dnnl'] as const) {
+    const info = await initBackend(backend);
+    if (info.native) threads = info.native.threads;
+    for (const s of shapes) for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps));
+  }
+  const anchor = o.reference ? runAnchor(threads) : null;
+  const best = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout)?.gmacs : undefined);
+  console.log(`conv passes, G multiply-adds/s (median of ${o.reps}); oneDNN on ${threads} thread(s); wasm is single-threaded`);
+  const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'speed-up'.padStart(9)];
+  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'native/anchor'.padStart(14));
+  console.log(head.join(' '));
+  for (const s of shapes)
+    for (const p of PASSES) {
+      const w = results.get(key('wasm', s.name, p))!;
+      const d = results.get(key('wasm+dnnl', s.name, p))!;
+      const row = [s.name.padEnd(13), p.padEnd(11), w.toFixed(1).padStart(7), d.toFixed(1).padStart(10), `${(d / w).toFixed(1)}×`.padStart(9)];
+      if (Array.isArray(anchor)) {
+        const b = best(s.name, p, 'blocked');
+        const pl = best(s.name, p, 'plain');
+        const top = Math.max(b ?? 0, pl ?? 0);
+        row.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14));
+      }
+      console.log(row.join(' '));
+    }
+  if (typeof anchor === 'string') {
+    console.error(`--reference: ${anchor}`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,58 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { defineSpace } from '@yoto/core';
+import { styleSpaceSpec } from '../space.js';
+import { buildStyleModel, upsample2 } from './transformer.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const space = defineSpace(styleSpaceSpec());
+const tiny = { widths: [4, 6, 8] as [number, number, number], residualBlocks: 2, conditioningHidden: 8 };
+
+describe('style transformer', () => {
+  it('maps [b, h, w, 3] to an image of the same shape in (0, 1); baselines have no conditioning network', () => {
+    const m = buildStyleModel(tiny, { conditioned: true, space, seed: 1 });
+    const x = tf.randomUniform([2, 16, 24, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const y = m.stylize(x, m.norms(tf.zeros([2, 5])));
+    expect(y.shape).toEqual([2, 16, 24, 3]);
+    const v = y.dataSync();
+    expect(Math.min(...v)).toBeGreaterThan(0);
+    expect(Math.max(...v)).toBeLessThan(1);
+    const names = m.params.entries().map(([n]) => n);
+    // 3 down + 2·2 residual + 2 up + out = 10 normalised layers, each with a CIN scale and shift head.
+    expect(names.filter((n) => n.startsWith('conditioning/') && n.endsWith('/scale/kernel'))).toHaveLength(10);
+    const b = buildStyleModel(tiny, { conditioned: false, space, seed: 1 });
+    expect(b.params.entries().some(([n]) => n.startsWith('conditioning/'))).toBe(false);
+    expect(b.params.entries().filter(([n]) => n.endsWith('/norm_scale'))).toHaveLength(10);
+    expect(b.stylize(x, b.norms(null)).shape).toEqual([2, 16, 24, 3]);
+    expect(() => b.norms(tf.zeros([2, 5]) as tf.Tensor2D)).toThrow(/baseline model takes no condition/);
+    expect(() => m.norms(null)).toThrow(/needs the condition tensor/);
+    expect(() => m.stylize(tf.zeros([1, 18, 16, 3]) as tf.Tensor4D, null)).toThrow(/multiples of 4/);
+    m.dispose();
+    b.dispose();
+  });
+
+  it('the conditional instance norms make the output depend on λ, per example', () => {
+    const m = buildStyleModel(tiny, { conditioned: true, space, seed: 2 });
+    // The heads start at zero (plain instance norm, the same output for every λ); give them values.
+    for (const [n, v] of m.params.entries()) if (n.startsWith('conditioning/') && n.includes('/s')) v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 7));
+    const img = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const x = tf.concat([img, img, img]) as tf.Tensor4D;
+    const cond = tf.tensor2d([[1, 0, 0, 0, 0], [0.1, 1, 1, 1, 1], [1, 0, 0, 0, 0]]);
+    const y = m.stylize(x, m.norms(cond)).arraySync();
+    const diff = (a: number, b: number) => Math.max(...tf.tensor(y[a]).sub(tf.tensor(y[b])).abs().dataSync());
+    expect(diff(0, 1)).toBeGreaterThan(1e-2);
+    expect(diff(0, 2)).toBe(0);
+    m.dispose();
+  });
+
+  it('upsample2 repeats each pixel 2×2 and its gradient sums over the copies', () => {
+    const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+    expect(upsample2(x).reshape([4, 4]).arraySync()).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(upsample2(t as tf.Tensor4D), tf.range(0, 16).reshape([1, 4, 4, 1]))))(x);
+    // Top-left pixel's copies sit at 0, 1, 4, 5.
+    expect(g.reshape([4]).arraySync()).toEqual([0 + 1 + 4 + 5, 2 + 3 + 6 + 7, 8 + 9 + 12 + 13, 10 + 11 + 14 + 15]);
+  });
+});

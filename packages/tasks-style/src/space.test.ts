@@ -1,0 +1,37 @@
+import { defineSpace, Rng } from '@yoto/core';
+import { describe, expect, it } from 'vitest';
+import { STYLE_TERMS, styleSettings, styleSpaceSpec } from './space.js';
+
+describe('style coefficient space', () => {
+  it('samples five coefficients: a uniform box plus a share of one-hot style vectors, linearly encoded', () => {
+    const space = defineSpace(styleSpaceSpec());
+    expect(space.terms).toEqual([...STYLE_TERMS]);
+    expect(space.conditionDim).toBe(5);
+    const n = 4000;
+    const s = space.sample(n, new Rng(1));
+    let oneHot = 0;
+    for (let r = 0; r < n; r++) {
+      const row = s.subarray(r * 5, r * 5 + 5);
+      expect(row[0]).toBeGreaterThanOrEqual(0.1);
+      expect(row[0]).toBeLessThanOrEqual(1);
+      const styles = [...row.subarray(1)];
+      if (styles.filter((v) => v === 0).length === 3 && styles.includes(1)) oneHot++;
+      for (const v of styles) expect(v >= 0 && v <= 1).toBe(true);
+    }
+    // 25% one-hot; the box itself essentially never yields exact zeros.
+    expect(oneHot / n).toBeGreaterThan(0.22);
+    expect(oneHot / n).toBeLessThan(0.28);
+    expect([...space.condition([0.5, 0, 1, 0, 0], 1).dataSync()]).toEqual([0.5, 0, 1, 0, 0]);
+  });
+
+  it('names seven settings, all inside the training support', () => {
+    const settings = styleSettings();
+    expect(settings.map((s) => s.name)).toEqual(['balanced', 'content-heavy', 'style-heavy', 'style1-only', 'style2-only', 'style3-only', 'style4-only']);
+    expect(settings[0].lambda).toEqual({ content: 0.55, style1: 0.5, style2: 0.5, style3: 0.5, style4: 0.5 });
+    expect(settings[4].lambda).toEqual({ content: 0.55, style1: 0, style2: 1, style3: 0, style4: 0 });
+    const grid = defineSpace(styleSpaceSpec()).evaluationGrid();
+    expect(grid).toHaveLength(7);
+    expect(() => styleSpaceSpec({ oneHotShare: 2 })).toThrow(/oneHotShare must be in \[0, 1\]/);
+    expect(() => styleSpaceSpec({ content: [1, 0.5] })).toThrow(/content range/);
+  });
+});

@@ -1,0 +1,70 @@
+import type { Distribution, SpaceSpec } from '@yoto/core';
+
+/** The five loss terms, in λ order: content, then the style layers from shallow to deep. */
+export const STYLE_TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
+export type StyleTerm = (typeof STYLE_TERMS)[number];
+export const STYLE_LAYER_TERMS = STYLE_TERMS.slice(1) as readonly StyleTerm[];
+
+export interface StyleSpaceOptions {
+  /** Range of the content weight (default [0.1, 1]: some content is always kept). */
+  content?: [number, number];
+  /** Range of each style weight (default [0, 1]). */
+  style?: [number, number];
+  /**
+   * Share of examples whose style vector is one-hot (one layer at the top of the style range, the
+   * others 0; default 0.25), so that single-layer styles, a corner of the box that uniform draws
+   * almost never reach, are learned too.
+   */
+  oneHotShare?: number;
+}
+
+/** A named evaluation setting: a full λ vector. */
+export interface StyleSetting {
+  name: string;
+  lambda: Record<StyleTerm, number>;
+}
+
+/**
+ * The named settings: balanced, content-heavy, style-heavy, and each style layer alone (content at
+ * the middle of its range). All lie inside the default training distribution's support.
+ */
+export function styleSettings(o: StyleSpaceOptions = {}): StyleSetting[] {
+  const [cLo, cHi] = o.content ?? [0.1, 1];
+  const [sLo, sHi] = o.style ?? [0, 1];
+  const cMid = round((cLo + cHi) / 2);
+  const sMid = round((sLo + sHi) / 2);
+  const styles = (v: number): Record<string, number> => Object.fromEntries(STYLE_LAYER_TERMS.map((t) => [t, v]));
+  const at = (content: number, s: Record<string, number>): Record<StyleTerm, number> => ({ content, ...s }) as Record<StyleTerm, number>;
+  return [
+    { name: 'balanced', lambda: at(cMid, styles(sMid)) },
+    { name: 'content-heavy', lambda: at(cHi, styles(round(sLo + (sHi - sLo) / 4))) },
+    { name: 'style-heavy', lambda: at(round(cLo + (cHi - cLo) / 4), styles(sHi)) },
+    ...STYLE_LAYER_TERMS.map((t) => ({ name: `${t}-only`, lambda: at(cMid, { ...styles(sLo), [t]: sHi }) })),
+  ];
+}
+
+/** The coefficient space of the task: a uniform box plus a share of one-hot style vectors; linear encoding. */
+export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
+  const [cLo, cHi] = o.content ?? [0.1, 1];
+  const [sLo, sHi] = o.style ?? [0, 1];
+  const share = o.oneHotShare ?? 0.25;
+  if (!(cLo >= 0 && cLo < cHi)) throw new Error(`style space: the content range needs 0 ≤ low < high, got [${cLo}, ${cHi}]`);
+  if (!(sLo >= 0 && sLo < sHi)) throw new Error(`style space: the style range needs 0 ≤ low < high, got [${sLo}, ${sHi}]`);
+  if (!(share >= 0 && share <= 1)) throw new Error(`style space: oneHotShare must be in [0, 1], got ${share}`);
+  const content: Distribution = { kind: 'uniform', term: 'content', low: cLo, high: cHi };
+  const box: Distribution = { kind: 'product', parts: [content, ...STYLE_LAYER_TERMS.map((t): Distribution => ({ kind: 'uniform', term: t, low: sLo, high: sHi }))] };
+  const oneHot: Distribution = { kind: 'product', parts: [content, { kind: 'oneHot', terms: [...STYLE_LAYER_TERMS], value: sHi }] };
+  const distribution: Distribution =
+    share === 0 ? box : share === 1 ? oneHot : { kind: 'mixture', components: [{ weight: 1 - share, distribution: box }, { weight: share, distribution: oneHot }] };
+  return {
+    terms: [...STYLE_TERMS],
+    distribution,
+    // Style weights can be 0, so λ is fed as is (log would be −∞).
+    encoding: 'linear',
+    grid: { kind: 'points', points: styleSettings(o).map((s) => ({ ...s.lambda })) },
+  };
+}
+
+function round(v: number): number {
+  return Number(v.toPrecision(6));
+}

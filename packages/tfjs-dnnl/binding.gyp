@@ -1,0 +1,13 @@
+{
+  "targets": [
+    {
+      "target_name": "dnnl_kernels",
+      "sources": ["native/conv.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++1y", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
+      "libraries": ["-ldnnl", "-lgomp"]
+    }
+  ]
+}

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { loadAddon } from './addon.js';
+import { packGeometry, useBlockedLayout } from './geometry.js';
+
+describe('loadAddon', () => {
+  it('reports a missing addon with its path instead of throwing, and caches the answer', () => {
+    const saved = process.env.YOTO_DNNL_ADDON;
+    process.env.YOTO_DNNL_ADDON = '/nonexistent/dnnl_kernels.node';
+    try {
+      const s = loadAddon();
+      expect(s).toEqual({ ok: false, why: expect.stringContaining('the addon is not built (/nonexistent/dnnl_kernels.node is missing') });
+      expect(s.ok ? '' : s.why).toContain('apt-get install libdnnl-dev');
+      expect(loadAddon()).toBe(s);
+    } finally {
+      if (saved === undefined) delete process.env.YOTO_DNNL_ADDON;
+      else process.env.YOTO_DNNL_ADDON = saved;
+    }
+  });
+});
+
+describe('geometry', () => {
+  it('packs tfjs’s resolution of a conv in the order native/conv.cc reads it', () => {
+    const info = tf.backend_util.computeConv2DInfo([2, 9, 8, 3], [5, 3, 3, 6], [2, 3], [1, 1], [[0, 0], [2, 1], [0, 4], [0, 0]]);
+    // n ih iw ic | oh ow oc | fh fw sh sw dh dw | top bottom left right
+    expect(Array.from(packGeometry(info))).toEqual([2, 9, 8, 3, 4, 4, 6, 5, 3, 2, 3, 1, 1, 2, 1, 0, 4]);
+  });
+
+  it('uses the blocked layout except for the input gradient of a layer with few input channels', () => {
+    const info = (c: number) => tf.backend_util.computeConv2DInfo([8, 128, 128, c], [5, 5, c, 64], 2, 1, 'same');
+    expect(useBlockedLayout('backwardData', info(3))).toBe(false);
+    expect(useBlockedLayout('forward', info(3))).toBe(true);
+    expect(useBlockedLayout('backwardWeights', info(3))).toBe(true);
+    expect(useBlockedLayout('backwardData', info(64))).toBe(true);
+  });
+});

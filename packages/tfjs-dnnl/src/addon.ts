@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The compiled addon (native/conv.cc). */
+export interface DnnlAddon {
+  /**
+   * One convolution pass on the wasm heap (byte offsets; see native/conv.cc for the operand order);
+   * returns the name of the oneDNN implementation that ran.
+   */
+  conv(pass: number, geometry: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, blocked: boolean, biasOffset: number, activation: number, alpha: number): string;
+  /** Batched matrix product on the wasm heap: dims [batch, batchA, batchB, m, k, n, transposeA, transposeB]. */
+  matmul(dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number): void;
+  setThreads(n: number): void;
+  threads(): number;
+  version(): string;
+  cacheSize(): number;
+}
+
+export type AddonStatus = { ok: true; addon: DnnlAddon; path: string } | { ok: false; why: string };
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_PATH = join(packageRoot, 'build', 'Release', 'dnnl_kernels.node');
+const INSTALL_HINT = 'apt-get install libdnnl-dev';
+
+/** Why the install hook did not build the addon, as it recorded it (native-status.json). */
+function recordedReason(): string | null {
+  try {
+    const s = JSON.parse(readFileSync(join(packageRoot, 'native-status.json'), 'utf8')) as { why?: unknown };
+    return typeof s.why === 'string' ? s.why : null;
+  } catch {
+    return null;
+  }
+}
+
+let cached: AddonStatus | undefined;
+
+/**
+ * Loads the addon once. `YOTO_DNNL_ADDON` names another addon file (tests point it at a missing one
+ * to exercise the fallback). Never throws: a missing build or library comes back as `why`.
+ */
+export function loadAddon(): AddonStatus {
+  if (cached) return cached;
+  const path = process.env.YOTO_DNNL_ADDON?.trim() || DEFAULT_PATH;
+  if (!existsSync(path)) {
+    const recorded = path === DEFAULT_PATH ? recordedReason() : null;
+    cached = { ok: false, why: recorded ?? `the addon is not built (${path} is missing; after ${INSTALL_HINT}, build it with \`pnpm --filter @yoto/tfjs-dnnl run install\`)` };
+    return cached;
+  }
+  // libgomp reads this once, when it loads with libdnnl. Its default lets idle threads spin after
+  // every parallel region, which on a busy machine (or beside the single-threaded wasm work between
+  // convolutions) steals the cores the next region waits for: measured on a loaded 2-core machine,
+  // a vae step on 2 threads took 405 CPU-ms spinning vs 73–85 passive (69 on 1 thread).
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
+  try {
+    const addon = createRequire(import.meta.url)(path) as DnnlAddon;
+    cached = { ok: true, addon, path };
+  } catch (err) {
+    const msg = (err as Error).message;
+    cached = { ok: false, why: /libdnnl/.test(msg) ? `libdnnl not found (${msg.split('\n')[0]}); ${INSTALL_HINT}` : `the addon failed to load: ${msg.split('\n')[0]}` };
+  }
+  return cached;
+}

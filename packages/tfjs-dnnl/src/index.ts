@@ -1,0 +1,7 @@
+/**
+ * oneDNN convolutions for tfjs's wasm backend, working in place on its heap. Optional: `loadAddon`
+ * says why when the addon or libdnnl is missing, and the wasm kernels stay in charge.
+ */
+export { loadAddon, type AddonStatus, type DnnlAddon } from './addon.js';
+export { callCounts, isEnabled, NATIVE_KERNELS, registerNativeKernels, setEnabled } from './kernels.js';
+export { multiplyAdds, packGeometry, Pass, useBlockedLayout, type PassName } from './geometry.js';

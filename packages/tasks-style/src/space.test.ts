@@ -1,8 +1,13 @@
-import { defineSpace, Rng } from '@yoto/core';
-import { describe, expect, it } from 'vitest';
+import { defineSpace, initBackend, Rng } from '@yoto/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { STYLE_TERMS, styleSettings, styleSpaceSpec } from './space.js';
 
 describe('style coefficient space', () => {
+  // The condition is a tensor.
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
   it('samples five coefficients: a uniform box plus a share of one-hot style vectors, linearly encoded', () => {
     const space = defineSpace(styleSpaceSpec());
     expect(space.terms).toEqual([...STYLE_TERMS]);

@@ -25,7 +25,7 @@ export class ShrinkTask implements Task<ShrinkModel> {
   readonly name = 'shrink';
   readonly terms = [...TERMS];
 
-  // λ_data fixed at 1, λ_shrink log-uniform on [0.1, 10]; the space encodes it for the network.
+  // λ_data fixed at 1, λ_shrink log-uniform on [0.1, 10]; the space makes the network's condition from it.
   defaultSpace() {
     return defineSpace({ terms: [...TERMS], distribution: { kind: 'logUniform', term: 'shrink', low: 0.1, high: 10 } });
   }

@@ -1,10 +1,10 @@
 // Pictures for the vae-beta-sweep report. Loaded only inside a worker (it pulls in tfjs).
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTrained } from '@yoto/core';
 import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
-import { svgToPng } from '@yoto/tracker';
+import { svgToPng, writeFileAtomic } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { fmt } from './format.js';
 
@@ -163,10 +163,9 @@ export function split(t: tf.Tensor4D, size: number, consume = true): Float32Arra
   return out;
 }
 
+/** Writes through the tracker's atomic writer (a half-written picture never replaces a good one). */
 function writeAtomic(path: string, data: Uint8Array): string {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  writeFileAtomic(path, data);
   return path;
 }
 

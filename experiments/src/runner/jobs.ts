@@ -26,7 +26,8 @@ export interface TrainPayload {
   tags: string[];
 }
 
-export interface TrainResult {
+/** What a train job sends back (plain JSON over IPC); core's TrainResult stays in the worker. */
+export interface TrainJobResult {
   runId: number;
   checkpoint: string;
   /** Steps completed (the checkpoint's step). */

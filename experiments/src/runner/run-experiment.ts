@@ -14,7 +14,7 @@ import { checkCheckpoints } from './checkpoint-check.js';
 import { SET_TAG } from './set-tags.js';
 import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
-import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainResult } from './jobs.js';
+import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainJobResult } from './jobs.js';
 import { runPool, type JobOutcome, type PoolJob, type PoolOptions } from './pool.js';
 import { watchInterrupts } from './interrupts.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
@@ -170,7 +170,7 @@ async function trainPhase(
   decisions: Decision[],
   workers: number,
   signal: AbortSignal,
-): Promise<PhaseResult<{ results: Map<string, TrainResult> }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
+): Promise<PhaseResult<{ results: Map<string, TrainJobResult> }> | Exclude<RunExperimentOutcome, { status: 'done' }>> {
   const plan = resolved.plan;
   const reused = decisions.filter((d) => d.action === 'reuse').length;
   const failedEarlier = decisions.filter((d) => d.action === 'failed').length;
@@ -207,14 +207,14 @@ async function trainPhase(
     ...poolOptions(board, workers, jobs, signal, o.env),
     onFinish: (out) => {
       if (out.status === 'done') {
-        const r = out.result as TrainResult;
+        const r = out.result as TrainJobResult;
         board.set(out.id, r.stopped ? 'stopped' : 'done', r.stopped ? `checkpointed at step ${r.steps}` : undefined);
       } else if (out.status === 'failed') board.set(out.id, 'failed', out.error);
     },
   });
   board.close();
-  const results = new Map<string, TrainResult>();
-  for (const out of outcomes) if (out.status === 'done') results.set(out.id, out.result as TrainResult);
+  const results = new Map<string, TrainJobResult>();
+  for (const out of outcomes) if (out.status === 'done') results.set(out.id, out.result as TrainJobResult);
   const failed = outcomes.filter((x): x is Extract<JobOutcome, { status: 'failed' }> => x.status === 'failed');
   if (failed.length > 0) {
     return { status: 'failed', errors: failed.map((f) => describeFailure(f, jobs, o.env)) };
@@ -225,7 +225,7 @@ async function trainPhase(
   return { status: 'ok', results };
 }
 
-function summarizeRuns(tracker: Tracker, decisions: Decision[], results: Map<string, TrainResult>): RunSummary[] {
+function summarizeRuns(tracker: Tracker, decisions: Decision[], results: Map<string, TrainJobResult>): RunSummary[] {
   return decisions.map((d): RunSummary => {
     const key = d.identity.spec.key;
     const trained = results.get(key);

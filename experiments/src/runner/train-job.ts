@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { checkpointPath, createTask, defineSpace, initBackend, readCheckpoint, train, type MetricSink, type SpaceSpec } from '@yoto/core';
 import { openTracker, type RunHandle } from '@yoto/tracker';
-import type { TrainPayload, TrainResult } from './jobs.js';
+import type { TrainPayload, TrainJobResult } from './jobs.js';
 import type { JobContext } from './worker-host.js';
 
 /**
@@ -10,7 +10,7 @@ import type { JobContext } from './worker-host.js';
  * is one, logs step metrics to the shared DB and checkpoints to `checkpoints/<run id>/`. On a stop
  * request the trainer writes a checkpoint and returns; the run is then marked `killed`.
  */
-export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainResult> {
+export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJobResult> {
   await import(p.task.package);
   const backend = await initBackend(p.backend);
   const task = createTask(p.task.name, p.task.options);

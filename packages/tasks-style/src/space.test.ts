@@ -1,8 +1,13 @@
-import { defineSpace, Rng } from '@yoto/core';
-import { describe, expect, it } from 'vitest';
+import { defineSpace, initBackend, Rng } from '@yoto/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { STYLE_TERMS, styleSettings, styleSpaceSpec } from './space.js';
 
 describe('style coefficient space', () => {
+  // The condition is a tensor.
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
   it('samples five coefficients: a uniform box plus a share of one-hot style vectors, linearly encoded', () => {
     const space = defineSpace(styleSpaceSpec());
     expect(space.terms).toEqual([...STYLE_TERMS]);
@@ -21,7 +26,7 @@ describe('style coefficient space', () => {
     // 25% one-hot; the box itself essentially never yields exact zeros.
     expect(oneHot / n).toBeGreaterThan(0.22);
     expect(oneHot / n).toBeLessThan(0.28);
-    expect([...space.encode(Float32Array.from([0.5, 0, 1, 0, 0]), 1)]).toEqual([0.5, 0, 1, 0, 0]);
+    expect([...space.condition([0.5, 0, 1, 0, 0], 1).dataSync()]).toEqual([0.5, 0, 1, 0, 0]);
   });
 
   it('names seven settings, all inside the training support', () => {

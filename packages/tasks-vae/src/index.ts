@@ -9,7 +9,6 @@ export * from './seeds.js';
 export * from './task.js';
 export * from './pictures.js';
 export * from './decode-at.js';
-export * from './train-step.js';
 export { registerVaeTasksWith };
 
 /** Registers 'vae-mnist' and 'vae-fashion-mnist' (idempotent: the registry is process-wide). */

@@ -4,7 +4,6 @@ import { callCounts, loadAddon } from '@yoto/tfjs-dnnl';
 import { describe, expect, it } from 'vitest';
 import { BENCHMARK_VAE } from './config.js';
 import { createVaeTask } from './task.js';
-import { weightedLoss } from './train-step.js';
 
 const dnnl = loadAddon();
 
@@ -29,7 +28,11 @@ describe.skipIf(!dnnl.ok)(`vae gradient on wasm+dnnl${dnnl.ok ? '' : ` (skipped:
     const gradients = () =>
       tf.tidy(() => {
         const { value, grads } = tf.variableGrads(
-          () => weightedLoss(task.lossTerms(model, { size: n, tensors: { x, noise } }, { training: true, lambda: lam, condition: cond }), task.terms, lam),
+          () => {
+            // The trainer's objective: mean over the batch of Σ_i λ[b, i]·term_i[b].
+            const terms = task.lossTerms(model, { size: n, tensors: { x, noise } }, { training: true, lambda: lam, condition: cond });
+            return tf.mean(tf.sum(tf.mul(tf.stack(task.terms.map((t) => terms[t]), 1), lam), 1)) as tf.Scalar;
+          },
           model.params.variables,
         );
         return { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync().slice() as Float32Array])) };

@@ -40,7 +40,7 @@ it('refuses a wrong command line before loading anything (exit 2, one line)', as
     expect(r.err).not.toContain('    at ');
   }
   const bad = await cli('--model', 'fake.yotockpt', 'in.png', 'out.png');
-  expect(bad.code).toBe(1);
+  expect(bad.code).toBe(2);
   expect(bad.err).toContain('--model');
 });
 

@@ -4,6 +4,7 @@ import type { CliIo } from '../cli/main.js';
 import { guardOutput } from '../cli/output-guard.js';
 import { DataError, UsageError } from '../errors.js';
 import { mustBeFile } from './codec.js';
+import { userDir } from '../cli/user-dir.js';
 
 const TASK = 'style-transfer';
 const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
@@ -29,10 +30,10 @@ interface StylizeRequest {
 /**
  * `exp stylize`: one image through a trained style-transfer model (YOTO: at any weights inside its
  * training box; a baseline: at its own). Sides are cropped down to multiples of 4 (at most 3 pixels)
- * as the network's two stride-2 stages need. Exit 2 for a wrong command line, 1 for bad data.
+ * as the network's two stride-2 stages need. Exit 2 for a wrong command line and for bad data.
  */
 export async function stylizeCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
+  const req = parseRequest(args, userDir(io));
   const { BACKEND_CHOICES, CheckpointError, initBackend, loadTrained, writeFileAtomic, encodePng } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
     throw new UsageError(`unknown backend '${req.backend}'; backends: ${BACKEND_CHOICES.join(', ')}`);

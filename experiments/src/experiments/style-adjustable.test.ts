@@ -56,7 +56,7 @@ describe('style-adjustable plan', () => {
     const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
     try {
       const r = await cli({ YOTO_DATA: empty }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toContain("dataset 'style'");
       expect(r.err).not.toContain('    at ');
     } finally {

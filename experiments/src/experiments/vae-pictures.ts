@@ -2,10 +2,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadTrained, Rng } from '@yoto/core';
-import { betaCondition, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
+import { loadTrained } from '@yoto/core';
+import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
+import { fmt } from './format.js';
 
 export interface VaePictureOptions {
   images: number;
@@ -67,9 +68,8 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
         'baselines (lower row, under their own β; blank where none was trained)',
     });
 
-    const rng = new Rng(12345);
     const m = options.samples;
-    const z = tf.tensor2d(Float32Array.from({ length: m * yoto.config.latent }, () => rng.normal()), [m, yoto.config.latent]);
+    const z = tf.tensor2d(fixedLatents(m, yoto.config.latent), [m, yoto.config.latent]);
     const yotoSamples = betas.map((b) => split(decode(yoto, z, b), size));
     const baseSamples = betas.map((b) => (baselines.has(b) ? split(decode(baselines.get(b)!, z, b), size) : null));
     z.dispose();
@@ -155,24 +155,6 @@ export function columnBetas(grid: number[], baselines: number[], columns: number
   return [...picked].sort((a, b) => a - b);
 }
 
-/** The decoder's mean image for the posterior mean (no sampling noise). */
-function reconstruct(model: VaeModel, images: tf.Tensor4D, beta: number): tf.Tensor4D {
-  const cond = betaCondition(model, beta, images.shape[0]);
-  const out = tf.tidy(() => {
-    const films = model.films(cond);
-    return model.decodeMean(model.encode(images, films).mean, films);
-  });
-  cond?.dispose();
-  return out;
-}
-
-function decode(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tensor4D {
-  const cond = betaCondition(model, beta, z.shape[0]);
-  const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
-  cond?.dispose();
-  return out;
-}
-
 /** One Float32Array per image; `consume` disposes the tensor afterwards. */
 export function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
   const data = t.dataSync() as Float32Array;
@@ -188,6 +170,3 @@ function writeAtomic(path: string, data: Uint8Array): string {
   return path;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

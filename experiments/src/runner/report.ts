@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { buildReport, renderReport, type Tracker } from '@yoto/tracker';
+import { buildReport, renderReport, type ReportOptions, type Tracker } from '@yoto/tracker';
 import type { ExperimentDefinition, ExperimentPlan, PictureArtifact } from '../experiments/types.js';
 import { identify } from './identity.js';
 
@@ -44,18 +44,7 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     if (known.some((a) => a.path === img.path && a.sha256 === sha)) continue;
     tracker.logArtifact({ experiment: record, path: img.path, kind: 'image', meta: { title: img.title, about: img.caption } });
   }
-  const r = plan.report;
-  const report = buildReport(tracker, record, {
-    title: `${record}: YOTO vs fixed-${r.lambdaTitle} baselines`,
-    lambdaKey: r.lambdaTerm,
-    lambdaTitle: r.lambdaTitle,
-    tradeoffs: [{ x: r.x, y: r.y, xTitle: r.metricTitles[r.x], yTitle: r.metricTitles[r.y] }],
-    metrics: r.metrics,
-    curves: r.curves,
-    metricTitles: r.metricTitles,
-    runIds: input.runIds,
-    gapTarget: { metric: r.gapMetric, value: r.gapTarget },
-  });
+  const report = buildReport(tracker, record, experimentReportOptions(record, plan, input.runIds));
   const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir });
   if (extra) {
     report.charts.unshift(...(extra.charts ?? []));
@@ -65,4 +54,20 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
   const rendered = await renderReport(report, input.outDir);
   if (!rendered.html) throw new Error('the report renderer wrote no HTML page');
   return rendered.html;
+}
+
+/** What an experiment's report shows, for the static report and the explorer page alike. */
+export function experimentReportOptions(record: string, plan: ExperimentPlan, runIds: number[]): ReportOptions {
+  const r = plan.report;
+  return {
+    title: `${record}: YOTO vs fixed-${r.lambdaTitle} baselines`,
+    lambdaKey: r.lambdaTerm,
+    lambdaTitle: r.lambdaTitle,
+    tradeoffs: [{ x: r.x, y: r.y, xTitle: r.metricTitles[r.x], yTitle: r.metricTitles[r.y] }],
+    metrics: r.metrics,
+    curves: r.curves,
+    metricTitles: r.metricTitles,
+    runIds,
+    gapTarget: { metric: r.gapMetric, value: r.gapTarget },
+  };
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { encodePng } from '@yoto/core';
 import type { VaeModel } from './model.js';
+import { decodeAt, reconstructAt } from './decode-at.js';
 import { STREAM, streamRng } from './seeds.js';
 
 /** An RGBA picture made of image tiles, with its PNG encoding. */
@@ -74,16 +75,6 @@ export async function tileGrid(tiles: Float32Array[][], h: number, w: number, c:
   return { width: W, height: H, rows, columns, tileWidth: tw, tileHeight: th, xs, ys, rgba, png: await encodePng(rgba, W, H, 4) };
 }
 
-/** The λ vector of the model's space with the KL weight set to β and every other term at 1. */
-function lambdaFor(model: VaeModel, beta: number): Float32Array {
-  return Float32Array.from(model.space.terms, (t) => (t === 'kl' ? beta : 1));
-}
-
-/** The space's condition for β on n rows (null for an unconditioned model). */
-export function betaCondition(model: VaeModel, beta: number, n: number): tf.Tensor2D | null {
-  return model.conditioned ? model.space.condition(lambdaFor(model, beta), n) : null;
-}
-
 function splitImages(t: tf.Tensor4D): Float32Array[] {
   const data = t.dataSync() as Float32Array;
   const size = t.shape[1] * t.shape[2] * t.shape[3];
@@ -108,13 +99,9 @@ export async function reconstructionGrid(model: VaeModel, images: tf.Tensor4D, b
   const columns: Float32Array[][] = [];
   if (options.showInput ?? true) columns.push(splitImages(images));
   for (const beta of betas) {
-    const cond = betaCondition(model, beta, n);
-    const out = tf.tidy(() => {
-      const films = model.films(cond);
-      return model.decodeMean(model.encode(images, films).mean, films);
-    });
+    const out = reconstructAt(model, images, beta);
     columns.push(splitImages(out));
-    tf.dispose([out, ...(cond ? [cond] : [])]);
+    out.dispose();
   }
   const rows = Array.from({ length: n }, (_, r) => columns.map((col) => col[r]));
   return tileGrid(rows, height, width, imageChannels === 1 ? 1 : 3, options);
@@ -132,10 +119,9 @@ export async function priorSamples(model: VaeModel, betas: readonly number[], n:
   const z = tf.tensor2d(Float32Array.from({ length: n * latent }, () => rng.normal()), [n, latent]);
   const columns: Float32Array[][] = [];
   for (const beta of betas) {
-    const cond = betaCondition(model, beta, n);
-    const out = tf.tidy(() => model.decodeMean(z, model.films(cond)));
+    const out = decodeAt(model, z, beta);
     columns.push(splitImages(out));
-    tf.dispose([out, ...(cond ? [cond] : [])]);
+    out.dispose();
   }
   z.dispose();
   const rows = Array.from({ length: n }, (_, r) => columns.map((col) => col[r]));

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { endianness } from 'node:os';
 import type { RngState } from '../random/rng.js';
 import type { AdamState } from '../train/adam.js';
 import { CheckpointError } from './errors.js';
 import type { NamedArrays } from './named-arrays.js';
+import { sha256 } from './sha256.js';
 
 /**
  * Binary checkpoint layout (all integers little-endian):
@@ -52,7 +51,8 @@ interface Header extends Omit<Checkpoint, 'params' | 'adam'> {
 }
 
 function assertLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('checkpoints are stored as little-endian float32; this host is big-endian');
+  // No node:os here: the browser explorer decodes checkpoints with this module too.
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('checkpoints are stored as little-endian float32; this host is big-endian');
 }
 
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
@@ -144,8 +144,4 @@ export function decodeCheckpoint(bytes: Uint8Array, label: string): Checkpoint {
 
 function align4(n: number): number {
   return (n + 3) & ~3;
-}
-
-function sha256(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(bytes).digest());
 }

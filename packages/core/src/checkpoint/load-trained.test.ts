@@ -9,7 +9,7 @@ import { TwoTargetTask, type TwoTargetOptions } from '../testing/two-target-task
 import { train } from '../train/trainer.js';
 import { CheckpointError } from './errors.js';
 import { checkpointPath } from './file.js';
-import { loadTrained } from './load-trained.js';
+import { loadTrained, loadTrainedFromBytes } from './load-trained.js';
 
 const NAME = 'two-target-zoo';
 
@@ -44,6 +44,19 @@ describe('loadTrained', () => {
     expect(await evaluateAt(t.task, t.model, [1, 2])).toEqual(await evaluateAt(again.task, again.model, [1, 2]));
     t.model.params.dispose();
     again.model.params.dispose();
+  });
+
+  it('rebuilds the same model from the checkpoint bytes (the browser explorer path), and names the label on damage', async () => {
+    const bytes = new Uint8Array(await readFile(file));
+    const fromFile = await loadTrained(file);
+    const fromBytes = loadTrainedFromBytes(bytes, 'run 7');
+    expect(fromBytes).toMatchObject({ conditioned: true, step: 3, mode: 'yoto', path: 'run 7', taskOptions: fromFile.taskOptions });
+    expect(await evaluateAt(fromBytes.task, fromBytes.model, [1, 2])).toEqual(await evaluateAt(fromFile.task, fromFile.model, [1, 2]));
+    fromFile.model.params.dispose();
+    fromBytes.model.params.dispose();
+    const flipped = bytes.slice();
+    flipped[flipped.length - 40] ^= 1;
+    expect(() => loadTrainedFromBytes(flipped, 'run 7')).toThrow('checkpoint run 7: checksum mismatch: the file is corrupt');
   });
 
   it('names the file and what is wrong: missing, truncated, another task, an unregistered task', async () => {

@@ -76,7 +76,8 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
         pictures: { images: 2 },
       },
     },
-    default: { description: 'the real comparison on a 2-core CPU (≤ 2 hours with 2 workers)', overrides: {} },
+    // 3,750 step-lengths per worker: ~1 h at the 0.9–1.0 CPU-s/step `pnpm bench style` measured, ~3.5 h at 3 s/step on a loaded machine.
+    default: { description: 'the real comparison on a 2-core CPU (estimated 1 hour of training with 2 workers on a quiet machine; not yet run)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {

@@ -5,13 +5,13 @@
  * style-heavy setting, for MobileNet and Darknet, raw and softmax Gram matrices, and writes one
  * labelled strip: photo, painting, then one result per loss.
  *
- *   YOTO_DATA=… pnpm exec tsx packages/tasks-style/scripts/loss-choice.ts [--steps 150] [--size 96] [--style 01_vangogh_starry_night.jpg] [--out docs/images/style-loss-choice.png]
+ *   YOTO_DATA=… pnpm exec tsx research/style-loss-choice.ts [--steps 150] [--size 96] [--style 01_vangogh_starry_night.jpg] [--out docs/images/style-loss-choice.png]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { encodePng, initBackend } from '@yoto/core';
-import { StyleTask, styleSettings, STYLE_TERMS } from '../src/index.js';
+import { StyleTask, styleSettings, STYLE_TERMS } from '@yoto/tasks-style';
 
 const { values } = parseArgs({ options: { steps: { type: 'string', default: '150' }, size: { type: 'string', default: '96' }, style: { type: 'string', default: '01_vangogh_starry_night.jpg' }, out: { type: 'string', default: 'docs/images/style-loss-choice.png' }, photo: { type: 'string', default: '3' } } });
 const steps = Number(values.steps);
@@ -27,7 +27,7 @@ for (const lossNetwork of ['mobilenet', 'darknet'])
     await task.prepare();
     photo ??= await task.heldOutImages(1, Number(values.photo));
     if (!painting) {
-      const { loadResized } = await import('../src/index.js');
+      const { loadResized } = await import('@yoto/tasks-style');
       const p = await loadResized(task.stylePath(), size, size);
       painting = Float32Array.from(p.data, (v) => v / 255);
     }

@@ -19,7 +19,13 @@ async function chooseBackend(): Promise<string> {
   setWasmPaths('/wasm/');
   const canvas = document.createElement('canvas');
   const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
-  for (const name of gl ? ['webgl', 'wasm'] : ['wasm']) if (await tf.setBackend(name).catch(() => false)) return name;
+  // A software WebGL (SwiftShader, llvmpipe: no GPU) redrew the VAE panel 13× slower than wasm here
+  // (`pnpm bench explore`), so it is used only when asked for. ?backend=webgl|wasm forces one.
+  const renderer = gl ? String(gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER)) : '';
+  const software = /swiftshader|llvmpipe|software/i.test(renderer);
+  const asked = new URLSearchParams(location.search).get('backend');
+  const order = asked === 'wasm' || !gl ? ['wasm'] : asked === 'webgl' ? ['webgl', 'wasm'] : software ? ['wasm', 'webgl'] : ['webgl', 'wasm'];
+  for (const name of order) if (await tf.setBackend(name).catch(() => false)) return name;
   throw new Error('neither the WebGL nor the WebAssembly backend of tfjs starts in this browser');
 }
 

@@ -1,11 +1,12 @@
 // The explorer page in real headless Chromium (Debian's, driven by playwright-core): a smoke-size
 // VAE experiment is trained through the CLI, the page is served, and the test moves the slider,
 // clicks a baseline on the chart and compares the page's pixels with the same model run in Node.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 import { loadTrained } from '@yoto/core';
 import { reconstructAt, type VaeModel } from '@yoto/tasks-vae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +59,26 @@ describe('exp explore: errors', () => {
       blocker.close();
     }
   }, 120_000);
+});
+
+describe('the report’s β-sweep animation', () => {
+  it('is an animated WebP with one frame per grid β, in the report with its λ and terms and the explore command', async () => {
+    const dir = join(homeDir, 'reports', 'vae-beta-sweep@smoke');
+    const file = join(dir, 'lambda-sweep.webp');
+    const meta = await sharp(file, { animated: true }).metadata();
+    expect(meta.format).toBe('webp');
+    expect(meta.pages).toBe(10); // the smoke grid: 10 log-spaced β
+    expect(meta.loop).toBe(0);
+    expect(meta.delay).toEqual(Array(10).fill(700));
+    const frame = (page: number) => sharp(file, { page }).raw().toBuffer();
+    const [first, last] = [await frame(0), await frame(9)];
+    expect(first.length).toBe(last.length);
+    expect(first.equals(last)).toBe(false); // β changes the pictures
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('src="data:image/webp;base64,');
+    expect(html).toMatch(/β = 0\.125: reconstruction [\d.]+ nats, KL [\d.]+ nats; β = /);
+    expect(html).toContain('pnpm exp explore');
+  });
 });
 
 describe('exp explore in headless Chromium', () => {

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@yoto/core';
-import { betaLambda, decodeAt, fixedLatents, reconstructAt, type VaeModel } from '@yoto/tasks-vae';
+import { decodeAt, fixedLatents, reconstructAt, termsAt, type VaeModel } from '@yoto/tasks-vae';
 import { drawRow, splitRows } from './canvas.js';
 
 /** The fixed panel the server sends: test images as the model sees them, [n, h, w, c] in [0, 1]. */
@@ -59,24 +59,7 @@ export function vaeView(parent: HTMLElement, panel: VaePanel, task: Task<VaeMode
         await draw(baseRecon, reconstructAt(baseline.model, images, baseline.beta), n);
         await draw(basePrior, decodeAt(baseline.model, z, baseline.beta), panel.samples);
       }
-      return liveEstimate(task, yoto, images, beta);
+      return termsAt(task, yoto, images, beta);
     },
   };
-}
-
-/**
- * The model's own figures at β on the panel: the task's loss terms with the posterior mean as the
- * latent (zero reparameterisation noise), averaged over the panel's digits.
- */
-async function liveEstimate(task: Task<VaeModel>, model: VaeModel, images: tf.Tensor4D, beta: number): Promise<Record<string, number>> {
-  const n = images.shape[0];
-  const lambda = betaLambda(model, beta);
-  const noise = tf.zeros([n, model.config.latent]);
-  const lambdas = tf.tensor2d(Array.from({ length: n }, () => [...lambda]));
-  const condition = model.conditioned ? model.space.condition(lambda, n) : null;
-  const terms = task.lossTerms(model, { size: n, tensors: { x: images, noise } }, { training: false, lambda: lambdas, condition });
-  const out: Record<string, number> = {};
-  for (const [k, t] of Object.entries(terms)) out[k] = ((await t.mean().data()) as Float32Array)[0];
-  tf.dispose([noise, lambdas, ...(condition ? [condition] : []), ...Object.values(terms)]);
-  return out;
 }

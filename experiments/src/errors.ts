@@ -13,10 +13,11 @@ export class UsageError extends Error {
 
 /**
  * Bad data rather than a bad command line: an unreadable or corrupt input file, a missing dataset.
- * The CLI prints the message alone (it names the file) and exits with code 1.
+ * The CLI prints the message alone (it names the file) and exits with code 2, as for every error
+ * the user can cause and mend; code 1 is kept for a run that failed and for bugs.
  */
 export class DataError extends Error {
-  readonly exitCode = 1;
+  readonly exitCode = 2;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DataError';

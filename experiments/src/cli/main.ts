@@ -42,6 +42,7 @@ const HANDLERS: Record<string, Handler> = {
   export: async (a, io) => (await import('../commands/export.js')).exportCommand(a, io),
   codec: async (a, io) => (await import('../commands/codec.js')).codecCommand(a, io),
   explore: async (a, io) => (await import('../commands/explore.js')).exploreCommand(a, io),
+  stylize: async (a, io) => (await import('../commands/stylize.js')).stylizeCommand(a, io),
 };
 
 /** Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 usage error, 130 interrupted. */

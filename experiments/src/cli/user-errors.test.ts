@@ -85,10 +85,10 @@ describe('YOTO_HOME the commands cannot use', () => {
 describe('one owner classifies errors', () => {
   it('by class or code, the same way for every command', () => {
     expect(classifyError(new UsageError('u'))).toEqual({ exitCode: 2, message: 'u', expected: true });
-    expect(classifyError(new DataError('d'))).toEqual({ exitCode: 1, message: 'd', expected: true });
+    expect(classifyError(new DataError('d'))).toEqual({ exitCode: 2, message: 'd', expected: true });
     expect(classifyError(new TrackerError('UNKNOWN_RUN', 'unknown run id 9'))).toMatchObject({ exitCode: 2, expected: true });
-    expect(classifyError(new TrackerError('DB_CORRUPT', 'corrupt'))).toMatchObject({ exitCode: 1, expected: true });
-    expect(classifyError(new DatasetNotFoundError('kodak', 'dataset kodak not found'))).toMatchObject({ exitCode: 1, expected: true });
+    expect(classifyError(new TrackerError('DB_CORRUPT', 'corrupt'))).toMatchObject({ exitCode: 2, expected: true });
+    expect(classifyError(new DatasetNotFoundError('kodak', 'dataset kodak not found'))).toMatchObject({ exitCode: 2, expected: true });
     const eacces = Object.assign(new Error("EACCES: permission denied, open '/x/y'"), { code: 'EACCES', path: '/x/y' });
     expect(classifyError(eacces)).toEqual({ exitCode: 2, message: '/x/y: permission denied (EACCES)', expected: true });
     // A class that merely calls itself UsageError is not one.

@@ -7,8 +7,9 @@ import { DataError, UsageError } from '../errors.js';
  * - exit 2, the message only: what the user typed or set up — arguments (UsageError), the tracker's
  *   "no such run/experiment/format", and the file system refusing a path the user chose (YOTO_HOME,
  *   --out: permission denied, read-only, a file where a folder belongs);
- * - exit 1, the message only: bad data — a corrupt or foreign input file, a missing dataset
- *   (DataError and core's DatasetNotFoundError), which name the file;
+ * - exit 2, the message only: bad data — a corrupt or foreign input file, a missing dataset
+ *   (DataError and core's DatasetNotFoundError), which name the file: the user caused it and can
+ *   mend it, like a typo, so scripts see one code for "fix your input" and 1 for "it broke";
  * - exit 1, the message and a hint: anything else, i.e. a bug.
  *
  * Stack traces appear only with `YOTO_DEBUG=1`: for a known mistake they bury the one line that
@@ -50,12 +51,12 @@ export interface Classified {
 
 export function classifyError(err: unknown): Classified {
   if (err instanceof UsageError) return { exitCode: 2, message: err.message, expected: true };
-  if (err instanceof DataError) return { exitCode: 1, message: err.message, expected: true };
+  if (err instanceof DataError) return { exitCode: 2, message: err.message, expected: true };
   const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   if (typeof code === 'string') {
     const message = (err as Error).message;
     if (TRACKER_USAGE_CODES.has(code)) return { exitCode: 2, message, expected: true };
-    if (TRACKER_DATA_CODES.has(code) || DATA_CODES.has(code)) return { exitCode: 1, message, expected: true };
+    if (TRACKER_DATA_CODES.has(code) || DATA_CODES.has(code)) return { exitCode: 2, message, expected: true };
     const reason = SYSTEM_REASONS[code];
     const path = (err as { path?: unknown }).path;
     if (reason !== undefined && typeof path === 'string') return { exitCode: 2, message: `${path}: ${reason} (${code})`, expected: true };

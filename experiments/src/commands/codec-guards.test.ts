@@ -85,7 +85,7 @@ describe('exp codec output guard', () => {
     const rgba = new Uint8Array(20 * 18 * 4).map((_v, i) => (i % 4 === 3 ? 128 : 200));
     await sharp(Buffer.from(rgba), { raw: { width: 20, height: 18, channels: 4 } }).png().toFile(join(dir, 'alpha.png'));
     const r = await cli('codec', 'compress', '--model', ckpt, '--lambda', '0.01', 'alpha.png', 'alpha.yoto');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toContain(`${join(dir, 'alpha.png')} has transparent pixels, which the codec does not store; flatten it onto a background first`);
     expect(r.err).not.toContain('alpha: "flatten"');
   });

@@ -132,7 +132,7 @@ describe('pnpm exp codec', () => {
     expect(tiny.err).toContain('is larger than the 0.0001 bpp asked for');
   });
 
-  it('a corrupted, truncated or foreign file is a data error (exit 1) naming the file', async () => {
+  it('a corrupted, truncated or foreign file is a data error (exit 2) naming the file', async () => {
     const good = readFileSync(join(dir, 'ref.yoto'));
     const flipped = Buffer.from(good);
     flipped[flipped.length - 3] ^= 0x5a;
@@ -145,36 +145,36 @@ describe('pnpm exp codec', () => {
     ];
     for (const [file, message] of cases) {
       const r = await cli('codec', 'decompress', '--model', yotoCkpt, file, 'x.png');
-      expect(r.code, file).toBe(1);
+      expect(r.code, file).toBe(2);
       expect(r.err).toMatch(message);
       expect(r.err).not.toContain('    at '); // a message, not a stack trace
     }
     // A bitstream made by another model.
     const other = await cli('codec', 'decompress', '--model', baselineCkpt, 'ref.yoto', 'x.png');
-    expect(other.code).toBe(1);
+    expect(other.code).toBe(2);
     expect(other.err).toContain('ref.yoto: cannot decode (model-mismatch)');
     // Not a checkpoint, and not an image.
     const badModel = await cli('codec', 'decompress', '--model', 'in.png', 'ref.yoto', 'x.png');
-    expect(badModel.code).toBe(1);
+    expect(badModel.code).toBe(2);
     expect(badModel.err).toContain("is not a YOTO checkpoint (it does not start with 'YOTOCKPT')");
     const badImage = await cli('codec', 'compress', '--model', yotoCkpt, '--lambda', '0.02', 'ref.yoto', 'y.yoto');
-    expect(badImage.code).toBe(1);
+    expect(badImage.code).toBe(2);
     expect(badImage.err).toContain(`cannot decode image ${join(dir, 'ref.yoto')}`);
   });
 
-  it('refuses a header with other than 3 image channels, naming the file (exit 1)', async () => {
+  it('refuses a header with other than 3 image channels, naming the file (exit 2)', async () => {
     // A well-formed file (valid checksums, this model's fingerprint) that announces one channel.
     const { header, payload } = readBitstream(new Uint8Array(readFileSync(join(dir, 'ref.yoto'))));
     for (const channels of [1, 4]) {
       writeFileSync(join(dir, `c${channels}.yoto`), writeBitstream({ ...header, channels }, payload));
       const r = await cli('codec', 'decompress', '--model', yotoCkpt, `c${channels}.yoto`, 'x.png');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toContain(`c${channels}.yoto: cannot decode (invalid-header): bitstream has ${channels} image channels; only RGB (3) is supported`);
       expect(r.err).not.toContain('    at ');
     }
   });
 
-  it("refuses another task's checkpoint, naming the task it holds (exit 1, as for any unusable checkpoint)", async () => {
+  it("refuses another task's checkpoint, naming the task it holds (exit 2, as for any unusable checkpoint)", async () => {
     const ckpt = await readCheckpoint(yotoCkpt);
     const vae = join(dir, 'vae.yotockpt');
     await saveCheckpoint(vae, { ...ckpt, task: 'vae-mnist' });
@@ -183,7 +183,7 @@ describe('pnpm exp codec', () => {
       ['decompress', '--model', vae, 'ref.yoto', 'v.png'],
     ]) {
       const r = await cli('codec', ...argv);
-      expect(r.code, argv[0]).toBe(1);
+      expect(r.code, argv[0]).toBe(2);
       expect(r.err).toBe(`error: --model: checkpoint ${vae}: was written by task 'vae-mnist'; a 'bls-factorized' model is needed here`);
     }
     expect(existsSync(join(dir, 'v.yoto')) || existsSync(join(dir, 'v.png'))).toBe(false);

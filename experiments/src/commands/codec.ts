@@ -5,6 +5,7 @@ import type { CliIo } from '../cli/main.js';
 import { DataError, UsageError } from '../errors.js';
 import { guardOutput } from '../cli/output-guard.js';
 import { refuseOversizedImage } from './image-limit.js';
+import { userDir } from '../cli/user-dir.js';
 
 const USAGE =
   'exp codec compress --model <checkpoint> (--lambda x | --target-bpp b) <in.png|jpg> <out.yoto>, ' +
@@ -25,13 +26,11 @@ interface CodecRequest {
  * `exp codec compress|decompress`: a thin front end over the library's file codec
  * (`compressFile` / `decompressFile`), with a model rebuilt from its checkpoint by core's
  * `loadTrained` (any checkpoint of the compression task, e.g. from `exp run compression-rd-sweep`).
- * Exit 2 for a wrong command line (flags, λ out of the model's range, missing files), 1 for bad data
+ * Exit 2 for a wrong command line (flags, λ out of the model's range, missing files) and for bad data
  * (a corrupt or foreign bitstream, an unreadable image or checkpoint), with a message that names the file.
  */
 export async function codecCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  // `pnpm exp` runs in the repository root; INIT_CWD is where the user typed the command, which is
-  // what relative image paths mean.
-  const req = parseRequest(args, io.env.INIT_CWD || io.cwd);
+  const req = parseRequest(args, userDir(io));
   if (req.action === 'compress') await refuseOversizedImage(req.input);
   const { BACKEND_CHOICES, CheckpointError, initBackend, loadTrained } = await import('@yoto/core');
   if (req.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(req.backend))
@@ -93,7 +92,8 @@ function parseRequest(args: ParsedArgs, cwd: string): CodecRequest {
   return req;
 }
 
-function mustBeFile(path: string, what: string): void {
+/** Exit 2 naming `what` when `path` is missing or not a file. */
+export function mustBeFile(path: string, what: string): void {
   if (!existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
   if (!statSync(path).isFile()) throw new UsageError(`${what} ${path} is not a file`);
 }

@@ -1,6 +1,6 @@
 // `exp export --out` never replaces the tracker it reads, an existing file (without --force) or a
 // folder (that was a raw EISDIR with a stack trace).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
@@ -12,8 +12,12 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 openTracker(join(home, 'tracker.db')).close();
 
 async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
+  return cliIn({}, ...argv);
+}
+
+async function cliIn(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; err: string }> {
   const err: string[] = [];
-  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home }, cwd: home };
+  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home, ...env }, cwd: home };
   return { code: await main(argv, io), err: err.join('\n') };
 }
 
@@ -38,5 +42,17 @@ describe('exp export --out', () => {
     const forced = await cli('export', '--out', 'old.csv', '--force');
     expect(forced.code, forced.err).toBe(0);
     expect(readFileSync(join(home, 'old.csv'), 'utf8').trim()).toBe(''); // no evaluation rows yet: an empty table
+  });
+
+  it('resolves a relative --out against the folder the command was typed in (INIT_CWD), not the repository root', async () => {
+    const user = mkdtempSync(join(tmpdir(), 'yoto-export-user-'));
+    try {
+      const r = await cliIn({ INIT_CWD: user }, 'export', '--out', 'rows.csv');
+      expect(r.code, r.err).toBe(0);
+      expect(existsSync(join(user, 'rows.csv'))).toBe(true);
+      expect(existsSync(join(home, 'rows.csv'))).toBe(false);
+    } finally {
+      rmSync(user, { recursive: true, force: true });
+    }
   });
 });

@@ -5,11 +5,12 @@ import type { CliIo } from '../cli/main.js';
 import { guardOutput } from '../cli/output-guard.js';
 import { resolveHome } from '../runner/home.js';
 import { openHomeTracker } from './tracker.js';
+import { userDir } from '../cli/user-dir.js';
 
 /** `exp export`: evaluation points as tidy rows (one per run, λ and metric), CSV or JSON. */
 export function exportCommand(args: ParsedArgs, io: CliIo): void {
   const format = (args.flags.format as string | undefined) ?? 'csv';
-  const out = args.flags.out === undefined ? undefined : resolve(io.cwd, args.flags.out as string);
+  const out = args.flags.out === undefined ? undefined : resolve(userDir(io), args.flags.out as string);
   if (out !== undefined) {
     const { db } = resolveHome(io.env, io.cwd);
     // The database and its WAL side files are what this command reads.

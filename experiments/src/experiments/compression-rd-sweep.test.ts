@@ -70,7 +70,7 @@ describe('compression-rd-sweep plan', () => {
     const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
     try {
       const r = await cli({ YOTO_DATA: empty }, 'run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toContain("dataset 'bsds500'");
       expect(r.err).toContain(`data root ${empty}`);
       expect(r.err).not.toContain('    at ');

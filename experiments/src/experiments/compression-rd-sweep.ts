@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { verifyDatasets } from './verify-datasets.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
+import { fmt } from './format.js';
 
 /**
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
@@ -55,7 +56,7 @@ const config: CompressionSweepConfig = {
   // λ=0.018 is still 1.55 bpp after 300 steps; at 10 it is 0.29 bpp by then, same distortion.
   entropy: { learningRateScale: 10 },
   // With a λ-dependent quantization step and log λ mapped onto [−1, 1], 2,000-step YOTO runs
-  // (scripts/lambda-response.ts) code 6 Kodak crops at 0.20 / 0.60 / 1.09 bpp for λ = 0.0018 / 0.018 /
+  // (research/lambda-response.ts) code 6 Kodak crops at 0.20 / 0.60 / 1.09 bpp for λ = 0.0018 / 0.018 /
   // 0.18 at factor 10, 0.03 / 0.32 / 0.85 bpp (and 0.5–3.5 dB lower PSNR) at factor 1.
   conditioning: { learningRateScale: 10 },
   lambda: { low: 0.0018, high: 0.18 },
@@ -286,7 +287,3 @@ export function galleryLambdas(grid: readonly number[], baselines: readonly numb
   return [...picked].sort((x, y) => x - y);
 }
 
-/** 0.0057 → "0.0057", 1/3 → "0.3333". */
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

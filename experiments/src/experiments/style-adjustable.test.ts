@@ -1,6 +1,6 @@
 // style-adjustable: its plan and validation, agreement with the task's own settings and space, and
 // the smoke profile end to end through the CLI (workers, evaluation at every setting, report).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineSpace, findDataset, resolveDataRoot } from '@yoto/core';
@@ -56,7 +56,7 @@ describe('style-adjustable plan', () => {
     const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
     try {
       const r = await cli({ YOTO_DATA: empty }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.err).toContain("dataset 'style'");
       expect(r.err).not.toContain('    at ');
     } finally {
@@ -92,10 +92,13 @@ describe.skipIf(missing.length > 0)(`pnpm exp run style-adjustable --profile smo
           const sum = Object.entries(lambda).reduce((a, [t, l]) => a + l * at(t), 0);
           expect(at('weighted_loss')).toBeCloseTo(sum, 6);
         }
+      const pictures = tracker.listArtifacts(record, { kind: 'image' }).map((a) => a.path.split('/').at(-1)).sort();
+      expect(pictures).toEqual(['style-baselines.png', 'style-matrix.png']);
     } finally {
       tracker.close();
     }
     expect(existsSync(s.report)).toBe(true);
+    expect(readFileSync(join(home, 'reports', 'style-adjustable@smoke', 'style-matrix.png')).subarray(1, 4).toString()).toBe('PNG');
     // 79–90 s measured at a load average of 16 on 2 cores (about 20 s of it training).
   }, 240_000);
 });

@@ -38,6 +38,8 @@ export interface StyleAdjustableConfig {
   baselines: { settings: string[]; steps: number };
   /** Besides the named settings, the YOTO model is evaluated at this many content weights (styles at mid-range). */
   evaluation: { contentPoints: number; batchSize: number };
+  /** Held-out photos in the report's pictures. */
+  pictures: { images: number };
 }
 
 export const STYLE_SETTING_NAMES = ['balanced', 'content-heavy', 'style-heavy', 'style1-only', 'style2-only', 'style3-only', 'style4-only'] as const;
@@ -53,6 +55,7 @@ const config: StyleAdjustableConfig = {
   yoto: { steps: 3000 },
   baselines: { settings: ['balanced', 'content-heavy', 'style-heavy'], steps: 1500 },
   evaluation: { contentPoints: 5, batchSize: 8 },
+  pictures: { images: 3 },
 };
 
 export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
@@ -70,6 +73,7 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
         yoto: { steps: 16 },
         baselines: { settings: ['balanced', 'style-heavy'], steps: 8 },
         evaluation: { contentPoints: 3, batchSize: 4 },
+        pictures: { images: 2 },
       },
     },
     default: { description: 'the real comparison on a 2-core CPU (≤ 2 hours with 2 workers)', overrides: {} },
@@ -106,6 +110,7 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
     nonNegativeInt(c.data.trainLimit, 'data.trainLimit');
     nonNegativeInt(c.data.evalImages, 'data.evalImages');
     nonNegativeInt(c.model.residualBlocks, 'model.residualBlocks');
+    positiveInt(c.pictures.images, 'pictures.images');
     if (!/^[^/\\]+\.(jpe?g|png)$/i.test(c.style)) throw new UsageError(`style must be an image file name in style/styles of the data root (e.g. 03_hokusai_great_wave.jpg), got '${c.style}'`);
     if (!Number.isInteger(c.data.imageSize) || c.data.imageSize < 16 || c.data.imageSize % 4 !== 0)
       throw new UsageError(`data.imageSize must be a multiple of 4, at least 16, got ${c.data.imageSize}`);
@@ -190,7 +195,20 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
         gapMetric: 'weighted_loss',
         gapTarget: 0.05,
       },
+      pictures: {
+        images: c.pictures.images,
+        content: sweep.map((p) => p.content),
+        rows: [
+          { name: 'all styles', styles: [sMid, sMid, sMid, sMid] },
+          ...[0, 1, 2, 3].map((k) => ({ name: `style ${k + 1} only`, styles: [0, 1, 2, 3].map((j) => (j === k ? c.space.styleHigh : c.space.styleLow)) })),
+        ],
+      },
     };
+  },
+  async pictures(ctx) {
+    // Lazy: the definition is also loaded by the CLI process, which should not load tfjs.
+    const { stylePictures } = await import('./style-pictures.js');
+    return stylePictures(ctx);
   },
 };
 

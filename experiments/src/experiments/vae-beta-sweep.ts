@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
+import { fmt } from './format.js';
 
 /**
  * One YOTO β-VAE (β ~ LogUniform[1/8, 64], FiLM on log β) against fixed-β baselines with the same
@@ -177,7 +178,3 @@ function logSpace(low: number, high: number, n: number): number[] {
   return Array.from({ length: n }, (_, k) => (k === 0 ? low : k === n - 1 ? high : Number(Math.exp(a + (w * k) / (n - 1)).toPrecision(12))));
 }
 
-/** 0.125 → "0.125", 1/3 → "0.3333". */
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

@@ -7,6 +7,7 @@ import { loadTrained } from '@yoto/core';
 import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, termsAt, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
+import { fmt } from './format.js';
 
 export interface VaePictureOptions {
   images: number;
@@ -205,7 +206,7 @@ export function columnBetas(grid: number[], baselines: number[], columns: number
 }
 
 /** One Float32Array per image; `consume` disposes the tensor afterwards. */
-function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
+export function split(t: tf.Tensor4D, size: number, consume = true): Float32Array[] {
   const data = t.dataSync() as Float32Array;
   const out = Array.from({ length: t.shape[0] }, (_, i) => data.slice(i * size, (i + 1) * size));
   if (consume) t.dispose();
@@ -219,6 +220,3 @@ function writeAtomic(path: string, data: Uint8Array): string {
   return path;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

@@ -32,13 +32,14 @@ interface ConvAttrs {
   dimRoundingMode?: string;
 }
 
-/** Calls whose form the native kernels do not take (NCHW, rounding modes, non-float32, empty tensors). */
+/** The native kernels take non-empty float32 tensors only. */
+function nonEmptyFloat32(...ts: (tf.TensorInfo | undefined)[]): boolean {
+  return ts.every((t) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) > 0));
+}
+
+/** Convolutions they do not take: NCHW, rounding modes, other dtypes, empty tensors. */
 function supported(attrs: ConvAttrs, ...ts: (tf.TensorInfo | undefined)[]): boolean {
-  return (
-    (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') &&
-    attrs.dimRoundingMode == null &&
-    ts.every((t) => t === undefined || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) > 0))
-  );
+  return (attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC') && attrs.dimRoundingMode == null && nonEmptyFloat32(...ts);
 }
 
 function convInfo(inShape: number[], filterShape: number[], a: ConvAttrs): tf.backend_util.Conv2DInfo {
@@ -121,7 +122,7 @@ const backpropFilter: NativeBody = (addon, { inputs: { x, dy }, attrs }, backend
  */
 const batchMatMul: NativeBody = (addon, { inputs: { a, b }, attrs }, backend) => {
   const { transposeA = false, transposeB = false } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-  if (!supported({ strides: 1, pad: 'valid' }, a, b) || a.shape.length < 2 || b.shape.length < 2) return null;
+  if (!nonEmptyFloat32(a, b) || a.shape.length < 2 || b.shape.length < 2) return null;
   const outerA = a.shape.slice(0, -2);
   const outerB = b.shape.slice(0, -2);
   const batchA = tf.util.sizeFromShape(outerA);

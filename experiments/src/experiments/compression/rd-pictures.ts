@@ -17,6 +17,7 @@ import type { PictureArtifact, PicturesContext } from '../types.js';
 import { composeGallery, type GalleryTile } from './gallery-image.js';
 import { type CompressionPictureOptions, REFERENCE_CACHE, referenceSettings } from './reference-cache.js';
 import { cachedReferenceSweep, codeWith } from './reference-codecs.js';
+import { fmt } from '../format.js';
 
 /** The images the task evaluates on (same limit and crop), for the reference codecs. */
 export async function evaluationImagesOf(plan: PicturesContext['plan']): Promise<ImageU8[]> {
@@ -76,11 +77,11 @@ async function gallery(ctx: PicturesContext, options: CompressionPictureOptions,
     const original: GalleryTile = { image: crop, lines: ['original', `${g.image} ${g.size}×${g.size}`] };
     for (const lambda of g.lambdas) {
       const y = code(yoto, lambda);
-      rows[0].tiles.push({ image: y.image, lines: [`YOTO λ=${fmt(lambda)}`, `${y.bpp.toFixed(3)} bpp · ${y.psnr.toFixed(2)} dB`] });
+      rows[0].tiles.push({ image: y.image, lines: [`YOTO λ=${fmt(lambda, 3)}`, `${y.bpp.toFixed(3)} bpp · ${y.psnr.toFixed(2)} dB`] });
       const base = [...baselines.entries()].find(([l]) => Math.abs(l / lambda - 1) < 1e-9)?.[1];
       if (base) {
         const b = code(base, lambda);
-        rows[1].tiles.push({ image: b.image, lines: [`baseline λ=${fmt(lambda)}`, `${b.bpp.toFixed(3)} bpp · ${b.psnr.toFixed(2)} dB`] });
+        rows[1].tiles.push({ image: b.image, lines: [`baseline λ=${fmt(lambda, 3)}`, `${b.bpp.toFixed(3)} bpp · ${b.psnr.toFixed(2)} dB`] });
       } else rows[1].tiles.push(null);
       if (withJpeg) {
         const j = await jpegAtMost(crop, y.bpp * pixels);
@@ -100,7 +101,7 @@ async function gallery(ctx: PicturesContext, options: CompressionPictureOptions,
       path,
       title: 'Gallery: one Kodak crop across λ',
       caption:
-        `${g.image} (${g.size}×${g.size} at ${g.x},${g.y}) coded as its own image with the real coder at λ = ${g.lambdas.map(fmt).join(', ')}: ` +
+        `${g.image} (${g.size}×${g.size} at ${g.x},${g.y}) coded as its own image with the real coder at λ = ${g.lambdas.map((l) => fmt(l, 3)).join(', ')}: ` +
         'the single YOTO model (top row, after the original), the fixed-λ baseline trained at that λ (blank where none was)' +
         (withJpeg ? ', and JPEG at the highest quality whose file is not larger than the YOTO one' : '') +
         '; labels give bpp of the crop and PSNR',
@@ -128,6 +129,3 @@ async function jpegAtMost(image: ImageU8, bits: number): Promise<{ quality: numb
   return best;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}

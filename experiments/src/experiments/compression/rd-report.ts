@@ -7,6 +7,7 @@ import type { ReportExtension, ReportExtensionContext } from '../types.js';
 import { bdQuality, bdRate, qualityMargin, type BdResult, type RdPoint } from './bd-rate.js';
 import { rdChartSpec, type RdRow } from './rd-chart.js';
 import { CODEC_LABELS, readReferenceCache, REFERENCE_CACHE, referenceSettings, type ReferenceCache, type ReferencePoint } from './reference-cache.js';
+import { fmt } from '../format.js';
 
 export const RD_SUMMARY = 'rd-summary.json';
 /** The issue's target: the single model within this many dB BD-PSNR of the fixed-λ baselines. */
@@ -281,8 +282,8 @@ function chartRows(yoto: LearnedPoint[], base: LearnedPoint[], reference: Refere
     rows.push({ series, kind, metric: 'PSNR (dB, RGB)', bpp, value: psnr, setting, label });
     rows.push({ series, kind, metric: 'MS-SSIM (dB)', bpp, value: msDb, setting, label });
   };
-  for (const p of yoto) add(YOTO, 'yoto', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda)}`);
-  for (const p of base) add(BASELINES, 'baseline', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda)}`);
+  for (const p of yoto) add(YOTO, 'yoto', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
+  for (const p of base) add(BASELINES, 'baseline', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
   for (const r of reference) add(CODEC_LABELS[r.codec], 'reference', r.bpp, r.psnr, r.ms_ssim_db, r.quality, `q=${r.quality}`);
   return rows;
 }
@@ -301,6 +302,3 @@ function db(v: number | undefined): string {
   return `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(3)}`;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}

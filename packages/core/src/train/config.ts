@@ -25,13 +25,6 @@ export interface TrainConfig {
   /** Rescale gradients to at most this global norm (default: no clipping). */
   clipGradNorm?: number;
   /**
-   * Multiply each example's loss by λ_term^(−exponent). Over a wide λ range the examples at one end
-   * otherwise carry most of the loss (λ·distortion spans two orders of magnitude for λ over 100×)
-   * and the shared weights serve that end. A positive factor per example leaves each λ's optimum
-   * where it was; only the balance between λ in a batch changes. The logged loss is the scaled one.
-   */
-  lossScale?: { term: string; exponent: number };
-  /**
    * Factors on the learning rate by parameter scope: a parameter-name prefix (e.g. 'conditioning/',
    * 'entropy_bottleneck/') → factor > 0; the longest matching prefix wins, other parameters get 1.
    * For parameters that must travel much further than the rest within a short budget.
@@ -58,7 +51,6 @@ export interface ResolvedTrainConfig {
   optimizer: Required<AdamConfig>;
   schedule: LrSchedule;
   clipGradNorm: number | null;
-  lossScale: { term: number; exponent: number } | null;
   learningRateScales: Record<string, number> | null;
   logEvery: number;
   checkpoint: { dir: string; every: number } | null;
@@ -98,14 +90,6 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   validateSchedule(schedule, optimizer.lr);
   const clip = c.clipGradNorm ?? null;
   if (clip !== null && !(Number.isFinite(clip) && clip > 0)) throw new Error(`train config: clipGradNorm must be a finite number > 0, got ${clip}`);
-  let lossScale: ResolvedTrainConfig['lossScale'] = null;
-  if (c.lossScale !== undefined) {
-    const term = task.terms.indexOf(c.lossScale.term);
-    if (term < 0) throw new Error(`train config: lossScale.term '${c.lossScale.term}' is not a term of task '${task.name}' (${task.terms.join(', ')})`);
-    if (!Number.isFinite(c.lossScale.exponent)) throw new Error(`train config: lossScale.exponent must be a finite number, got ${c.lossScale.exponent}`);
-    lossScale = { term, exponent: c.lossScale.exponent };
-    if (lambda) lossScaleFactor(lambda[term], lossScale.exponent, c.lossScale.term);
-  }
   let learningRateScales: Record<string, number> | null = null;
   if (c.learningRateScales !== undefined) {
     if (typeof c.learningRateScales !== 'object' || c.learningRateScales === null || Array.isArray(c.learningRateScales))
@@ -125,7 +109,7 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   const resume = c.resume ?? false;
   if (resume === true && !checkpoint) throw new Error('train config: resume: true needs checkpoint.dir (where to look for the checkpoint)');
   if (typeof resume === 'string' && resume === '') throw new Error('train config: resume must be true, false or a checkpoint path');
-  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, lossScale, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
+  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
 }
 
 function resolveLambda(task: Task, space: CoefficientSpace, l: readonly number[] | Readonly<Record<string, number>>): number[] {
@@ -172,7 +156,6 @@ export function trajectoryConfig(task: Task, c: ResolvedTrainConfig): Record<str
     schedule: { ...c.schedule },
     clipGradNorm: c.clipGradNorm,
     // Only when set, so checkpoints written before the option existed still resume.
-    ...(c.lossScale ? { lossScale: { term: task.terms[c.lossScale.term], exponent: c.lossScale.exponent } } : {}),
     ...(c.learningRateScales ? { learningRateScales: { ...c.learningRateScales } } : {}),
   };
 }
@@ -182,13 +165,6 @@ export function learningRateScaleOf(scales: Readonly<Record<string, number>>, na
   let best = '';
   for (const prefix of Object.keys(scales)) if (name.startsWith(prefix) && prefix.length > best.length) best = prefix;
   return best === '' ? 1 : scales[best];
-}
-
-/** λ^(−exponent), refusing a λ that makes it infinite or zero (λ = 0 with a positive exponent). */
-export function lossScaleFactor(lambda: number, exponent: number, term: string): number {
-  const f = Math.pow(lambda, -exponent);
-  if (!(Number.isFinite(f) && f > 0)) throw new Error(`train: lossScale λ_${term}^(−${exponent}) is ${f} at λ_${term} = ${lambda}; the scaled term's λ must stay > 0`);
-  return f;
 }
 
 /** Human-readable differences between two trajectory configs (empty when equal). */

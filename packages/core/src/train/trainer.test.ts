@@ -109,8 +109,8 @@ describe('train: resume', () => {
     await expect(train(new TwoTargetTask(), { ...base, steps: 4, batchSize: 16, checkpoint: { dir: ckptDir, every: 2 }, resume: true })).rejects.toThrow(
       new RegExp(`checkpoint ${file}: was written with a different configuration: batchSize \\(checkpoint 8, now 16\\)`),
     );
-    await expect(train(new TwoTargetTask(), { ...base, steps: 4, lossScale: { term: 'to_b', exponent: 0.5 }, resume: file })).rejects.toThrow(
-      /different configuration: lossScale \(checkpoint undefined, now \{"exponent":0.5,"term":"to_b"\}\)/,
+    await expect(train(new TwoTargetTask(), { ...base, steps: 4, learningRateScales: { 'l1/': 2 }, resume: file })).rejects.toThrow(
+      /different configuration: learningRateScales \(checkpoint undefined, now \{"l1\/":2\}\)/,
     );
     await expect(train(new TwoTargetTask({ name: 'other' }), { ...base, steps: 4, resume: file })).rejects.toThrow(/was written by task 'two-target', not 'other'/);
     await expect(train(new TwoTargetTask({ hidden: 16 }), { ...base, steps: 4, resume: file })).rejects.toThrow(
@@ -171,10 +171,8 @@ describe('train: the loop', () => {
     b.model.params.dispose();
   });
 
-  for (const lossScale of [undefined, { term: 'to_b', exponent: 0.5 }])
-  it(`weights each example by its own λ${lossScale ? ', scaled by λ_b^(−0.5),' : ''} and logs loss, terms, lr and gradient norm`, async () => {
-    // Terms are constants per example (c_b and d_b); the loss must be mean_b (λ_a[b]·c_b + λ_b[b]·d_b),
-    // each example's times λ_b[b]^(−0.5) under the loss scale.
+  it('weights each example by its own λ and logs loss, terms, lr and gradient norm', async () => {
+    // Terms are constants per example (c_b and d_b); the loss must be mean_b (λ_a[b]·c_b + λ_b[b]·d_b).
     const task = new TwoTargetTask();
     const conditions: Float32Array[] = [];
     const lambdas: Float32Array[] = [];
@@ -192,15 +190,14 @@ describe('train: the loop', () => {
       },
     });
     const sink = new MemorySink();
-    const r = await train(probe, { ...base, steps: 3, ...(lossScale ? { lossScale } : {}) }, { sink });
+    const r = await train(probe, { ...base, steps: 3 }, { sink });
     expect(sink.steps.map((s) => s.step)).toEqual([0, 1, 2]);
     for (let s = 0; s < 3; s++) {
       // The context holds the raw λ rows and their log encoding (to_a fixed at 1, to_b sampled).
       const lb = [...lambdas[s]].filter((_, i) => i % 2 === 1);
       expect([...lambdas[s]].filter((_, i) => i % 2 === 0)).toEqual(lb.map(() => 1));
       expect([...conditions[s]]).toEqual(lb.map((l) => Math.fround(Math.log(l))));
-      const scale = (l: number): number => (lossScale ? l ** -0.5 : 1);
-      const expected = lb.reduce((acc, l, b) => acc + scale(l) * (b + 1 + l * (4 - 0.5 * b)), 0) / lb.length;
+      const expected = lb.reduce((acc, l, b) => acc + (b + 1 + l * (4 - 0.5 * b)), 0) / lb.length;
       const v = sink.steps[s].values;
       expect(v.loss).toBeCloseTo(expected, 4);
       expect(v.to_a).toBeCloseTo(4.5, 5);
@@ -287,9 +284,6 @@ describe('train: the loop', () => {
     await expect(train(t, { ...base, optimizer: { lr: -1 } })).rejects.toThrow(/optimizer.lr must be a finite number > 0/);
     await expect(train(t, { ...base, optimizer: { lr: 1, beta2: 1 } })).rejects.toThrow(/optimizer.beta2 must be in \[0, 1\)/);
     await expect(train(t, { ...base, clipGradNorm: 0 })).rejects.toThrow(/clipGradNorm must be a finite number > 0/);
-    await expect(train(t, { ...base, lossScale: { term: 'to_c', exponent: 1 } })).rejects.toThrow(/lossScale.term 'to_c' is not a term of task 'two-target' \(to_a, to_b\)/);
-    await expect(train(t, { ...base, lossScale: { term: 'to_b', exponent: Number.NaN } })).rejects.toThrow(/lossScale.exponent must be a finite number, got NaN/);
-    await expect(train(t, { ...base, mode: 'fixed', lambda: [1, 0], lossScale: { term: 'to_b', exponent: 1 } })).rejects.toThrow(/lossScale λ_to_b\^\(−1\) is Infinity at λ_to_b = 0/);
     await expect(train(t, { ...base, resume: true })).rejects.toThrow(/resume: true needs checkpoint.dir/);
     await expect(train(t, { ...base, schedule: { kind: 'step', every: 0, gamma: 0.5 } })).rejects.toThrow(/schedule.every/);
     const wrong = new TwoTargetTask({ space: { terms: ['to_b', 'to_a'], distribution: { kind: 'logUniform', term: 'to_b', low: 1, high: 2 } } });

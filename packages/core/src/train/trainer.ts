@@ -10,7 +10,7 @@ import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
 import { globalNormOnHost } from '../kernels/host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
-import { diffConfigs, learningRateScaleOf, lossScaleFactor, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
+import { diffConfigs, learningRateScaleOf, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { NonFiniteLossError } from './errors.js';
 import { learningRateAt } from './schedule.js';
 
@@ -181,14 +181,13 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         const batch = task.trainBatch({ step, batchSize, seed });
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
         const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
-        const scale = cfg.lossScale ? tf.tensor1d(exampleScales(cfg.lossScale, lambdaRows ?? cfg.lambda!, lambdaRows ? batchSize : 1, nTerms, task.terms)) : null;
         const condition = cfg.conditioned ? (fixedCondition ?? space.condition(lambdaRows!, batchSize)) : null;
         const { value, grads } = tf.variableGrads(() => {
           const terms = task.lossTerms(model, batch, { training: true, lambda: lam, condition });
           const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
           termMeans = tf.keep(tf.mean(stacked, 0));
           const perExample = tf.sum(tf.mul(stacked, lam), 1);
-          return tf.mean(scale ? tf.mul(perExample, scale) : perExample) as tf.Scalar;
+          return tf.mean(perExample) as tf.Scalar;
         }, variables);
         const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
         // On wasm and cpu the norm is read from the gradients' memory (no kernels, no extra sync).
@@ -256,11 +255,6 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     adam.dispose();
     tf.dispose(constants);
   }
-}
-
-/** Per example λ_term^(−exponent); one row (a fixed λ) broadcasts over the batch. */
-function exampleScales(ls: NonNullable<ResolvedTrainConfig['lossScale']>, rows: ArrayLike<number>, n: number, nTerms: number, terms: readonly string[]): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => lossScaleFactor(rows[i * nTerms + ls.term], ls.exponent, terms[ls.term]));
 }
 
 /**

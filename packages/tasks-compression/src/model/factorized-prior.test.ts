@@ -42,21 +42,6 @@ describe('factorized-prior model', () => {
     m.dispose();
   });
 
-  it('with zero-initialised FiLM heads starts independent of λ', () => {
-    const space = new BlsFactorizedTask().defaultSpace();
-    const x = batchOf([syntheticImage(16, 16, 3)]);
-    const spread = (m: FactorizedPrior): number => {
-      const [a, b] = [0.002, 0.15].map((l) => m.analysis(x, m.conditionFor([l])).dataSync());
-      return Math.max(...a.map((v, i) => Math.abs(v - b[i])));
-    };
-    const zero = new FactorizedPrior({ space, conditioned: true, seed: 2, config: TINY, conditioningHeadInit: 'zeros' });
-    const glorot = new FactorizedPrior({ space, conditioned: true, seed: 2, config: TINY });
-    expect(spread(zero)).toBe(0);
-    expect(spread(glorot)).toBeGreaterThan(1e-4);
-    zero.dispose();
-    glorot.dispose();
-  });
-
   it("feeds the conditioning the space's condition: with 'range' encoding, log λ mapped onto [−1, 1] over the range", () => {
     const [low, high] = [0.0018, 0.18];
     const spec = { terms: ['distortion', 'rate'], distribution: { kind: 'logUniform' as const, term: 'distortion', low, high } };

@@ -25,8 +25,6 @@ export interface FactorizedPriorOptions {
   conditioned: boolean;
   seed: number;
   config?: Partial<FactorizedPriorConfig>;
-  /** Initialisation of the FiLM heads: 'glorot' (default) or 'zeros' (the model starts λ-independent). */
-  conditioningHeadInit?: 'glorot' | 'zeros';
 }
 
 /**
@@ -140,7 +138,6 @@ export class FactorizedPrior implements TaskModel {
           ],
           hidden: this.config.conditioningHidden,
           multiplier: this.config.filmMultiplier,
-          headInit: options.conditioningHeadInit,
         })
       : null;
     // Δ ∝ λ^(−½) over the range: log Δ = ±¼·ln(high/low) at the ends, 0 (Δ = 1) at the geometric middle.

@@ -47,8 +47,6 @@ export interface BlsTaskOptions {
    * absent or 0), so a quick check codes a few small images instead of full Kodak frames.
    */
   evalCrop?: number;
-  /** Initialisation of the FiLM heads (default 'glorot'; see FactorizedPriorOptions). */
-  conditioningHeadInit?: 'glorot' | 'zeros';
 }
 
 /**
@@ -58,6 +56,7 @@ export interface BlsTaskOptions {
 const REMOVED_OPTIONS: Record<string, string> = {
   entropyLearningRateScale: `learning-rate factors are now the trainer's learningRateScales by parameter scope ({ '${ENTROPY_SCOPE}': factor })`,
   conditioningLearningRateScale: `learning-rate factors are now the trainer's learningRateScales by parameter scope ({ '${CONDITIONING_SCOPE}': factor })`,
+  conditioningHeadInit: 'zero-initialised FiLM heads were a research option (research/lambda-response.ts --zero-heads zeroes them itself)',
 };
 
 /** A training batch: crops, plus the seed of this step's quantization noise. */
@@ -102,7 +101,6 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       conditioned: options.conditioned,
       seed: options.seed,
       config: this.options.config,
-      conditioningHeadInit: this.options.conditioningHeadInit,
     });
   }
 

@@ -5,13 +5,13 @@
  * under that λ's own condition (the diagonal); anything else means the λ → behaviour mapping was not
  * learned.
  *
- *   YOTO_DATA=../shared/data npx tsx packages/tasks-compression/scripts/cross-condition.ts \
+ *   YOTO_DATA=../shared/data npx tsx research/cross-condition.ts \
  *     --checkpoint yoto-results/checkpoints/<run>/checkpoint.yotockpt [--batches 8] [--crop 64] [--backend b]
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadTrained } from '@yoto/core';
-import { parseFlags } from '../bench/args.js';
-import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE, type FactorizedPrior, TASK_NAME } from '../src/index.js';
+import { parseFlags } from './args.js';
+import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE, type FactorizedPrior, TASK_NAME } from '@yoto/tasks-compression';
 
 const f = parseFlags('cross-condition', process.argv.slice(2), { checkpoint: 'string', batches: 'int', crop: 'int', backend: 'string' }, 'see the header of this file');
 const file = f.checkpoint as string | undefined;

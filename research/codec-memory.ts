@@ -1,6 +1,6 @@
 // Peak wasm heap of `compress` + `decompress` on one side×side image with the default compression
 // model (untrained weights: memory does not depend on them). Backs the codec's size limit
-// (experiments/src/commands/image-limit.ts). Usage: pnpm exec tsx scripts/codec-memory.ts 1774
+// (experiments/src/commands/image-limit.ts). Usage: pnpm exec tsx research/codec-memory.ts 1774
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, spaceFromJSON } from '@yoto/core';
 import { compressAt, decompress, FactorizedPrior } from '@yoto/tasks-compression';

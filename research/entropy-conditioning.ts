@@ -12,7 +12,7 @@
  *    as quantization offsets differ slightly, hence the PSNR column). `oracle_bpp` is what per-channel
  *    tables fitted to each image's own symbols would need: a floor for any factorized table.
  *
- *   npx tsx packages/tasks-compression/scripts/entropy-conditioning.ts [--steps 3000] [--n 32] [--m 48]
+ *   npx tsx research/entropy-conditioning.ts [--steps 3000] [--n 32] [--m 48]
  *     [--crop 64] [--batch 8] [--lr 1e-3] [--knots 8] [--fit-steps 1500] [--images 4] [--backend b] [--out f.json]
  *     [--lambda-low 0.0018] [--lambda-high 0.18] [--checkpoint yoto-results/checkpoints/<run>/checkpoint.ckpt]
  *
@@ -35,8 +35,8 @@ import {
   psnr,
   toImage,
   toPaddedTensor,
-} from '../src/index.js';
-import { parseFlags } from '../bench/args.js';
+} from '@yoto/tasks-compression';
+import { parseFlags } from './args.js';
 
 const f = parseFlags(
   'entropy-conditioning',

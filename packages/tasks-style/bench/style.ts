@@ -1,0 +1,110 @@
+/**
+ * `pnpm bench style [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size px] [--infer-size px]`:
+ * on the active tfjs backend, images per second of (1) one YOTO training step of the default
+ * style-adjustable network (forward through the transformer and MobileNet up to conv_pw_11, the five
+ * per-example terms with softmax Grams, backward, Adam update, loss read back) on `--size` photos in
+ * batches of `--batch`, and (2) inference — the transformer alone at one λ — on one `--infer-size`
+ * square image. Medians over the timed steps (after `--warmup`), with CPU time per step beside them.
+ * Needs the data root's style photos and MobileNet weights.
+ */
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { Rng, initBackend } from '@yoto/core';
+import { StyleTask, STYLE_TERMS } from '../src/index.js';
+
+const USAGE = 'pnpm bench style [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size px] [--infer-size px]';
+
+export async function main(argv: string[]): Promise<number> {
+  let v: Record<string, string | boolean | undefined>;
+  try {
+    v = parseArgs({
+      args: argv,
+      options: {
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        backend: { type: 'string' },
+        steps: { type: 'string', default: '10' },
+        warmup: { type: 'string', default: '2' },
+        batch: { type: 'string', default: '4' },
+        size: { type: 'string', default: '64' },
+        'infer-size': { type: 'string', default: '512' },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`bench style: ${(e as Error).message}; usage: ${USAGE}`);
+    return 2;
+  }
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const int = (name: string, min: number): number => {
+    const n = Number(v[name]);
+    if (!Number.isInteger(n) || n < min) throw new Error(`bench style: --${name} must be an integer ≥ ${min}, got ${String(v[name])}`);
+    return n;
+  };
+  const [steps, warmup, batch, size, inferSize] = [int('steps', 1), int('warmup', 0), int('batch', 1), int('size', 16), int('infer-size', 16)];
+  if (size % 4 || inferSize % 4) throw new Error('bench style: --size and --infer-size must be multiples of 4');
+  const backend = await initBackend(v.backend as string | undefined);
+  const task = new StyleTask({ imageSize: size, trainLimit: Math.max(batch, 8) });
+  await task.prepare();
+  const space = task.defaultSpace();
+  const model = task.buildModel({ space, conditioned: true, seed: 1 });
+  const optimizer = tf.train.adam(1e-3);
+  const rng = new Rng(1);
+  const vars = model.params.variables;
+  const train: number[] = [];
+  const trainCpu: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const lambda = space.sample(batch, rng);
+    const loss = tf.tidy(() => {
+      const b = task.trainBatch({ step: i, batchSize: batch, seed: 1 });
+      const lam = tf.tensor2d(lambda, [batch, STYLE_TERMS.length]);
+      const condition = space.condition(lambda, batch);
+      return optimizer.minimize(() => {
+        const t = task.lossTerms(model, b, { training: true, lambda: lam, condition });
+        return tf.mean(tf.sum(tf.mul(tf.stack(STYLE_TERMS.map((k) => t[k]), 1), lam), 1)) as tf.Scalar;
+      }, true, vars)!;
+    });
+    loss.dataSync();
+    loss.dispose();
+    const c = process.cpuUsage(c0);
+    if (i >= warmup) {
+      train.push(performance.now() - t0);
+      trainCpu.push((c.user + c.system) / 1000);
+    }
+  }
+  const x = tf.randomUniform([1, inferSize, inferSize, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const cond = space.condition([0.55, 0.5, 0.5, 0.5, 0.5], 1);
+  const infer: number[] = [];
+  for (let i = 0; i < warmup + steps; i++) {
+    const t0 = performance.now();
+    const y = tf.tidy(() => model.stylize(x, model.norms(cond)));
+    y.dataSync();
+    y.dispose();
+    if (i >= warmup) infer.push(performance.now() - t0);
+  }
+  const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor((a.length - 1) / 2)];
+  const round = (n: number, d = 2): number => Number(n.toFixed(d));
+  const result = {
+    model: 'style',
+    backend: backend.name,
+    network: model.config,
+    train: { batch, size, ms_per_step: round(median(train)), cpu_ms_per_step: round(median(trainCpu)), images_per_s: round((batch * 1000) / median(train)) },
+    inference: { size: inferSize, ms_per_image: round(median(infer)), images_per_s: round(1000 / median(infer), 3) },
+    steps,
+    warmup,
+  };
+  if (v.json) console.log(JSON.stringify(result));
+  else
+    console.log(
+      `style on ${backend.name}: training ${result.train.images_per_s} images/s (${size}×${size}, batch ${batch}, ${result.train.ms_per_step} ms/step, ${result.train.cpu_ms_per_step} CPU ms/step); ` +
+        `inference ${result.inference.images_per_s} images/s at ${inferSize}×${inferSize} (${result.inference.ms_per_image} ms)`,
+    );
+  tf.dispose([x, cond]);
+  model.dispose();
+  task.dispose();
+  return 0;
+}

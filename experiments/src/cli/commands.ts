@@ -46,16 +46,6 @@ export const COMMANDS: Record<string, CommandSpec> = {
     flags: { profile, set, json },
     positionals: ['experiment'],
   },
-  explore: {
-    usage: 'exp explore <experiment> [--profile p] [--port n] [--run id]',
-    summary: 'serve the interactive trade-off page (the YOTO model in the browser, one slider per coefficient) on 127.0.0.1',
-    flags: {
-      profile,
-      port: { type: 'int', value: 'n', help: 'port on 127.0.0.1 (default 7878, or any free one when it is taken; 0: any free port)' },
-      run: { type: 'int', value: 'id', help: 'the YOTO run to explore (default: the latest finished one of the current config)' },
-    },
-    positionals: ['experiment'],
-  },
   runs: {
     usage: 'exp runs [--experiment name] [--status s] [--kind yoto|baseline] [--json]',
     summary: 'runs recorded in the tracker',
@@ -112,5 +102,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
       json,
     },
     positionals: ['input', 'output'],
+  },
+  explore: {
+    usage: 'exp explore <experiment> [--profile p] [--port n] [--run id]',
+    summary: 'serve the interactive trade-off page (the YOTO model in the browser, one slider per coefficient) on 127.0.0.1',
+    flags: {
+      profile,
+      port: { type: 'int', value: 'n', help: 'port on 127.0.0.1 (default 7878, or any free one when it is taken; 0: any free port)' },
+      run: { type: 'int', value: 'id', help: 'the YOTO run to explore (default: the latest finished one of the current config)' },
+    },
+    positionals: ['experiment'],
   },
 };

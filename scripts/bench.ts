@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, { module: string; about: string }> = {
   bls: { module: 'packages/tasks-compression/bench/bls.ts', about: 'compression model (N=64, M=96, 128×128, batch 8): training images/s; --reference runs PyTorch too' },
   codec: { module: 'packages/tasks-compression/bench/codec.ts', about: 'rANS entropy coder alone: encode/decode MB/s and Msymbols/s' },
   vae: { module: 'packages/tasks-vae/bench/vae.ts', about: 'benchmark VAE (28×28, batch 64) through core’s trainer: training images/s; --reference runs PyTorch too' },
+  explore: { module: 'experiments/bench/explore.ts', about: 'explorer page: slider-to-picture latency in headless Chromium (software WebGL and wasm); needs a finished run under YOTO_HOME' },
   style: { module: 'packages/tasks-style/bench/style.ts', about: 'style-adjustable network (64×64, batch 4, MobileNet loss): training images/s, and inference images/s at 512×512' },
   tracker: { module: 'packages/tracker/bench/tracker.ts', about: 'tracker: logging rows/s and report build time for 1,000,000 metric rows' },
 };

@@ -193,6 +193,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
         expect(e.value).toBeCloseTo(at('reconstruction') + e.lambda.kl * at('kl'), 3);
       }
       expect(tracker.listArtifacts('vae-beta-sweep@smoke', { kind: 'image' }).map((a) => a.path.split('/').at(-1)).sort()).toEqual([
+        'lambda-sweep.webp',
         'prior-samples.png',
         'reconstructions.png',
       ]);
@@ -205,6 +206,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
     const html = readFileSync(s.report, 'utf8');
     expect(html.length).toBeGreaterThan(100_000);
     expect(html.match(/src="data:image\/png;base64,/g)?.length).toBe(2);
+    expect(html.match(/src="data:image\/webp;base64,/g)?.length).toBe(1); // the β-sweep animation
     for (const f of ['tradeoff-1', 'metrics-vs-lambda', 'gap', 'compute']) {
       expect(statSync(join(dir, `${f}.svg`)).size, f).toBeGreaterThan(2000);
       const png = readFileSync(join(dir, `${f}.png`));

@@ -28,10 +28,11 @@ const VALID: Record<string, string[]> = {
   export: ['--format', 'csv'],
   codec: ['compress', '--model', 'model.yotockpt', '--lambda', '0.01', 'in.png', 'out.yoto'],
   stylize: ['--model', 'model.yotockpt', '--weights', 'content=0.5', 'in.png', 'out.png'],
+  explore: ['vae-beta-sweep', '--profile', 'smoke'],
 };
 /** Commands that read YOTO_HOME (a file there is a mistake for them). */
-const HOME_READERS = ['run', 'report', 'runs', 'show', 'export'];
-const EXPERIMENT_TAKERS = ['run', 'report', 'show-config'];
+const HOME_READERS = ['run', 'report', 'runs', 'show', 'export', 'explore'];
+const EXPERIMENT_TAKERS = ['run', 'report', 'show-config', 'explore'];
 
 const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}$/);
 const junk = fc.string({ minLength: 1, maxLength: 20 }).filter((s) => !s.startsWith('-') && s.trim() === s && s !== '');

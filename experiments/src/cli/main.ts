@@ -41,6 +41,7 @@ const HANDLERS: Record<string, Handler> = {
   show: async (a, io) => (await import('../commands/show.js')).showCommand(a, io),
   export: async (a, io) => (await import('../commands/export.js')).exportCommand(a, io),
   codec: async (a, io) => (await import('../commands/codec.js')).codecCommand(a, io),
+  explore: async (a, io) => (await import('../commands/explore.js')).exploreCommand(a, io),
   stylize: async (a, io) => (await import('../commands/stylize.js')).stylizeCommand(a, io),
 };
 

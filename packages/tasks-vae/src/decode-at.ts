@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '@yoto/core';
+import { Rng, type Task } from '@yoto/core';
 import type { VaeModel } from './model.js';
 
 // What the model draws at one β — used by the report's pictures (Node) and the explorer page
@@ -38,4 +38,26 @@ export function decodeAt(model: VaeModel, z: tf.Tensor2D, beta: number): tf.Tens
 export function fixedLatents(n: number, latent: number, seed = 12345): Float32Array {
   const rng = new Rng(seed);
   return Float32Array.from({ length: n * latent }, () => rng.normal());
+}
+
+/**
+ * The model's own loss terms at β on a few images, averaged: the task's terms with the posterior
+ * mean as the latent (zero reparameterisation noise). What the explorer shows between grid points
+ * and the report's β-sweep animation prints under each frame.
+ */
+export async function termsAt(task: Task<VaeModel>, model: VaeModel, images: tf.Tensor4D, beta: number): Promise<Record<string, number>> {
+  const n = images.shape[0];
+  const lambda = betaLambda(model, beta);
+  const noise = tf.zeros([n, model.config.latent]);
+  const lambdas = tf.tensor2d(Array.from({ length: n }, () => [...lambda]));
+  const condition = model.conditioned ? model.space.condition(lambda, n) : null;
+  const terms = task.lossTerms(model, { size: n, tensors: { x: images, noise } }, { training: false, lambda: lambdas, condition });
+  const out: Record<string, number> = {};
+  for (const [k, t] of Object.entries(terms)) {
+    const mean = t.mean();
+    out[k] = ((await mean.data()) as Float32Array)[0];
+    mean.dispose();
+  }
+  tf.dispose([noise, lambdas, ...(condition ? [condition] : []), ...Object.values(terms)]);
+  return out;
 }

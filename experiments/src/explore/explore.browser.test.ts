@@ -1,0 +1,174 @@
+// The explorer page in real headless Chromium (Debian's, driven by playwright-core): a smoke-size
+// VAE experiment is trained through the CLI, the page is served, and the test moves the slider,
+// clicks a baseline on the chart and compares the page's pixels with the same model run in Node.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { loadTrained } from '@yoto/core';
+import { reconstructAt, type VaeModel } from '@yoto/tasks-vae';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../cli/main.js';
+import { resolveExperiment } from '../experiments/registry.js';
+import { checkpointDir, resolveHome } from '../runner/home.js';
+import { checkpointPath } from '@yoto/core/checkpoint-path';
+import { startExplorer } from './explorer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let root: string;
+let homeDir: string;
+const cli = async (argv: string[]) => {
+  const err: string[] = [];
+  const io: CliIo = { out: () => {}, err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: homeDir }, cwd: root };
+  return { code: await main(argv, io), err: err.join('\n') };
+};
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'yoto-explore-'));
+  homeDir = join(root, 'home');
+  // A tiny smoke run: enough steps for β to change the pictures, few enough to take seconds.
+  const r = await cli(['run', 'vae-beta-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20', '--set', 'train.checkpointEvery=10']);
+  if (r.code !== 0) throw new Error(`the smoke run failed (${r.code}): ${r.err}`);
+}, 300_000);
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const explorer = (o: { port?: number; run?: number } = {}) =>
+  startExplorer({ home: resolveHome({ YOTO_HOME: homeDir }, root), resolved: resolveExperiment('vae-beta-sweep', 'smoke'), ...o });
+
+describe('exp explore: errors', () => {
+  it('one line naming what is missing: no runs of the profile, a baseline as --run, a taken port', async () => {
+    const code = async (argv: string[]) => cli(argv);
+    const none = await code(['explore', 'vae-beta-sweep']);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/^error: no runs of 'vae-beta-sweep' in .*tracker\.db; run `pnpm exp run vae-beta-sweep` first$/);
+    const baseline = await code(['explore', 'vae-beta-sweep', '--profile', 'smoke', '--run', '2']);
+    expect(baseline.code).toBe(2);
+    expect(baseline.err).toMatch(/^error: --run 2 is a baseline run; the explorer turns the λ of a YOTO run \(1\)$/);
+    const missing = await code(['explore', 'vae-beta-sweep', '--profile', 'smoke', '--run', '99']);
+    expect(missing.err).toMatch(/^error: --run 99 is not a run of 'vae-beta-sweep@smoke'; its runs: 1 \(yoto, finished\), 2 \(baseline, finished\), 3 \(baseline, finished\)$/);
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      await expect(explorer({ port })).rejects.toThrow(`port ${port} on 127.0.0.1 is taken; choose another with --port`);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
+});
+
+describe('the report’s β-sweep animation', () => {
+  it('is an animated WebP with one frame per grid β, in the report with its λ and terms and the explore command', async () => {
+    const dir = join(homeDir, 'reports', 'vae-beta-sweep@smoke');
+    const file = join(dir, 'lambda-sweep.webp');
+    const meta = await sharp(file, { animated: true }).metadata();
+    expect(meta.format).toBe('webp');
+    expect(meta.pages).toBe(10); // the smoke grid: 10 log-spaced β
+    expect(meta.loop).toBe(0);
+    expect(meta.delay).toEqual(Array(10).fill(700));
+    const frame = (page: number) => sharp(file, { page }).raw().toBuffer();
+    const [first, last] = [await frame(0), await frame(9)];
+    expect(first.length).toBe(last.length);
+    expect(first.equals(last)).toBe(false); // β changes the pictures
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('src="data:image/webp;base64,');
+    expect(html).toMatch(/β = 0\.125: reconstruction [\d.]+ nats, KL [\d.]+ nats; β = /);
+    expect(html).toContain('pnpm exp explore');
+  });
+});
+
+describe('exp explore in headless Chromium', () => {
+  it('loads offline, turns β live, moves the chart point, and a clicked baseline moves the slider', async (ctx) => {
+    if (!existsSync(CHROMIUM)) {
+      const why = `Chromium is not installed at ${CHROMIUM} (Debian: apt-get install chromium); .ci/run installs it`;
+      console.warn(`skipped: ${why}`);
+      ctx.skip(why);
+      return;
+    }
+    const server = await explorer({ port: 0 });
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launchPersistentContext(mkdtempSync(join(root, 'chromium-')), { executablePath: CHROMIUM, headless: true, args: ARGS });
+    try {
+      const page = await browser.newPage();
+      await page.setViewportSize({ width: 1400, height: 900 });
+      const problems: string[] = [];
+      const outside: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+      });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('request', (r) => {
+        const url = r.url();
+        if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
+      });
+      await page.goto(server.url);
+      await page.waitForSelector('body[data-ready="true"], body[data-failed="true"]', { timeout: 120_000 });
+      expect(await page.locator('#error').textContent()).toBe('');
+      const sliders = page.locator('input[type=range]');
+      expect(await sliders.count()).toBe(1); // the smoke space conditions on β alone
+
+      const pixels = (id: string) =>
+        page.evaluate((i) => {
+          const c = document.getElementById(i) as HTMLCanvasElement;
+          return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+        }, id);
+      // The ring of the current λ (the layer the page adds to the report's spec).
+      const ring = () => page.evaluate(() => document.querySelector('#chart svg g.current_lambda_marks path')!.getAttribute('transform'));
+      const renders = async () => Number(await page.evaluate(() => document.body.dataset.renders));
+
+      const before = { recon: await pixels('yoto-recon'), prior: await pixels('yoto-prior'), ring: await ring(), renders: await renders() };
+      await sliders.first().fill('980'); // β near the top of its range
+      await page.waitForFunction((n) => Number(document.body.dataset.renders) > n, before.renders);
+      const after = { recon: await pixels('yoto-recon'), prior: await pixels('yoto-prior'), ring: await ring() };
+      expect(after.recon.length).toBe(before.recon.length);
+      expect(after.recon.some((v, i) => v !== before.recon[i])).toBe(true);
+      expect(after.prior.some((v, i) => v !== before.prior[i])).toBe(true);
+      expect(after.ring).not.toBe(before.ring);
+
+      // The page's reconstruction of the first digit equals the same checkpoint run in Node at the same β.
+      const beta = Number(await page.evaluate(() => document.body.dataset.lambda));
+      const node = await loadTrained<VaeModel>(checkpointPath(checkpointDir(resolveHome({ YOTO_HOME: homeDir }, root), 1)));
+      const images = (node.task as unknown as { testImages(n: number): tf.Tensor4D }).testImages(1);
+      const expected = reconstructAt(node.model, images, beta).dataSync();
+      const scale = 3;
+      const pad = 2;
+      const width = (after.recon.length / 4) / (28 * scale + 2 * pad);
+      let worst = 0;
+      for (let y = 0; y < 28; y++)
+        for (let x = 0; x < 28; x++) {
+          const shown = after.recon[((pad + y * scale) * width + pad + x * scale) * 4];
+          worst = Math.max(worst, Math.abs(shown - Math.round(Math.min(1, Math.max(0, expected[y * 28 + x])) * 255)));
+        }
+      expect(worst).toBeLessThanOrEqual(1); // float32 differences between the browser's backend and Node's round one level at most
+      node.model.params.dispose();
+      images.dispose();
+
+      // Clicking the β = 8 baseline on the chart sets the slider to its β and draws its own outputs.
+      const diamond = await page.evaluate(() => {
+        const paths = Array.from(document.querySelectorAll('#chart svg g.mark-symbol path'));
+        const p = paths.find((e) => /baseline-beta=8\//.test(e.getAttribute('aria-label') ?? ''));
+        const r = p?.getBoundingClientRect();
+        return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+      });
+      expect(diamond).not.toBeNull();
+      const n = await renders();
+      await page.mouse.click(diamond!.x, diamond!.y);
+      await page.waitForFunction((k) => Number(document.body.dataset.renders) > k && document.body.dataset.baseline === '3', n);
+      expect(Number(await page.evaluate(() => document.body.dataset.lambda))).toBe(8);
+      const position = Number(await sliders.first().inputValue());
+      expect(position).toBe(Math.round(((Math.log(8) - Math.log(1 / 8)) / (Math.log(64) - Math.log(1 / 8))) * 1000));
+      expect((await pixels('baseline-recon')).some((v) => v < 255)).toBe(true);
+      expect(await page.locator('#metrics th').first().textContent()).toBe('held-out, recorded in the tracker at β = 8');
+
+      expect(problems).toEqual([]);
+      expect(outside).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  }, 300_000);
+});

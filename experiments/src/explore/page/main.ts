@@ -1,0 +1,172 @@
+/// <reference lib="dom" />
+// The explorer page: loads the YOTO model from its checkpoint bytes through core's loadTrained path,
+// puts one slider per conditioned coefficient, and redraws the outputs, the chart's current point
+// and the metrics as a slider moves. Everything it loads comes from the local server.
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadTrainedFromBytes, type TaskModel } from '@yoto/core';
+import '@yoto/tasks-vae';
+import type { VaeModel } from '@yoto/tasks-vae';
+import type { ExplorerModel, ExplorerState } from '../state.js';
+import { showTradeoffChart } from './chart.js';
+import { gridOf, positionOn, sliderToValue, valueToSlider } from './curve.js';
+import { vaeView, type VaePanel } from './vae-view.js';
+
+const STEPS = 1000;
+
+/** WebGL where the browser has it, else WebAssembly (binaries served by the explorer under /wasm/). */
+async function chooseBackend(): Promise<string> {
+  setWasmPaths('/wasm/');
+  const canvas = document.createElement('canvas');
+  const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+  // A software WebGL (SwiftShader, llvmpipe: no GPU) redrew the VAE panel 13× slower than wasm here
+  // (`pnpm bench explore`), so it is used only when asked for. ?backend=webgl|wasm forces one.
+  const renderer = gl ? String(gl.getParameter(gl.getExtension('WEBGL_debug_renderer_info')?.UNMASKED_RENDERER_WEBGL ?? gl.RENDERER)) : '';
+  const software = /swiftshader|llvmpipe|software/i.test(renderer);
+  const asked = new URLSearchParams(location.search).get('backend');
+  const order = asked === 'wasm' || !gl ? ['wasm'] : asked === 'webgl' ? ['webgl', 'wasm'] : software ? ['wasm', 'webgl'] : ['webgl', 'wasm'];
+  for (const name of order) if (await tf.setBackend(name).catch(() => false)) return name;
+  throw new Error('neither the WebGL nor the WebAssembly backend of tfjs starts in this browser');
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
+  return r;
+}
+
+async function loadModel<M extends TaskModel>(m: ExplorerModel) {
+  const bytes = new Uint8Array(await (await fetchOk(`/checkpoint/${m.runId}`)).arrayBuffer());
+  return loadTrainedFromBytes<M>(bytes, `run ${m.runId} (${m.name})`);
+}
+
+const fmt = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toPrecision(4) : String(Number(v.toPrecision(4))));
+
+async function start(): Promise<void> {
+  const backend = await chooseBackend();
+  const state = (await (await fetchOk('/state.json')).json()) as ExplorerState;
+  const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel;
+  document.title = `${state.record} — YOTO explorer`;
+  document.getElementById('title')!.textContent = `${state.record}: turn ${state.lambdaTitle} on one model`;
+  const trained = await loadModel<VaeModel>(state.yoto);
+  const { space } = trained;
+  document.getElementById('subtitle')!.textContent =
+    `YOTO run ${state.yoto.runId} (${state.yoto.name}), task ${trained.task.name}, step ${trained.step}; tfjs ${backend} backend in this browser`;
+
+  // One slider per conditioned term; the chart and pictures follow the report's λ term.
+  const lambda = space.terms.map((t) => space.support(t).value ?? 1);
+  const sliders = document.getElementById('sliders')!;
+  const inputs = new Map<string, { input: HTMLInputElement; output: HTMLOutputElement; min: number; max: number; log: boolean }>();
+  for (const term of space.conditionedTerms) {
+    const { min, max } = space.support(term);
+    const log = space.encodings[term] === 'log';
+    const div = document.createElement('div');
+    div.className = 'slider';
+    const label = document.createElement('label');
+    label.textContent = `${term === state.lambdaTerm ? state.lambdaTitle : `λ[${term}]`} (${term}, ${log ? 'log scale' : 'linear'}, ${fmt(min)}…${fmt(max)}) `;
+    const input = document.createElement('input');
+    Object.assign(input, { type: 'range', min: '0', max: String(STEPS), step: '1', id: `slider-${term}` });
+    const output = document.createElement('output');
+    label.append(input, output);
+    div.append(label);
+    sliders.append(div);
+    inputs.set(term, { input, output, min, max, log });
+  }
+
+  const view = vaeView(document.getElementById('outputs')!, panel, trained.task, trained.model);
+  const grid = gridOf(state.evaluations, state.yoto.runId, state.lambdaTerm);
+  const baselineModels = new Map<number, VaeModel>();
+  let baseline: { model: VaeModel; beta: number; label: string } | null = null;
+
+  const first = grid[0]?.metrics ?? {};
+  const chart = await showTradeoffChart(document.getElementById('chart')!, state.chart, state.lambdaTitle, { x: first[state.x] ?? 0, y: first[state.y] ?? 0, lambda: grid[0]?.lambda ?? 1 }, (run) => {
+    const b = state.baselines.find((m) => m.name === run);
+    if (b) void chooseBaseline(b);
+  });
+
+  let pending: Promise<void> = Promise.resolve();
+  let renders = 0;
+  const render = () => {
+    // Renders run one after another; a burst of slider events coalesces into the latest λ.
+    pending = pending.then(async () => {
+      const beta = lambda[space.terms.indexOf(state.lambdaTerm)];
+      const t0 = performance.now();
+      const live = await view.render(beta, baseline);
+      const ms = performance.now() - t0;
+      const pos = positionOn(grid, beta);
+      if (pos && state.x in pos.metrics && state.y in pos.metrics) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
+      showMetrics(state, beta, pos, live, ms);
+      renders++;
+      document.body.dataset.renders = String(renders);
+      document.body.dataset.lambda = String(beta);
+      document.body.dataset.ms = ms.toFixed(1);
+    });
+    return pending;
+  };
+
+  const setTerm = (term: string, value: number) => {
+    const s = inputs.get(term);
+    if (!s) return;
+    lambda[space.terms.indexOf(term)] = value;
+    s.input.value = String(valueToSlider(value, STEPS, s.min, s.max, s.log));
+    s.output.textContent = fmt(value);
+  };
+  for (const [term, s] of inputs) {
+    s.input.addEventListener('input', () => {
+      setTerm(term, sliderToValue(Number(s.input.value), STEPS, s.min, s.max, s.log));
+      void render();
+    });
+  }
+
+  async function chooseBaseline(b: ExplorerModel): Promise<void> {
+    let model = baselineModels.get(b.runId);
+    if (!model) {
+      model = (await loadModel<VaeModel>(b)).model;
+      baselineModels.set(b.runId, model);
+    }
+    for (const [term, v] of Object.entries(b.lambda ?? {})) setTerm(term, v);
+    const beta = b.lambda![state.lambdaTerm];
+    baseline = { model, beta, label: `baseline run ${b.runId} (${state.lambdaTitle} = ${fmt(beta)})` };
+    document.body.dataset.baseline = String(b.runId);
+    await render();
+  }
+
+  const buttons = document.getElementById('baselines')!;
+  if (state.baselines.length) buttons.append(`Baselines (or click one on the chart): `);
+  for (const b of state.baselines) {
+    const button = document.createElement('button');
+    button.textContent = `${state.lambdaTitle} = ${fmt(b.lambda![state.lambdaTerm])}`;
+    button.dataset.baselineRun = String(b.runId);
+    button.addEventListener('click', () => void chooseBaseline(b));
+    buttons.append(button);
+  }
+
+  // Start in the middle of the (log) range.
+  for (const [term, s] of inputs) setTerm(term, sliderToValue(STEPS / 2, STEPS, s.min, s.max, s.log));
+  await render();
+  document.body.dataset.ready = 'true';
+}
+
+function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, ms: number): void {
+  const title = (m: string) => state.metricTitles[m] ?? m;
+  const rows: string[] = [];
+  if (pos) {
+    const source = pos.exact
+      ? `held-out, recorded in the tracker at ${state.lambdaTitle} = ${fmt(beta)}`
+      : pos.below === pos.above
+        ? `held-out at the nearest grid point ${state.lambdaTitle} = ${fmt(pos.below)} (outside the grid)`
+        : `interpolated in log ${state.lambdaTitle} between the held-out grid points ${fmt(pos.below)} and ${fmt(pos.above)}`;
+    rows.push(`<tr><th colspan="2">${source}</th></tr>`);
+    for (const [k, v] of Object.entries(pos.metrics)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-metric="${k}">${fmt(v)}</td></tr>`);
+  }
+  rows.push(`<tr><th colspan="2">the model's own estimate on the ${'panel'} (posterior mean, no sampling noise)</th></tr>`);
+  for (const [k, v] of Object.entries(live)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-live="${k}">${fmt(v)}</td></tr>`);
+  rows.push(`<tr><td>slider to picture</td><td class="num">${ms.toFixed(1)} ms</td></tr>`);
+  document.getElementById('metrics')!.innerHTML = `<table>${rows.join('')}</table>`;
+}
+
+start().catch((err: unknown) => {
+  document.getElementById('error')!.textContent = `The explorer could not start: ${(err as Error).message}`;
+  document.body.dataset.failed = 'true';
+  console.error(err);
+});

@@ -1,5 +1,6 @@
 import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
 import { UsageError } from '../errors.js';
+import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { verifyDatasets } from './verify-datasets.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
@@ -120,12 +121,6 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     },
   },
   validate(c) {
-    const positiveInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${key} must be a positive integer, got ${v}`);
-    };
-    const nonNegativeInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be an integer ≥ 0, got ${v}`);
-    };
     for (const [v, key] of [
       [c.yoto.steps, 'yoto.steps'],
       [c.baselines.steps, 'baselines.steps'],
@@ -138,10 +133,10 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       [c.gallery.size, 'gallery.size'],
       [c.gallery.columns, 'gallery.columns'],
     ] as const)
-      positiveInt(v, key);
-    nonNegativeInt(c.data.evalImages, 'data.evalImages');
-    nonNegativeInt(c.gallery.x, 'gallery.x');
-    nonNegativeInt(c.gallery.y, 'gallery.y');
+      requirePositiveInt(v, key);
+    requireNonNegativeInt(c.data.evalImages, 'data.evalImages');
+    requireNonNegativeInt(c.gallery.x, 'gallery.x');
+    requireNonNegativeInt(c.gallery.y, 'gallery.y');
     if (!Number.isInteger(c.model.densityKnots) || c.model.densityKnots < 0 || c.model.densityKnots === 1)
       throw new UsageError(`model.densityKnots must be 0 or an integer ≥ 2, got ${c.model.densityKnots}`);
     if (!Number.isInteger(c.data.cropSize) || c.data.cropSize < 16 || c.data.cropSize % 16 !== 0)

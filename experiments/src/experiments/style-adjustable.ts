@@ -2,6 +2,7 @@
 import { STYLE_TERMS, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { UsageError } from '../errors.js';
+import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { verifyDatasets } from './verify-datasets.js';
@@ -91,12 +92,6 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
     },
   },
   validate(c) {
-    const positiveInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${key} must be a positive integer, got ${v}`);
-    };
-    const nonNegativeInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be an integer ≥ 0 (0 = all), got ${v}`);
-    };
     for (const [v, key] of [
       [c.yoto.steps, 'yoto.steps'],
       [c.baselines.steps, 'baselines.steps'],
@@ -107,16 +102,16 @@ export const styleAdjustable: ExperimentDefinition<StyleAdjustableConfig> = {
       [c.evaluation.batchSize, 'evaluation.batchSize'],
       [c.data.styleSize, 'data.styleSize'],
     ] as const)
-      positiveInt(v, key);
-    nonNegativeInt(c.data.trainLimit, 'data.trainLimit');
-    nonNegativeInt(c.data.evalImages, 'data.evalImages');
-    nonNegativeInt(c.model.residualBlocks, 'model.residualBlocks');
-    positiveInt(c.pictures.images, 'pictures.images');
+      requirePositiveInt(v, key);
+    requireNonNegativeInt(c.data.trainLimit, 'data.trainLimit', 'all');
+    requireNonNegativeInt(c.data.evalImages, 'data.evalImages', 'all');
+    requireNonNegativeInt(c.model.residualBlocks, 'model.residualBlocks');
+    requirePositiveInt(c.pictures.images, 'pictures.images');
     if (!/^[^/\\]+\.(jpe?g|png)$/i.test(c.style)) throw new UsageError(`style must be an image file name in style/styles of the data root (e.g. 03_hokusai_great_wave.jpg), got '${c.style}'`);
     if (!Number.isInteger(c.data.imageSize) || c.data.imageSize < 16 || c.data.imageSize % 4 !== 0)
       throw new UsageError(`data.imageSize must be a multiple of 4, at least 16, got ${c.data.imageSize}`);
     if (c.model.widths.length !== 3) throw new UsageError(`model.widths must list 3 channel counts, got ${c.model.widths.join(',')}`);
-    c.model.widths.forEach((w, i) => positiveInt(w, `model.widths[${i}]`));
+    c.model.widths.forEach((w, i) => requirePositiveInt(w, `model.widths[${i}]`));
     if (c.loss.network !== 'mobilenet' && c.loss.network !== 'darknet') throw new UsageError(`loss.network must be 'mobilenet' or 'darknet', got '${c.loss.network}'`);
     if (!(c.loss.temperature > 0)) throw new UsageError(`loss.temperature must be > 0, got ${c.loss.temperature}`);
     const s = c.space;

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { fmt } from './format.js';
@@ -80,24 +81,18 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
     },
   },
   validate(c) {
-    const positiveInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 1) throw new UsageError(`${key} must be a positive integer, got ${v}`);
-    };
-    const nonNegativeInt = (v: number, key: string): void => {
-      if (!Number.isInteger(v) || v < 0) throw new UsageError(`${key} must be an integer ≥ 0 (0 = all), got ${v}`);
-    };
-    positiveInt(c.yoto.steps, 'yoto.steps');
-    positiveInt(c.baselines.steps, 'baselines.steps');
-    positiveInt(c.train.batchSize, 'train.batchSize');
-    positiveInt(c.train.checkpointEvery, 'train.checkpointEvery');
-    positiveInt(c.train.logEvery, 'train.logEvery');
-    positiveInt(c.model.latent, 'model.latent');
-    positiveInt(c.model.conditioningHidden, 'model.conditioningHidden');
-    positiveInt(c.evaluation.batchSize, 'evaluation.batchSize');
-    nonNegativeInt(c.data.trainLimit, 'data.trainLimit');
-    nonNegativeInt(c.data.testLimit, 'data.testLimit');
+    requirePositiveInt(c.yoto.steps, 'yoto.steps');
+    requirePositiveInt(c.baselines.steps, 'baselines.steps');
+    requirePositiveInt(c.train.batchSize, 'train.batchSize');
+    requirePositiveInt(c.train.checkpointEvery, 'train.checkpointEvery');
+    requirePositiveInt(c.train.logEvery, 'train.logEvery');
+    requirePositiveInt(c.model.latent, 'model.latent');
+    requirePositiveInt(c.model.conditioningHidden, 'model.conditioningHidden');
+    requirePositiveInt(c.evaluation.batchSize, 'evaluation.batchSize');
+    requireNonNegativeInt(c.data.trainLimit, 'data.trainLimit', 'all');
+    requireNonNegativeInt(c.data.testLimit, 'data.testLimit', 'all');
     if (c.model.channels.length !== 2) throw new UsageError(`model.channels must list 2 channel counts, got ${c.model.channels.join(',')}`);
-    c.model.channels.forEach((w, i) => positiveInt(w, `model.channels[${i}]`));
+    c.model.channels.forEach((w, i) => requirePositiveInt(w, `model.channels[${i}]`));
     if (!Number.isInteger(c.evaluation.points) || c.evaluation.points < 2)
       throw new UsageError(`evaluation.points must be an integer ≥ 2, got ${c.evaluation.points}`);
     if (!(c.beta.low > 0 && c.beta.low < c.beta.high))

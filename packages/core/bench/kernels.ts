@@ -6,11 +6,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
-import { conv2dBackpropFilterViaConv } from '../src/kernels/conv2d_backprop_filter.js';
-import { chooseBackpropInputStrategy, conv2dBackpropInputViaConv, type BackpropInputStrategy } from '../src/kernels/conv2d_backprop_input.js';
-import { convGeometry } from '../src/kernels/conv_geometry.js';
-import { depthwiseBackpropFilterViaConv, depthwiseBackpropInputViaConv } from '../src/kernels/depthwise_backprop.js';
-import { KERNEL_FIXES, originalKernel, runOriginalKernel } from '../src/kernels/register.js';
+import {
+  chooseBackpropInputStrategy,
+  conv2dBackpropFilterViaConv,
+  conv2dBackpropInputViaConv,
+  convGeometry,
+  depthwiseBackpropFilterViaConv,
+  depthwiseBackpropInputViaConv,
+  KERNEL_FIXES,
+  originalKernel,
+  runOriginalKernel,
+  type BackpropInputStrategy,
+} from '@yoto/tfjs-kernels';
 import { mainNative, NATIVE_HELP } from './native-conv.js';
 
 type Shape4 = [number, number, number, number];

@@ -33,4 +33,4 @@ export * from './checkpoint/load-model.js';
 export * from './checkpoint/load-trained.js';
 export * from './checkpoint/errors.js';
 export * from './eval/grid.js';
-export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from './kernels/register.js';
+export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from '@yoto/tfjs-kernels';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerKernelFixes } from '../kernels/register.js';
+import { registerKernelFixes } from '@yoto/tfjs-kernels';
 import { disableNativeKernels, enableNativeKernels, type NativeKernels } from './native.js';
 import { threadBudget } from './threads.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assignVariables, compareShapes, readVariables, type NamedArrays } from '../checkpoint/named-arrays.js';
-import { adamStepConstants, adamUpdate } from '../kernels/adam_update.js';
-import { allocateFloat32, float32Storage, hasHostStorage } from '../kernels/tensor_memory.js';
+import { adamStepConstants, adamUpdate } from './adam_update.js';
+import { allocateFloat32, float32Storage, hasHostStorage } from '@yoto/tfjs-kernels';
 
 export interface AdamConfig {
   lr: number;

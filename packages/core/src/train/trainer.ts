@@ -7,7 +7,7 @@ import type { CoefficientSpace } from '../coefficients/space.js';
 import type { MetricSink } from '../metrics/sink.js';
 import { Rng } from '../random/rng.js';
 import type { Batch, LossTerms, Task, TaskModel } from '../task/task.js';
-import { globalNormOnHost } from '../kernels/host_norm.js';
+import { globalNormOnHost } from './host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
 import { diffConfigs, learningRateScaleOf, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';

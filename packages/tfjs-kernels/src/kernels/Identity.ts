@@ -12,18 +12,12 @@ export function sharedIdentity(original: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype === 'string') return original.kernelFunc(args);
-    (args.backend as tf.KernelBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    return shareMemory(args.backend as tf.KernelBackend, x);
   };
 }
 
-/** Cast: to the same dtype it is an Identity (shared memory); any real conversion keeps tfjs's kernel. */
-export function sharedSameDtypeCast(original: tf.KernelConfig): tf.KernelFunc {
-  return (args) => {
-    const x = args.inputs.x as tf.TensorInfo;
-    const { dtype } = (args.attrs ?? {}) as { dtype?: tf.DataType };
-    if (x.dtype === 'string' || dtype !== x.dtype) return original.kernelFunc(args);
-    (args.backend as tf.KernelBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-  };
+/** An output sharing x's memory: one more reference to its data id. */
+export function shareMemory(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
 }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init.js';
-import { conv2dBackpropFilterViaConv, type BackpropFilterStrategy } from './conv2d_backprop_filter.js';
-import { conv2dBackpropInputViaConv, type BackpropInputStrategy } from './conv2d_backprop_input.js';
+import { conv2dBackpropFilterViaConv, type BackpropFilterStrategy } from './kernels/Conv2DBackpropFilter.js';
+import { conv2dBackpropInputViaConv, type BackpropInputStrategy } from './kernels/Conv2DBackpropInput.js';
 import { originalKernel, runOriginalKernel } from './register.js';
 import {
   naiveConv2d,
@@ -15,7 +14,8 @@ import {
   type NaivePad,
 } from './testing/naive_conv.js';
 import { dense, t4, type Shape4 } from './testing/dense.js';
-import { loadAddon } from '@yoto/tfjs-dnnl';
+import { useBackend } from './testing/backend.js';
+import { loadAddon, registerNativeKernels, setEnabled } from '@yoto/tfjs-dnnl';
 
 
 function expectClose(got: tf.Tensor, want: Dense4, label: string): void {
@@ -78,12 +78,24 @@ function backendCounts() {
 
 const dnnl = loadAddon();
 
+/** wasm+dnnl as core's initBackend sets it up: oneDNN's kernels registered after the fixes, which they fall back on. */
+async function activate(backend: 'wasm' | 'wasm+dnnl' | 'cpu'): Promise<void> {
+  if (backend !== 'wasm+dnnl') {
+    setEnabled(false);
+    return useBackend(backend);
+  }
+  if (!dnnl.ok) throw new Error(dnnl.why);
+  await useBackend('wasm');
+  registerNativeKernels(dnnl.addon);
+  setEnabled(true);
+}
+
 for (const backend of ['wasm', 'wasm+dnnl', 'cpu'] as const) {
   // wasm+dnnl: oneDNN's kernels in front of the fixes (and tfjs's own), which take what they leave (NCHW).
   const skip = backend === 'wasm+dnnl' && !dnnl.ok;
   describe.skipIf(skip)(`conv kernels on ${backend}${skip && !dnnl.ok ? ` (skipped: ${dnnl.why})` : ''}`, () => {
     beforeAll(async () => {
-      await initBackend(backend);
+      await activate(backend);
     });
 
     const convCases = cases(false, false);

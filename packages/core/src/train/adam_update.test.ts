@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init.js';
-import { Adam } from '../train/adam.js';
+import { Adam } from './adam.js';
 
 /** Deterministic values in [-scale, scale) with some exact zeros and tiny values (a small LCG). */
 function values(n: number, seed: number, scale: number): Float32Array {

@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 // Importing the wasm package registers its kernels; ours must be registered after it to win.
 import '@tensorflow/tfjs-backend-wasm';
-import { conv2dBackpropFilterKernel } from './conv2d_backprop_filter.js';
-import { conv2dBackpropInputKernel } from './conv2d_backprop_input.js';
-import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise_backprop.js';
-import { sharedIdentity, sharedSameDtypeCast } from './identity_share.js';
-import { fixedFusedMatMul, untransposedMatMul } from './matmul_untransposed.js';
-import { sumOuterAxes } from './sum_outer_axes.js';
+import { untransposedMatMul } from './kernels/BatchMatMul.js';
+import { sharedSameDtypeCast } from './kernels/Cast.js';
+import { conv2dBackpropFilterKernel } from './kernels/Conv2DBackpropFilter.js';
+import { conv2dBackpropInputKernel } from './kernels/Conv2DBackpropInput.js';
+import { depthwiseBackpropFilterKernel } from './kernels/DepthwiseConv2dNativeBackpropFilter.js';
+import { depthwiseBackpropInputKernel } from './kernels/DepthwiseConv2dNativeBackpropInput.js';
+import { fixedFusedMatMul } from './kernels/_FusedMatMul.js';
+import { sharedIdentity } from './kernels/Identity.js';
+import { sumOuterAxes } from './kernels/Sum.js';
 
 type Backend = 'wasm' | 'cpu';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
-import { opKernel } from './op_kernel.js';
-import { allocateFloat32, float32Storage } from './tensor_memory.js';
+import { convGeometry, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from '../support/conv_geometry.js';
+import { opKernel } from '../support/op_kernel.js';
+import { allocateFloat32, float32Storage } from '../support/tensor_memory.js';
 
 /**
  * dW for conv2d as one ordinary convolution:

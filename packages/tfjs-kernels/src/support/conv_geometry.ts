@@ -117,3 +117,11 @@ export function padOrCrop(
   ];
   return { x: cropped, pad };
 }
+
+/** Attributes of tfjs's depthwise backprop kernels. */
+export interface DepthwiseAttrs {
+  strides: number | [number, number];
+  dilations: number | [number, number];
+  pad: PadAttr;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init.js';
+import { useBackend } from './testing/backend.js';
 import { runOriginalKernel } from './register.js';
 
 /** The wasm-only wrappers (matmul with transposes, sums over outer axes) against tfjs's own kernels. */
 describe('wasm fast-path wrappers', () => {
   beforeAll(async () => {
-    await initBackend('wasm');
+    await useBackend('wasm');
   });
 
   const values = (shape: number[], seed: number) => tf.randomUniform(shape, -1, 1, 'float32', seed);

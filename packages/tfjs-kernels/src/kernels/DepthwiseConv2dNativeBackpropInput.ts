@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, crop, padOrCrop, type ConvGeometry, type PadAttr } from './conv_geometry.js';
-import { flipSpatial, forEachSubpixelTap } from './filter_transforms.js';
-import { opKernel } from './op_kernel.js';
+import { convGeometry, crop, padOrCrop, type ConvGeometry, type DepthwiseAttrs, type PadAttr } from '../support/conv_geometry.js';
+import { flipSpatial, forEachSubpixelTap } from '../support/filter_transforms.js';
+import { opKernel } from '../support/op_kernel.js';
 
 /*
  * Gradients of depthwiseConv2d (NHWC; filter [fh,fw,Ci,M], output channel i·M + m) built from
@@ -86,55 +86,8 @@ export function depthwiseBackpropInputViaConv(
   return tf.tidy(() => (g.sh === 1 && g.sw === 1 ? depthwiseInputStride1(dy, filter, g) : depthwiseInputStrided(dy, filter, g))) as tf.Tensor4D;
 }
 
-/**
- * dW[a,b,i,m] = Σ_{n,oy,ox} xpad[n, oy·s + a·d, ox·s + b·d, i]·dy[n,oy,ox,i·M+m]
- * is, per (n,i), a correlation of the padded input with dy evaluated at the fh×fw tap offsets: one
- * depthwise conv whose channels are the (n,i) pairs, whose filter is dy ([Ho,Wo,N·Ci,M]) with
- * dilation s, and whose stride is d; the N partial results are then summed. XNNPACK runs this
- * large-kernel depthwise conv at full speed, while slicing out taps is bound by tfjs-backend-wasm's
- * slow strided/rank-4 Slice (2–5× slower, measured).
- */
-export function depthwiseBackpropFilterViaConv(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  filterShape: [number, number, number, number],
-  strides: number | [number, number],
-  dilations: number | [number, number],
-  pad: PadAttr,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): tf.Tensor4D {
-  const g = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
-  const [fh, fw, ci, m] = filterShape;
-  const n = g.batch;
-  return tf.tidy(() => {
-    // Rows read: tap a spans a·d … a·d + (Ho−1)·s; pad or crop so the output is exactly fh×fw.
-    const bottom = (fh - 1) * g.dh + (g.outH - 1) * g.sh + 1 - g.inH - g.top;
-    const right = (fw - 1) * g.dw + (g.outW - 1) * g.sw + 1 - g.inW - g.left;
-    const p = padOrCrop(x, g.top, bottom, g.left, right);
-    const [, hp, wp] = p.x.shape;
-    const xt = n === 1 ? p.x : tf.transpose(p.x, [1, 2, 0, 3]);
-    const xin = tf.reshape(xt, [1, hp, wp, n * ci]) as tf.Tensor4D;
-    const dyt = n === 1 ? dy : tf.transpose(dy, [1, 2, 0, 3]);
-    const f = tf.reshape(dyt, [g.outH, g.outW, n * ci, m]) as tf.Tensor4D;
-    const out = tf.depthwiseConv2d(xin, f, [g.dh, g.dw], p.pad, 'NHWC', [g.sh, g.sw]);
-    const perBatch = tf.reshape(out, [fh * fw, n, ci * m]);
-    return tf.reshape(n === 1 ? perBatch : tf.sum(perBatch, 1), filterShape) as tf.Tensor4D;
-  });
-}
-
-interface DepthwiseAttrs {
-  strides: number | [number, number];
-  dilations: number | [number, number];
-  pad: PadAttr;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}
-
 export const depthwiseBackpropInputKernel = opKernel(({ dy, filter }, attrs) => {
   const a = attrs as unknown as DepthwiseAttrs & { inputShape: [number, number, number, number] };
   return depthwiseBackpropInputViaConv(a.inputShape, dy as tf.Tensor4D, filter as tf.Tensor4D, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
 });
 
-export const depthwiseBackpropFilterKernel = opKernel(({ x, dy }, attrs) => {
-  const a = attrs as unknown as DepthwiseAttrs & { filterShape: [number, number, number, number] };
-  return depthwiseBackpropFilterViaConv(x as tf.Tensor4D, dy as tf.Tensor4D, a.filterShape, a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
-});

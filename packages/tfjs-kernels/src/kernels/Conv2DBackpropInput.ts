@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from './conv_geometry.js';
-import { phaseFilter, subpixelFilter } from './filter_transforms.js';
-import { opKernel } from './op_kernel.js';
-import { allocateFloat32, float32Storage, hasHostStorage } from './tensor_memory.js';
+import { convGeometry, crop, fromNHWC, padOrCrop, toNHWC, type ConvBackpropAttrs, type ConvGeometry, type DataFormat, type PadAttr } from '../support/conv_geometry.js';
+import { phaseFilter, subpixelFilter } from '../support/filter_transforms.js';
+import { opKernel } from '../support/op_kernel.js';
+import { allocateFloat32, float32Storage, hasHostStorage } from '../support/tensor_memory.js';
 
 /**
  * dx of conv2d (also the forward pass of conv2dTranspose) as ordinary stride-1 convolutions, which

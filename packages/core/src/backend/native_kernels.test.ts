@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { callCounts, loadAddon } from '@yoto/tfjs-dnnl';
 import { describe, expect, it } from 'vitest';
-import { initBackend } from '../backend/init.js';
-import { dense, t4, type Shape4 } from './testing/dense.js';
-import { naiveConv2d, naiveConv2dBackpropFilter, naiveConv2dBackpropInput, type NaivePad } from './testing/naive_conv.js';
+import { dense, naiveConv2d, naiveConv2dBackpropFilter, naiveConv2dBackpropInput, t4, type NaivePad, type Shape4 } from '@yoto/tfjs-kernels/testing';
+import { initBackend } from './init.js';
 
 /*
  * oneDNN's kernels (wasm+dnnl) against tfjs's cpu backend and the naive references. Tolerance:

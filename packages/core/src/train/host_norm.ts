@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { float32Storage, hasHostStorage } from './tensor_memory.js';
+import { float32Storage, hasHostStorage } from '@yoto/tfjs-kernels';
 
 /**
  * √(Σ‖t‖²) over float32 tensors, read straight from their storage on wasm and cpu (null elsewhere,

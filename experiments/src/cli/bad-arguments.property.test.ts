@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from './commands.js';
+import { COMMANDS } from '../commands/index.js';
 import { main, type CliIo } from './main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-bad-args-'));

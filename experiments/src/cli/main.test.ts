@@ -28,6 +28,14 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
     expect(r.err).toContain("unknown command 'train'; commands: list, run, report, show-config, runs, show, export, help");
   });
 
+  it('a name the command table inherits from Object is still an unknown command', async () => {
+    for (const argv of [['constructor'], ['toString'], ['help', 'hasOwnProperty']]) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toBe(`error: unknown command '${argv.at(-1)}'; commands: list, run, report, show-config, runs, show, export, help, codec, stylize, explore`);
+    }
+  });
+
   it('unknown experiment', async () => {
     const r = await cli('run', 'vae-sweep');
     expect(r.code).toBe(2);

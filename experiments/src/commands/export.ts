@@ -4,7 +4,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { guardOutput } from '../cli/output-guard.js';
 import { resolveHome } from '../runner/home.js';
-import { openHomeTracker } from './tracker.js';
+import { openHomeTracker } from './open-home-tracker.js';
 import { userDir } from '../cli/user-dir.js';
 
 /** `exp export`: evaluation points as tidy rows (one per run, λ and metric), CSV or JSON. */

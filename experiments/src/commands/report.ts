@@ -5,7 +5,7 @@ import { resolveExperiment } from '../experiments/registry.js';
 import { recordName, reportDir, resolveHome } from '../runner/home.js';
 import { planRunIds, renderExperimentReport } from '../runner/report.js';
 import { recordedSets } from '../runner/set-tags.js';
-import { openHomeTracker } from './tracker.js';
+import { openHomeTracker } from './open-home-tracker.js';
 
 /** `exp report <name>`: renders the report again from what the tracker holds (no training). */
 export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> {

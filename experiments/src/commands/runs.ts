@@ -2,7 +2,7 @@ import type { RunKind, RunStatus } from '@yoto/tracker';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { formatMs, formatTable } from '../cli/table.js';
-import { openHomeTracker } from './tracker.js';
+import { openHomeTracker } from './open-home-tracker.js';
 
 /** `exp runs`: the runs in the tracker, newest last. */
 export function runsCommand(args: ParsedArgs, io: CliIo): void {

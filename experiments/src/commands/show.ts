@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { formatMs, formatTable } from '../cli/table.js';
-import { openHomeTracker } from './tracker.js';
+import { openHomeTracker } from './open-home-tracker.js';
 
 /** `exp show <run-id>`: one run's record, params, latest metrics and evaluation points. */
 export function showCommand(args: ParsedArgs, io: CliIo): void {

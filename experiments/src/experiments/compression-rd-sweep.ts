@@ -5,6 +5,7 @@ import { verifyDatasets } from './verify-datasets.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { fmt } from './format.js';
+import { evaluationLogGrid } from './log-grid.js';
 
 /**
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
@@ -258,9 +259,8 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
  * model is measured exactly where every baseline is.
  */
 export function lambdaGrid(low: number, high: number, n: number, baselines: readonly number[]): number[] {
-  const a = Math.log(low);
-  const step = (Math.log(high) - a) / (n - 1);
-  const grid = Array.from({ length: n }, (_, k) => (k === 0 ? low : k === n - 1 ? high : Number(Math.exp(a + step * k).toPrecision(12))));
+  const step = (Math.log(high) - Math.log(low)) / (n - 1);
+  const grid = evaluationLogGrid(low, high, n);
   for (const b of baselines) {
     let best = 0;
     for (let k = 1; k < n; k++) if (Math.abs(Math.log(grid[k] / b)) < Math.abs(Math.log(grid[best] / b))) best = k;

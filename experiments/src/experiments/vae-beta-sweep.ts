@@ -3,6 +3,7 @@ import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { sweepRuns, type TrainSettings } from './plan-helpers.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { fmt } from './format.js';
+import { evaluationLogGrid } from './log-grid.js';
 
 /**
  * One YOTO β-VAE (β ~ LogUniform[1/8, 64], FiLM on log β) against fixed-β baselines with the same
@@ -115,7 +116,7 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
       `yoto β∈[${fmt(c.beta.low)},${fmt(c.beta.high)}]`,
       c.baselines.betas.map((b) => ({ key: `baseline-beta=${fmt(b)}`, label: `β=${fmt(b)}`, lambda: { reconstruction: 1, kl: b } })),
     );
-    const grid = logSpace(c.beta.low, c.beta.high, c.evaluation.points).map((b) => ({ reconstruction: 1, kl: b }));
+    const grid = evaluationLogGrid(c.beta.low, c.beta.high, c.evaluation.points).map((b) => ({ reconstruction: 1, kl: b }));
     return {
       task: {
         name: 'vae-mnist',
@@ -165,11 +166,3 @@ export const vaeBetaSweep: ExperimentDefinition<VaeSweepConfig> = {
     return vaePictures(ctx);
   },
 };
-
-function logSpace(low: number, high: number, n: number): number[] {
-  const a = Math.log(low);
-  const w = Math.log(high) - a;
-  // Exact endpoints, and values rounded to 12 significant digits so 2^k comes out as 2^k.
-  return Array.from({ length: n }, (_, k) => (k === 0 ? low : k === n - 1 ? high : Number(Math.exp(a + (w * k) / (n - 1)).toPrecision(12))));
-}
-

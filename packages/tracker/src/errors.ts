@@ -11,6 +11,7 @@ export type TrackerErrorCode =
   | 'INVALID_ARGUMENT'
   | 'INVALID_FORMAT'
   | 'RUN_CLOSED'
+  | 'RUN_TAKEN_OVER'
   | 'RUN_ACTIVE';
 
 export class TrackerError extends Error {

@@ -47,6 +47,10 @@ export class RunHandle implements Terminable {
   private lastStep: number | null;
   private lastFlush = Date.now();
   private deferred: unknown = null;
+  /** The heartbeat this handle last wrote: while the row still shows it, the run is ours. */
+  private lease: number;
+  /** Set once a write found the run taken over (resumed elsewhere): nothing more is written. */
+  private lost = false;
 
   constructor(
     private readonly owner: RunOwner,
@@ -59,6 +63,7 @@ export class RunHandle implements Terminable {
     this.kind = record.kind;
     this.elapsedBefore = record.elapsedMs;
     this.lastStep = record.lastStep;
+    this.lease = record.heartbeatAt;
     openHere.add(`${owner.path}#${this.id}`);
     registerOpenRun(this);
   }
@@ -130,10 +135,17 @@ export class RunHandle implements Terminable {
     this.end({ status: 'failed', error: errorMessage(err) }, 'fail');
   }
 
-  /** Used by the process hooks and by store.close(); ending twice is ignored here. */
+  /**
+   * Used by the process hooks and by store.close(); ending twice is ignored here, and so is a run
+   * taken over by another process: it is not ours to end, and there is nothing to record.
+   */
   terminate(status: 'killed' | 'failed', message: string): void {
     if (this.ended) return;
-    this.end({ status, error: message }, 'terminate');
+    try {
+      this.end({ status, error: message }, 'terminate');
+    } catch (err) {
+      if (!(err instanceof TrackerError && err.code === 'RUN_TAKEN_OVER')) throw err;
+    }
   }
 
   private end(state: EndState, op: string): void {
@@ -151,15 +163,29 @@ export class RunHandle implements Terminable {
   }
 
   private write(end: EndState | null): void {
+    if (this.lost) throw this.takenOver();
     const now = Date.now();
-    this.owner.writer.writeSteps(
+    const ours = this.owner.writer.writeSteps(
       this.id,
       this.buf,
-      { now, elapsedMs: this.elapsedBefore + (now - this.segmentStart), lastStep: this.lastStep },
+      { now, lease: this.lease, elapsedMs: this.elapsedBefore + (now - this.segmentStart), lastStep: this.lastStep },
       end,
     );
     this.buf.clear();
     this.lastFlush = now;
+    if (!ours) {
+      this.lost = true;
+      throw this.takenOver();
+    }
+    this.lease = now;
+  }
+
+  private takenOver(): TrackerError {
+    return new TrackerError(
+      'RUN_TAKEN_OVER',
+      `run ${this.id} (${this.name}) was taken over (resumed by another process after this one was presumed dead); ` +
+        `this handle's steps, heartbeat and end were not recorded`,
+    );
   }
 
   private assertOpen(op: string): void {

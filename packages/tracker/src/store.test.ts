@@ -122,14 +122,11 @@ describe('runs', () => {
     t = openTracker(path, { batchSize: 1_000_000, flushIntervalMs: 20 });
     t.createExperiment({ name: 'e' });
     const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
-    // Age the heartbeat by ten minutes from another connection: only the timer can bring it back.
-    const old = Date.now() - 10 * 60_000;
-    const db = new Database(path);
-    db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(old, run.id);
-    db.close();
-    const before = Date.now();
-    for (let i = 0; i < 100 && t.getRun(run.id).heartbeatAt === old; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(t.getRun(run.id).heartbeatAt).toBeGreaterThanOrEqual(before);
+    // Nothing is logged: only the timer can move the heartbeat on. (Rewriting it from another
+    // connection would take the run away from the handle: the heartbeat is its owner's lease.)
+    const first = t.getRun(run.id).heartbeatAt;
+    for (let i = 0; i < 100 && t.getRun(run.id).heartbeatAt === first; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(t.getRun(run.id).heartbeatAt).toBeGreaterThan(first);
     run.finish();
   });
 
@@ -230,17 +227,25 @@ describe('crash detection', () => {
     } finally {
       other.close();
     }
-    for (const h of [live, dead, stale, fresh]) h.finish();
+    for (const h of [live, dead]) h.finish();
+    // Their heartbeats were rewritten by "another process": the handles no longer own those rows.
+    for (const h of [stale, fresh]) fails(() => h.finish(), 'RUN_TAKEN_OVER', /was taken over/);
   });
 });
 
 describe('crashed runs', () => {
-  /** Makes `runId` look like another host's run that stopped writing ten minutes ago, and sweeps. */
+  /**
+   * Makes `runId` look like another host's run that stopped writing ten minutes ago, and sweeps;
+   * then puts host and heartbeat back, since a real sweep changes only status, ended_at and error
+   * (and the heartbeat is the owning handle's lease).
+   */
   function crashFromElsewhere(runId: number): void {
     const db = new Database(path);
+    const { host, heartbeat_at } = db.prepare(`SELECT host, heartbeat_at FROM runs WHERE id = ?`).get(runId) as { host: string; heartbeat_at: number };
     db.prepare(`UPDATE runs SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?`).run(Date.now() - 10 * 60_000, runId);
-    db.close();
     openTracker(path, { staleAfterMs: 60_000 }).close();
+    db.prepare(`UPDATE runs SET host = ?, heartbeat_at = ? WHERE id = ?`).run(host, heartbeat_at, runId);
+    db.close();
   }
 
   it('a run marked crashed while it was only slow comes back to running at its next write', () => {
@@ -274,6 +279,32 @@ describe('crashed runs', () => {
     again.logMetrics(4, { loss: 4 });
     again.finish();
     expect(t.getRun(run.id)).toMatchObject({ status: 'finished', lastStep: 4 });
+  });
+
+  it('after resumeRun took a run over, the stale handle can neither end the run nor write steps or heartbeats: RUN_TAKEN_OVER, the row untouched', () => {
+    t.createExperiment({ name: 'e' });
+    const stale = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
+    stale.logMetrics(0, { loss: 1 });
+    stale.flush();
+    // Another host's sweep presumed the (merely slow) worker dead; then the run was resumed.
+    crashFromElsewhere(stale.id);
+    const owner = t.resumeRun(stale.id);
+    owner.logMetrics(1, { loss: 0.5 });
+    owner.flush();
+    const before = t.getRun(stale.id);
+    expect(before).toMatchObject({ status: 'running', error: null, lastStep: 1 });
+
+    stale.logMetrics(1, { loss: 99 });
+    fails(() => stale.flush(), 'RUN_TAKEN_OVER', new RegExp(`run ${stale.id} \\(r\\) was taken over`));
+    fails(() => stale.fail(new Error('presumed crashed')), 'RUN_TAKEN_OVER', new RegExp(`run ${stale.id} \\(r\\) was taken over`));
+    expect(t.getRun(stale.id)).toEqual(before);
+    expect(t.metricHistory(stale.id, 'loss').map((p) => p.value)).toEqual([1, 0.5]);
+
+    owner.finish();
+    expect(t.getRun(stale.id)).toMatchObject({ status: 'finished', error: null });
+    // Ending a lost handle from the process hooks or close() records nothing and does not throw.
+    expect(() => stale.terminate('killed', 'received SIGTERM')).not.toThrow();
+    expect(t.getRun(stale.id)).toMatchObject({ status: 'finished', error: null });
   });
 });
 

@@ -181,7 +181,9 @@ export class Tracker implements RunOwner {
         const now = Date.now();
         this.db
           .prepare(
-            `UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, host = ?, pid = ?, heartbeat_at = ?,
+            // The heartbeat always moves on (even within the same millisecond): it is the owner's
+            // lease, and the handle that held the run before must find it changed.
+            `UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, host = ?, pid = ?, heartbeat_at = max(?, heartbeat_at + 1),
                last_step = (SELECT max(step) FROM metric_steps WHERE run_id = ?)
              WHERE id = ?`,
           )

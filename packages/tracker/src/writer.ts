@@ -39,6 +39,8 @@ export class StepBuffer {
 
 export interface RunProgress {
   now: number;
+  /** The heartbeat this handle last wrote (or read when it took the run): its claim of ownership. */
+  lease: number;
   elapsedMs: number;
   lastStep: number | null;
 }
@@ -69,28 +71,44 @@ export class Writer {
     this.insertKey = db.prepare(`INSERT INTO metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING`);
     this.selectKey = db.prepare(`SELECT id FROM metric_keys WHERE key = ?`).pluck();
     // A run marked crashed by another process's sweep while it was merely slow comes back to life.
+    // The heartbeat is the owner's lease: resumeRun moves it on when it takes a run over, and a
+    // sweep leaves it alone, so a row whose heartbeat is not the one this handle last wrote belongs
+    // to someone else and nothing of this handle's (steps, progress, end) may land in it.
     this.progress = db.prepare(
       `UPDATE runs SET heartbeat_at = @now, elapsed_ms = @elapsedMs,
          last_step = CASE WHEN @lastStep IS NULL THEN last_step ELSE max(coalesce(last_step, @lastStep), @lastStep) END,
          status = CASE WHEN status = 'crashed' THEN 'running' ELSE status END,
          ended_at = CASE WHEN status = 'crashed' THEN NULL ELSE ended_at END
-       WHERE id = @id`,
+       WHERE id = @id AND heartbeat_at = @lease`,
     );
     this.close = db.prepare(`UPDATE runs SET status = @status, ended_at = @now, error = @error WHERE id = @id`);
     this.writeStepsTx = db.transaction((runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null) => {
+      const claim = { id: runId, now: p.now, lease: p.lease, elapsedMs: Math.round(p.elapsedMs), lastStep: p.lastStep };
+      // Thrown inside the transaction, so it rolls back: a lost run keeps its rows as they were.
+      if (this.progress.run(claim).changes === 0) throw new RunLost();
       const fresh = new Map<string, number>();
       this.insertRows(runId, buf, fresh);
-      this.progress.run({ id: runId, now: p.now, elapsedMs: Math.round(p.elapsedMs), lastStep: p.lastStep });
       if (end) this.close.run({ id: runId, now: p.now, status: end.status, error: end.error });
       // Only after commit do new key ids become visible to the cache (a rollback would undo them).
       return fresh;
     });
   }
 
-  /** Writes buffered rows and the run's progress (and its end, if given) in one transaction. */
-  writeSteps(runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null = null): void {
-    const fresh = this.writeStepsTx.immediate(runId, buf, p, end);
+  /**
+   * Writes buffered rows and the run's progress (and its end, if given) in one transaction, if the
+   * run is still this writer's (its heartbeat is `p.lease`). Returns false, having written nothing,
+   * when it is not: another process took it over.
+   */
+  writeSteps(runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null = null): boolean {
+    let fresh: Map<string, number>;
+    try {
+      fresh = this.writeStepsTx.immediate(runId, buf, p, end);
+    } catch (err) {
+      if (err instanceof RunLost) return false;
+      throw err;
+    }
     for (const [k, id] of fresh) this.keyIds.set(k, id);
+    return true;
   }
 
   private keyId(key: string, fresh: Map<string, number>): number {
@@ -132,6 +150,9 @@ export class Writer {
     }
   }
 }
+
+/** Aborts (and so rolls back) a write whose run was taken over. */
+class RunLost extends Error {}
 
 export interface EndState {
   status: Exclude<RunStatus, 'running'>;

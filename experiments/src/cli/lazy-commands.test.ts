@@ -1,17 +1,25 @@
-// Why each command's implementation loads lazily: `exp help` must not load tfjs or SQLite. Checked
-// in a fresh Node process (vitest's own process has loaded both long before), by listing the
-// CommonJS modules it has loaded — tfjs and better-sqlite3 are CommonJS, so they would show there.
+// Why each command's implementation loads lazily, and why experiment definitions import only tfjs-free
+// subpaths (`@yoto/tasks-style/space`, `@yoto/tasks-compression/scopes`, …): `exp help`, `exp list` and
+// `exp show-config` must not pay tfjs's start-up, nor help SQLite's. Checked in a fresh Node process
+// (vitest's own process has loaded both long before), by listing the CommonJS modules it has loaded —
+// tfjs and better-sqlite3 are CommonJS, so they would show there.
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../commands/index.js';
+import { listExperiments } from '../experiments/registry.js';
 
 const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-/** Runs each invocation in turn in one fresh process; their exit codes, and the heavy modules loaded by then. */
-function heavyModulesAfter(invocations: string[][]): { codes: number[]; heavy: string[] } {
+/**
+ * Imports `importFirst` (a module path, if given), then runs each invocation in turn, in one fresh
+ * process; their exit codes, and the heavy modules loaded by then.
+ */
+function heavyModulesAfter(invocations: string[][], importFirst?: string): { codes: number[]; heavy: string[] } {
   const script = `
     import { createRequire } from 'node:module';
+    ${importFirst ? `await import(${JSON.stringify(importFirst)});` : ''}
     const { main } = await import(${JSON.stringify(mainTs)});
     const io = { out: () => {}, err: () => {}, progress: { write: () => true }, env: {}, cwd: '.' };
     const codes = [];
@@ -22,6 +30,8 @@ function heavyModulesAfter(invocations: string[][]): { codes: number[]; heavy: s
   return JSON.parse(out) as { codes: number[]; heavy: string[] };
 }
 
+const tfjs = (heavy: string[]) => heavy.filter((k) => k.includes('@tensorflow'));
+
 describe('the command table loads implementations lazily', () => {
   it('`exp help`, `exp help <command>` and `exp <command> --help` for every command load neither tfjs nor SQLite', () => {
     const invocations = [['help'], ...Object.keys(COMMANDS).map((c) => ['help', c]), ...Object.keys(COMMANDS).map((c) => [c, '--help'])];
@@ -30,10 +40,19 @@ describe('the command table loads implementations lazily', () => {
     expect(r.heavy).toEqual([]);
   });
 
-  it('the probe does see tfjs once a command that needs it has run', () => {
-    // `show-config` resolves an experiment, and compression-rd-sweep's definition imports tfjs.
-    const r = heavyModulesAfter([['show-config', 'compression-rd-sweep']]);
+  it('`exp list` and `exp show-config <experiment>` for every experiment do not load tfjs (the registry and definitions are tfjs-free)', () => {
+    const invocations = [['list'], ...listExperiments().map((d) => ['show-config', d.name])];
+    expect(invocations.length).toBeGreaterThan(2);
+    const r = heavyModulesAfter(invocations);
+    expect(r.codes).toEqual(invocations.map(() => 0));
+    expect(tfjs(r.heavy)).toEqual([]);
+  });
+
+  it('the probe does see tfjs once a module that imports it has loaded', () => {
+    // The main entry of a task package imports tfjs: the way a definition would leak it.
+    const taskPackage = createRequire(import.meta.url).resolve('@yoto/tasks-compression');
+    const r = heavyModulesAfter([['list']], taskPackage);
     expect(r.codes).toEqual([0]);
-    expect(r.heavy.some((k) => k.includes('@tensorflow'))).toBe(true);
+    expect(tfjs(r.heavy).length).toBeGreaterThan(0);
   });
 });

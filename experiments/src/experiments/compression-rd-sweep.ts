@@ -1,4 +1,4 @@
-import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression/scopes';
 import { UsageError } from '../errors.js';
 import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { verifyDatasets } from './verify-datasets.js';

@@ -14,6 +14,7 @@ import { EntropyBottleneck } from '../entropy/bottleneck.js';
 import { type CodingModel, type DensityWeights } from '../entropy/density.js';
 import { gdn } from '../layers/gdn.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from './scopes.js';
 
 /** The term whose λ the model is conditioned on; the rate term's coefficient is fixed at 1. */
 export const DISTORTION = 'distortion';
@@ -27,12 +28,8 @@ export interface FactorizedPriorOptions {
   config?: Partial<FactorizedPriorConfig>;
 }
 
-/**
- * Parameter scopes, for the trainer's per-scope learning-rate factors (TrainConfig.learningRateScales):
- * the entropy model's density, and the λ-conditioning (FiLM network and quantization steps).
- */
-export const ENTROPY_SCOPE = 'entropy_bottleneck/';
-export const CONDITIONING_SCOPE = 'conditioning/';
+// The parameter scopes are re-exported from here (and so from the package's main entry) for the model's users.
+export { CONDITIONING_SCOPE, ENTROPY_SCOPE } from './scopes.js';
 
 /** Checks the space's shape for this model and returns the declared λ support of the distortion term. */
 function distortionSupport(space: CoefficientSpace): [number, number] {
@@ -128,7 +125,7 @@ export class FactorizedPrior implements TaskModel {
       this.synthesisConvs.push(conv2dTranspose(p, `g_s/deconv${i}`, sIn[i], { ...conv, filters: sOut[i] }));
       if (i < 3) this.synthesisGdn.push(gdn(p, `g_s/igdn${i}`, N, { inverse: true }));
     }
-    this.bottleneck = new EntropyBottleneck(p.scope('entropy_bottleneck'), M, { filters: this.config.filters, knots });
+    this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), M, { filters: this.config.filters, knots });
     this.conditioning = this.conditioned
       ? new ConditioningNetwork(p, {
           inputDim: options.space.conditionDim,
@@ -145,8 +142,8 @@ export class FactorizedPrior implements TaskModel {
     this.logStep =
       this.conditioned && this.config.quantizationStep === 'lambda'
         ? {
-            low: p.variable('conditioning/log_step/low', [M], { kind: 'constant', value: quarter }),
-            high: p.variable('conditioning/log_step/high', [M], { kind: 'constant', value: -quarter }),
+            low: p.variable(`${CONDITIONING_SCOPE}log_step/low`, [M], { kind: 'constant', value: quarter }),
+            high: p.variable(`${CONDITIONING_SCOPE}log_step/high`, [M], { kind: 'constant', value: -quarter }),
           }
         : null;
   }

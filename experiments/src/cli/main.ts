@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { commandNamed } from '../commands/index.js';
 import { parseArgs } from './args.js';
 import { printHelp } from './help.js';
+import { lineWriter } from './line-writer.js';
 import { reportError } from './user-errors.js';
 import type { ProgressOutput } from '../runner/progress.js';
 
@@ -19,8 +20,8 @@ export interface CliIo {
 
 export function processIo(): CliIo {
   return {
-    out: (l) => void process.stdout.write(`${l}\n`),
-    err: (l) => void process.stderr.write(`${l}\n`),
+    out: lineWriter(process.stdout),
+    err: lineWriter(process.stderr),
     progress: process.stderr,
     env: process.env,
     cwd: process.cwd(),

@@ -214,7 +214,9 @@ describe('crash detection', () => {
     const now = Date.now();
     db.prepare(`UPDATE runs SET pid = ? WHERE id = ?`).run(2 ** 22 + 12_345, dead.id); // beyond pid_max
     db.prepare(`UPDATE runs SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?`).run(now - 10 * 60_000, stale.id);
-    db.prepare(`UPDATE runs SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?`).run(now, fresh.id);
+    // now + 1: the handle's own heartbeat (its lease) was written at or before `now`, possibly in the
+    // same millisecond, and a rewrite must differ from it to count as another owner's.
+    db.prepare(`UPDATE runs SET host = 'elsewhere', heartbeat_at = ? WHERE id = ?`).run(now + 1, fresh.id);
     db.close();
     const other = openTracker(path, { staleAfterMs: 60_000 });
     try {

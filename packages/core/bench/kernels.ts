@@ -18,6 +18,7 @@ import {
   runOriginalKernel,
   type BackpropInputStrategy,
 } from '@yoto/tfjs-kernels';
+import { benchFlags } from './flags.js';
 import { mainNative, NATIVE_HELP } from './native-conv.js';
 
 type Shape4 = [number, number, number, number];
@@ -134,13 +135,7 @@ interface Options {
 
 function parseArgs(args: string[]): Options | null {
   const o: Options = { backends: ['wasm', 'cpu'], reps: 7, limitS: 10, only: null };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split('=', 2);
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { flag, raw, value } of benchFlags(args)) {
     if (flag === '--help' || flag === '-h') return null;
     else if (flag === '--backend') {
       const v = value();
@@ -154,7 +149,7 @@ function parseArgs(args: string[]): Options | null {
       o.limitS = Number(value());
       if (!(o.limitS > 0)) throw new Error('--limit: expected seconds > 0');
     } else if (flag === '--only') o.only = value();
-    else throw new Error(`unknown option ${JSON.stringify(args[i])}; see --help`);
+    else throw new Error(`unknown option ${JSON.stringify(raw)}; see --help`);
   }
   return o;
 }

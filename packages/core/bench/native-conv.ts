@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
+import { benchFlags } from './flags.js';
 
 /** The anchor's shapes, under its names: batch, size, in → out channels, kernel, stride ('same'). */
 const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number }[] = [
@@ -42,13 +43,7 @@ export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads
 
 export function parseNativeArgs(args: string[]): Options {
   const o: Options = { reference: false, threads: null, reps: 7, only: null };
-  for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split('=', 2);
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  for (const { flag, raw, value } of benchFlags(args)) {
     const positive = (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
@@ -59,7 +54,7 @@ export function parseNativeArgs(args: string[]): Options {
     else if (flag === '--threads') o.threads = positive(value());
     else if (flag === '--reps') o.reps = positive(value());
     else if (flag === '--only') o.only = value();
-    else throw new Error(`unknown option ${JSON.stringify(args[i])}; see --help`);
+    else throw new Error(`unknown option ${JSON.stringify(raw)}; see --help`);
   }
   return o;
 }

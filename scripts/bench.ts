@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { debugging } from '../experiments/src/cli/user-errors.js';
 
 const BENCHMARKS: Record<string, { module: string; about: string }> = {
   kernels: { module: 'packages/core/bench/kernels.ts', about: 'conv backprop kernels: ours vs tfjs’s own, on wasm and cpu' },
@@ -53,7 +54,9 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    // A bad flag or a missing reference is one line, as in `pnpm exp`; YOTO_DEBUG=1 shows where.
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(debugging(process.env) && err instanceof Error ? (err.stack ?? message) : `error: ${message}`);
     process.exit(1);
   },
 );

@@ -9,4 +9,5 @@ export { runExperiment, type RunExperimentOptions, type RunExperimentOutcome } f
 export { resolveHome, recordName, type Home } from './runner/home.js';
 export { computeBudget, type Budget } from './runner/budget.js';
 export type { Summary, RunSummary, PointComparison, MetricComparison } from './runner/summary.js';
-export { applySets, settableKeys, type SettableKey } from './config/set.js';
+export { applySets, resolveConfig, settableKeys, type SettableKey } from './config/set.js';
+export { defineSweep, type SweepDefinition } from './experiments/define-sweep.js';

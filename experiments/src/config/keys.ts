@@ -74,6 +74,13 @@ export function trainSection(value: { batchSize: number; learningRate: number; s
 /** `yoto: { steps }`: the YOTO model's budget. */
 export const yotoSection = (steps: number) => section({ steps: count(steps, "the YOTO model's training budget", 'steps') });
 
+/** `{ low, high }`: the range of the swept coefficient (written `symbol` in descriptions); check it with checkRange. */
+export const rangeSection = (symbol: string, low: number, high: number) =>
+  section({ low: positive(low, `lowest ${symbol} the YOTO model trains at`), high: positive(high, `highest ${symbol} the YOTO model trains at`) });
+
+/** `baselines.steps`: every baseline's budget. */
+export const baselineSteps = (steps: number) => count(steps, "each baseline's training budget", 'steps');
+
 /** `seed`: one seed for every run (same initial model, same data order), so runs with different budgets compare. */
 export const seedKey = (value = 1) => z.int().default(value).meta(doc('seed of every run (initial weights and data order)'));
 

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
 import { once } from '../testing/once.js';
+import { refusesSets } from '../testing/refuses.js';
 import { galleryLambdas } from './compression/gallery-lambdas.js';
 import { lambdaGrid } from './log-grid.js';
 import { resolveExperiment } from './registry.js';
@@ -55,7 +56,7 @@ describe('compression-rd-sweep plan', () => {
   });
 
   it('refuses impossible configs, naming the key', () => {
-    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('compression-rd-sweep', 'smoke', sets)).toThrow(message);
+    const bad = refusesSets('compression-rd-sweep');
     bad(['baselines.lambdas=0.001,0.01'], 'baselines.lambdas must lie in the YOTO range [0.0018, 0.18] (λ=0.001 does not), got 0.001,0.01');
     bad(['data.cropSize=40'], 'data.cropSize must be a multiple of 16, got 40');
     bad(['data.evalCrop=100'], 'data.evalCrop must be 0 (whole images) or at least 176');

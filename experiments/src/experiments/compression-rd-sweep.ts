@@ -1,6 +1,6 @@
 import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression/scopes';
 import { z } from 'zod';
-import { checkInside, checkRange, choice, count, nonNegative, numbers, points, positive, section, seedKey, trainSection, yotoSection } from '../config/keys.js';
+import { baselineSteps, checkInside, checkRange, choice, count, nonNegative, numbers, points, positive, rangeSection, section, seedKey, trainSection, yotoSection } from '../config/keys.js';
 import { galleryLambdas } from './compression/gallery-lambdas.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
@@ -47,7 +47,7 @@ const config = z
     // (research/lambda-response.ts) code 6 Kodak crops at 0.20 / 0.60 / 1.09 bpp for λ = 0.0018 / 0.018 /
     // 0.18 at factor 10, 0.03 / 0.32 / 0.85 bpp (and 0.5–3.5 dB lower PSNR) at factor 1.
     conditioning: section({ learningRateScale: positive(10, 'factor on the learning rate of the λ-conditioning (FiLM network and quantization steps)') }),
-    lambda: section({ low: positive(0.0018, 'lowest λ the YOTO model trains at'), high: positive(0.18, 'highest λ the YOTO model trains at') }),
+    lambda: rangeSection('λ', 0.0018, 0.18),
     // 5e-4: of 1e-4 … 5e-3 tried for 400 steps (N=32, M=48, λ = 0.05), the lowest loss; 5e-3 diverged.
     train: trainSection({ batchSize: 8, learningRate: 0.0005, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
     // With two workers the YOTO run ends about when the third baseline does and the last two share the
@@ -58,7 +58,7 @@ const config = z
     baselines: section({
       // Five λ, a factor √10 apart: the ends of the range and three inside; all are grid points.
       lambdas: numbers([0.0018, 0.0057, 0.018, 0.057, 0.18], 'λ of the fixed-λ baselines, inside [lambda.low, lambda.high]'),
-      steps: count(3500, "each baseline's training budget", 'steps'),
+      steps: baselineSteps(3500),
     }),
     evaluation: section({ points: points(9, "log-spaced λ over the range at which the YOTO model is evaluated (baselines' λ included)") }),
     reference: section({

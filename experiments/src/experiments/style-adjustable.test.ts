@@ -10,6 +10,7 @@ import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
+import { refusesSets } from '../testing/refuses.js';
 import { resolveExperiment } from './registry.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-style-'));
@@ -43,7 +44,7 @@ describe('style-adjustable plan', () => {
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {
     expect(resolveExperiment('style-adjustable', 'smoke', ['style=03_hokusai_great_wave.jpg']).plan.task.options.style).toBe('03_hokusai_great_wave.jpg');
-    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('style-adjustable', 'smoke', sets)).toThrow(message);
+    const bad = refusesSets('style-adjustable');
     bad(['style=../x.jpg'], "style must be an image file name in style/styles of the data root (e.g. 03_hokusai_great_wave.jpg), got '../x.jpg'");
     bad(['baselines.settings=balanced,pastel'], "--set baselines.settings: unknown 'pastel'; expected a comma-separated list of balanced, content-heavy");
     bad(['data.imageSize=30'], 'data.imageSize must be a multiple of 4');

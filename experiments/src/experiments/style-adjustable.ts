@@ -2,7 +2,7 @@
 import { STYLE_TERMS, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { z } from 'zod';
-import { choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
+import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
 
 /*
@@ -55,7 +55,7 @@ const config = z
     yoto: yotoSection(3000),
     baselines: section({
       settings: choices(STYLE_SETTING_NAMES, ['balanced', 'content-heavy', 'style-heavy'], 'named settings (tasks-style `styleSettings`) that get a baseline each'),
-      steps: count(1500, "each baseline's training budget", 'steps'),
+      steps: baselineSteps(1500),
     }),
     evaluation: section({
       contentPoints: points(5, 'content weights (styles at mid-range) at which the YOTO model is evaluated, besides the named settings'),

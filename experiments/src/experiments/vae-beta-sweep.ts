@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkInside, checkRange, count, flag, limit, numbers, points, positive, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
+import { baselineSteps, checkInside, checkRange, count, flag, limit, numbers, points, positive, rangeSection, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
 import { evaluationLogGrid } from './log-grid.js';
@@ -24,12 +24,12 @@ const config = z
       filmMultiplier: positive(0.5, 'm in FiLM scale = 1 + m·a(log β), shift = m·b(log β)'),
       filmDense: flag(true, "FiLM the encoder's posterior head and the decoder's first dense layer too, not only conv blocks"),
     }),
-    beta: section({ low: positive(0.125, 'lowest β the YOTO model trains at'), high: positive(64, 'highest β the YOTO model trains at') }),
+    beta: rangeSection('β', 0.125, 64),
     train: trainSection({ batchSize: 64, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 500, logEvery: 10 }),
     yoto: yotoSection(6000),
     baselines: section({
       betas: numbers([0.125, 0.5, 2, 8, 32], 'β of the fixed-β baselines, inside [beta.low, beta.high]'),
-      steps: count(3000, "each baseline's training budget", 'steps'),
+      steps: baselineSteps(3000),
     }),
     evaluation: section({
       // 10 points from 1/8 to 64 are exactly the powers of two, so every baseline β is a grid point.

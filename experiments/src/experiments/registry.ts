@@ -31,10 +31,14 @@ export interface Resolved {
 
 /** Experiment + profile + `--set` assignments → the config every run is derived from, and its plan. */
 export function resolveExperiment(name: string, profile = 'default', sets: readonly string[] = []): Resolved {
-  const definition = getExperiment(name);
+  return resolveDefinition(getExperiment(name), profile, sets);
+}
+
+/** The same for a definition not (yet) in the table, e.g. one being written and tested. */
+export function resolveDefinition(definition: ExperimentDefinition<object>, profile = 'default', sets: readonly string[] = []): Resolved {
   const spec = definition.profiles[profile];
   if (!spec)
-    throw new UsageError(`unknown profile '${profile}' for experiment '${name}'; profiles: ${listOf(Object.keys(definition.profiles))}`);
+    throw new UsageError(`unknown profile '${profile}' for experiment '${definition.name}'; profiles: ${listOf(Object.keys(definition.profiles))}`);
   // The profile's overrides and the --set assignments are the schema's input; it fills in every
   // default and runs every check, so a profile and a --set are held to the same rules.
   const config = resolveConfig(definition.schema, applySets(definition.schema, spec.overrides, sets));

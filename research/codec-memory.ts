@@ -1,11 +1,12 @@
 // Peak wasm heap of `compress` + `decompress` on one side×side image with the default compression
 // model (untrained weights: memory does not depend on them). Backs the codec's size limit
-// (experiments/src/commands/image-limit.ts). Usage: pnpm exec tsx research/codec-memory.ts 1774
+// (experiments/src/commands/image-limit.ts). Usage: pnpm exec tsx research/codec-memory.ts --side 1774
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, spaceFromJSON } from '@yoto/core';
 import { compressAt, decompress, FactorizedPrior } from '@yoto/tasks-compression';
+import { parseFlags } from '@yoto/flags';
 
-const side = Number(process.argv[2] ?? 768);
+const { side } = parseFlags('codec-memory', process.argv.slice(2), { side: { type: 'integer', min: 16, default: 768 } }, 'pnpm exec tsx research/codec-memory.ts [--side PX]').flags;
 await initBackend('wasm');
 const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
 const before = heap();

@@ -10,22 +10,27 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadTrained } from '@yoto/core';
-import { parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
 import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE, type FactorizedPrior, TASK_NAME } from '@yoto/tasks-compression';
 
-const f = parseFlags('cross-condition', process.argv.slice(2), { checkpoint: 'string', batches: 'int', crop: 'int', backend: 'string' }, 'see the header of this file');
-const file = f.checkpoint as string | undefined;
+const { flags: f } = parseFlags(
+  'cross-condition',
+  process.argv.slice(2),
+  { checkpoint: { type: 'string' }, batches: { type: 'integer', min: 1, default: 8 }, crop: { type: 'integer', min: 16, default: 64 }, backend: { type: 'string' } },
+  'see the header of this file',
+);
+const file = f.checkpoint;
 if (!file) throw new Error('cross-condition: --checkpoint <file> is required');
-await initBackend(f.backend as string | undefined);
+await initBackend(f.backend);
 const { model, taskOptions } = await loadTrained<FactorizedPrior>(file, { task: TASK_NAME });
 // The trained task's options, with this script's crop size for the held-back batches.
-const task = new BlsFactorizedTask({ ...taskOptions, cropSize: (f.crop as number | undefined) ?? 64 });
+const task = new BlsFactorizedTask({ ...taskOptions, cropSize: f.crop });
 if (!model.conditioned) throw new Error(`cross-condition: ${file} is a fixed-λ baseline; pass a YOTO checkpoint`);
 await task.prepare();
 const [low, high] = DEFAULT_LAMBDA_RANGE;
 const lambdas = [low, Math.sqrt(low * high), high];
 const sums = lambdas.map(() => ({ d: 0, r: 0 }));
-const batches = (f.batches as number | undefined) ?? 8;
+const batches = f.batches;
 for (let s = 0; s < batches; s++) {
   // Steps far past any training run: crops the model has most likely not seen in this order.
   const batch = task.trainBatch({ step: 900_000 + s, batchSize: 8, seed: 11 });

@@ -36,30 +36,45 @@ import {
   toImage,
   toPaddedTensor,
 } from '@yoto/tasks-compression';
-import { parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
 
-const f = parseFlags(
+const { flags: f } = parseFlags(
   'entropy-conditioning',
   process.argv.slice(2),
-  { steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', knots: 'int', 'fit-steps': 'int', images: 'int', backend: 'string', out: 'string', 'lambda-low': 'string', 'lambda-high': 'string', checkpoint: 'string' },
+  {
+    steps: { type: 'integer', min: 0, default: 3000 },
+    n: { type: 'integer', min: 1, default: 32 },
+    m: { type: 'integer', min: 1, default: 48 },
+    crop: { type: 'integer', min: 16, default: 64 },
+    batch: { type: 'integer', min: 1, default: 8 },
+    lr: { type: 'number', above: 0, default: 1e-3 },
+    knots: { type: 'integer', min: 0, default: 8 },
+    'fit-steps': { type: 'integer', min: 0, default: 1500 },
+    images: { type: 'integer', min: 1, default: 4 },
+    backend: { type: 'string' },
+    out: { type: 'string' },
+    'lambda-low': { type: 'number', above: 0, default: 0.0018 },
+    'lambda-high': { type: 'number', above: 0, default: 0.18 },
+    checkpoint: { type: 'string' },
+  },
   'see the header of this file',
 );
-const checkpoint = f.checkpoint as string | undefined;
-const crop = (f.crop as number | undefined) ?? 64;
-const batch = (f.batch as number | undefined) ?? 8;
-const lr = Number((f.lr as string | undefined) ?? '1e-3');
-const fitSteps = (f['fit-steps'] as number | undefined) ?? 1500;
-const nImages = (f.images as number | undefined) ?? 4;
-const backend = await initBackend(f.backend as string | undefined);
+const checkpoint = f.checkpoint;
+const crop = f.crop;
+const batch = f.batch;
+const lr = f.lr;
+const fitSteps = f['fit-steps'];
+const nImages = f.images;
+const backend = await initBackend(f.backend);
 // The model's shape lives in the task options the checkpoint was trained with.
 const loaded = checkpoint ? (await loadTrained<FactorizedPrior>(checkpoint, { task: TASK_NAME })).model : null;
 if (loaded && !loaded.conditioned) throw new Error(`entropy-conditioning: ${checkpoint} is a fixed-λ baseline; pass the YOTO run's checkpoint`);
-const steps = loaded ? 0 : ((f.steps as number | undefined) ?? 3000);
-const N = loaded ? loaded.config.N : ((f.n as number | undefined) ?? 32);
-const M = loaded ? loaded.config.M : ((f.m as number | undefined) ?? 48);
-const K = loaded ? loaded.config.densityKnots : ((f.knots as number | undefined) ?? 8);
-const lambdaLow = loaded ? loaded.lambdaRange[0] : Number((f['lambda-low'] as string | undefined) ?? '0.0018');
-const lambdaHigh = loaded ? loaded.lambdaRange[1] : Number((f['lambda-high'] as string | undefined) ?? '0.18');
+const steps = loaded ? 0 : f.steps;
+const N = loaded ? loaded.config.N : f.n;
+const M = loaded ? loaded.config.M : f.m;
+const K = loaded ? loaded.config.densityKnots : f.knots;
+const lambdaLow = loaded ? loaded.lambdaRange[0] : f['lambda-low'];
+const lambdaHigh = loaded ? loaded.lambdaRange[1] : f['lambda-high'];
 const LAMBDAS = [0, 1, 2, 3, 4].map((k) => lambdaLow * (lambdaHigh / lambdaLow) ** (k / 4));
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
@@ -181,4 +196,4 @@ for (const lambda of LAMBDAS) {
   });
 }
 const summary = { backend: backend.name, checkpoint: checkpoint ?? null, lambdaRange: [lambdaLow, lambdaHigh], steps, N, M, crop, batch, lr, knots: K, fitSteps, images: images.length, rows };
-if (f.out) writeFileSync(f.out as string, JSON.stringify(summary, null, 2));
+if (f.out) writeFileSync(f.out, JSON.stringify(summary, null, 2));

@@ -14,27 +14,37 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
-import { parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
 import { BlsFactorizedTask, CONDITIONING_SCOPE, DEFAULT_LAMBDA_RANGE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
 
-const f = parseFlags(
+const { flags: f } = parseFlags(
   'lambda-response',
   process.argv.slice(2),
-  { steps: 'int', film: 'string', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', 'conditioning-lr-scale': 'string', 'zero-heads': 'bool', 'lambda-step': 'bool', images: 'int', 'eval-crop': 'int', backend: 'string' },
+  {
+    steps: { type: 'integer', min: 1, default: 2000 },
+    film: { type: 'number', above: 0 },
+    n: { type: 'integer', min: 1, default: 64 },
+    m: { type: 'integer', min: 1, default: 96 },
+    crop: { type: 'integer', min: 16, default: 64 },
+    batch: { type: 'integer', min: 1, default: 8 },
+    lr: { type: 'number', above: 0, default: 5e-4 },
+    'entropy-lr-scale': { type: 'number', above: 0, default: 10 },
+    'conditioning-lr-scale': { type: 'number', above: 0, default: 1 },
+    'zero-heads': { type: 'boolean' },
+    'lambda-step': { type: 'boolean' },
+    images: { type: 'integer', min: 1, default: 6 },
+    'eval-crop': { type: 'integer', min: 0, default: 256 },
+    backend: { type: 'string' },
+  },
   'see the header of this file',
 );
-const num = (key: string, fallback: number): number => {
-  const v = f[key] === undefined ? fallback : Number(f[key]);
-  if (!Number.isFinite(v)) throw new Error(`lambda-response: --${key} must be a number, got '${String(f[key])}'`);
-  return v;
-};
-const steps = (f.steps as number | undefined) ?? 2000;
-const film = f.film === undefined ? undefined : num('film', 0.1);
-await initBackend(f.backend as string | undefined);
+const steps = f.steps;
+const film = f.film;
+await initBackend(f.backend);
 const task = new BlsFactorizedTask({
-  config: { N: (f.n as number | undefined) ?? 64, M: (f.m as number | undefined) ?? 96, ...(film !== undefined ? { filmMultiplier: film } : {}), ...(f['lambda-step'] ? { quantizationStep: 'lambda' as const } : {}) },
-  cropSize: (f.crop as number | undefined) ?? 64,
-  evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
+  config: { N: f.n, M: f.m, ...(film !== undefined ? { filmMultiplier: film } : {}), ...(f['lambda-step'] ? { quantizationStep: 'lambda' as const } : {}) },
+  cropSize: f.crop,
+  evalCrop: f['eval-crop'],
 });
 if (f['zero-heads']) {
   // The FiLM heads start at zero, so the model starts λ-independent (a research variant, not a task option).
@@ -53,17 +63,17 @@ const result = await train(
   {
     mode: 'yoto',
     steps,
-    batchSize: (f.batch as number | undefined) ?? 8,
+    batchSize: f.batch,
     seed: 1,
-    optimizer: { lr: num('lr', 5e-4) },
+    optimizer: { lr: f.lr },
     schedule: { kind: 'cosine' },
     logEvery: 250,
-    learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10), [CONDITIONING_SCOPE]: num('conditioning-lr-scale', 1) },
+    learningRateScales: { [ENTROPY_SCOPE]: f['entropy-lr-scale'], [CONDITIONING_SCOPE]: f['conditioning-lr-scale'] },
   },
   { sink: new ConsoleSink(250, log) },
 );
 const [low, high] = DEFAULT_LAMBDA_RANGE;
 for (const lambda of [low, Math.sqrt(low * high), high]) {
-  const m = await evaluateAt(task, result.model, [lambda, 1], { limit: (f.images as number | undefined) ?? 6 });
+  const m = await evaluateAt(task, result.model, [lambda, 1], { limit: f.images });
   console.log(`λ=${lambda.toPrecision(3)}: ${m.bpp.toFixed(4)} bpp, ${m.psnr.toFixed(2)} dB PSNR (${m.images} images)`);
 }

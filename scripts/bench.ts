@@ -57,6 +57,7 @@ run(process.argv.slice(2)).then(
     // A bad flag or a missing reference is one line, as in `pnpm exp`; YOTO_DEBUG=1 shows where.
     const message = err instanceof Error ? err.message : String(err);
     console.error(debugging(process.env) && err instanceof Error ? (err.stack ?? message) : `error: ${message}`);
-    process.exit(1);
+    // A bad command line (@yoto/flags' FlagError, code 'USAGE') exits 2 as in `pnpm exp`; a failure 1.
+    process.exit((err as { code?: unknown } | null)?.code === 'USAGE' ? 2 : 1);
   },
 );

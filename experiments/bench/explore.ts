@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFlags } from '@yoto/flags';
 import { resolveExperiment } from '../src/experiments/registry.js';
 import { startExplorer } from '../src/explore/explorer.js';
 import { resolveHome } from '../src/runner/home.js';
@@ -15,25 +16,25 @@ import { resolveHome } from '../src/runner/home.js';
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-}
-
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 export async function main(args: string[]): Promise<number> {
-  if (args.includes('--help')) {
-    console.log('usage: pnpm bench explore [--experiment vae-beta-sweep] [--profile smoke] [--moves 20]   (YOTO_HOME must hold a finished run)');
+  const usage = 'pnpm bench explore [--experiment vae-beta-sweep] [--profile smoke] [--moves 20]   (YOTO_HOME must hold a finished run)';
+  const { flags } = parseFlags(
+    'bench explore',
+    args,
+    { experiment: { type: 'string', default: 'vae-beta-sweep' }, profile: { type: 'string', default: 'smoke' }, moves: { type: 'integer', min: 1, default: 20 } },
+    usage,
+  );
+  if (flags.help) {
+    console.log(`usage: ${usage}`);
     return 0;
   }
   if (!existsSync(CHROMIUM)) {
     console.error(`Chromium is not installed at ${CHROMIUM} (Debian: apt-get install chromium)`);
     return 2;
   }
-  const experiment = flag(args, 'experiment', 'vae-beta-sweep');
-  const profile = flag(args, 'profile', 'smoke');
-  const moves = Number(flag(args, 'moves', '20'));
+  const { experiment, profile, moves } = flags;
   const home = resolveHome(process.env, process.cwd());
   const server = await startExplorer({ home, resolved: resolveExperiment(experiment, profile), port: 0 });
   const { chromium } = await import('playwright-core');

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
  * The largest image `exp codec compress` codes, in pixels (3.1 megapixels, e.g. 2048×1536). The codec
  * runs the whole image through the model at once, and tfjs's wasm heap cannot exceed 4 GiB. With the
  * default model (N=64, M=96) compress + decompress of a 1774×1774 image (3.15 MP) peaked at a 2.55 GB
- * heap, about 800 bytes per pixel (`pnpm exec tsx research/codec-memory.ts 1774`); a 6000×6000 photo
+ * heap, about 800 bytes per pixel (`pnpm exec tsx research/codec-memory.ts --side 1774`); a 6000×6000 photo
  * would need some 29 GB and died inside wasm with "memory access out of bounds".
  */
 export const MAX_CODEC_PIXELS = 2048 * 1536;

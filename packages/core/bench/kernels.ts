@@ -18,7 +18,7 @@ import {
   runOriginalKernel,
   type BackpropInputStrategy,
 } from '@yoto/tfjs-kernels';
-import { benchFlags } from './flags.js';
+import { parseFlags } from '@yoto/flags';
 import { mainNative, NATIVE_HELP } from './native-conv.js';
 
 type Shape4 = [number, number, number, number];
@@ -133,25 +133,20 @@ interface Options {
   only: string | null;
 }
 
-function parseArgs(args: string[]): Options | null {
-  const o: Options = { backends: ['wasm', 'cpu'], reps: 7, limitS: 10, only: null };
-  for (const { flag, raw, value } of benchFlags(args)) {
-    if (flag === '--help' || flag === '-h') return null;
-    else if (flag === '--backend') {
-      const v = value();
-      if (v === 'all') o.backends = ['wasm', 'cpu'];
-      else if (v === 'wasm' || v === 'cpu') o.backends = [v];
-      else throw new Error(`--backend: expected wasm, cpu or all, got ${JSON.stringify(v)}`);
-    } else if (flag === '--reps') {
-      o.reps = Number(value());
-      if (!Number.isInteger(o.reps) || o.reps < 1) throw new Error('--reps: expected a positive integer');
-    } else if (flag === '--limit') {
-      o.limitS = Number(value());
-      if (!(o.limitS > 0)) throw new Error('--limit: expected seconds > 0');
-    } else if (flag === '--only') o.only = value();
-    else throw new Error(`unknown option ${JSON.stringify(raw)}; see --help`);
-  }
-  return o;
+function parseOptions(args: string[]): Options | null {
+  const { flags: f } = parseFlags(
+    'bench kernels',
+    args,
+    {
+      backend: { type: 'string', choices: ['wasm', 'cpu', 'all'], default: 'all' },
+      reps: { type: 'integer', min: 1, default: 7 },
+      limit: { type: 'number', above: 0, default: 10 },
+      only: { type: 'string' },
+    },
+    'pnpm bench kernels [--backend wasm|cpu|all] [--reps N] [--limit SECONDS] [--only TEXT] (--help for more)',
+  );
+  if (f.help) return null;
+  return { backends: f.backend === 'all' ? ['wasm', 'cpu'] : [f.backend], reps: f.reps, limitS: f.limit, only: f.only ?? null };
 }
 
 const HELP = `pnpm bench kernels [--backend wasm|cpu|all] [--reps N] [--limit SECONDS] [--only TEXT]
@@ -205,8 +200,8 @@ function measure(c: BenchCase, impl: (c: BenchCase) => (inputs: tf.NamedTensorMa
 }
 
 export async function main(args: string[]): Promise<number | void> {
-  if (args.includes('--native') && !args.includes('--help')) return mainNative(args);
-  const opts = parseArgs(args);
+  if (args.includes('--native') && !args.includes('--help') && !args.includes('-h')) return mainNative(args);
+  const opts = parseOptions(args);
   if (!opts) {
     console.log(HELP);
     return;

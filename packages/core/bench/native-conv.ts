@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
-import { benchFlags } from './flags.js';
+import { parseFlags } from '@yoto/flags';
 
 /** The anchor's shapes, under its names: batch, size, in → out channels, kernel, stride ('same'). */
 const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number }[] = [
@@ -42,21 +42,13 @@ export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads
   --only       shapes whose name contains TEXT`;
 
 export function parseNativeArgs(args: string[]): Options {
-  const o: Options = { reference: false, threads: null, reps: 7, only: null };
-  for (const { flag, raw, value } of benchFlags(args)) {
-    const positive = (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: expected a positive integer, got ${JSON.stringify(v)}`);
-      return n;
-    };
-    if (flag === '--native') continue;
-    else if (flag === '--reference') o.reference = true;
-    else if (flag === '--threads') o.threads = positive(value());
-    else if (flag === '--reps') o.reps = positive(value());
-    else if (flag === '--only') o.only = value();
-    else throw new Error(`unknown option ${JSON.stringify(raw)}; see --help`);
-  }
-  return o;
+  const { flags: f } = parseFlags(
+    'bench kernels --native',
+    args,
+    { native: { type: 'boolean' }, reference: { type: 'boolean' }, threads: { type: 'integer', min: 1 }, reps: { type: 'integer', min: 1, default: 7 }, only: { type: 'string' } },
+    'pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]',
+  );
+  return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, only: f.only ?? null };
 }
 
 type Shape = (typeof SHAPES)[number];

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@yoto/core';
 import { BENCHMARK_CONFIG, BlsFactorizedTask, FactorizedPrior } from '../src/index.js';
-import { median, parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
+import { median } from './median.js';
 
 const USAGE = 'pnpm bench bls [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size s] [--reference]';
 
@@ -35,17 +36,27 @@ export function anchorScript(): string {
 }
 
 export async function main(args: string[]): Promise<BlsBenchResult | null> {
-  if (args.includes('--help') || args.includes('-h')) {
+  const { flags: f } = parseFlags(
+    'bench bls',
+    args,
+    {
+      json: { type: 'boolean' },
+      backend: { type: 'string' },
+      steps: { type: 'integer', min: 1, default: 10 },
+      warmup: { type: 'integer', min: 0, default: 3 },
+      batch: { type: 'integer', min: 1, default: 8 },
+      size: { type: 'integer', min: 16, default: 128 },
+      reference: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  if (f.help) {
     console.log(`usage: ${USAGE}`);
     return null;
   }
-  const f = parseFlags('bls', args, { json: 'bool', backend: 'string', steps: 'int', warmup: 'int', batch: 'int', size: 'int', reference: 'bool' }, USAGE);
-  const steps = (f.steps as number | undefined) ?? 10;
-  const warmup = (f.warmup as number | undefined) ?? 3;
-  const batch = (f.batch as number | undefined) ?? 8;
-  const size = (f.size as number | undefined) ?? 128;
-  if (steps < 1 || batch < 1 || size < 16 || size % 16) throw new Error(`bench bls: need steps ≥ 1, batch ≥ 1 and a size that is a multiple of 16; usage: ${USAGE}`);
-  const backend = await initBackend(f.backend as string | undefined);
+  const { steps, warmup, batch, size } = f;
+  if (size % 16) throw new Error(`bench bls: --size must be a multiple of 16 (the transform's stride), got ${size}; usage: ${USAGE}`);
+  const backend = await initBackend(f.backend);
 
   const task = new BlsFactorizedTask({ config: BENCHMARK_CONFIG });
   const space = task.defaultSpace();

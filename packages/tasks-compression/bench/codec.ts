@@ -8,7 +8,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@yoto/core';
 import { type CodingTable, cumulative, decodeValues, encodeValues, quantizeFrequencies } from '../src/index.js';
-import { median, parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
+import { median } from './median.js';
 
 const USAGE = 'pnpm bench codec [--json] [--symbols n] [--channels c] [--repeats r]';
 
@@ -48,15 +49,19 @@ function laplace(rng: Rng, b: number): number {
 }
 
 export async function main(args: string[]): Promise<CodecBenchResult | null> {
-  if (args.includes('--help') || args.includes('-h')) {
+  const { flags: f } = parseFlags(
+    'bench codec',
+    args,
+    { json: { type: 'boolean' }, symbols: { type: 'integer', min: 1, default: 2_000_000 }, channels: { type: 'integer', min: 1, default: 192 }, repeats: { type: 'integer', min: 1, default: 5 } },
+    USAGE,
+  );
+  if (f.help) {
     console.log(`usage: ${USAGE}`);
     return null;
   }
-  const f = parseFlags('codec', args, { json: 'bool', symbols: 'int', channels: 'int', repeats: 'int' }, USAGE);
-  const n = (f.symbols as number | undefined) ?? 2_000_000;
-  const channels = (f.channels as number | undefined) ?? 192;
-  const repeats = (f.repeats as number | undefined) ?? 5;
-  if (n < 1 || channels < 1 || channels > 65535 || repeats < 1) throw new Error(`bench codec: bad arguments; usage: ${USAGE}`);
+  const { symbols: n, channels, repeats } = f;
+  // Channel indexes are stored as 16-bit.
+  if (channels > 65535) throw new Error(`bench codec: --channels must be at most 65535, got ${channels}; usage: ${USAGE}`);
   const rng = new Rng(1);
   const { tables, scales } = laplaceTables(channels, rng);
   const indexes = new Uint16Array(n);

@@ -7,45 +7,35 @@
  * square image. Medians over the timed steps (after `--warmup`), with CPU time per step beside them.
  * Needs the data root's style photos and MobileNet weights.
  */
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend } from '@yoto/core';
+import { parseFlags } from '@yoto/flags';
 import { StyleTask, STYLE_TERMS } from '../src/index.js';
 
 const USAGE = 'pnpm bench style [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size px] [--infer-size px]';
 
 export async function main(argv: string[]): Promise<number> {
-  let v: Record<string, string | boolean | undefined>;
-  try {
-    v = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        backend: { type: 'string' },
-        steps: { type: 'string', default: '10' },
-        warmup: { type: 'string', default: '2' },
-        batch: { type: 'string', default: '4' },
-        size: { type: 'string', default: '64' },
-        'infer-size': { type: 'string', default: '512' },
-      },
-    }).values;
-  } catch (e) {
-    console.error(`bench style: ${(e as Error).message}; usage: ${USAGE}`);
-    return 2;
-  }
+  const { flags: v } = parseFlags(
+    'bench style',
+    argv,
+    {
+      json: { type: 'boolean' },
+      backend: { type: 'string' },
+      steps: { type: 'integer', min: 1, default: 10 },
+      warmup: { type: 'integer', min: 0, default: 2 },
+      batch: { type: 'integer', min: 1, default: 4 },
+      size: { type: 'integer', min: 16, default: 64 },
+      'infer-size': { type: 'integer', min: 16, default: 512 },
+    },
+    USAGE,
+  );
   if (v.help) {
     console.log(USAGE);
     return 0;
   }
-  const int = (name: string, min: number): number => {
-    const n = Number(v[name]);
-    if (!Number.isInteger(n) || n < min) throw new Error(`bench style: --${name} must be an integer ≥ ${min}, got ${String(v[name])}`);
-    return n;
-  };
-  const [steps, warmup, batch, size, inferSize] = [int('steps', 1), int('warmup', 0), int('batch', 1), int('size', 16), int('infer-size', 16)];
+  const { steps, warmup, batch, size, 'infer-size': inferSize } = v;
   if (size % 4 || inferSize % 4) throw new Error('bench style: --size and --infer-size must be multiples of 4');
-  const backend = await initBackend(v.backend as string | undefined);
+  const backend = await initBackend(v.backend);
   const task = new StyleTask({ imageSize: size, trainLimit: Math.max(batch, 8) });
   await task.prepare();
   const space = task.defaultSpace();

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, train } from '@yoto/core';
 import { createVaeTask } from '../src/index.js';
+import { parseFlags } from '@yoto/flags';
 
 interface Row {
   calls: number;
@@ -15,16 +16,13 @@ interface Row {
 }
 
 function parse(argv: string[]): { backend: string; steps: number; warmup: number; top: number } {
-  const o = { backend: 'wasm', steps: 20, warmup: 5, top: 40 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const v = argv[++i];
-    if (v === undefined) throw new Error(`profile: ${a} needs a value`);
-    if (a === '--backend') o.backend = v;
-    else if (a === '--steps' || a === '--warmup' || a === '--top') o[a.slice(2) as 'steps' | 'warmup' | 'top'] = Number(v);
-    else throw new Error(`profile: unknown argument ${a}`);
-  }
-  return o;
+  const { flags } = parseFlags(
+    'bench vae profile',
+    argv,
+    { backend: { type: 'string', default: 'wasm' }, steps: { type: 'integer', min: 1, default: 20 }, warmup: { type: 'integer', min: 0, default: 5 }, top: { type: 'integer', min: 1, default: 40 } },
+    'tsx packages/tasks-vae/bench/profile.ts [--backend b] [--steps n] [--warmup n] [--top n]',
+  );
+  return flags;
 }
 
 /** Process CPU time in ms: on a shared machine it is far steadier than wall time. */

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend, train } from '@yoto/core';
 import { BENCHMARK_VAE, createVaeTask, type VaeTask } from '../src/index.js';
+import { parseFlags } from '@yoto/flags';
 
 export interface VaeBenchResult {
   model: 'vae';
@@ -61,34 +62,21 @@ interface Args {
 const USAGE = 'pnpm bench vae [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--loop trainer|minimal] [--reference]';
 
 function parseArgs(args: string[]): Args {
-  const out: Args = { json: false, steps: 50, warmup: 10, batch: 64, loop: 'trainer', reference: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (): string => {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`bench vae: ${a} needs a value`);
-      return v;
-    };
-    const int = (name: string, v: string, min: number): number => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) throw new Error(`bench vae: ${name} must be an integer ≥ ${min}, got ${v}`);
-      return n;
-    };
-    if (a === '--help' || a === '-h') out.help = true;
-    else if (a === '--json') out.json = true;
-    else if (a === '--reference') out.reference = true;
-    else if (a === '--backend') out.backend = value();
-    else if (a === '--steps') out.steps = int('--steps', value(), 1);
-    else if (a === '--warmup') out.warmup = int('--warmup', value(), 0);
-    else if (a === '--batch') out.batch = int('--batch', value(), 1);
-    else if (a === '--loop') {
-      const v = value();
-      if (v !== 'trainer' && v !== 'minimal') throw new Error(`bench vae: --loop must be 'trainer' or 'minimal', got '${v}'`);
-      out.loop = v;
-    }
-    else throw new Error(`bench vae: unknown argument '${a}'; usage: ${USAGE}`);
-  }
-  return out;
+  const { flags: f } = parseFlags(
+    'bench vae',
+    args,
+    {
+      json: { type: 'boolean' },
+      backend: { type: 'string' },
+      steps: { type: 'integer', min: 1, default: 50 },
+      warmup: { type: 'integer', min: 0, default: 10 },
+      batch: { type: 'integer', min: 1, default: 64 },
+      loop: { type: 'string', choices: ['trainer', 'minimal'], default: 'trainer' },
+      reference: { type: 'boolean' },
+    },
+    USAGE,
+  );
+  return f;
 }
 
 function quantile(sorted: number[], q: number): number {

@@ -9,24 +9,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFlags } from '@yoto/flags';
 import { buildReport, openTracker, renderReport } from '../src/index.js';
 
 const LOG_TARGET = 200_000;
 const REPORT_TARGET_S = 2;
 
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isSafeInteger(v) || v <= 0) throw new Error(`--${name} must be a positive integer, got ${args[i + 1]}`);
-  return v;
-}
-
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export async function main(args: string[] = []): Promise<number> {
-  const totalRows = option(args, 'rows', 1_000_000);
-  const keys = Array.from({ length: option(args, 'keys', 4) }, (_, i) => `metric${i}`);
+  const { flags } = parseFlags(
+    'bench tracker',
+    args,
+    { rows: { type: 'integer', min: 1, default: 1_000_000 }, keys: { type: 'integer', min: 1, default: 4 }, keep: { type: 'boolean' } },
+    'pnpm bench tracker [--rows n] [--keys n] [--keep]',
+  );
+  if (flags.help) {
+    console.log('usage: pnpm bench tracker [--rows n] [--keys n] [--keep]');
+    return 0;
+  }
+  const totalRows = flags.rows;
+  const keys = Array.from({ length: flags.keys }, (_, i) => `metric${i}`);
   const dir = mkdtempSync(join(tmpdir(), 'yoto-bench-tracker-'));
   let failed = false;
   try {
@@ -97,7 +100,7 @@ export async function main(args: string[] = []): Promise<number> {
       reader.close();
     }
   } finally {
-    if (args.includes('--keep')) console.log(`kept ${dir}`);
+    if (flags.keep) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
   return failed ? 1 : 0;

@@ -4,6 +4,7 @@
  *   npx tsx packages/core/src/data/cli.ts fetch kodak
  */
 import { pathToFileURL } from 'node:url';
+import { parseFlags } from '@yoto/flags';
 import './catalog.js';
 import { datasetPath, findDataset, getDataset, listDatasets, requireDataset } from './dataset.js';
 import { fetchDataset } from './fetch.js';
@@ -14,15 +15,13 @@ const USAGE = 'usage: data <list | path NAME | verify NAME | fetch NAME> [--root
 
 /** Runs one command; returns the process exit code. Output goes through `out` (stdout by default). */
 export async function dataCli(argv: string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
-  const args = [...argv];
-  let root: string | undefined;
-  const r = args.indexOf('--root');
-  if (r >= 0) {
-    root = args[r + 1];
-    if (root === undefined) throw new Error(`--root needs a folder; ${USAGE}`);
-    args.splice(r, 2);
+  const { flags, positionals } = parseFlags('data', argv, { root: { type: 'string' } }, USAGE.replace(/^usage: /, ''), { positionals: true });
+  if (flags.help) {
+    out(USAGE);
+    return 0;
   }
-  const [command, name, ...rest] = args;
+  const root = flags.root;
+  const [command, name, ...rest] = positionals;
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}; ${USAGE}`);
   const needName = (): string => {
     if (!name) throw new Error(`'${command}' needs a dataset name (${listDatasets().map((d) => d.name).join(', ')}); ${USAGE}`);

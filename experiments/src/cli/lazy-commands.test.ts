@@ -4,6 +4,9 @@
 // (vitest's own process has loaded both long before), by listing the CommonJS modules it has loaded —
 // tfjs and better-sqlite3 are CommonJS, so they would show there.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,12 +19,12 @@ const mainTs = fileURLToPath(new URL('./main.ts', import.meta.url));
  * Imports `importFirst` (a module path, if given), then runs each invocation in turn, in one fresh
  * process; their exit codes, and the heavy modules loaded by then.
  */
-function heavyModulesAfter(invocations: string[][], importFirst?: string): { codes: number[]; heavy: string[] } {
+function heavyModulesAfter(invocations: string[][], importFirst?: string, env: NodeJS.ProcessEnv = {}): { codes: number[]; heavy: string[] } {
   const script = `
     import { createRequire } from 'node:module';
     ${importFirst ? `await import(${JSON.stringify(importFirst)});` : ''}
     const { main } = await import(${JSON.stringify(mainTs)});
-    const io = { out: () => {}, err: () => {}, progress: { write: () => true }, env: {}, cwd: '.' };
+    const io = { out: () => {}, err: () => {}, progress: { write: () => true }, env: ${JSON.stringify(env)}, cwd: '.' };
     const codes = [];
     for (const argv of ${JSON.stringify(invocations)}) codes.push(await main(argv, io));
     const heavy = Object.keys(createRequire(import.meta.url).cache).filter((k) => /@tensorflow|better-sqlite3/.test(k));
@@ -46,6 +49,20 @@ describe('the command table loads implementations lazily', () => {
     const r = heavyModulesAfter(invocations);
     expect(r.codes).toEqual(invocations.map(() => 0));
     expect(tfjs(r.heavy)).toEqual([]);
+  });
+
+  it('`exp run` that stops on a missing dataset checks it without loading tfjs (core/data is a tfjs-free subpath)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'yoto-nodata-'));
+    try {
+      const invocations = listExperiments()
+        .filter((d) => d.name !== 'vae-beta-sweep')
+        .map((d) => ['run', d.name, '--profile', 'smoke', '--workers', '1']);
+      const r = heavyModulesAfter(invocations, undefined, { YOTO_DATA: empty, YOTO_HOME: join(empty, 'home') });
+      expect(r.codes).toEqual(invocations.map(() => 2));
+      expect(tfjs(r.heavy)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('the probe does see tfjs once a module that imports it has loaded', () => {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { BACKEND_CHOICES } from '@yoto/core';
+import { BACKEND_CHOICES } from '@yoto/core/backend-choices';
 import { UsageError, listOf } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';

@@ -106,7 +106,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   async preflight(c, env) {
     const { existsSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const { resolveDataRoot } = await import('@yoto/core');
+    const { resolveDataRoot } = await import('@yoto/core/data');
     const file = join(resolveDataRoot(undefined, env), LOSS_NETWORKS[c.loss.network].path, 'model.json');
     if (!existsSync(file)) {
       const { DataError } = await import('../errors.js');

@@ -12,7 +12,7 @@ import { DataError } from '../errors.js';
  * `pnpm data` command that mends them. `env` is the workers' environment: its data root is used.
  */
 export async function verifyDatasets(names: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const { requireDataset, verifyDataset, resolveDataRoot, defaultDataRoot, JsonHashCache } = await import('@yoto/core');
+  const { requireDataset, verifyDataset, resolveDataRoot, defaultDataRoot, JsonHashCache } = await import('@yoto/core/data');
   // Only when the workers' data root differs from this process's is it passed explicitly, so that
   // core's "not found" message can say where the root came from.
   const root = (env.YOTO_DATA ?? '') === (process.env.YOTO_DATA ?? '') ? undefined : resolveDataRoot(undefined, env);

@@ -3,13 +3,9 @@ import { registerKernelFixes } from '@yoto/tfjs-kernels';
 import { disableNativeKernels, enableNativeKernels, type NativeKernels } from './native.js';
 import { threadBudget } from './threads.js';
 
-/**
- * Backends `initBackend` understands; `auto` picks the first that loads, in this order.
- * `wasm+dnnl` is the wasm backend with its convolutions run natively by oneDNN (@yoto/tfjs-dnnl).
- */
-export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm+dnnl' | 'wasm' | 'cpu';
+import { BACKEND_CHOICES, type BackendChoice } from './choices.js';
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'node', 'wasm+dnnl', 'wasm', 'cpu'];
+export { BACKEND_CHOICES, type BackendChoice } from './choices.js';
 
 export interface BackendInfo {
   /** The backend in use: 'node-gpu' | 'node' | 'wasm+dnnl' | 'wasm' | 'cpu'. */

@@ -5,6 +5,7 @@ import { guardOutput } from '../cli/output-guard.js';
 import { DataError, UsageError } from '../errors.js';
 import { mustBeFile } from './codec.js';
 import { userDir } from '../cli/user-dir.js';
+import { fmt } from '../experiments/format.js';
 
 const TASK = 'style-transfer';
 const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
@@ -155,6 +156,3 @@ function parseRequest(args: ParsedArgs, cwd: string): StylizeRequest {
   return req;
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(4)));
-}

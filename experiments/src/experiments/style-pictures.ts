@@ -8,6 +8,7 @@ import { type StyleModel, type StyleTask, registerStyleTasks } from '@yoto/tasks
 import { tileGrid } from '@yoto/tasks-vae';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { labelGrid, split } from './vae-pictures.js';
+import { fmt } from './format.js';
 
 export interface StylePictureOptions {
   /** Held-out photos shown. */
@@ -61,7 +62,7 @@ export async function stylePictures(ctx: PicturesContext): Promise<PictureArtifa
     const matrix = await tileGrid(rows, s, s, 3, { ...layout, rowGroup: o.rows.length });
     await writeFileAtomic(
       join(ctx.outDir, 'style-matrix.png'),
-      labelGrid(matrix, { columns: ['photo', ...o.content.map((c) => `content ${fmt(c)}`)], rows: rowLabels, note: 'One YOTO model: content weight along the columns, the dominant style layer down the rows' }),
+      labelGrid(matrix, { columns: ['photo', ...o.content.map((c) => `content ${fmt(c, 3)}`)], rows: rowLabels, note: 'One YOTO model: content weight along the columns, the dominant style layer down the rows' }),
     );
     out.push({
       path: join(ctx.outDir, 'style-matrix.png'),
@@ -105,6 +106,3 @@ function stylize(model: StyleModel, photos: tf.Tensor4D, lambda: number[]): tf.T
   }
 }
 
-function fmt(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}

@@ -98,7 +98,7 @@ export async function stylizeCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     await writeFileAtomic(req.output, await encodePng(strip, W, h, 3));
     const summary = { output: req.output, width: W, height: h, frames: points.map((p) => Object.fromEntries(TERMS.map((t) => [t, p[t]]))) };
     if (req.json) io.out(JSON.stringify(summary));
-    else io.out(`${req.output}: ${W}×${h}${points.length > 1 ? `, ${points.length} frames over ${req.sweep!.term} = ${req.sweep!.values.map(fmt).join(', ')}` : ''}`);
+    else io.out(`${req.output}: ${W}×${h}${points.length > 1 ? `, ${points.length} frames over ${req.sweep!.term} = ${req.sweep!.values.map((v) => fmt(v)).join(', ')}` : ''}`);
     return 0;
   } finally {
     model.params.dispose();

@@ -67,7 +67,7 @@ export async function stylePictures(ctx: PicturesContext): Promise<PictureArtifa
     out.push({
       path: join(ctx.outDir, 'style-matrix.png'),
       title: 'One model, many stylizations',
-      caption: `${n} held-out photos stylized by the single YOTO model: content weight ${o.content.map(fmt).join(', ')} (columns); rows: all style layers at mid weight, then each style layer alone (shallow → deep)`,
+      caption: `${n} held-out photos stylized by the single YOTO model: content weight ${o.content.map((c) => fmt(c, 3)).join(', ')} (columns); rows: all style layers at mid weight, then each style layer alone (shallow → deep)`,
     });
 
     if (baselines.length > 0) {

@@ -240,6 +240,35 @@ for (const b of BACKENDS) {
         expect(t.metricHistory(run.id, 'loss').map((p) => p.step)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       });
 
+      it('takeOver resumes a run that still looks alive, and fences its old handle off', () => {
+        t.createExperiment({ name: 'e' });
+        const old = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });
+        for (let s = 0; s < 4; s++) old.logMetrics(s, { loss: s });
+        old.flush();
+        fails(() => t.resumeRun(old.id), 'RUN_ACTIVE', /is still running/);
+        const taken = t.resumeRun(old.id, { fromStep: 1, takeOver: true });
+        fails(
+          () => {
+            old.logMetrics(4, { loss: 4 });
+            old.flush();
+          },
+          'RUN_TAKEN_OVER',
+          /was taken over/,
+        );
+        // The new owner re-logs step 2 onwards: each step once, the new value.
+        for (let s = 2; s < 6; s++) taken.logMetrics(s, { loss: 10 * s });
+        taken.finish();
+        expect(t.metricHistory(old.id, 'loss').map((p) => [p.step, p.value])).toEqual([
+          [0, 0],
+          [1, 1],
+          [2, 20],
+          [3, 30],
+          [4, 40],
+          [5, 50],
+        ]);
+        expect(t.getRun(old.id)).toMatchObject({ status: 'finished', lastStep: 5 });
+      });
+
       it('close() writes and fails runs left open; a closed tracker refuses work', () => {
         t.createExperiment({ name: 'e' });
         const run = t.startRun({ experiment: 'e', name: 'r', kind: 'yoto', gitRevision: null });

@@ -172,9 +172,11 @@ export class Tracker implements RunOwner {
 
   /**
    * Reopens an ended (or crashed) run to continue training it. With `fromStep`, step metrics after
-   * that step are deleted first: they will be logged again from the checkpoint.
+   * that step are deleted first: they will be logged again from the checkpoint. With `takeOver`, a
+   * run that still looks alive is taken as well: the caller holds an authority over who trains it
+   * (a job queue's lock that its last holder lost), and the lease keeps the old handle from writing.
    */
-  resumeRun(runId: number, options: { fromStep?: number } = {}): RunHandle {
+  resumeRun(runId: number, options: { fromStep?: number; takeOver?: boolean } = {}): RunHandle {
     this.assertOpen();
     const fromStep = options.fromStep;
     if (fromStep !== undefined && (!Number.isSafeInteger(fromStep) || fromStep < 0)) {
@@ -183,7 +185,7 @@ export class Tracker implements RunOwner {
     this.db
       .transaction(() => {
         const run = q.getRun(this.db, runId);
-        if (run.status === 'running' && this.ownerAlive(run, Date.now())) {
+        if (run.status === 'running' && !options.takeOver && this.ownerAlive(run, Date.now())) {
           throw new TrackerError('RUN_ACTIVE', `run ${runId} (${run.name}) is still running (pid ${run.pid} on ${run.host})`);
         }
         if (fromStep !== undefined) {

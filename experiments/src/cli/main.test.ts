@@ -32,7 +32,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
     for (const argv of [['constructor'], ['toString'], ['help', 'hasOwnProperty']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toBe(`error: unknown command '${argv.at(-1)}'; commands: list, run, report, show-config, runs, show, export, help, codec, stylize, explore`);
+      expect(r.err).toBe(`error: unknown command '${argv.at(-1)}'; commands: list, run, worker, report, show-config, runs, show, export, help, codec, stylize, explore`);
     }
   });
 

@@ -67,7 +67,11 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
   await resolved.definition.preflight?.(resolved.config, o.env ?? process.env);
   for (const dir of [o.home.root, o.home.checkpoints, o.home.reports, o.home.logs]) mkdirSync(dir, { recursive: true });
 
-  const unlock = acquireHomeLock(o.home, `${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`);
+  // Through the queue, two submissions of one experiment are one set of jobs (the queue's job ids):
+  // the second attaches instead of racing the first, so the home lock is the local runner's only.
+  const unlock = o.queue
+    ? () => {}
+    : acquireHomeLock(o.home, `${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`);
   const stop = new AbortController();
   const detach = watchStops(stop, o);
   let tracker: Tracker | undefined;

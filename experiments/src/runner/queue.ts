@@ -53,12 +53,15 @@ export function redactRedisUrl(url: string): string {
 export async function checkRedis(url: string, timeoutMs = 5_000): Promise<void> {
   const conn = redisConnection(url);
   const probe = new Redis({ ...conn, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true, connectTimeout: timeoutMs });
-  probe.on('error', () => {});
+  // The socket's own error (ECONNREFUSED, ENOTFOUND) says more than the "Connection is closed" that follows it.
+  let cause: Error | null = null;
+  probe.on('error', (err: Error) => (cause ??= err));
   try {
     await probe.connect();
     await probe.ping();
   } catch (err) {
-    throw new UsageError(`cannot reach the queue at ${redactRedisUrl(url)}: ${(err as Error).message}; start redis-server there, or check --queue`);
+    const why = (cause ?? (err as Error)).message.replace(/\.$/, '');
+    throw new UsageError(`cannot reach the queue at ${redactRedisUrl(url)}: ${why}; start redis-server there, or check --queue`);
   } finally {
     probe.disconnect();
   }

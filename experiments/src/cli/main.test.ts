@@ -25,14 +25,14 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
   it('unknown command', async () => {
     const r = await cli('train');
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown command 'train'; commands: list, run, report, show-config, runs, show, export, help");
+    expect(r.err).toContain("unknown command 'train'; commands: list, run, worker, report, show-config, runs, show, export, help");
   });
 
   it('a name the command table inherits from Object is still an unknown command', async () => {
     for (const argv of [['constructor'], ['toString'], ['help', 'hasOwnProperty']]) {
       const r = await cli(...argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.err).toBe(`error: unknown command '${argv.at(-1)}'; commands: list, run, report, show-config, runs, show, export, help, codec, stylize, explore`);
+      expect(r.err).toBe(`error: unknown command '${argv.at(-1)}'; commands: list, run, worker, report, show-config, runs, show, export, help, codec, stylize, explore`);
     }
   });
 
@@ -51,7 +51,7 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
   it('unknown flag', async () => {
     const r = await cli('run', 'vae-beta-sweep', '--worker', '2');
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --retry-failed, --json");
+    expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --retry-failed, --queue, --json");
   });
 
   it('unknown --set key: one line naming the keys of the group meant', async () => {

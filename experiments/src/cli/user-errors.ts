@@ -26,7 +26,7 @@ export interface ErrorSink {
 
 /** The tracker's codes that mean "you named something that is not there" or "pointed at the wrong file". */
 const TRACKER_USAGE_CODES = new Set(['UNKNOWN_EXPERIMENT', 'UNKNOWN_RUN', 'INVALID_FORMAT', 'DB_NOT_TRACKER', 'DB_TOO_NEW', 'DB_MISSING']);
-const TRACKER_DATA_CODES = new Set(['DB_CORRUPT']);
+const TRACKER_DATA_CODES = new Set(['DB_CORRUPT', 'DB_UNREACHABLE']);
 const DATA_CODES = new Set(['DATASET_NOT_FOUND', 'DATASET_CORRUPT']);
 
 /** Node's codes for a path the file system refuses: the user's environment, not our bug. */

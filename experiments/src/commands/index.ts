@@ -11,6 +11,7 @@ import { runsCommandSpec } from './runs.command.js';
 import { showConfigCommandSpec } from './show-config.command.js';
 import { showCommandSpec } from './show.command.js';
 import { stylizeCommandSpec } from './stylize.command.js';
+import { workerCommandSpec } from './worker.command.js';
 
 /**
  * Every command of `pnpm exp`, in the order `exp help` lists them. Adding a command: write
@@ -19,6 +20,7 @@ import { stylizeCommandSpec } from './stylize.command.js';
 export const COMMANDS: Record<string, Command> = {
   list: listCommandSpec,
   run: runCommandSpec,
+  worker: workerCommandSpec,
   report: reportCommandSpec,
   'show-config': showConfigCommandSpec,
   runs: runsCommandSpec,

@@ -16,7 +16,7 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
   try {
     if (!tracker.findExperiment(record))
       throw new UsageError(
-        `no runs of '${record}' in ${home.db}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
+        `no runs of '${record}' in ${home.dbLabel}; recorded experiments: ${tracker.listExperiments().map((e) => e.name).join(', ') || '(none)'}`,
       );
     const runIds = planRunIds(tracker, record, resolved.definition.name, resolved.profile, resolved.plan);
     if (runIds.length === 0) {
@@ -24,7 +24,7 @@ export async function reportCommand(args: ParsedArgs, io: CliIo): Promise<void> 
       const command = `pnpm exp report ${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`;
       const other = recordedSets(tracker.listRuns({ experiment: record })).filter((f) => f !== asked.map((x) => `--set ${x}`).join(' '));
       throw new UsageError(
-        `none of the runs of the current '${record}' config${asked.length ? ` (with ${asked.map((x) => `--set ${x}`).join(' ')})` : ''} are recorded in ${home.db}; ` +
+        `none of the runs of the current '${record}' config${asked.length ? ` (with ${asked.map((x) => `--set ${x}`).join(' ')})` : ''} are recorded in ${home.dbLabel}; ` +
           (other.length > 0
             ? `the recorded runs were trained with ${other.map((f) => f || 'no --set').join(', or ')}: \`${command}${other[0] ? ` ${other[0]}` : ''}\``
             : `run \`pnpm exp run ${resolved.definition.name}\` first`),

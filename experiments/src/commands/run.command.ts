@@ -1,8 +1,8 @@
 import type { Command } from '../cli/command.js';
-import { backend, json, profile, set } from './shared-flags.js';
+import { backend, json, profile, queue, set } from './shared-flags.js';
 
 export const runCommandSpec: Command = {
-  usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--retry-failed] [--json]',
+  usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--retry-failed] [--queue redis://host:port] [--json]',
   summary: 'train YOTO + baselines in parallel workers, evaluate, record, report (resumes unfinished runs)',
   flags: {
     profile,
@@ -10,6 +10,7 @@ export const runCommandSpec: Command = {
     backend,
     set,
     'retry-failed': { type: 'boolean', help: 'train runs that failed earlier again (by default they are reported, not retrained)' },
+    queue: { ...queue, help: 'enqueue the runs for `exp worker`s instead of training here; shows their progress and writes the report' },
     json,
   },
   positionals: ['experiment'],

@@ -5,6 +5,7 @@ import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
 import { checkHome, resolveHome } from '../runner/home.js';
+import { checkRedis } from '../runner/queue.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { describeSummary } from '../runner/summary.js';
 
@@ -27,6 +28,8 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const json = Boolean(args.flags.json);
   const home = resolveHome(io.env, io.cwd);
   checkHome(home, 'write');
+  const queue = args.flags.queue as string | undefined;
+  if (queue !== undefined) await checkRedis(queue);
 
   const outcome = await runExperiment({
     experiment,
@@ -40,6 +43,7 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     handleSignals: true,
     env: io.env,
     retryFailed: Boolean(args.flags['retry-failed']),
+    queue,
   });
   if (outcome.status === 'done') {
     for (const l of describeSummary(outcome.summary)) io.out(l);

@@ -13,3 +13,8 @@ export const backend = {
   value: 'b',
   help: 'tfjs backend: auto, node-gpu, node, wasm or cpu (default: YOTO_BACKEND, else auto)',
 } as const;
+export const queue = {
+  type: 'string',
+  value: 'redis://host:port',
+  help: 'the Redis job queue shared with `exp worker`s (see README: Many machines)',
+} as const;

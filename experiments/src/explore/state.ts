@@ -45,7 +45,7 @@ export function explorerState(tracker: Tracker, home: Home, resolved: Resolved, 
   const { definition, profile, plan } = resolved;
   const record = recordName(definition.name, profile);
   const command = `pnpm exp run ${definition.name}${profile === 'default' ? '' : ` --profile ${profile}`}`;
-  if (!tracker.findExperiment(record)) throw new UsageError(`no runs of '${record}' in ${home.db}; run \`${command}\` first`);
+  if (!tracker.findExperiment(record)) throw new UsageError(`no runs of '${record}' in ${home.dbLabel}; run \`${command}\` first`);
   const runs = tracker.listRuns({ experiment: record });
   const planned = new Set(planRunIds(tracker, record, definition.name, profile, plan));
   const finished = runs.filter((r) => r.status === 'finished');
@@ -57,7 +57,7 @@ export function explorerState(tracker: Tracker, home: Home, resolved: Resolved, 
     if (yoto.status !== 'finished') throw new UsageError(`--run ${runId} is ${yoto.status}, not finished; finish it with \`${command}\``);
   } else {
     yoto = finished.filter((r) => r.kind === 'yoto' && planned.has(r.id)).at(-1) ?? finished.filter((r) => r.kind === 'yoto').at(-1);
-    if (!yoto) throw new UsageError(`'${record}' has no finished YOTO run in ${home.db}; run \`${command}\` first`);
+    if (!yoto) throw new UsageError(`'${record}' has no finished YOTO run in ${home.dbLabel}; run \`${command}\` first`);
   }
   // Baselines of the same config as the chosen YOTO run when it is the current one, else every finished one.
   const baselineRuns = finished.filter((r) => r.kind === 'baseline' && (!planned.has(yoto.id) || planned.has(r.id)));

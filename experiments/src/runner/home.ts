@@ -1,12 +1,19 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { isPostgresUrl, redactUrl } from '@yoto/tracker/location';
 import { UsageError } from '../errors.js';
 import { classifyError } from '../cli/user-errors.js';
 
-/** Where results live: `YOTO_HOME` (default `./yoto-results`). */
+/**
+ * Where results live: `YOTO_HOME` (default `./yoto-results`). The tracker is `tracker.db` in it,
+ * unless `YOTO_TRACKER` names another one: a `postgres://…` URL for a tracker shared by machines.
+ */
 export interface Home {
   root: string;
+  /** The tracker's location: an SQLite file or a PostgreSQL URL. */
   db: string;
+  /** `db` as messages show it (a URL without its password). */
+  dbLabel: string;
   checkpoints: string;
   reports: string;
   logs: string;
@@ -15,9 +22,15 @@ export interface Home {
 export function resolveHome(env: NodeJS.ProcessEnv, cwd: string): Home {
   const raw = env.YOTO_HOME?.trim() || 'yoto-results';
   const root = isAbsolute(raw) ? raw : resolve(cwd, raw);
+  const tracker = env.YOTO_TRACKER?.trim();
+  if (tracker && !isPostgresUrl(tracker)) {
+    throw new UsageError(`YOTO_TRACKER=${tracker} is not a PostgreSQL URL; expected postgres://user:password@host:port/database (unset it for the SQLite file in YOTO_HOME)`);
+  }
+  const db = tracker || join(root, 'tracker.db');
   return {
     root,
-    db: join(root, 'tracker.db'),
+    db,
+    dbLabel: tracker ? redactUrl(tracker) : db,
     checkpoints: join(root, 'checkpoints'),
     reports: join(root, 'reports'),
     logs: join(root, 'logs'),
@@ -51,8 +64,10 @@ export function checkHome(home: Home, mode: 'read' | 'write', experiment?: strin
   const setTo = `YOTO_HOME=${home.root}`;
   if (existsSync(home.root) && !statSync(home.root).isDirectory())
     throw new UsageError(`${setTo} is a file, not a folder; point YOTO_HOME at a folder for the results`);
+  const file = !isPostgresUrl(home.db);
   if (mode === 'read') {
-    if (!existsSync(home.db))
+    // A server's tracker is checked by opening it (a missing schema is DB_MISSING, one clear line).
+    if (file && !existsSync(home.db))
       throw new UsageError(
         `nothing recorded under ${home.root} yet; run \`pnpm exp run ${experiment ?? '<experiment>'}\` first` +
           (experiment === undefined ? ' (`pnpm exp list` names them)' : ''),
@@ -68,7 +83,7 @@ export function checkHome(home: Home, mode: 'read' | 'write', experiment?: strin
   } catch (e) {
     throw new UsageError(`cannot write results to ${setTo}: ${classifyError(e).message}; choose a folder you can write`);
   }
-  if (existsSync(home.db)) {
+  if (file && existsSync(home.db)) {
     try {
       closeSync(openSync(home.db, 'r+'));
     } catch {

@@ -15,8 +15,13 @@ export interface TrainPayload {
   db: string;
   checkpointsRoot: string;
   experiment: string;
-  /** Existing run to resume; absent: create the run `name`. */
+  /** Existing run to resume; absent: create the run `name` (or resume it, if it exists by then). */
   runId?: number;
+  /**
+   * Resume the run even if it still looks alive: set by the queue worker, whose job lock (lost by a
+   * worker that died) says who trains the run; the tracker's lease fences off the old owner.
+   */
+  takeOver?: boolean;
   name: string;
   config: Record<string, unknown>;
   spec: RunSpec;

@@ -7,6 +7,11 @@ import { isWorkerMessage, type Progress } from './protocol.js';
 
 export interface PoolJob {
   id: string;
+  /**
+   * What makes two submissions the same job for the queue (default `id`): a train job's run name,
+   * which carries profile and config hash, so `exp run --queue` twice trains nothing twice.
+   */
+  key?: string;
   kind: string;
   payload: unknown;
   /** The worker's stdout and stderr go here (appended), so they never break the progress display. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { checkpointDir, recordName, reportDir, type Home } from './home.js';
 import { identify } from './identity.js';
 import type { EvaluatePayload, EvaluateResult, PicturesPayload, PicturesResult, TrainPayload, TrainJobResult } from './jobs.js';
 import { runPool, type JobOutcome, type PoolJob, type PoolOptions } from './pool.js';
+import { queueExecutor } from './queue.js';
 import { watchInterrupts } from './interrupts.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
 import { decide, scheduleOrder, type Decision } from './resume.js';
@@ -38,6 +40,11 @@ export interface RunExperimentOptions {
   env?: NodeJS.ProcessEnv;
   /** Train runs that failed earlier again, instead of reporting them as failed. */
   retryFailed?: boolean;
+  /**
+   * `redis://host:port`: send the jobs to the `exp worker`s of this queue instead of training here
+   * (YOTO_HOME and the tracker must be the workers' too: a shared folder, a PostgreSQL tracker).
+   */
+  queue?: string;
 }
 
 export type RunExperimentOutcome =
@@ -60,7 +67,11 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
   await resolved.definition.preflight?.(resolved.config, o.env ?? process.env);
   for (const dir of [o.home.root, o.home.checkpoints, o.home.reports, o.home.logs]) mkdirSync(dir, { recursive: true });
 
-  const unlock = acquireHomeLock(o.home, `${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`);
+  // Through the queue, two submissions of one experiment are one set of jobs (the queue's job ids):
+  // the second attaches instead of racing the first, so the home lock is the local runner's only.
+  const unlock = o.queue
+    ? () => {}
+    : acquireHomeLock(o.home, `${resolved.definition.name}${resolved.profile === 'default' ? '' : ` --profile ${resolved.profile}`}`);
   const stop = new AbortController();
   const detach = watchStops(stop, o);
   let tracker: Tracker | undefined;
@@ -96,7 +107,8 @@ export async function runExperiment(o: RunExperimentOptions): Promise<RunExperim
       { retryFailed: o.retryFailed },
     );
     const busy = decisions.filter((d) => d.action === 'busy');
-    if (busy.length > 0)
+    // Through the queue, a run a worker is training is a queued job: the submission attaches to it.
+    if (busy.length > 0 && !o.queue)
       // Another host's run on a shared YOTO_HOME (the home lock covers this host's).
       throw new UsageError(
         `another process is training ${busy.map((d) => d.identity.name).join(', ')} of '${record}' right now; ` +
@@ -174,10 +186,10 @@ async function trainPhase(
   const plan = resolved.plan;
   const reused = decisions.filter((d) => d.action === 'reuse').length;
   const failedEarlier = decisions.filter((d) => d.action === 'failed').length;
-  const todo = scheduleOrder(decisions.filter((d) => d.action === 'new' || d.action === 'resume'));
+  const todo = scheduleOrder(decisions.filter((d) => d.action === 'new' || d.action === 'resume' || d.action === 'busy'));
   const board = new ProgressBoard(
     o.progress,
-    `training ${record}: ${todo.length} run(s) on ${Math.min(workers, Math.max(1, todo.length))} worker(s)` +
+    `training ${record}: ${todo.length} run(s) ${o.queue ? 'through the queue' : `on ${Math.min(workers, Math.max(1, todo.length))} worker(s)`}` +
       (reused > 0 ? `, ${reused} reused` : '') +
       (failedEarlier > 0 ? `, ${failedEarlier} failed earlier (--retry-failed trains them again)` : ''),
   );
@@ -186,12 +198,12 @@ async function trainPhase(
     if (d.action === 'failed') board.add(d.identity.spec.key, d.identity.spec.label, 'failed', d.run.error ?? undefined);
   }
   const jobs: PoolJob[] = todo.map((d) => {
-    board.add(d.identity.spec.key, d.identity.spec.label, 'queued', d.action === 'resume' ? 'resumes from its checkpoint' : undefined);
+    board.add(d.identity.spec.key, d.identity.spec.label, 'queued', d.action === 'resume' ? 'resumes from its checkpoint' : d.action === 'busy' ? 'training on a worker' : undefined);
     const payload: TrainPayload = {
       db: o.home.db,
       checkpointsRoot: o.home.checkpoints,
       experiment: record,
-      runId: d.action === 'resume' ? d.run.id : undefined,
+      runId: d.action === 'resume' || d.action === 'busy' ? d.run.id : undefined,
       name: d.identity.name,
       config: d.identity.config,
       spec: d.identity.spec,
@@ -201,9 +213,10 @@ async function trainPhase(
       // The --set values, so that `exp report` can say which ones reproduce this config.
       tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`, ...(o.sets ?? []).map((x) => `${SET_TAG}${x}`)],
     };
-    return { id: d.identity.spec.key, kind: 'train', payload, logFile: join(o.home.logs, `${record}-${d.identity.spec.key}.log`) };
+    const logFile = join(o.home.logs, `${record}-${d.identity.spec.key}.log`);
+    return { id: d.identity.spec.key, key: d.identity.name, kind: 'train', payload, logFile };
   });
-  const outcomes = await runPool(jobs, {
+  const outcomes = await execute(o, record)(jobs, {
     ...poolOptions(board, workers, jobs, signal, o.env),
     onFinish: (out) => {
       if (out.status === 'done') {
@@ -277,7 +290,9 @@ async function evaluatePhase(
       progressMetric: plan.report.gapMetric,
       backend: o.backend,
     };
-    return { id, kind: 'evaluate', payload, logFile: join(o.home.logs, `${record}-eval-${id}.log`) };
+    // The queue's identity of this job: the model and the λs it evaluates.
+    const key = `${id}|run${r.runId}|${createHash('sha256').update(JSON.stringify(lambdas)).digest('hex').slice(0, 12)}`;
+    return { id, key, kind: 'evaluate', payload, logFile: join(o.home.logs, `${record}-eval-${id}.log`) };
   };
   // The YOTO grid is the largest piece: split it over the workers, round-robin so each chunk spans β.
   const chunks = Math.max(1, Math.min(workers, yotoLambdas.length));
@@ -293,13 +308,14 @@ async function evaluatePhase(
       outDir: reportDir(o.home, record),
       backend: o.backend,
     };
-    jobs.push({ id: 'pictures', kind: 'pictures', payload, logFile: join(o.home.logs, `${record}-pictures.log`) });
+    const key = `pictures|${runs.map((r) => r.runId).join(',')}`;
+    jobs.push({ id: 'pictures', key, kind: 'pictures', payload, logFile: join(o.home.logs, `${record}-pictures.log`) });
   }
   for (const b of baselines) jobs.push(evalJob(b, [b.lambda!], b.key));
 
   const board = new ProgressBoard(o.progress, `evaluating ${record} on the test data: ${jobs.length} job(s)`, { unit: 'points' });
   for (const j of jobs) board.add(j.id, j.id, 'queued');
-  const outcomes = await runPool(jobs, {
+  const outcomes = await execute(o, record)(jobs, {
     ...poolOptions(board, workers, jobs, signal, o.env),
     onFinish: (out) => board.set(out.id, out.status === 'done' ? 'done' : 'failed', out.status === 'failed' ? out.error : undefined),
   });
@@ -334,6 +350,11 @@ function watchStops(stop: AbortController, o: RunExperimentOptions): () => void 
     o.signal?.removeEventListener('abort', external);
     unwatch();
   };
+}
+
+/** Where the jobs run: worker processes here, or the queue's workers. */
+function execute(o: RunExperimentOptions, record: string): typeof runPool {
+  return o.queue ? queueExecutor(o.queue, record) : runPool;
 }
 
 /** The pool options both phases share: worker count capped by the job count, board updates per job. */

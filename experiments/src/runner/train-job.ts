@@ -19,7 +19,9 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJ
   let handle: RunHandle | undefined;
   try {
     let resumeStep = 0;
-    if (p.runId === undefined) {
+    // A queued job taken over from a worker that died after creating the run: continue that run.
+    const runId0 = p.runId ?? (p.takeOver ? tracker.listRuns({ experiment: p.experiment, name: p.name })[0]?.id : undefined);
+    if (runId0 === undefined) {
       handle = tracker.startRun({
         experiment: p.experiment,
         name: p.name,
@@ -31,10 +33,10 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJ
         tags: p.tags,
       });
     } else {
-      const file = checkpointPath(join(p.checkpointsRoot, String(p.runId)));
+      const file = checkpointPath(join(p.checkpointsRoot, String(runId0)));
       if (existsSync(file)) resumeStep = (await readCheckpoint(file)).step;
       // Steps logged after the checkpoint (by a run that crashed) will be logged again from it.
-      handle = tracker.resumeRun(p.runId, resumeStep > 0 ? { fromStep: resumeStep - 1 } : {});
+      handle = tracker.resumeRun(runId0, { fromStep: resumeStep > 0 ? resumeStep - 1 : undefined, takeOver: p.takeOver });
     }
     const runId = handle.id;
     const dir = join(p.checkpointsRoot, String(runId));

@@ -2,6 +2,7 @@
 export type TrackerErrorCode =
   | 'DB_MISSING'
   | 'DB_CORRUPT'
+  | 'DB_UNREACHABLE'
   | 'DB_NOT_TRACKER'
   | 'DB_TOO_NEW'
   | 'MIGRATION_FAILED'

@@ -1,8 +1,8 @@
-import type { Database } from 'better-sqlite3';
+import type { SqlDatabase } from './db/sql.js';
 import { TrackerError } from './errors.js';
 import {
   EXPERIMENT_COLUMNS,
-  RUN_COLUMNS,
+  runColumns,
   RUN_FROM,
   toArtifact,
   toExperiment,
@@ -33,14 +33,14 @@ import { describe, restoreValue } from './util/values.js';
 
 /** Read-only queries. Everything the CLI shows and every report is built from these. */
 
-export function findExperiment(db: Database, ref: ExperimentRef): ExperimentRecord | undefined {
+export function findExperiment(db: SqlDatabase, ref: ExperimentRef): ExperimentRecord | undefined {
   checkRef(ref);
   const where = typeof ref === 'number' ? 'e.id = ?' : 'e.name = ?';
   const row = db.prepare(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments e WHERE ${where}`).get(ref) as ExperimentRow | undefined;
   return row && toExperiment(row);
 }
 
-export function getExperiment(db: Database, ref: ExperimentRef): ExperimentRecord {
+export function getExperiment(db: SqlDatabase, ref: ExperimentRef): ExperimentRecord {
   const e = findExperiment(db, ref);
   if (!e) {
     const known = (db.prepare(`SELECT name FROM experiments ORDER BY id LIMIT 20`).pluck().all() as string[]).join(', ');
@@ -52,7 +52,7 @@ export function getExperiment(db: Database, ref: ExperimentRef): ExperimentRecor
   return e;
 }
 
-export function listExperiments(db: Database): ExperimentSummary[] {
+export function listExperiments(db: SqlDatabase): ExperimentSummary[] {
   const rows = db.prepare(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments e ORDER BY e.id`).all() as ExperimentRow[];
   const counts = db
     .prepare(`SELECT experiment_id AS id, kind, status, count(*) AS n FROM runs GROUP BY experiment_id, kind, status`)
@@ -69,14 +69,14 @@ export function listExperiments(db: Database): ExperimentSummary[] {
   });
 }
 
-export function getRun(db: Database, id: number): RunRecord {
+export function getRun(db: SqlDatabase, id: number): RunRecord {
   if (!Number.isSafeInteger(id)) throw new TrackerError('INVALID_ARGUMENT', `run id must be an integer, got ${describe(id)}`);
-  const row = db.prepare(`SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE r.id = ?`).get(id) as RunRow | undefined;
+  const row = db.prepare(`SELECT ${runColumns(db)} FROM ${RUN_FROM} WHERE r.id = ?`).get(id) as RunRow | undefined;
   if (!row) throw new TrackerError('UNKNOWN_RUN', `unknown run id ${id}`);
   return toRun(row);
 }
 
-export function listRuns(db: Database, filter: RunFilter = {}): RunRecord[] {
+export function listRuns(db: SqlDatabase, filter: RunFilter = {}): RunRecord[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (filter.experiment !== undefined) {
@@ -109,20 +109,21 @@ export function listRuns(db: Database, filter: RunFilter = {}): RunRecord[] {
     args.push(filter.name);
   }
   if (filter.ids !== undefined) {
-    where.push('r.id IN (SELECT value FROM json_each(?))');
-    args.push(JSON.stringify(checkIds(filter.ids)));
+    const ids = checkIds(filter.ids);
+    where.push(`r.id IN (${placeholders(ids)})`);
+    args.push(...ids);
   }
-  const sql = `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`;
+  const sql = `SELECT ${runColumns(db)} FROM ${RUN_FROM} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id`;
   return (db.prepare(sql).all(...args) as RunRow[]).map(toRun);
 }
 
-export function runParams(db: Database, runId: number): Record<string, unknown> {
+export function runParams(db: SqlDatabase, runId: number): Record<string, unknown> {
   getRun(db, runId);
   const rows = db.prepare(`SELECT key, value FROM params WHERE run_id = ? ORDER BY key`).all(runId) as { key: string; value: string }[];
   return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value)]));
 }
 
-export function metricKeys(db: Database, runId: number): string[] {
+export function metricKeys(db: SqlDatabase, runId: number): string[] {
   getRun(db, runId);
   return db
     .prepare(`SELECT k.key FROM metric_keys k WHERE EXISTS (SELECT 1 FROM metric_steps m WHERE m.run_id = ? AND m.key_id = k.id) ORDER BY k.key`)
@@ -131,7 +132,7 @@ export function metricKeys(db: Database, runId: number): string[] {
 }
 
 /** The value of each metric at its highest logged step. */
-export function latestMetrics(db: Database, runId: number): Record<string, MetricPoint> {
+export function latestMetrics(db: SqlDatabase, runId: number): Record<string, MetricPoint> {
   getRun(db, runId);
   const rows = db
     .prepare(
@@ -145,7 +146,7 @@ export function latestMetrics(db: Database, runId: number): Record<string, Metri
 }
 
 /** Every logged point of one metric, in step order. */
-export function metricHistory(db: Database, runId: number, key: string): MetricPoint[] {
+export function metricHistory(db: SqlDatabase, runId: number, key: string): MetricPoint[] {
   getRun(db, runId);
   const rows = db
     .prepare(
@@ -164,7 +165,7 @@ export function metricHistory(db: Database, runId: number, key: string): MetricP
  * bucket would sort them all first: ~3× slower, measured).
  */
 export function learningCurves(
-  db: Database,
+  db: SqlDatabase,
   experiment: ExperimentRef,
   options: { keys?: string[]; maxPoints?: number; runIds?: number[] } = {},
 ): CurveRow[] {
@@ -183,7 +184,7 @@ export function learningCurves(
   const all = db.prepare(`SELECT step, value, flag FROM metric_steps WHERE run_id = ? AND key_id = ? ORDER BY step`).raw();
   const bucket = db
     .prepare(
-      `SELECT avg(step), avg(value), min(value), max(value), count(*), sum(flag <> 0)
+      `SELECT avg(step), avg(value), min(value), max(value), count(*), sum(CASE WHEN flag <> 0 THEN 1 ELSE 0 END)
        FROM metric_steps WHERE run_id = ? AND key_id = ? AND step >= ? AND step < ?`,
     )
     .raw();
@@ -217,7 +218,7 @@ export function learningCurves(
 
 /** All evaluation points of an experiment as tidy rows (one per run × λ × metric). */
 export function evaluationPoints(
-  db: Database,
+  db: SqlDatabase,
   experiment: ExperimentRef,
   options: { metric?: string; kind?: RunKind; runIds?: number[] } = {},
 ): EvaluationRow[] {
@@ -263,7 +264,7 @@ function compareLambda(a: Record<string, number>, b: Record<string, number>): nu
 }
 
 /** Evaluation points pivoted wide: one row per (run, λ), a column per λ term and per metric. */
-export function evaluationTable(db: Database, experiment: ExperimentRef, options: { runIds?: number[] } = {}): Table {
+export function evaluationTable(db: SqlDatabase, experiment: ExperimentRef, options: { runIds?: number[] } = {}): Table {
   const points = evaluationPoints(db, experiment, options);
   const lambdaKeys = new Set<string>();
   const metrics = new Set<string>();
@@ -287,7 +288,7 @@ export function evaluationTable(db: Database, experiment: ExperimentRef, options
 }
 
 /** Runs side by side: one row per field (status, λ, timing, params, latest metrics), a column per run. */
-export function compareRuns(db: Database, runIds: number[]): Table {
+export function compareRuns(db: SqlDatabase, runIds: number[]): Table {
   if (!Array.isArray(runIds) || runIds.length === 0) {
     throw new TrackerError('INVALID_ARGUMENT', `compareRuns needs at least one run id`);
   }
@@ -322,7 +323,7 @@ export function compareRuns(db: Database, runIds: number[]): Table {
 
 /** Training time and steps per run, and totals for the YOTO model(s) vs all baselines together. */
 export function computeSummary(
-  db: Database,
+  db: SqlDatabase,
   experiment: ExperimentRef,
   options: { runIds?: number[] } = {},
 ): { runs: ComputeRow[]; totals: ComputeTotals[] } {
@@ -349,7 +350,7 @@ export function computeSummary(
 }
 
 export function listArtifacts(
-  db: Database,
+  db: SqlDatabase,
   experiment: ExperimentRef,
   options: { kind?: string; runId?: number; runIds?: number[] } = {},
 ): ArtifactRecord[] {
@@ -386,17 +387,22 @@ function checkIds(ids: unknown): number[] {
  * condition when `runIds` is undefined. Every id must name a run of that experiment: a stale or
  * mistyped id would otherwise just shrink the report silently.
  */
-export function runScope(db: Database, exp: ExperimentRecord, runIds: number[] | undefined, column: string): { sql: string; args: unknown[] } {
+export function runScope(db: SqlDatabase, exp: ExperimentRecord, runIds: number[] | undefined, column: string): { sql: string; args: unknown[] } {
   if (runIds === undefined) return { sql: '', args: [] };
-  const ids = JSON.stringify(checkIds(runIds));
-  const foreign = db
-    .prepare(`SELECT j.value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = j.value AND r.experiment_id = ?)`)
-    .pluck()
-    .all(ids, exp.id) as number[];
+  const ids = checkIds(runIds);
+  const mine = new Set(
+    db.prepare(`SELECT id FROM runs WHERE experiment_id = ? AND id IN (${placeholders(ids)})`).pluck().all(exp.id, ...ids) as number[],
+  );
+  const foreign = [...new Set(ids)].filter((id) => !mine.has(id));
   if (foreign.length) {
     throw new TrackerError('UNKNOWN_RUN', `run id(s) ${foreign.join(', ')} are not runs of experiment ${JSON.stringify(exp.name)}`);
   }
-  return { sql: `AND ${column} IN (SELECT value FROM json_each(?))`, args: [ids] };
+  return { sql: `AND ${column} IN (${placeholders(ids)})`, args: ids };
+}
+
+/** `?, ?, ?` for an IN list; `NULL` (matching nothing) for an empty one. Run selections are short. */
+function placeholders(ids: readonly number[]): string {
+  return ids.length ? ids.map(() => '?').join(', ') : 'NULL';
 }
 
 function checkRef(ref: ExperimentRef): void {

@@ -1,5 +1,6 @@
 import type { ArtifactRecord, ExperimentRecord, RunKind, RunRecord, RunStatus } from './types.js';
 import { parseJson } from './util/values.js';
+import { dialectOf, type SqlDatabase } from './db/sql.js';
 
 /** Column lists and row → record mapping shared by the store and the queries. */
 
@@ -25,9 +26,16 @@ export function toExperiment(r: ExperimentRow): ExperimentRecord {
   };
 }
 
-export const RUN_COLUMNS = `r.id, r.experiment_id, e.name AS experiment, r.name, r.kind, r.status, r.lambda, r.config,
+const RUN_FIELDS = `r.id, r.experiment_id, e.name AS experiment, r.name, r.kind, r.status, r.lambda, r.config,
   r.seed, r.backend, r.git_revision, r.host, r.pid, r.started_at, r.ended_at, r.heartbeat_at, r.elapsed_ms,
-  r.last_step, r.error, (SELECT json_group_array(t.tag) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`;
+  r.last_step, r.error`;
+
+/** The run's columns and its tags as a JSON array (the one aggregate whose spelling differs). */
+export function runColumns(db: SqlDatabase): string {
+  return dialectOf(db) === 'postgres'
+    ? `${RUN_FIELDS}, (SELECT coalesce(json_agg(tag ORDER BY tag), '[]')::text FROM tags WHERE run_id = r.id) AS tags`
+    : `${RUN_FIELDS}, (SELECT json_group_array(t.tag) FROM (SELECT tag FROM tags WHERE run_id = r.id ORDER BY tag) t) AS tags`;
+}
 
 export const RUN_FROM = `runs r JOIN experiments e ON e.id = r.experiment_id`;
 

@@ -1,8 +1,9 @@
-import type { Database } from 'better-sqlite3';
 import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { openDatabase, type OpenDatabaseOptions } from './db/open.js';
+import { openDatabaseAt, type OpenDatabaseOptions } from './db/open.js';
+import type { PostgresOptions } from './db/postgres.js';
+import { isPostgresUrl, type SqlDatabase } from './db/sql.js';
 import { TrackerError } from './errors.js';
 import * as q from './queries.js';
 import { RunHandle, isRunOpenHere, type RunHandleOptions, type RunOwner } from './run.js';
@@ -30,7 +31,7 @@ import { detectGitRevision, pidAlive } from './util/host.js';
 import { canonicalLambda, describe, flagOf, toJson, ValueFlag } from './util/values.js';
 import { Writer } from './writer.js';
 
-export interface TrackerOptions extends OpenDatabaseOptions {
+export interface TrackerOptions extends OpenDatabaseOptions, PostgresOptions {
   /** A `running` run whose heartbeat is older than this is marked `crashed` on open (default 2 min). */
   staleAfterMs?: number;
   /** Rows buffered per run before a write (default 5,000). */
@@ -39,19 +40,25 @@ export interface TrackerOptions extends OpenDatabaseOptions {
   flushIntervalMs?: number;
 }
 
-/** Opens (creating and migrating as needed) the tracker database at `path`. */
+/**
+ * Opens (creating and migrating as needed) the tracker database at `path`: an SQLite file, or a
+ * PostgreSQL database named by a `postgres://user:password@host:port/database` URL (same schema,
+ * queries and run states; for trackers shared by several machines).
+ */
 export function openTracker(path: string, options: TrackerOptions = {}): Tracker {
   return new Tracker(path, options);
 }
 
 /**
- * The experiment store. One per process and database file is enough; several processes may write
- * to the same file at once (WAL, immediate transactions, busy timeout).
+ * The experiment store. One per process and database is enough; several processes may write to the
+ * same database at once (SQLite: WAL, immediate transactions, busy timeout; PostgreSQL: the same
+ * transactions serialised by an advisory lock).
  */
 export class Tracker implements RunOwner {
+  /** The SQLite file (absolute) or the PostgreSQL URL without its password. */
   readonly path: string;
   readonly writer: Writer;
-  private readonly db: Database;
+  private readonly db: SqlDatabase;
   private readonly open = new Set<RunHandle>();
   private readonly runOptions: RunHandleOptions;
   private readonly staleAfterMs: number;
@@ -59,13 +66,17 @@ export class Tracker implements RunOwner {
   private closed = false;
 
   constructor(path: string, options: TrackerOptions = {}) {
-    this.path = path === ':memory:' ? path : resolve(path);
+    const url = typeof path === 'string' && isPostgresUrl(path);
+    this.path = path === ':memory:' || url ? path : resolve(path);
     this.runOptions = {
       batchSize: positiveInt(options.batchSize ?? 5_000, 'batchSize'),
       flushIntervalMs: positiveInt(options.flushIntervalMs ?? 1_000, 'flushIntervalMs'),
     };
     this.staleAfterMs = positiveInt(options.staleAfterMs ?? 120_000, 'staleAfterMs');
-    this.db = openDatabase(this.path, options);
+    const opened = openDatabaseAt(this.path, options);
+    this.db = opened.db;
+    // A URL is shown (and keys this process's open runs) without its password.
+    this.path = opened.label;
     this.writer = new Writer(this.db);
     this.sweepCrashed();
   }
@@ -79,10 +90,10 @@ export class Tracker implements RunOwner {
       throw new TrackerError('DUPLICATE', `experiment ${JSON.stringify(spec.name)} already exists`);
     }
     const id = this.db
-      .prepare(`INSERT INTO experiments (name, task, description, config, created_at) VALUES (?, ?, ?, ?, ?)`)
-      .run(spec.name, spec.task ?? null, spec.description ?? null, toJson(spec.config ?? null, 'experiment config'), Date.now())
-      .lastInsertRowid as number;
-    return q.getExperiment(this.db, Number(id));
+      .prepare(`INSERT INTO experiments (name, task, description, config, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`)
+      .pluck()
+      .get(spec.name, spec.task ?? null, spec.description ?? null, toJson(spec.config ?? null, 'experiment config'), Date.now()) as number;
+    return q.getExperiment(this.db, id);
   }
 
   /** The experiment with this name, created from `spec` if it does not exist yet (for resuming). */
@@ -130,13 +141,14 @@ export class Tracker implements RunOwner {
             `experiment ${JSON.stringify(exp.name)} already has a run named ${JSON.stringify(spec.name)}; resume it with resumeRun()`,
           );
         }
-        const info = this.db
+        const runId = this.db
           .prepare(
             `INSERT INTO runs (experiment_id, name, kind, status, lambda, config, seed, backend, git_revision, host, pid,
                started_at, heartbeat_at)
-             VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
           )
-          .run(
+          .pluck()
+          .get(
             exp.id,
             spec.name,
             spec.kind,
@@ -149,8 +161,7 @@ export class Tracker implements RunOwner {
             process.pid,
             now,
             now,
-          );
-        const runId = Number(info.lastInsertRowid);
+          ) as number;
         if (spec.tags) this.addTags(runId, spec.tags);
         if (spec.params) this.logParams(runId, spec.params);
         return runId;
@@ -161,9 +172,11 @@ export class Tracker implements RunOwner {
 
   /**
    * Reopens an ended (or crashed) run to continue training it. With `fromStep`, step metrics after
-   * that step are deleted first: they will be logged again from the checkpoint.
+   * that step are deleted first: they will be logged again from the checkpoint. With `takeOver`, a
+   * run that still looks alive is taken as well: the caller holds an authority over who trains it
+   * (a job queue's lock that its last holder lost), and the lease keeps the old handle from writing.
    */
-  resumeRun(runId: number, options: { fromStep?: number } = {}): RunHandle {
+  resumeRun(runId: number, options: { fromStep?: number; takeOver?: boolean } = {}): RunHandle {
     this.assertOpen();
     const fromStep = options.fromStep;
     if (fromStep !== undefined && (!Number.isSafeInteger(fromStep) || fromStep < 0)) {
@@ -172,7 +185,7 @@ export class Tracker implements RunOwner {
     this.db
       .transaction(() => {
         const run = q.getRun(this.db, runId);
-        if (run.status === 'running' && this.ownerAlive(run, Date.now())) {
+        if (run.status === 'running' && !options.takeOver && this.ownerAlive(run, Date.now())) {
           throw new TrackerError('RUN_ACTIVE', `run ${runId} (${run.name}) is still running (pid ${run.pid} on ${run.host})`);
         }
         if (fromStep !== undefined) {
@@ -183,11 +196,11 @@ export class Tracker implements RunOwner {
           .prepare(
             // The heartbeat always moves on (even within the same millisecond): it is the owner's
             // lease, and the handle that held the run before must find it changed.
-            `UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, host = ?, pid = ?, heartbeat_at = max(?, heartbeat_at + 1),
+            `UPDATE runs SET status = 'running', ended_at = NULL, error = NULL, host = ?, pid = ?, heartbeat_at = CASE WHEN ? > heartbeat_at THEN ? ELSE heartbeat_at + 1 END,
                last_step = (SELECT max(step) FROM metric_steps WHERE run_id = ?)
              WHERE id = ?`,
           )
-          .run(hostname(), process.pid, now, runId, runId);
+          .run(hostname(), process.pid, now, now, runId, runId);
       })
       .immediate();
     return this.adopt(q.getRun(this.db, runId));
@@ -251,7 +264,7 @@ export class Tracker implements RunOwner {
     this.assertOpen();
     if (!Array.isArray(tags)) throw new TrackerError('INVALID_ARGUMENT', `tags must be an array of strings, got ${describe(tags)}`);
     for (const t of tags) checkName(t, 'tag');
-    const ins = this.db.prepare(`INSERT OR IGNORE INTO tags (run_id, tag) VALUES (?, ?)`);
+    const ins = this.db.prepare(`INSERT INTO tags (run_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`);
     this.db
       .transaction(() => {
         q.getRun(this.db, runId);
@@ -320,11 +333,10 @@ export class Tracker implements RunOwner {
       .transaction(() => {
         const ids = this.db.prepare(`SELECT id FROM artifacts WHERE experiment_id = ? AND path = ? ORDER BY id`).pluck().all(experimentId, path) as number[];
         if (ids.length === 0) {
-          return Number(
-            this.db
-              .prepare(`INSERT INTO artifacts (experiment_id, run_id, path, kind, sha256, size, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
-              .run(experimentId, spec.runId ?? null, path, spec.kind, sha256, size, meta, Date.now()).lastInsertRowid,
-          );
+          return this.db
+            .prepare(`INSERT INTO artifacts (experiment_id, run_id, path, kind, sha256, size, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+            .pluck()
+            .get(experimentId, spec.runId ?? null, path, spec.kind, sha256, size, meta, Date.now()) as number;
         }
         this.db
           .prepare(`UPDATE artifacts SET run_id = ?, kind = ?, sha256 = ?, size = ?, meta = ?, created_at = ? WHERE id = ?`)

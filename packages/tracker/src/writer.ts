@@ -1,4 +1,4 @@
-import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { SqlDatabase, SqlStatement, SqlTransaction } from './db/sql.js';
 import { ValueFlag, flagOf } from './util/values.js';
 import type { RunStatus } from './types.js';
 
@@ -54,20 +54,22 @@ const ROWS_PER_INSERT = 250;
  */
 export class Writer {
   private readonly keyIds = new Map<string, number>();
-  private readonly insertOne: Statement;
-  private readonly insertMany: Statement;
-  private readonly insertKey: Statement;
-  private readonly selectKey: Statement;
-  private readonly progress: Statement;
-  private readonly close: Statement;
-  private readonly writeStepsTx: Transaction<(runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null) => Map<string, number>>;
+  private readonly insertOne: SqlStatement;
+  private readonly insertMany: SqlStatement;
+  private readonly insertKey: SqlStatement;
+  private readonly selectKey: SqlStatement;
+  private readonly progress: SqlStatement;
+  private readonly close: SqlStatement;
+  private readonly writeStepsTx: SqlTransaction<[runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null], Map<string, number>>;
 
-  constructor(readonly db: Database) {
+  constructor(readonly db: SqlDatabase) {
     const cols = '(run_id, key_id, step, value, flag, time)';
-    this.insertOne = db.prepare(`INSERT OR REPLACE INTO metric_steps ${cols} VALUES (?, ?, ?, ?, ?, ?)`);
+    // Logging a step again replaces it: a run resumed from a checkpoint re-logs the steps after it.
+    const upsert = `ON CONFLICT (run_id, key_id, step) DO UPDATE SET value = excluded.value, flag = excluded.flag, time = excluded.time`;
+    this.insertOne = db.prepare(`INSERT INTO metric_steps ${cols} VALUES (?, ?, ?, ?, ?, ?) ${upsert}`);
     // Binding many rows per statement call cuts the per-row overhead of the JS ↔ SQLite boundary.
     const many = Array.from({ length: ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
-    this.insertMany = db.prepare(`INSERT OR REPLACE INTO metric_steps ${cols} VALUES ${many}`);
+    this.insertMany = db.prepare(`INSERT INTO metric_steps ${cols} VALUES ${many} ${upsert}`);
     this.insertKey = db.prepare(`INSERT INTO metric_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING`);
     this.selectKey = db.prepare(`SELECT id FROM metric_keys WHERE key = ?`).pluck();
     // A run marked crashed by another process's sweep while it was merely slow comes back to life.
@@ -75,20 +77,20 @@ export class Writer {
     // sweep leaves it alone, so a row whose heartbeat is not the one this handle last wrote belongs
     // to someone else and nothing of this handle's (steps, progress, end) may land in it.
     this.progress = db.prepare(
-      `UPDATE runs SET heartbeat_at = @now, elapsed_ms = @elapsedMs,
-         last_step = CASE WHEN @lastStep IS NULL THEN last_step ELSE max(coalesce(last_step, @lastStep), @lastStep) END,
+      `UPDATE runs SET heartbeat_at = ?, elapsed_ms = ?,
+         last_step = CASE WHEN last_step IS NULL OR last_step < CAST(? AS BIGINT) THEN coalesce(CAST(? AS BIGINT), last_step) ELSE last_step END,
          status = CASE WHEN status = 'crashed' THEN 'running' ELSE status END,
          ended_at = CASE WHEN status = 'crashed' THEN NULL ELSE ended_at END
-       WHERE id = @id AND heartbeat_at = @lease`,
+       WHERE id = ? AND heartbeat_at = ?`,
     );
-    this.close = db.prepare(`UPDATE runs SET status = @status, ended_at = @now, error = @error WHERE id = @id`);
+    this.close = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`);
     this.writeStepsTx = db.transaction((runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null) => {
-      const claim = { id: runId, now: p.now, lease: p.lease, elapsedMs: Math.round(p.elapsedMs), lastStep: p.lastStep };
+      const claim = [p.now, Math.round(p.elapsedMs), p.lastStep, p.lastStep, runId, p.lease];
       // Thrown inside the transaction, so it rolls back: a lost run keeps its rows as they were.
-      if (this.progress.run(claim).changes === 0) throw new RunLost();
+      if (this.progress.run(...claim).changes === 0) throw new RunLost();
       const fresh = new Map<string, number>();
       this.insertRows(runId, buf, fresh);
-      if (end) this.close.run({ id: runId, now: p.now, status: end.status, error: end.error });
+      if (end) this.close.run(end.status, p.now, end.error, runId);
       // Only after commit do new key ids become visible to the cache (a rollback would undo them).
       return fresh;
     });

@@ -1,13 +1,13 @@
-import type { Database } from 'better-sqlite3';
 import { TrackerError, errorMessage } from '../errors.js';
 import { MIGRATIONS, type Migration } from './schema.js';
+import { dialectOf, type SqlDatabase } from './sql.js';
 
 /**
  * Brings the database to the newest schema. All pending steps run in ONE immediate transaction
- * together with the `user_version` bump, so a failure leaves the database exactly as it was, and two
+ * together with the version bump (PostgreSQL's DDL is transactional too), so a failure leaves the database exactly as it was, and two
  * processes opening a fresh file at once cannot both migrate it.
  */
-export function migrate(db: Database, path: string, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(db: SqlDatabase, path: string, migrations: readonly Migration[] = MIGRATIONS): number {
   checkOrder(migrations);
   const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
   const current = userVersion(db);
@@ -32,14 +32,26 @@ export function migrate(db: Database, path: string, migrations: readonly Migrati
         );
       }
     }
-    db.pragma(`user_version = ${latest}`);
+    setVersion(db, latest);
   });
   run.immediate();
   return latest;
 }
 
-export function userVersion(db: Database): number {
-  return db.pragma('user_version', { simple: true }) as number;
+/** SQLite keeps the schema version in `PRAGMA user_version`; PostgreSQL in a one-row table. */
+export function userVersion(db: SqlDatabase): number {
+  if (dialectOf(db) === 'sqlite') return db.prepare('PRAGMA user_version').pluck().get() as number;
+  const exists = db.prepare(`SELECT to_regclass('tracker_schema') IS NOT NULL`).pluck().get() as boolean;
+  return exists ? ((db.prepare('SELECT version FROM tracker_schema').pluck().get() as number | undefined) ?? 0) : 0;
+}
+
+function setVersion(db: SqlDatabase, version: number): void {
+  if (dialectOf(db) === 'sqlite') {
+    db.exec(`PRAGMA user_version = ${version}`);
+    return;
+  }
+  db.exec('CREATE TABLE IF NOT EXISTS tracker_schema (version INTEGER NOT NULL)');
+  db.exec(`DELETE FROM tracker_schema; INSERT INTO tracker_schema (version) VALUES (${version})`);
 }
 
 function tooNew(path: string, found: number, supported: number): TrackerError {
@@ -50,11 +62,22 @@ function tooNew(path: string, found: number, supported: number): TrackerError {
   );
 }
 
-/** Version 0 with tables in it is someone else's SQLite file: refuse rather than mix schemas. */
-function assertEmpty(db: Database, path: string): void {
-  const n = db.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`).get() as { n: number };
-  if (n.n > 0) {
-    throw new TrackerError('DB_NOT_TRACKER', `${path} is an SQLite database but not a tracker database (it has other tables and no tracker schema version)`);
+/** Version 0 with tables in it is someone else's database: refuse rather than mix schemas. */
+function assertEmpty(db: SqlDatabase, path: string): void {
+  const sqlite = dialectOf(db) === 'sqlite';
+  const n = db
+    .prepare(
+      sqlite
+        ? `SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'`
+        : `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'tracker_schema'`,
+    )
+    .pluck()
+    .get() as number;
+  if (n > 0) {
+    throw new TrackerError(
+      'DB_NOT_TRACKER',
+      `${path} is ${sqlite ? 'an SQLite' : 'a PostgreSQL'} database but not a tracker database (it has other tables and no tracker schema version)`,
+    );
   }
 }
 

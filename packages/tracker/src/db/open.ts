@@ -2,8 +2,10 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { TrackerError, errorMessage } from '../errors.js';
-import { migrate } from './migrate.js';
+import { migrate, userVersion } from './migrate.js';
+import { PostgresDatabase, type PostgresOptions } from './postgres.js';
 import type { Migration } from './schema.js';
+import { isPostgresUrl, redactUrl, type SqlDatabase } from './sql.js';
 
 export interface OpenDatabaseOptions {
   /** Create the file when it does not exist (default true). False: a missing file is an error. */
@@ -53,4 +55,25 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     throw new TrackerError('DB_CORRUPT', `${path} is not a readable tracker database: ${errorMessage(err)}`, { cause: err });
   }
   return db;
+}
+
+/**
+ * Opens (and migrates) the tracker database at `location`: a `postgres://…` URL or an SQLite file.
+ * `label` names it in messages (a URL without its password).
+ */
+export function openDatabaseAt(location: string, options: OpenDatabaseOptions & PostgresOptions = {}): { db: SqlDatabase; label: string } {
+  if (!isPostgresUrl(location)) return { db: openDatabase(location, options), label: location };
+  const label = redactUrl(location);
+  const db = new PostgresDatabase(location, label, options);
+  try {
+    if ((options.create ?? true) === false && userVersion(db) === 0) {
+      throw new TrackerError('DB_MISSING', `no tracker database at ${label} (it has no tracker schema)`);
+    }
+    migrate(db, label, options.migrations);
+  } catch (err) {
+    db.close();
+    if (err instanceof TrackerError) throw err;
+    throw new TrackerError('DB_CORRUPT', `${label} is not a readable tracker database: ${errorMessage(err)}`, { cause: err });
+  }
+  return { db, label };
 }

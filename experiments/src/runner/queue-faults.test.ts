@@ -1,0 +1,156 @@
+// exp run --queue over three exp worker processes on loopback: one worker is killed with -9 mid-run
+// (its run is taken by another worker when the lock expires and resumes from its checkpoint), Redis
+// restarts mid-sweep (everyone reconnects), a second submission attaches to the first. The result
+// must be what a local run of the same profile and seed gives: the same metric steps and evaluations.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openTracker } from '@yoto/tracker';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../testing/redis-server.js';
+import { tsxLoader } from './pool.js';
+
+const redis = await startRedis();
+const skip = redis.ok ? null : redis.why;
+const RECORD = 'vae-beta-sweep@smoke';
+const CLI = join(import.meta.dirname, '..', 'cli.ts');
+const SWEEP = ['run', 'vae-beta-sweep', '--profile', 'smoke', '--json'];
+const root = mkdtempSync(join(tmpdir(), 'yoto-queue-'));
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  if (redis.ok) redis.server.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Cli {
+  child: ChildProcess;
+  stderr(): string;
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+}
+
+function cli(args: string[], home: string, env: Record<string, string> = {}): Cli {
+  const child = spawn(process.execPath, ['--import', tsxLoader(), CLI, ...args], {
+    env: { ...process.env, YOTO_HOME: home, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  return { child, stderr: () => stderr, done };
+}
+
+const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; runs: { runId: number; name: string; action: string; resumedFrom: number }[] };
+
+/** Everything the tracker holds that must not depend on where runs trained: steps and evaluations by run name. */
+function recorded(home: string) {
+  const t = openTracker(join(home, 'tracker.db'), { create: false });
+  try {
+    const runs = t.listRuns({ experiment: RECORD });
+    const steps = Object.fromEntries(runs.map((r) => [r.name, Object.fromEntries(t.metricKeys(r.id).map((k) => [k, t.metricHistory(r.id, k).map((p) => p.step)]))]));
+    const byId = new Map(runs.map((r) => [r.id, r.name]));
+    const evaluations = t
+      .evaluationPoints(RECORD)
+      .map((e) => `${byId.get(e.runId)} ${JSON.stringify(e.lambda)} ${e.metric}=${e.value}`)
+      .sort();
+    return { statuses: runs.map((r) => r.status), steps, evaluations };
+  } finally {
+    t.close();
+  }
+}
+
+/** The parent pid of `pid`, from /proc (the worker whose job process trains a run). */
+function parentOf(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(skip !== null)(`exp run --queue over three exp workers${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('survives a worker killed -9 and a Redis restart, trains nothing twice, and records what a local run records', { timeout: 1_500_000 }, async () => {
+    if (!redis.ok) return;
+    const url = redis.server.url;
+    const localHome = join(root, 'local');
+    const queueHome = join(root, 'queued');
+
+    // One thread per job process on both sides: native kernels sum in a thread-count-dependent order,
+    // which moves evaluations by a float32 ulp (seen with 1 vs 2 threads), not by where a job ran.
+    const local = await cli([...SWEEP, '--workers', '2'], localHome, { YOTO_THREADS: '1' }).done;
+    expect(local.code, local.stderr).toBe(0);
+
+    // A short lock: a dead worker's job is handed on after ~3 s instead of 30.
+    const workers = [0, 1, 2].map(() => cli(['worker', '--queue', url], queueHome, { YOTO_QUEUE_LOCK_MS: '3000', YOTO_THREADS: '1' }));
+    const first = cli([...SWEEP, '--queue', url], queueHome);
+
+    // Kill (-9, worker and its job process: a machine that died) the worker training a run that
+    // has a checkpoint and is not finished.
+    let victim: { runId: number; name: string } | null = null;
+    let second: Cli | null = null;
+    while (!victim) {
+      await sleep(200);
+      expect(first.child.exitCode, first.stderr()).toBeNull();
+      if (!existsSync(join(queueHome, 'tracker.db'))) continue;
+      const t = openTracker(join(queueHome, 'tracker.db'));
+      const runs = t.listRuns({ experiment: RECORD });
+      t.close();
+      // Once the runs exist, the same submission again: it must attach, not train a second time.
+      if (!second && runs.length === 3) second = cli([...SWEEP, '--queue', url], queueHome);
+      for (const r of runs) {
+        if (r.status !== 'running' || !existsSync(join(queueHome, 'checkpoints', String(r.id), 'checkpoint.yotockpt'))) continue;
+        const worker = workers.find((w) => w.child.pid === parentOf(r.pid));
+        if (!worker) continue;
+        process.kill(r.pid, 'SIGKILL');
+        worker.child.kill('SIGKILL');
+        victim = { runId: r.id, name: r.name };
+        break;
+      }
+    }
+
+    // Redis goes down and comes back while the sweep goes on (jobs are persisted in its AOF).
+    while (!first.stderr().includes('evaluating') && first.child.exitCode === null) await sleep(200);
+    // The evaluation jobs are still to come: finishing them proves workers and submitters reconnected.
+    expect(first.child.exitCode).toBeNull();
+    await redis.server.restart();
+
+    const [a, b] = await Promise.all([first.done, second!.done]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const [sa, sb] = [lastJson(a.stdout), lastJson(b.stdout)];
+    expect(sa.status).toBe('done');
+    expect(sb.runs.map((r) => r.runId).sort()).toEqual(sa.runs.map((r) => r.runId).sort());
+    const killed = sa.runs.find((r) => r.runId === victim!.runId)!;
+    expect(killed.action).toBe('resumed');
+    expect(killed.resumedFrom).toBeGreaterThanOrEqual(50);
+
+    const queued = recorded(queueHome);
+    const reference = recorded(localHome);
+    expect(queued.statuses).toEqual(['finished', 'finished', 'finished']);
+    // Every logged step once, none missing, the killed run's included: as the local run logged them.
+    expect(queued.steps).toEqual(reference.steps);
+    expect(queued.evaluations.length).toBeGreaterThan(0);
+    expect(queued.evaluations).toEqual(reference.evaluations);
+
+    // The two survivors did the rest, and stop on Ctrl-C (nothing left to release).
+    const survivors = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+    expect(survivors).toHaveLength(2);
+    for (const w of survivors) {
+      w.child.kill('SIGINT');
+      const end = await w.done;
+      expect(end.code, end.stderr).toBe(0);
+      expect(end.stderr).toMatch(/worker: stopped \(\d+ job\(s\) done, 0 failed, 0 released\)/);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A throw-away redis-server on loopback for tests, persisting to an append-only file in a temporary
+ * folder so that `restart()` brings the queue back as it was (as a real deployment's would).
+ */
+export interface RedisServer {
+  url: string;
+  /** Stops the server (a clean shutdown, as a service restart does) and starts it again on the same port and data. */
+  restart(): Promise<void>;
+  stop(): void;
+}
+
+export type RedisStart = { ok: true; server: RedisServer } | { ok: false; why: string };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function which(cmd: string): string | null {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function startRedis(): Promise<RedisStart> {
+  const bin = which('redis-server');
+  if (!bin) return { ok: false, why: 'redis-server is not installed' };
+  const dir = mkdtempSync(join(tmpdir(), 'yoto-redis-'));
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'no'];
+  let child: ChildProcess | null = null;
+  const launch = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const c = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = c;
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out.slice(-300)}`)), 30_000);
+      c.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      c.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`redis-server exited (code ${code}): ${out.slice(-300)}`));
+      });
+    });
+  const halt = (): Promise<void> =>
+    new Promise((resolve) => {
+      const c = child;
+      if (!c || c.exitCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+    });
+  try {
+    await launch();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    return { ok: false, why: `redis-server could not be started: ${(err as Error).message}` };
+  }
+  return {
+    ok: true,
+    server: {
+      url: `redis://127.0.0.1:${port}`,
+      async restart() {
+        await halt();
+        await launch();
+      },
+      stop() {
+        (child as ChildProcess | null)?.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      },
+    },
+  };
+}

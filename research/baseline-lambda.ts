@@ -9,18 +9,22 @@
  *
  *   YOTO_DATA=../shared/data pnpm exec tsx research/baseline-lambda.ts [--lambdas 0.0018,0.018,0.18]
  *     [--steps 600] [--n 32] [--m 48] [--crop 64] [--batch 8] [--lr 5e-4] [--entropy-lr-scale 10]
- *     [--images 4] [--eval-crop 256] [--backend b] [--step-mode unit|fixed] [--quantization noise|mixed]
- *     [--warmup 0]
+ *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1]
+ *
+ * --step lambda gives each baseline its own learned per-channel quantization step Δ, started at the
+ * YOTO model's Δ(λ) for its λ (config quantizationStep 'lambda'), with the learning-rate factor
+ * --step-lr-scale (the experiment uses conditioning.learningRateScale, the YOTO steps' factor).
+ * The latent std is in quantization steps (y/Δ).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
 import { parseFlags } from './args.js';
-import { BlsFactorizedTask, ENTROPY_SCOPE, type FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
+import { BlsFactorizedTask, ENTROPY_SCOPE, STEP_SCOPE, type FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
 
 const f = parseFlags(
   'baseline-lambda',
   process.argv.slice(2),
-  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int' },
+  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string' },
   'see the header of this file',
 );
 const num = (key: string, fallback: number): number => {
@@ -32,9 +36,11 @@ const lambdas = String(f.lambdas ?? '0.0018,0.018,0.18')
   .split(',')
   .map(Number);
 const steps = (f.steps as number | undefined) ?? 600;
+const step = (f.step as string | undefined) ?? 'unit';
+if (step !== 'unit' && step !== 'lambda') throw new Error(`baseline-lambda: --step must be 'unit' or 'lambda', got '${step}'`);
 const backend = await initBackend(f.backend as string | undefined);
 const task = new BlsFactorizedTask({
-  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48 },
+  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48, quantizationStep: step },
   cropSize: (f.crop as number | undefined) ?? 64,
   evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
 });
@@ -42,7 +48,7 @@ await task.prepare();
 const images = await task.evaluationImages((f.images as number | undefined) ?? 4);
 const t0 = performance.now();
 const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
-log(`backend ${backend.name}; ${steps} steps per baseline`);
+log(`backend ${backend.name}; ${steps} steps per baseline; quantization step ${step}`);
 
 /** Distortion (255²·MSE) of held-back crops with noise and with rounding, and the median latent std. */
 function heldBack(model: FactorizedPrior): { noisy: number; rounded: number; latentStd: number } {
@@ -74,7 +80,7 @@ for (const lambda of lambdas) {
       optimizer: { lr: num('lr', 5e-4) },
       schedule: { kind: 'cosine' },
       logEvery: Math.max(1, Math.floor(steps / 4)),
-      learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10) },
+      learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10), ...(step === 'lambda' ? { [STEP_SCOPE]: num('step-lr-scale', 10) } : {}) },
     },
     { sink: new ConsoleSink(Math.max(1, Math.floor(steps / 4)), (l) => log(`λ=${lambda} ${l}`)) },
   );

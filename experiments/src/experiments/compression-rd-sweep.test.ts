@@ -38,7 +38,8 @@ describe('compression-rd-sweep plan', () => {
     expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 }, encoding: { distortion: 'range' } });
     expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, quantizationStep: 'lambda' }, cropSize: 64 } });
     expect(plan.runs[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'conditioning/': 10 });
-    expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10 });
+    // A baseline's own quantization step moves at the YOTO steps' factor.
+    expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;

@@ -1,4 +1,4 @@
-import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression/scopes';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from '@yoto/tasks-compression/scopes';
 import { UsageError } from '../errors.js';
 import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { verifyDatasets } from './verify-datasets.js';
@@ -27,8 +27,10 @@ export interface CompressionSweepConfig {
   };
   /**
    * quantizationStep as in the model's configuration: whether the latents are rounded with a learned
-   * λ-dependent step ('lambda') or a step of 1 ('unit'); baselines ignore it. The FiLM network sees
-   * log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
+   * λ-dependent step ('lambda') or a step of 1 ('unit'). With 'lambda' each baseline learns its own
+   * step, started at the YOTO model's Δ at its λ and trained at the same factor
+   * (conditioning.learningRateScale). The FiLM network sees log λ mapped onto [−1, 1] over the range:
+   * the space's 'range' encoding.
    */
   model: { N: number; M: number; densityKnots: number; conditioningHidden: number; quantizationStep: 'unit' | 'lambda' };
   /** Factor on the entropy model's learning rate (its density must follow the latents within short budgets). */
@@ -180,7 +182,8 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     await verifyDatasets(['bsds500', 'kodak'], env);
   },
   plan(c): ExperimentPlan {
-    // Learning-rate factors by parameter scope; a baseline has no conditioning to scale.
+    // Learning-rate factors by parameter scope. A baseline has no conditioning; its own quantization
+    // step gets the factor of the YOTO model's steps, so both move their operating point equally fast.
     const runs = sweepRuns(
       c,
       `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
@@ -192,6 +195,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
         learningRateScales: {
           [ENTROPY_SCOPE]: c.entropy.learningRateScale,
           ...(r.kind === 'yoto' ? { [CONDITIONING_SCOPE]: c.conditioning.learningRateScale } : {}),
+          ...(r.kind === 'baseline' && c.model.quantizationStep === 'lambda' ? { [STEP_SCOPE]: c.conditioning.learningRateScale } : {}),
         },
       },
     }));

@@ -26,7 +26,8 @@ export interface FactorizedPriorConfig {
    * Quantization step of the latents: 'unit' (absent; round y) or 'lambda' (a conditioned model
    * rounds y/Δ(λ) and decodes ŷ·Δ(λ), with a learned step per latent channel whose log is linear in
    * log λ, initialised at Δ ∝ λ^(−½), the high-rate optimum of λ·D + R when D ≈ Δ²/12). It gives the
-   * rate a direct handle on λ instead of one the FiLM network has to discover.
+   * rate a direct handle on λ instead of one the FiLM network has to discover. A fixed-λ baseline
+   * with 'lambda' learns one step per channel, started at the conditioned model's Δ at its λ.
    */
   quantizationStep?: 'unit' | 'lambda';
 }

@@ -9,7 +9,7 @@
  *
  *   YOTO_DATA=../shared/data pnpm exec tsx research/baseline-lambda.ts [--lambdas 0.0018,0.018,0.18]
  *     [--steps 600] [--n 32] [--m 48] [--crop 64] [--batch 8] [--lr 5e-4] [--entropy-lr-scale 10]
- *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1]
+ *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1] [--warmup 0]
  *
  * --step lambda gives each baseline its own learned per-channel quantization step Δ, started at the
  * YOTO model's Δ(λ) for its λ (config quantizationStep 'lambda'), with the learning-rate factor
@@ -24,7 +24,7 @@ import { BlsFactorizedTask, ENTROPY_SCOPE, STEP_SCOPE, type FactorizedPrior, cod
 const f = parseFlags(
   'baseline-lambda',
   process.argv.slice(2),
-  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string' },
+  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string', warmup: 'int' },
   'see the header of this file',
 );
 const num = (key: string, fallback: number): number => {
@@ -78,7 +78,7 @@ for (const lambda of lambdas) {
       batchSize: (f.batch as number | undefined) ?? 8,
       seed: (f.seed as number | undefined) ?? 1,
       optimizer: { lr: num('lr', 5e-4) },
-      schedule: { kind: 'cosine' },
+      schedule: { kind: 'cosine', warmupSteps: (f.warmup as number | undefined) ?? 0 },
       logEvery: Math.max(1, Math.floor(steps / 4)),
       learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10), ...(step === 'lambda' ? { [STEP_SCOPE]: num('step-lr-scale', 10) } : {}) },
     },

@@ -2,9 +2,10 @@ import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from '@yoto/tasks-compr
 import { UsageError } from '../errors.js';
 import { requireNonNegativeInt, requirePositiveInt } from '../config/checks.js';
 import { verifyDatasets } from './verify-datasets.js';
-import { sweepRuns, type TrainSettings } from './plan-helpers.js';
-import type { ExperimentDefinition, ExperimentPlan } from './types.js';
+import { runTraining, sweepRuns, type TrainSettings } from './plan-helpers.js';
+import type { ExperimentDefinition, ExperimentPlan, RunSpec } from './types.js';
 import { fmt } from './format.js';
+import { CONTROL_KEY_PREFIX } from './compression/control.js';
 import { evaluationLogGrid } from './log-grid.js';
 
 /**
@@ -41,6 +42,11 @@ export interface CompressionSweepConfig {
   train: TrainSettings;
   yoto: { steps: number };
   baselines: { lambdas: number[]; steps: number };
+  /**
+   * The equal-steps control: one baseline at this λ trained for as many steps as the YOTO model, so
+   * the report can say how much of a YOTO advantage is budget and how much is method (0 = none).
+   */
+  control: { lambda: number };
   /** The YOTO model is evaluated at this many log-spaced λ over the range (baselines' λ included). */
   evaluation: { points: number };
   /** Classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif. */
@@ -73,6 +79,8 @@ const config: CompressionSweepConfig = {
   yoto: { steps: 10500 },
   // Five λ, a factor √10 apart: the ends of the range and three inside; all are grid points.
   baselines: { lambdas: [0.0018, 0.0057, 0.018, 0.057, 0.18], steps: 3500 },
+  // The middle of the range (a grid point): 10,500 more steps, about 50 min more on 2 workers.
+  control: { lambda: 0.018 },
   evaluation: { points: 9 },
   reference: { codecs: ['jpeg', 'webp'], qualities: [5, 10, 20, 30, 40, 50, 70, 90] },
   // The red macaw's eye and beak.
@@ -90,6 +98,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
     'entropy.learningRateScale': 'number',
     'conditioning.learningRateScale': 'number',
     'baselines.lambdas': 'number[]',
+    'control.lambda': 'number',
     'reference.qualities': 'number[]',
     'reference.codecs': 'string[]',
   },
@@ -102,6 +111,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
         train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
+        control: { lambda: 0.018 },
         evaluation: { points: 5 },
         reference: { codecs: ['jpeg'], qualities: [10, 30, 50, 70, 90] },
         gallery: { image: 'kodim23', x: 448, y: 160, size: 64, columns: 3 },
@@ -167,6 +177,8 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       if (!(l >= c.lambda.low && l <= c.lambda.high))
         // The YOTO model never trains outside its range; a baseline there would be an unfair comparison.
         throw new UsageError(`baselines.lambdas: λ=${l} lies outside the YOTO range [${c.lambda.low}, ${c.lambda.high}]`);
+    if (c.control.lambda !== 0 && !(c.control.lambda >= c.lambda.low && c.control.lambda <= c.lambda.high))
+      throw new UsageError(`control.lambda must be 0 (no control) or inside the YOTO range [${c.lambda.low}, ${c.lambda.high}], got ${c.control.lambda}`);
     if (new Set(c.baselines.lambdas).size !== c.baselines.lambdas.length)
       throw new UsageError(`baselines.lambdas lists a λ twice: ${c.baselines.lambdas.join(',')}`);
     for (const codec of c.reference.codecs)
@@ -184,11 +196,14 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
   plan(c): ExperimentPlan {
     // Learning-rate factors by parameter scope. A baseline has no conditioning; its own quantization
     // step gets the factor of the YOTO model's steps, so both move their operating point equally fast.
-    const runs = sweepRuns(
-      c,
-      `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
-      c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
-    ).map((r) => ({
+    const runs = [
+      ...sweepRuns(
+        c,
+        `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
+        c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
+      ),
+      ...(c.control.lambda > 0 ? [controlRun(c)] : []),
+    ].map((r) => ({
       ...r,
       training: {
         ...r.training,
@@ -199,7 +214,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
         },
       },
     }));
-    const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 }));
+    const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, [...c.baselines.lambdas, ...(c.control.lambda > 0 ? [c.control.lambda] : [])]).map((l) => ({ distortion: l, rate: 1 }));
     return {
       task: {
         name: 'bls-factorized',
@@ -286,3 +301,9 @@ export function galleryLambdas(grid: readonly number[], baselines: readonly numb
   return [...picked].sort((x, y) => x - y);
 }
 
+
+/** The equal-steps control: a baseline at control.lambda with the YOTO model's steps. */
+function controlRun(c: CompressionSweepConfig): RunSpec {
+  const l = c.control.lambda;
+  return { key: `${CONTROL_KEY_PREFIX}lambda=${fmt(l)}`, kind: 'baseline', control: true, label: `λ=${fmt(l)} (YOTO's steps)`, lambda: { distortion: l, rate: 1 }, training: runTraining(c, c.yoto.steps) };
+}

@@ -30,6 +30,11 @@ export interface RunSpec {
   /** The fixed λ (every term) of a baseline; absent for the YOTO model. */
   lambda?: Record<string, number>;
   training: RunTraining;
+  /**
+   * A control run: trained like a baseline (fixed λ) but not one of the baselines the YOTO model
+   * replaces (e.g. a baseline given the YOTO model's steps), so the compute budget leaves it out.
+   */
+  control?: boolean;
 }
 
 /** What the report plots and compares. */

@@ -56,7 +56,7 @@ async function renderedLabelBoxes(spec: object): Promise<{ text: string; box: Bo
       if (mark.marktype === 'group') for (const child of item.items ?? []) walk(child, dx + (item.x ?? 0), dy + (item.y ?? 0));
     }
   };
-  walk(view.scenegraph().root as Node, 0, 0);
+  walk((view.scenegraph() as unknown as { root: Node }).root, 0, 0);
   view.finalize();
   return out;
 }

@@ -9,12 +9,13 @@
  *
  *   YOTO_DATA=../shared/data pnpm exec tsx research/baseline-lambda.ts [--lambdas 0.0018,0.018,0.18]
  *     [--steps 600] [--n 32] [--m 48] [--crop 64] [--batch 8] [--lr 5e-4] [--entropy-lr-scale 10]
- *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1] [--warmup 0]
+ *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1] [--warmup 0] [--mixed]
  *
  * --step lambda gives each baseline its own learned per-channel quantization step Δ, started at the
  * YOTO model's Δ(λ) for its λ (config quantizationStep 'lambda'), with the learning-rate factor
  * --step-lr-scale (the experiment uses conditioning.learningRateScale, the YOTO steps' factor).
- * The latent std is in quantization steps (y/Δ).
+ * The latent std is in quantization steps (y/Δ). --mixed trains with mixed quantization (config
+ * trainingQuantization 'mixed'), --warmup warms the learning rate up linearly over that many steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
@@ -24,7 +25,7 @@ import { BlsFactorizedTask, ENTROPY_SCOPE, STEP_SCOPE, type FactorizedPrior, cod
 const f = parseFlags(
   'baseline-lambda',
   process.argv.slice(2),
-  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string', warmup: 'int' },
+  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string', warmup: 'int', mixed: 'bool' },
   'see the header of this file',
 );
 const num = (key: string, fallback: number): number => {
@@ -40,7 +41,7 @@ const step = (f.step as string | undefined) ?? 'unit';
 if (step !== 'unit' && step !== 'lambda') throw new Error(`baseline-lambda: --step must be 'unit' or 'lambda', got '${step}'`);
 const backend = await initBackend(f.backend as string | undefined);
 const task = new BlsFactorizedTask({
-  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48, quantizationStep: step },
+  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48, quantizationStep: step, ...(f.mixed ? { trainingQuantization: 'mixed' as const } : {}) },
   cropSize: (f.crop as number | undefined) ?? 64,
   evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
 });

@@ -205,4 +205,32 @@ describe('factorized-prior model', () => {
     for (const m of [lo, hi, yoto]) m.dispose();
     x.dispose();
   });
+
+  it("trainingQuantization 'mixed': the rate keeps the noise, the synthesis decodes the rounded latents with a straight-through gradient", () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const x = batchOf([syntheticImage(32, 32, 11), syntheticImage(32, 32, 12)]);
+    for (const conditioned of [false, true]) {
+      const mixed = new FactorizedPrior({ space, conditioned, seed: 5, config: { ...TINY, quantizationStep: 'lambda', trainingQuantization: 'mixed' } });
+      const noise = new FactorizedPrior({ space, conditioned, seed: 5, config: { ...TINY, quantizationStep: 'lambda' } });
+      const cond = mixed.conditionFor([0.003, 0.1]);
+      const m = mixed.trainForward(x, cond, 42);
+      const n = noise.trainForward(x, cond, 42);
+      // Same noise, same rate term.
+      m.bits.dataSync().forEach((v, i) => expect(v).toBeCloseTo(n.bits.dataSync()[i], 3));
+      // The synthesis saw exactly what the codec decodes (rounded around the coder's medians).
+      const ev = mixed.evalForward(x, cond);
+      m.xHat.dataSync().forEach((v, i) => expect(v).toBeCloseTo(ev.xHat.dataSync()[i], 4));
+      expect(Array.from(m.xHat.dataSync())).not.toEqual(Array.from(n.xHat.dataSync()));
+      // Straight-through: the distortion's gradient reaches the analysis (rounding alone would stop it).
+      const kernel = new Map(mixed.params.entries()).get('g_a/conv0/kernel')!;
+      const { grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(mixed.trainForward(x, cond, 42).xHat, x))) as tf.Scalar, [kernel]);
+      expect(tf.max(tf.abs(grads[kernel.name])).dataSync()[0]).toBeGreaterThan(0);
+      tf.dispose([m.xHat, m.bits, n.xHat, n.bits, ev.xHat, ev.bits, grads[kernel.name]]);
+      cond?.dispose();
+      mixed.dispose();
+      noise.dispose();
+    }
+    expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: { ...TINY, trainingQuantization: 'ste' as 'mixed' } })).toThrow(/trainingQuantization must be 'noise' or 'mixed', got "ste"/);
+    x.dispose();
+  });
 });

@@ -11,7 +11,7 @@ import {
   type TaskModel,
 } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
-import { type CodingModel, type DensityWeights } from '../entropy/density.js';
+import { type CodingModel, type DensityWeights, solveLogits } from '../entropy/density.js';
 import { gdn } from '../layers/gdn.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
 import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from './scopes.js';
@@ -56,6 +56,11 @@ export function initialLogStep(range: readonly [number, number], lambda: number 
   if (lambda === undefined) return 0;
   if (!(Number.isFinite(lambda) && lambda > 0)) throw new Error(`factorized-prior: a baseline's λ must be a finite number > 0, got ${lambda}`);
   return -0.5 * Math.log(lambda / Math.sqrt(range[0] * range[1]));
+}
+
+/** Median of each channel's base density (before the λ location-scale), as the coder computes it. */
+function baseMedians(w: DensityWeights): Float32Array {
+  return Float32Array.from({ length: w.channels }, (_, c) => solveLogits(w, c, 0));
 }
 
 /** Outputs of the model at one λ with rounding, as the codec sees it. */
@@ -260,13 +265,17 @@ export class FactorizedPrior implements TaskModel {
   /**
    * Training forward pass: uniform noise on the latents, and per-example bits −Σ log2 p(ỹ).
    * `noiseSeed` makes the noise a function of the batch, so a resumed run replays the same step.
+   * With trainingQuantization 'mixed' the synthesis gets the rounded latents (straight-through).
    */
   trainForward(x: tf.Tensor4D, condition: tf.Tensor2D | null, noiseSeed: number): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
+    // The base density's medians, read before the tape (float64 bisection on the current weights).
+    const base = this.config.trainingQuantization === 'mixed' ? baseMedians(this.densityWeights()) : null;
     return tf.tidy(() => {
       const y = this.analysis(x, condition);
       const yTilde = EntropyBottleneck.addNoise(y, noiseSeed);
       const bits = this.bitsOf(yTilde, condition);
-      return { xHat: this.synthesis(yTilde, condition), bits };
+      const decoded = base ? EntropyBottleneck.straightThrough(y, this.bottleneck.medians(base, x.shape[0], this.knotPositions(condition))) : yTilde;
+      return { xHat: this.synthesis(decoded, condition), bits };
     });
   }
 

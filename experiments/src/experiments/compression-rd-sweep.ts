@@ -11,8 +11,8 @@ import { lambdaGrid } from './log-grid.js';
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
  * entropy model; λ ~ LogUniform[0.0018, 0.18]) against fixed-λ baselines with the same backbone,
  * trained on random BSDS500 crops (train + test) and measured on Kodak with the real coder: bpp
- * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg) and WebP through sharp on the
- * same images are the classical reference points; the report adds the rate–distortion chart,
+ * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg), WebP and AVIF through sharp on
+ * the same images are the classical reference points; the report adds the rate–distortion chart,
  * Bjøntegaard deltas and a gallery (see compression/).
  */
 
@@ -70,7 +70,9 @@ const config = z
     control: section({ lambda: z.number().min(0).default(0.018).meta({ description: 'λ of one baseline trained for as many steps as the YOTO model (0 = none)' }) }),
     evaluation: section({ points: points(9, "log-spaced λ over the range at which the YOTO model is evaluated (baselines' λ included)") }),
     reference: section({
-      codecs: z.array(z.enum(REFERENCE_CODECS)).default(['jpeg', 'webp']).meta({ description: 'classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif' }),
+      // AVIF (libaom, effort 4) costs ~6 s per Kodak image and quality with the 2 cores loaded (mozjpeg
+      // 0.07 s): a few minutes to ~20 min once, then cached beside the report.
+      codecs: z.array(z.enum(REFERENCE_CODECS)).default(['jpeg', 'webp', 'avif']).meta({ description: 'classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif' }),
       qualities: z.array(z.int().min(1).max(100)).default([5, 10, 20, 30, 40, 50, 70, 90]).meta({ description: "the codecs' quality settings (1…100)" }),
     }),
     // One Kodak crop decoded at several λ; the default is the red macaw's eye and beak.

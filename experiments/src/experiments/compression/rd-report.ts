@@ -330,7 +330,7 @@ function chartRows(yoto: LearnedPoint[], base: LearnedPoint[], control: LearnedP
   };
   for (const p of yoto) add(YOTO, 'yoto', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
   for (const p of base) add(BASELINES, 'baseline', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
-  const controlName = `${CONTROL} (one baseline, ${controlSteps ?? 'the YOTO model’s'} steps)`;
+  const controlName = `${CONTROL} (${controlSteps ?? 'YOTO’s'} steps)`;
   for (const p of control) add(controlName, 'control', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}, equal steps`);
   for (const r of reference) add(CODEC_LABELS[r.codec], 'reference', r.bpp, r.psnr, r.ms_ssim_db, r.quality, `q=${r.quality}`);
   return rows;

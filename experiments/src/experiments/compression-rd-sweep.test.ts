@@ -41,6 +41,9 @@ describe('compression-rd-sweep plan', () => {
     ]);
     expect(control[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(resolveExperiment('compression-rd-sweep', 'default', ['control.lambda=0']).plan.runs.some((r) => r.control)).toBe(false);
+    // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
+    expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);

@@ -10,7 +10,7 @@ export interface RunTraining {
   batchSize: number;
   learningRate: number;
   /** A core LrSchedule (JSON), applied over the run's own steps. */
-  schedule: { kind: 'constant' } | { kind: 'cosine'; minLr?: number };
+  schedule: ({ kind: 'constant' } | { kind: 'cosine'; minLr?: number }) & { warmupSteps?: number };
   seed: number;
   /** Checkpoint every this many steps (and on stop). */
   checkpointEvery: number;

@@ -41,9 +41,9 @@ describe('compression-rd-sweep plan', () => {
     ]);
     expect(control[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(resolveExperiment('compression-rd-sweep', 'default', ['control.lambda=0']).plan.runs.some((r) => r.control)).toBe(false);
-    // A learning-rate warm-up reaches every run's schedule only when set.
-    expect(plan.runs.every((r) => !('warmupSteps' in r.training.schedule))).toBe(true);
-    expect(resolveExperiment('compression-rd-sweep', 'default', ['train.warmupSteps=100']).plan.runs.map((r) => r.training.schedule)).toEqual(Array(7).fill({ kind: 'cosine', warmupSteps: 100 }));
+    // The recipe's learning rate with a warm-up for every run; without one the key is not in the schedule.
+    expect(plan.runs.map((r) => [r.training.learningRate, r.training.schedule])).toEqual(Array(7).fill([0.001, { kind: 'cosine', warmupSteps: 100 }]));
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['train.warmupSteps=0']).plan.runs.every((r) => !('warmupSteps' in r.training.schedule))).toBe(true);
     // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
     expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });

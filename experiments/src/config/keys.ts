@@ -61,13 +61,14 @@ function distinct(xs: readonly unknown[]): boolean {
 }
 
 /** The `train` section every sweep shares; `value` gives the experiment's defaults. */
-export function trainSection(value: { batchSize: number; learningRate: number; schedule: 'cosine' | 'constant'; checkpointEvery: number; logEvery: number }) {
+export function trainSection(value: { batchSize: number; learningRate: number; schedule: 'cosine' | 'constant'; checkpointEvery: number; logEvery: number; warmupSteps?: number }) {
   return section({
     batchSize: count(value.batchSize, 'examples per training step'),
     learningRate: positive(value.learningRate, 'Adam learning rate'),
     schedule: choice(['cosine', 'constant'], value.schedule, "learning-rate schedule over each run's own steps ('cosine' decays to 0)"),
     checkpointEvery: count(value.checkpointEvery, 'checkpoint every this many steps (and on stop)', 'steps'),
     logEvery: count(value.logEvery, 'log step metrics every this many steps', 'steps'),
+    warmupSteps: nonNegative(value.warmupSteps ?? 0, 'linear learning-rate warm-up over the first steps of each run (0 = none)', 'steps'),
   });
 }
 

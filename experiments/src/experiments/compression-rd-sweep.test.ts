@@ -33,14 +33,28 @@ describe('compression-rd-sweep plan', () => {
     expect(lambdas.at(-1)).toBe(0.18);
     expect(lambdas).toHaveLength(9);
     expect(plan.grid.every((g) => g.rate === 1)).toBe(true);
-    const baselines = plan.runs.filter((r) => r.kind === 'baseline').map((r) => r.lambda!.distortion);
+    const baselines = plan.runs.filter((r) => r.kind === 'baseline' && !r.control).map((r) => r.lambda!.distortion);
+    // The equal-steps control: a baseline at the middle λ with the YOTO model's steps, outside the budget share.
+    const control = plan.runs.filter((r) => r.control);
+    expect(control.map((r) => ({ key: r.key, kind: r.kind, lambda: r.lambda, steps: r.training.steps }))).toEqual([
+      { key: 'control-lambda=0.018', kind: 'baseline', lambda: { distortion: 0.018, rate: 1 }, steps: 10500 },
+    ]);
+    expect(control[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['control.lambda=0']).plan.runs.some((r) => r.control)).toBe(false);
+    // The recipe's learning rate with a warm-up for every run; without one the key is not in the schedule.
+    expect(plan.runs.map((r) => [r.training.learningRate, r.training.schedule])).toEqual(Array(7).fill([0.001, { kind: 'cosine', warmupSteps: 100 }]));
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['train.warmupSteps=0']).plan.runs.every((r) => !('warmupSteps' in r.training.schedule))).toBe(true);
+    // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
+    expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
     expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 }, encoding: { distortion: 'range' } });
     expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, quantizationStep: 'lambda' }, cropSize: 64 } });
     expect(plan.runs[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'conditioning/': 10 });
-    expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10 });
+    // A baseline's own quantization step moves at the YOTO steps' factor.
+    expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
@@ -66,6 +80,7 @@ describe('compression-rd-sweep plan', () => {
     bad(['lambda.low=0.2'], 'lambda.low must be below lambda.high (0.18), got 0.2');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
     bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
+    bad(['control.lambda=0.5'], 'control.lambda must be 0 (no control) or inside the YOTO range [0.0018, 0.18], got 0.5');
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 
@@ -99,8 +114,9 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
     expect(r.code, r.err).toBe(0);
     const s = JSON.parse(r.out.split('\n').at(-1)!) as { status: string; runs: { kind: string; steps: number }[]; comparison: { value: number }[]; report: string };
     expect(s.status).toBe('done');
-    expect(s.runs.map((x) => `${x.kind}:${x.steps}`).sort()).toEqual(['baseline:20', 'baseline:20', 'yoto:40']);
-    expect(s.comparison.map((c) => c.value)).toEqual([0.0057, 0.057]);
+    // The two baselines and the equal-steps control (a baseline with the YOTO model's 40 steps).
+    expect(s.runs.map((x) => `${x.kind}:${x.steps}`).sort()).toEqual(['baseline:20', 'baseline:20', 'baseline:40', 'yoto:40']);
+    expect(s.comparison.map((c) => c.value)).toEqual([0.0057, 0.018, 0.057]);
 
     const tracker = openTracker(join(home, 'tracker.db'));
     try {
@@ -129,7 +145,7 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
 
     expect(s.report).toBe(join(dir, 'report.html'));
     const html = readFileSync(s.report, 'utf8');
-    for (const text of ['Rate–distortion: YOTO, baselines and classical codecs', 'Bjøntegaard deltas', 'Targets (issue 5)', 'Classical codec points'])
+    for (const text of ['Rate–distortion: YOTO, baselines and classical codecs', 'Bjøntegaard deltas', 'Targets (issues 5 and 14)', 'Against the equal-steps control', 'Classical codec points'])
       expect(html).toContain(text);
     const png = readFileSync(join(dir, 'rate-distortion.png'));
     expect(png.subarray(1, 4).toString()).toBe('PNG');
@@ -139,11 +155,15 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
     const summary = JSON.parse(readFileSync(join(dir, 'rd-summary.json'), 'utf8')) as {
       yoto: { lambda: number }[];
       baselines: { lambda: number }[];
+      control: { lambda: number } | null;
+      vsControl: { test: string }[];
       reference: { codec: string; quality: number; bpp: number; psnr: number; images: number }[];
       bd: { test: string; anchor: string; bdRatePsnr: number | null; bdPsnr: number | null }[];
     };
     expect(summary.yoto).toHaveLength(5);
     expect(summary.baselines.map((b) => b.lambda)).toEqual([0.0057, 0.057]);
+    expect(summary.control?.lambda).toBe(0.018);
+    expect(summary.vsControl.map((r) => r.test)).toEqual(['YOTO (one model)', 'baselines (one model per λ)']);
     expect(summary.reference.map((p) => `${p.codec}:${p.quality}`)).toEqual(['jpeg:10', 'jpeg:30', 'jpeg:50', 'jpeg:70', 'jpeg:90']);
     for (let i = 1; i < 5; i++) {
       // JPEG spends more bits and gets closer to the original as the quality rises.

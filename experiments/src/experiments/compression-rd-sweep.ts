@@ -1,6 +1,7 @@
-import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from '@yoto/tasks-compression/scopes';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from '@yoto/tasks-compression/scopes';
 import { z } from 'zod';
 import { baselineSteps, checkInside, checkRange, choice, count, nonNegative, numbers, points, positive, rangeSection, section, seedKey, trainSection, yotoSection } from '../config/keys.js';
+import { CONTROL_KEY_PREFIX } from './compression/control.js';
 import { galleryLambdas } from './compression/gallery-lambdas.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
@@ -10,8 +11,8 @@ import { lambdaGrid } from './log-grid.js';
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
  * entropy model; λ ~ LogUniform[0.0018, 0.18]) against fixed-λ baselines with the same backbone,
  * trained on random BSDS500 crops (train + test) and measured on Kodak with the real coder: bpp
- * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg) and WebP through sharp on the
- * same images are the classical reference points; the report adds the rate–distortion chart,
+ * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg), WebP and AVIF through sharp on
+ * the same images are the classical reference points; the report adds the rate–distortion chart,
  * Bjøntegaard deltas and a gallery (see compression/).
  */
 
@@ -38,7 +39,13 @@ const config = z
       densityKnots: z.int().min(0).refine((k) => k !== 1, { message: 'must be 0 or an integer ≥ 2' }).default(8).meta({ description: "knots of the entropy model's λ-dependent density (0 = none)" }),
       conditioningHidden: count(64, 'hidden units of the conditioning (FiLM) network'),
       // The FiLM network sees log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
-      quantizationStep: choice(['unit', 'lambda'], 'lambda', "latents rounded with a learned λ-dependent step ('lambda') or a step of 1 ('unit'); baselines ignore it"),
+      // With 'lambda' each baseline learns its own step, started at the YOTO model's Δ at its λ and
+      // trained at the same factor (conditioning.learningRateScale): without it a baseline can move its
+      // operating point only through the analysis weights, and within this budget every baseline stayed
+      // near the initial latent scale whatever its λ (research/baseline-lambda.ts).
+      quantizationStep: choice(['unit', 'lambda'], 'lambda', "latents rounded with a learned step: λ-dependent for the YOTO model, the baseline's own for a baseline ('lambda'), or a step of 1 ('unit')"),
+      // 'mixed' changed the loss of a reduced run by −0.7%, within one seed's noise (docs/compression-recipe.md).
+      trainingQuantization: choice(['noise', 'mixed'], 'noise', "what the synthesis trains on: the noisy latents ('noise') or, rate term unchanged, the rounded ones with a straight-through gradient ('mixed', Minnen & Singh 2020)"),
     }),
     // 10: at 1 the density narrows by a fixed Adam step per step and the rate of an N=64/M=96 model at
     // λ=0.018 is still 1.55 bpp after 300 steps; at 10 it is 0.29 bpp by then, same distortion.
@@ -48,8 +55,10 @@ const config = z
     // 0.18 at factor 10, 0.03 / 0.32 / 0.85 bpp (and 0.5–3.5 dB lower PSNR) at factor 1.
     conditioning: section({ learningRateScale: positive(10, 'factor on the learning rate of the λ-conditioning (FiLM network and quantization steps)') }),
     lambda: rangeSection('λ', 0.0018, 0.18),
-    // 5e-4: of 1e-4 … 5e-3 tried for 400 steps (N=32, M=48, λ = 0.05), the lowest loss; 5e-3 diverged.
-    train: trainSection({ batchSize: 8, learningRate: 0.0005, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
+    // 1e-3 with a 100-step warm-up: on 1,000-step reduced runs (N=32, M=48, λ = 0.018) the measured
+    // loss fell 9.9% for a baseline and 8.3% for the YOTO model against 5e-4 without warm-up; 2e-3
+    // diverged (docs/compression-recipe.md). Without warm-up, 5e-4 was the best of 1e-4 … 5e-3.
+    train: trainSection({ batchSize: 8, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10, warmupSteps: 100 }),
     // With two workers the YOTO run ends about when the third baseline does and the last two share the
     // workers: (10,500 + 5 × 3,500) / 2 step-lengths, at ~0.28 s per step (two workers on a quiet
     // 2-core machine) about 65–75 min, plus the evaluation (measured: 4,828 s in all). YOTO takes 60% of
@@ -60,9 +69,14 @@ const config = z
       lambdas: numbers([0.0018, 0.0057, 0.018, 0.057, 0.18], 'λ of the fixed-λ baselines, inside [lambda.low, lambda.high]'),
       steps: baselineSteps(3500),
     }),
+    // The equal-steps control: how much of a YOTO advantage is budget and how much is method. The
+    // middle of the range (a grid point); 10,500 more steps, about 50 min more with 2 workers.
+    control: section({ lambda: z.number().min(0).default(0.018).meta({ description: 'λ of one baseline trained for as many steps as the YOTO model (0 = none)' }) }),
     evaluation: section({ points: points(9, "log-spaced λ over the range at which the YOTO model is evaluated (baselines' λ included)") }),
     reference: section({
-      codecs: z.array(z.enum(REFERENCE_CODECS)).default(['jpeg', 'webp']).meta({ description: 'classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif' }),
+      // AVIF (libaom, effort 4) costs ~6 s per Kodak image and quality with the 2 cores loaded (mozjpeg
+      // 0.07 s): a few minutes to ~20 min once, then cached beside the report.
+      codecs: z.array(z.enum(REFERENCE_CODECS)).default(['jpeg', 'webp', 'avif']).meta({ description: 'classical codecs through sharp on the evaluation images: jpeg (mozjpeg), webp, avif' }),
       qualities: z.array(z.int().min(1).max(100)).default([5, 10, 20, 30, 40, 50, 70, 90]).meta({ description: "the codecs' quality settings (1…100)" }),
     }),
     // One Kodak crop decoded at several λ; the default is the red macaw's eye and beak.
@@ -77,6 +91,8 @@ const config = z
   .superRefine((c, ctx) => {
     checkRange(ctx, 'lambda', c.lambda);
     checkInside(ctx, 'baselines.lambdas', c.baselines.lambdas, c.lambda, 'λ');
+    if (c.control.lambda !== 0 && !(c.control.lambda >= c.lambda.low && c.control.lambda <= c.lambda.high))
+      ctx.addIssue({ code: 'custom', path: ['control', 'lambda'], message: `must be 0 (no control) or inside the YOTO range [${c.lambda.low}, ${c.lambda.high}]` });
     if (c.reference.codecs.length > 0 && c.reference.qualities.length < 2)
       ctx.addIssue({ code: 'custom', path: ['reference', 'qualities'], message: 'must list at least 2 qualities (a curve needs two points)' });
   });
@@ -96,6 +112,7 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
         train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
+        control: { lambda: 0.018 },
         evaluation: { points: 5 },
         reference: { codecs: ['jpeg'], qualities: [10, 30, 50, 70, 90] },
         gallery: { image: 'kodim23', x: 448, y: 160, size: 64, columns: 3 },
@@ -122,7 +139,8 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     name: 'bls-factorized',
     package: '@yoto/tasks-compression',
     options: {
-      config: { ...c.model },
+      // trainingQuantization only when 'mixed', so the runs of the default keep their identities.
+      config: (({ trainingQuantization, ...rest }) => (trainingQuantization === 'mixed' ? { ...rest, trainingQuantization } : rest))(c.model),
       cropSize: c.data.cropSize,
       // Only when set, so whole-image profiles keep the run identity they had without it.
       ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
@@ -135,12 +153,19 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
   }),
   yotoLabel: (c) => `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
   baselines: (c) => c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
-  // A baseline has no conditioning to scale.
+  controls: (c) =>
+    c.control.lambda > 0
+      ? [{ key: `${CONTROL_KEY_PREFIX}lambda=${fmt(c.control.lambda)}`, label: `λ=${fmt(c.control.lambda)} (YOTO's steps)`, lambda: { distortion: c.control.lambda, rate: 1 }, steps: c.yoto.steps }]
+      : [],
+  // A baseline has no conditioning; its own quantization step gets the factor of the YOTO model's
+  // steps, so both move their operating point equally fast.
   learningRateScales: (c, kind) => ({
     [ENTROPY_SCOPE]: c.entropy.learningRateScale,
     ...(kind === 'yoto' ? { [CONDITIONING_SCOPE]: c.conditioning.learningRateScale } : {}),
+    ...(kind === 'baseline' && c.model.quantizationStep === 'lambda' ? { [STEP_SCOPE]: c.conditioning.learningRateScale } : {}),
   }),
-  grid: (c) => lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 })),
+  grid: (c) =>
+    lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, [...c.baselines.lambdas, ...(c.control.lambda > 0 ? [c.control.lambda] : [])]).map((l) => ({ distortion: l, rate: 1 })),
   evaluation: (c) => ({ limit: c.data.evalImages, batchSize: 1 }),
   report: {
     lambdaTerm: 'distortion',

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { sweepRuns, type BaselineRun, type SweepRunsConfig } from './plan-helpers.js';
+import { runTraining, sweepRuns, type BaselineRun, type SweepRunsConfig } from './plan-helpers.js';
 import type {
   ExperimentDefinition,
   ExperimentPlan,
@@ -10,6 +10,7 @@ import type {
   ReportExtensionContext,
   ReportSpec,
   RunKind,
+  RunSpec,
 } from './types.js';
 import { verifyDatasets } from './verify-datasets.js';
 
@@ -37,6 +38,12 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   /** The YOTO run's label in the progress display. */
   yotoLabel(c: C): string;
   baselines(c: C): BaselineRun[];
+  /**
+   * Control runs: fixed-λ runs with their own step budget that are not among the baselines the YOTO
+   * model replaces (e.g. a baseline with the YOTO model's steps). They train and are evaluated as
+   * baselines (kind 'baseline', `control: true`) and are left out of the budget share.
+   */
+  controls?(c: C): (BaselineRun & { steps: number })[];
   /** Learning-rate factors by parameter scope for a run of this kind; absent: none. */
   learningRateScales?(c: C, kind: RunKind): Record<string, number>;
   /** Full λ vectors at which the YOTO model is evaluated. */
@@ -60,7 +67,8 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
     profiles: d.profiles,
     plan(c): ExperimentPlan {
       const scales = d.learningRateScales;
-      const runs = sweepRuns(c, d.yotoLabel(c), d.baselines(c)).map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
+      const controls = (d.controls?.(c) ?? []).map((r): RunSpec => ({ key: r.key, kind: 'baseline', control: true, label: r.label, lambda: r.lambda, training: runTraining(c, r.steps) }));
+      const runs = [...sweepRuns(c, d.yotoLabel(c), d.baselines(c)), ...controls].map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
       const grid = d.grid(c);
       return {
         task: d.task(c),

@@ -8,6 +8,8 @@ export interface TrainSettings {
   schedule: string;
   checkpointEvery: number;
   logEvery: number;
+  /** Linear learning-rate warm-up over the first steps of each run (0 or absent: none). */
+  warmupSteps?: number;
 }
 
 /**
@@ -20,7 +22,8 @@ export function runTraining(c: { seed: number; train: TrainSettings }, steps: nu
     steps,
     batchSize: c.train.batchSize,
     learningRate: c.train.learningRate,
-    schedule: c.train.schedule === 'cosine' ? { kind: 'cosine' } : { kind: 'constant' },
+    // The warm-up only when set, so runs without one keep the identity they had before the key existed.
+    schedule: { ...(c.train.schedule === 'cosine' ? { kind: 'cosine' as const } : { kind: 'constant' as const }), ...(c.train.warmupSteps ? { warmupSteps: c.train.warmupSteps } : {}) },
     seed: c.seed,
     checkpointEvery: c.train.checkpointEvery,
     logEvery: c.train.logEvery,

@@ -10,7 +10,7 @@ export interface RunTraining {
   batchSize: number;
   learningRate: number;
   /** A core LrSchedule (JSON), applied over the run's own steps. */
-  schedule: { kind: 'constant' } | { kind: 'cosine'; minLr?: number };
+  schedule: ({ kind: 'constant' } | { kind: 'cosine'; minLr?: number }) & { warmupSteps?: number };
   seed: number;
   /** Checkpoint every this many steps (and on stop). */
   checkpointEvery: number;
@@ -30,6 +30,11 @@ export interface RunSpec {
   /** The fixed λ (every term) of a baseline; absent for the YOTO model. */
   lambda?: Record<string, number>;
   training: RunTraining;
+  /**
+   * A control run: trained like a baseline (fixed λ) but not one of the baselines the YOTO model
+   * replaces (e.g. a baseline given the YOTO model's steps), so the compute budget leaves it out.
+   */
+  control?: boolean;
 }
 
 /** What the report plots and compares. */

@@ -10,10 +10,10 @@ export interface Budget {
   share: number;
 }
 
-/** Compute budget of a plan in training steps (same batch and backbone for every run). */
+/** Compute budget of a plan in training steps (same batch and backbone for every run); control runs are not counted. */
 export function computeBudget(runs: readonly RunSpec[]): Budget {
   const yoto = runs.filter((r) => r.kind === 'yoto').reduce((s, r) => s + r.training.steps, 0);
-  const baseSteps = runs.filter((r) => r.kind === 'baseline').map((r) => r.training.steps);
+  const baseSteps = runs.filter((r) => r.kind === 'baseline' && !r.control).map((r) => r.training.steps);
   const total = baseSteps.reduce((s, v) => s + v, 0);
   const lo = Math.min(...baseSteps);
   const hi = Math.max(...baseSteps);

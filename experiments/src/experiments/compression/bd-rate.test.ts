@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bdQuality, bdRate, evaluatePolynomial, fitPolynomial, integratePolynomial, qualityAt, qualityMargin, type RdPoint } from './bd-rate.js';
+import { againstPoint, bdQuality, bdRate, evaluatePolynomial, fitPolynomial, integratePolynomial, qualityAt, qualityMargin, rateAt, type RdPoint } from './bd-rate.js';
 
 // A realistic, non-polynomial anchor: PSNR grows like the log of the rate with a little curvature.
 const anchor: RdPoint[] = [0.12, 0.25, 0.45, 0.8, 1.3, 2.1].map((rate) => ({ rate, quality: 27 + 4.2 * Math.log(rate) - 0.35 * Math.log(rate) ** 2 }));
@@ -73,5 +73,36 @@ describe('Bjøntegaard deltas', () => {
     expect(m.min).toBeCloseTo(1.5, 12);
     expect(m.mean).toBeCloseTo(1.5, 12);
     expect(qualityMargin(pts, better, [2, 3])).toBeNull();
+  });
+
+  it('matches the classic VCEG-M33 cubic on published x265 measurements (FAU-LMS/bjontegaard examples)', () => {
+    // Rates (kbps) and PSNR from the README and example_usage.py of github.com/FAU-LMS/bjontegaard.
+    // Expected values: numpy polyfit(·, ·, 3) + polyint over the shared interval, natural log, the
+    // formulas of Bjøntegaard's script (an independent implementation, not this file).
+    const curve = (rates: number[], psnrs: number[]): RdPoint[] => rates.map((rate, i) => ({ rate, quality: psnrs[i] }));
+    const a1 = curve([9487.76, 4593.6, 2486.44, 1358.24], [40.037, 38.615, 36.845, 34.851]);
+    const t1 = curve([9787.8, 4469.0, 2451.52, 1356.24], [40.121, 38.651, 36.97, 34.987]);
+    expect(bdRate(a1, t1).value).toBeCloseTo(-0.04420462706245121, 10);
+    expect(bdQuality(a1, t1).value).toBeCloseTo(0.12040941911462094, 10);
+    // Six points each: the least-squares cubic.
+    const a3 = curve([82472.76, 26875.24, 9487.76, 4593.6, 3600, 2900], [43.825, 41.404, 40.037, 38.615, 36.5, 35.1]);
+    const t3 = curve([99896.96, 33952.04, 9787.8, 4469.0, 4040, 3300], [44.731, 41.875, 40.121, 38.651, 37, 36.5]);
+    expect(bdRate(a3, t3).value).toBeCloseTo(-0.006392886208351878, 10);
+    expect(bdQuality(a3, t3).value).toBeCloseTo(0.10358085155012471, 10);
+  });
+
+  it('rateAt and againstPoint compare a curve with a single point (the equal-steps control)', () => {
+    const pts: RdPoint[] = [
+      { rate: 0.1, quality: 20 },
+      { rate: 1, quality: 30 },
+    ];
+    // Linear in log rate: quality 25 at √0.1.
+    expect(rateAt(pts, 25)).toBeCloseTo(Math.sqrt(0.1), 12);
+    expect(rateAt(pts, 31)).toBeNaN();
+    // A point at (√0.1, 24): the curve reaches 24 dB at 0.1^0.6 (−20.6% bits) and gives 25 dB at its rate.
+    const d = againstPoint(pts, { rate: Math.sqrt(0.1), quality: 24 });
+    expect(d.rate).toBeCloseTo(0.1 ** 0.6 / Math.sqrt(0.1) - 1, 12);
+    expect(d.quality).toBeCloseTo(1, 12);
+    expect(againstPoint(pts, { rate: 5, quality: 40 })).toEqual({ rate: Number.NaN, quality: Number.NaN });
   });
 });

@@ -188,6 +188,35 @@ export function qualityAt(points: readonly RdPoint[], rate: number): number {
 }
 
 /**
+ * Rate of a curve at `quality`, by linear interpolation of log(rate) in quality between its measured
+ * points (sorted by quality); NaN outside the measured range. With `qualityAt`, the comparison
+ * against a single point (the equal-steps control), where there is no second curve to integrate.
+ */
+export function rateAt(points: readonly RdPoint[], quality: number): number {
+  const sorted = [...points].sort((a, b) => a.quality - b.quality);
+  if (sorted.length === 0 || !(quality >= sorted[0].quality && quality <= sorted[sorted.length - 1].quality)) return Number.NaN;
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1];
+    const b = sorted[i];
+    if (quality <= b.quality) {
+      if (b.quality === a.quality) return Math.min(a.rate, b.rate);
+      const w = (quality - a.quality) / (b.quality - a.quality);
+      return Math.exp(Math.log(a.rate) + w * (Math.log(b.rate) - Math.log(a.rate)));
+    }
+  }
+  return sorted[sorted.length - 1].rate;
+}
+
+/**
+ * A curve against one point: its rate at the point's quality relative to the point's rate (−0.1:
+ * the curve needs 10% fewer bits there) and its quality at the point's rate minus the point's
+ * (positive: better). NaN where the point lies outside the curve's measured range.
+ */
+export function againstPoint(curve: readonly RdPoint[], point: RdPoint): { rate: number; quality: number } {
+  return { rate: rateAt(curve, point.quality) / point.rate - 1, quality: qualityAt(curve, point.rate) - point.quality };
+}
+
+/**
  * The smallest and mean quality advantage of `test` over `anchor` at equal rate, sampled at `samples`
  * log-spaced rates over [a, b] ∩ both curves' ranges (piecewise-linear curves); null without overlap.
  */

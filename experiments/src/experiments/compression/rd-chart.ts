@@ -1,7 +1,9 @@
 // The rate–distortion chart: a Vega-Lite spec built from tidy rows (pure, so testable without a report).
 import { specs } from '@yoto/tracker';
+import { type Box, centredBox, placeLabels } from './label-placement.js';
 
-export type RdKind = 'yoto' | 'baseline' | 'reference';
+/** 'control': the equal-steps control, a baseline trained for as many steps as the YOTO model. */
+export type RdKind = 'yoto' | 'baseline' | 'control' | 'reference';
 
 export interface RdRow {
   series: string;
@@ -12,46 +14,117 @@ export interface RdRow {
   value: number;
   /** λ of a learned point, quality of a reference point: the line order and the tooltip. */
   setting: number;
-  /** Tooltip text, e.g. `λ=0.018` or `q=50`. */
+  /** Tooltip text, e.g. `λ=0.018` or `q=50`; the printed label of a baseline or control point. */
   label: string;
+}
+
+/** A printed label: its text and the centre of its box, in data coordinates of its panel. */
+export interface LabelRow {
+  kind: 'label';
+  metric: string;
+  text: string;
+  bpp: number;
+  value: number;
 }
 
 const YOTO_COLOR = '#1f6fb4';
 const BASELINE_COLOR = '#e4572e';
+const CONTROL_COLOR = '#7a2e17';
 const REFERENCE_COLORS = ['#555555', '#2ca02c', '#8e44ad', '#b8860b'];
+
+/** Plot size of each panel, in pixels: the label placement and the spec share it. */
+export const PANEL = { width: 360, height: 270 };
+export const LABEL_FONT_SIZE = 9;
+/**
+ * Width a label is given, per character: 0.8 em, vega's own estimate without a canvas and wider
+ * than DejaVu Sans's glyphs (≤ 0.84 em for '=', 0.64 em for digits), so a placed box holds its text.
+ */
+const EM_PER_CHAR = 0.8;
+/** Half the side of a baseline marker (size 120 ≈ an 11 px diamond), plus a pixel. */
+const MARKER_HALF = 6.5;
+
+export function labelSize(text: string): { width: number; height: number } {
+  return { width: [...text].length * EM_PER_CHAR * LABEL_FONT_SIZE + 2, height: LABEL_FONT_SIZE * 1.3 };
+}
+
+/**
+ * A readable y domain for a panel: from the lowest to the highest value on a round step (about
+ * five ticks), with a little headroom, so a point never sits on the frame. Fixed in the spec (not
+ * left to Vega's `nice`) because the label placement must know where each point lands.
+ */
+export function valueDomain(values: readonly number[]): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  return [Math.floor((lo - 0.04 * span) / step) * step, Math.ceil((hi + 0.04 * span) / step) * step];
+}
+
+/**
+ * The labels of the baseline and control points of one panel, placed so that no two boxes intersect
+ * (see label-placement.ts), as rows in data coordinates. A label that finds no free place is left
+ * out (its point keeps the tooltip).
+ */
+export function panelLabels(rows: readonly RdRow[], metric: string, maxBpp: number, domain: [number, number]): LabelRow[] {
+  const inPanel = rows.filter((r) => r.metric === metric && r.bpp <= maxBpp && r.value >= domain[0] && r.value <= domain[1]);
+  const px = (bpp: number) => (bpp / maxBpp) * PANEL.width;
+  const py = (v: number) => PANEL.height * (1 - (v - domain[0]) / (domain[1] - domain[0]));
+  const labelled = inPanel.filter((r) => r.kind === 'baseline' || r.kind === 'control').sort((a, b) => a.bpp - b.bpp || a.value - b.value);
+  // Every learned point is an obstacle, so a label does not cover the YOTO line's markers either.
+  const obstacles: Box[] = inPanel.filter((r) => r.kind !== 'reference').map((r) => centredBox(px(r.bpp), py(r.value), 2 * MARKER_HALF, 2 * MARKER_HALF));
+  const boxes = placeLabels(
+    labelled.map((r) => ({ x: px(r.bpp), y: py(r.value), ...labelSize(r.label) })),
+    PANEL,
+    obstacles,
+  );
+  const out: LabelRow[] = [];
+  boxes.forEach((b, i) => {
+    if (!b) return;
+    const cx = (b.x0 + b.x1) / 2;
+    const cy = (b.y0 + b.y1) / 2;
+    out.push({ kind: 'label', metric, text: labelled[i].label, bpp: (cx / PANEL.width) * maxBpp, value: domain[0] + (1 - cy / PANEL.height) * (domain[1] - domain[0]) });
+  });
+  return out;
+}
 
 /**
  * One panel per quality metric, rate on x: the YOTO model as one line over its λ grid, the
- * baselines as labelled diamonds, each classical codec as a dashed line over its qualities. The x
- * axis stops at `maxBpp` (reference curves run far beyond the learned models' rates).
+ * baselines as labelled diamonds, the equal-steps control as a labelled square, each classical
+ * codec as a dashed line over its qualities. The x axis stops at `maxBpp` (reference curves run far
+ * beyond the learned models' rates). Scales are fixed per panel and labels placed without overlap.
  */
 export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, subtitle: string): specs.VegaLiteSpec {
   const series = [...new Set(rows.map((r) => r.series))];
-  const yoto = series.filter((s) => rows.some((r) => r.series === s && r.kind === 'yoto'));
-  const base = series.filter((s) => rows.some((r) => r.series === s && r.kind === 'baseline'));
-  const refs = series.filter((s) => !yoto.includes(s) && !base.includes(s));
-  const domain = [...yoto, ...base, ...refs];
-  const range = [...yoto.map(() => YOTO_COLOR), ...base.map(() => BASELINE_COLOR), ...refs.map((_, i) => REFERENCE_COLORS[i % REFERENCE_COLORS.length])];
+  const ofKind = (kind: RdKind) => series.filter((s) => rows.some((r) => r.series === s && r.kind === kind));
+  const yoto = ofKind('yoto');
+  const base = ofKind('baseline');
+  const control = ofKind('control');
+  const refs = series.filter((s) => ![...yoto, ...base, ...control].includes(s));
+  const domain = [...yoto, ...base, ...control, ...refs];
+  const range = [...yoto.map(() => YOTO_COLOR), ...base.map(() => BASELINE_COLOR), ...control.map(() => CONTROL_COLOR), ...refs.map((_, i) => REFERENCE_COLORS[i % REFERENCE_COLORS.length])];
   const color = { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'top', direction: 'horizontal' } };
   const x = { field: 'bpp', type: 'quantitative', title: 'rate (bits per pixel)', scale: { domain: [0, maxBpp], nice: false } };
-  const y = { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } };
   const tooltip = [
     { field: 'series', type: 'nominal' },
     { field: 'label', type: 'nominal', title: 'setting' },
     { field: 'bpp', type: 'quantitative', format: '.4~f' },
     { field: 'value', type: 'quantitative', format: '.4~f' },
   ];
-  const only = (kind: RdKind) => [{ filter: `datum.kind === '${kind}'` }];
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Rate–distortion on the evaluation images (real files)', subtitle },
-    config: specs.CONFIG,
-    data: { values: rows },
-    facet: { field: 'metric', type: 'nominal', title: null, sort: metrics },
-    columns: Math.min(2, metrics.length),
-    spec: {
-      width: 360,
-      height: 270,
+  const labels: LabelRow[] = [];
+  const panel = (metric: string) => {
+    // The y range of what is drawn: every learned point, and reference points inside the x range.
+    const values = rows.filter((r) => r.metric === metric && (r.kind !== 'reference' || r.bpp <= maxBpp)).map((r) => r.value);
+    const yDomain = valueDomain(values.length ? values : [0, 1]);
+    labels.push(...panelLabels(rows, metric, maxBpp, yDomain));
+    const y = { field: 'value', type: 'quantitative', title: null, scale: { domain: yDomain, nice: false, zero: false } };
+    const only = (kind: string) => [{ filter: `datum.metric === ${JSON.stringify(metric)} && datum.kind === '${kind}'` }];
+    return {
+      title: { text: metric, fontSize: 12 },
+      width: PANEL.width,
+      height: PANEL.height,
       layer: [
         {
           transform: only('reference'),
@@ -69,12 +142,26 @@ export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, su
           encoding: { x, y, color, tooltip },
         },
         {
-          transform: only('baseline'),
-          mark: { type: 'text', align: 'left', dx: 7, dy: 9, fontSize: 9, color: '#7a2e17', clip: true },
-          encoding: { x, y, text: { field: 'label' } },
+          transform: only('control'),
+          mark: { type: 'point', shape: 'square', filled: true, size: 110, stroke: 'white', strokeWidth: 0.8, opacity: 1, clip: true },
+          encoding: { x, y, color, tooltip },
+        },
+        {
+          transform: only('label'),
+          mark: { type: 'text', align: 'center', baseline: 'middle', fontSize: LABEL_FONT_SIZE, color: CONTROL_COLOR, clip: true },
+          encoding: { x, y, text: { field: 'text' } },
         },
       ],
-    },
+    };
+  };
+  const panels = metrics.map(panel);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Rate–distortion on the evaluation images (real files)', subtitle },
+    config: { ...specs.CONFIG, concat: { spacing: 36 } },
+    data: { values: [...rows, ...labels] },
+    columns: Math.min(2, metrics.length),
+    concat: panels,
     resolve: { scale: { y: 'independent' } },
   };
 }

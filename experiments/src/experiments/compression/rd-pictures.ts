@@ -18,6 +18,7 @@ import { composeGallery, type GalleryTile } from './gallery-image.js';
 import { type CompressionPictureOptions, REFERENCE_CACHE, referenceSettings } from './reference-cache.js';
 import { cachedReferenceSweep, codeWith } from './reference-codecs.js';
 import { fmt } from '../format.js';
+import { isControl } from './control.js';
 
 /** The images the task evaluates on (same limit and crop), for the reference codecs. */
 export async function evaluationImagesOf(plan: PicturesContext['plan']): Promise<ImageU8[]> {
@@ -58,7 +59,8 @@ async function gallery(ctx: PicturesContext, options: CompressionPictureOptions,
     const yoto = (await loadTrained<FactorizedPrior>(yotoRef.checkpoint, { task: ctx.plan.task.name })).model;
     models.push(yoto);
     const baselines = new Map<number, FactorizedPrior>();
-    for (const m of ctx.models.filter((x) => x.kind === 'baseline')) {
+    // The equal-steps control shares a baseline's λ; the gallery's baseline row shows the baselines.
+    for (const m of ctx.models.filter((x) => x.kind === 'baseline' && !isControl(x.runKey))) {
       const model = (await loadTrained<FactorizedPrior>(m.checkpoint, { task: ctx.plan.task.name })).model;
       models.push(model);
       baselines.set(m.lambda!.distortion, model);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { writeFileAtomic, type EvaluationRow, type ReportTable, type RunRecord } from '@yoto/tracker';
 import { identify } from '../../runner/identity.js';
 import type { ReportExtension, ReportExtensionContext } from '../types.js';
-import { bdQuality, bdRate, qualityMargin, type BdResult, type RdPoint } from './bd-rate.js';
+import { againstPoint, bdQuality, bdRate, qualityMargin, type BdResult, type RdPoint } from './bd-rate.js';
+import { isControl } from './control.js';
 import { rdChartSpec, type RdRow } from './rd-chart.js';
 import { CODEC_LABELS, readReferenceCache, REFERENCE_CACHE, referenceSettings, type ReferenceCache, type ReferencePoint } from './reference-cache.js';
 import { fmt } from '../format.js';
@@ -15,6 +16,9 @@ export const BD_PSNR_TARGET = 0.3;
 
 const YOTO = 'YOTO (one model)';
 const BASELINES = 'baselines (one model per λ)';
+const CONTROL = 'equal-steps control';
+/** Issue 14: the YOTO model against the equal-steps control, in BD-rate at its point. */
+export const CONTROL_RATE_TARGET = 0.05;
 
 /** A learned model's measured point at one λ. */
 export interface LearnedPoint {
@@ -28,7 +32,7 @@ export interface LearnedPoint {
 
 export interface Curve {
   name: string;
-  kind: 'yoto' | 'baseline' | 'reference';
+  kind: 'yoto' | 'baseline' | 'control' | 'reference';
   points: { bpp: number; psnr: number; ms_ssim_db: number }[];
 }
 
@@ -42,15 +46,18 @@ export interface BdRow {
 
 export async function compressionReport(ctx: ReportExtensionContext): Promise<ReportExtension> {
   const notes: string[] = [];
-  const { yoto, baselines } = selectRuns(ctx, notes);
+  const { yoto, baselines, control } = selectRuns(ctx, notes);
   const evals = ctx.tracker.evaluationPoints(ctx.record);
   const yotoPoints = yoto ? learnedPoints(evals.filter((e) => e.runId === yoto.id)) : [];
   const basePoints = baselines.flatMap((b) => learnedPoints(evals.filter((e) => e.runId === b.id)).filter((p) => sameValue(p.lambda, b.lambda?.distortion)));
+  const controlPoints = control ? learnedPoints(evals.filter((e) => e.runId === control.id)).filter((p) => sameValue(p.lambda, control.lambda?.distortion)) : [];
+  const controlSteps = control ? ctx.plan.runs.find((r) => r.control)?.training.steps : undefined;
   const reference = await referencePoints(ctx, notes);
 
   const curves: Curve[] = [];
   if (yotoPoints.length) curves.push({ name: YOTO, kind: 'yoto', points: yotoPoints });
   if (basePoints.length) curves.push({ name: BASELINES, kind: 'baseline', points: basePoints });
+  if (controlPoints.length) curves.push({ name: CONTROL, kind: 'control', points: controlPoints });
   for (const codec of [...new Set(reference.map((r) => r.codec))])
     curves.push({ name: CODEC_LABELS[codec], kind: 'reference', points: reference.filter((r) => r.codec === codec).sort((a, b) => a.quality - b.quality) });
   if (!yotoPoints.length) {
@@ -73,10 +80,12 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
   if (lowDegree.length)
     notes.push(`Bjøntegaard deltas with fewer than 4 points per curve use a lower-degree fit (degree column): ${lowDegree.map((r) => `${r.test} vs ${r.anchor}`).join('; ')}`);
 
-  const targets = targetRows(yc, bc, curves.find((c) => c.kind === 'reference' && c.name === CODEC_LABELS.jpeg), bd);
-  const learnedMax = Math.max(...[...yotoPoints, ...basePoints].map((p) => p.bpp));
+  const cc = byName(CONTROL);
+  const vsControl = cc ? [yc, ...(bc ? [bc] : [])].map((c) => ({ test: c.name, ...againstPoint(rd(c, 'psnr'), rd(cc, 'psnr')[0]), msSsim: againstPoint(rd(c, 'ms_ssim_db'), rd(cc, 'ms_ssim_db')[0]) })) : [];
+  const targets = targetRows(yc, bc, curves.find((c) => c.kind === 'reference' && c.name === CODEC_LABELS.jpeg), bd, vsControl[0]);
+  const learnedMax = Math.max(...[...yotoPoints, ...basePoints, ...controlPoints].map((p) => p.bpp));
   const maxBpp = Number((1.3 * learnedMax).toPrecision(2));
-  const rows = chartRows(yotoPoints, basePoints, reference);
+  const rows = chartRows(yotoPoints, basePoints, controlPoints, reference, controlSteps);
   const leftOut = reference.filter((r) => r.bpp > maxBpp).length;
   const chart = {
     id: 'rate-distortion',
@@ -85,13 +94,15 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
       rows,
       ['PSNR (dB, RGB)', 'MS-SSIM (dB)'],
       maxBpp,
-      `YOTO: one model over ${yotoPoints.length} λ (line); baselines: one model per λ (diamonds); classical codecs over quality (dashed)` +
+      `YOTO: one model over ${yotoPoints.length} λ (line); baselines: one model per λ (diamonds)` +
+        (controlPoints.length ? `; equal-steps control: one baseline with the YOTO model's ${controlSteps ?? '?'} steps (square)` : '') +
+        '; classical codecs over quality (dashed)' +
         (leftOut ? `; x axis cut at ${maxBpp} bpp (${leftOut} reference point(s) beyond)` : ''),
     ),
   };
 
   const tables: ReportTable[] = [
-    { id: 'rd-targets', title: 'Targets (issue 5)', columns: ['target', 'measured', 'met'], rows: targets },
+    { id: 'rd-targets', title: 'Targets (issues 5 and 14)', columns: ['target', 'measured', 'met'], rows: targets },
     {
       id: 'bd',
       title: 'Bjøntegaard deltas (negative BD-rate / positive BD-quality: the test codec is better)',
@@ -107,11 +118,27 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
         'fit degree (test/anchor)': r.psnr ? `${r.psnr.rate.degree.test}/${r.psnr.rate.degree.anchor}` : 'n/a',
       })),
     },
+    ...(cc
+      ? [
+          {
+            id: 'rd-control',
+            title: `Against the equal-steps control (a baseline at λ=${fmt(controlPoints[0].lambda, 3)} with the YOTO model's steps; one point, so the curve is compared at it: negative rate / positive dB = better)`,
+            columns: ['test', 'rate at the control’s PSNR', 'PSNR at the control’s rate (dB)', 'rate at the control’s MS-SSIM', 'MS-SSIM at the control’s rate (dB)'],
+            rows: vsControl.map((r) => ({
+              test: r.test,
+              'rate at the control’s PSNR': pct(r.rate),
+              'PSNR at the control’s rate (dB)': db(r.quality),
+              'rate at the control’s MS-SSIM': pct(r.msSsim.rate),
+              'MS-SSIM at the control’s rate (dB)': db(r.msSsim.quality),
+            })),
+          },
+        ]
+      : []),
     {
       id: 'rd-learned',
       title: 'Learned codec points (means over the evaluation images, real files)',
       columns: ['model', 'λ', 'bpp', 'PSNR (dB)', 'MS-SSIM', 'MS-SSIM (dB)', 'file / model estimate'],
-      rows: [...yotoPoints.map((p) => ({ p, m: 'YOTO' })), ...basePoints.map((p) => ({ p, m: 'baseline' }))].map(({ p, m }) => ({
+      rows: [...yotoPoints.map((p) => ({ p, m: 'YOTO' })), ...basePoints.map((p) => ({ p, m: 'baseline' })), ...controlPoints.map((p) => ({ p, m: 'equal-steps control' }))].map(({ p, m }) => ({
         model: m,
         λ: p.lambda,
         bpp: p.bpp,
@@ -147,6 +174,8 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
         baselineRuns: baselines.map((b) => b.name),
         yoto: yotoPoints,
         baselines: basePoints,
+        control: controlPoints[0] ?? null,
+        vsControl: vsControl.map((r) => ({ test: r.test, ratePsnr: r.rate, psnr: r.quality, rateMsSsim: r.msSsim.rate, msSsimDb: r.msSsim.quality })),
         reference,
         bd: bd.map((r) => ({
           test: r.test,
@@ -169,7 +198,7 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
  * The runs of the current plan (matched by name, which encodes the config hash); when the tracker
  * holds none of those (a report re-rendered with other settings), the latest finished ones.
  */
-function selectRuns(ctx: ReportExtensionContext, notes: string[]): { yoto: RunRecord | undefined; baselines: RunRecord[] } {
+function selectRuns(ctx: ReportExtensionContext, notes: string[]): { yoto: RunRecord | undefined; baselines: RunRecord[]; control: RunRecord | undefined } {
   const at = ctx.record.indexOf('@');
   const experiment = at < 0 ? ctx.record : ctx.record.slice(0, at);
   const profile = at < 0 ? 'default' : ctx.record.slice(at + 1);
@@ -178,18 +207,19 @@ function selectRuns(ctx: ReportExtensionContext, notes: string[]): { yoto: RunRe
   const current = finished.filter((r) => wanted.has(r.name));
   const latest = (rs: RunRecord[]) => rs.sort((a, b) => b.id - a.id)[0];
   let yoto = latest(current.filter((r) => r.kind === 'yoto'));
-  let baselines = current.filter((r) => r.kind === 'baseline');
+  let baselines = current.filter((r) => r.kind === 'baseline' && !isControl(r.name));
+  const control = latest(current.filter((r) => r.kind === 'baseline' && isControl(r.name)));
   if (!yoto) {
     yoto = latest(finished.filter((r) => r.kind === 'yoto'));
     if (yoto) notes.push(`compression report: no YOTO run of this exact config is recorded; using the latest one, ${yoto.name}`);
   }
   if (baselines.length === 0) {
     const byLambda = new Map<number, RunRecord>();
-    for (const r of finished.filter((x) => x.kind === 'baseline').sort((a, b) => a.id - b.id)) byLambda.set(r.lambda?.distortion ?? Number.NaN, r);
+    for (const r of finished.filter((x) => x.kind === 'baseline' && !isControl(x.name)).sort((a, b) => a.id - b.id)) byLambda.set(r.lambda?.distortion ?? Number.NaN, r);
     baselines = [...byLambda.values()];
     if (baselines.length) notes.push('compression report: no baseline run of this exact config is recorded; using the latest baseline per λ');
   }
-  return { yoto, baselines: baselines.sort((a, b) => (a.lambda?.distortion ?? 0) - (b.lambda?.distortion ?? 0)) };
+  return { yoto, baselines: baselines.sort((a, b) => (a.lambda?.distortion ?? 0) - (b.lambda?.distortion ?? 0)), control };
 }
 
 /** One point per λ with the metrics the learned codec's evaluation stores. */
@@ -225,6 +255,10 @@ async function referencePoints(ctx: ReportExtensionContext, notes: string[]): Pr
   return cache.points;
 }
 
+function rd(c: Curve, metric: 'psnr' | 'ms_ssim_db'): RdPoint[] {
+  return c.points.map((p) => ({ rate: p.bpp, quality: p[metric] }));
+}
+
 function bdRow(test: Curve, anchor: Curve): BdRow {
   const on = (metric: 'psnr' | 'ms_ssim_db') => {
     const a: RdPoint[] = anchor.points.map((p) => ({ rate: p.bpp, quality: p[metric] }));
@@ -243,8 +277,20 @@ function bdRow(test: Curve, anchor: Curve): BdRow {
  * than JPEG at equal bpp over the baselines' bpp range (both the mean, as BD-PSNR restricted to
  * that range, and the worst point of the piecewise-linear curves).
  */
-function targetRows(yoto: Curve, baselines: Curve | undefined, jpeg: Curve | undefined, bd: BdRow[]): Record<string, unknown>[] {
+function targetRows(yoto: Curve, baselines: Curve | undefined, jpeg: Curve | undefined, bd: BdRow[], vsControl: { rate: number; quality: number } | undefined): Record<string, unknown>[] {
   const rows: Record<string, unknown>[] = [];
+  // Issue 14: negative BD-rate against mozjpeg over the common PSNR range, and within +5% of the control.
+  const vsJpeg = jpeg ? bd.find((r) => r.test === yoto.name && r.anchor === jpeg.name)?.psnr?.rate : undefined;
+  rows.push({
+    target: 'YOTO: negative BD-rate against JPEG (mozjpeg) over the common PSNR range',
+    measured: vsJpeg?.interval ? `BD-rate ${pct(vsJpeg.value)} over ${vsJpeg.interval[0].toFixed(2)}–${vsJpeg.interval[1].toFixed(2)} dB` : 'n/a (no JPEG curve or no common PSNR range)',
+    met: vsJpeg && Number.isFinite(vsJpeg.value) ? (vsJpeg.value < 0 ? 'yes' : 'no') : 'n/a',
+  });
+  rows.push({
+    target: `YOTO within +${(100 * CONTROL_RATE_TARGET).toFixed(0)}% of the equal-steps control (rate at its PSNR)`,
+    measured: vsControl ? `${pct(vsControl.rate)} rate, ${db(vsControl.quality)} dB at its rate` : 'n/a (no control run)',
+    met: vsControl && Number.isFinite(vsControl.rate) ? (vsControl.rate <= CONTROL_RATE_TARGET ? 'yes' : 'no') : 'n/a',
+  });
   const vsBase = baselines ? bd.find((r) => r.test === yoto.name && r.anchor === baselines.name) : undefined;
   const v = vsBase?.psnr?.quality.value;
   rows.push({
@@ -276,7 +322,7 @@ function targetRows(yoto: Curve, baselines: Curve | undefined, jpeg: Curve | und
   return rows;
 }
 
-function chartRows(yoto: LearnedPoint[], base: LearnedPoint[], reference: ReferencePoint[]): RdRow[] {
+function chartRows(yoto: LearnedPoint[], base: LearnedPoint[], control: LearnedPoint[], reference: ReferencePoint[], controlSteps: number | undefined): RdRow[] {
   const rows: RdRow[] = [];
   const add = (series: string, kind: RdRow['kind'], bpp: number, psnr: number, msDb: number, setting: number, label: string) => {
     rows.push({ series, kind, metric: 'PSNR (dB, RGB)', bpp, value: psnr, setting, label });
@@ -284,6 +330,8 @@ function chartRows(yoto: LearnedPoint[], base: LearnedPoint[], reference: Refere
   };
   for (const p of yoto) add(YOTO, 'yoto', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
   for (const p of base) add(BASELINES, 'baseline', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}`);
+  const controlName = `${CONTROL} (${controlSteps ?? 'YOTO’s'} steps)`;
+  for (const p of control) add(controlName, 'control', p.bpp, p.psnr, p.ms_ssim_db, p.lambda, `λ=${fmt(p.lambda, 3)}, equal steps`);
   for (const r of reference) add(CODEC_LABELS[r.codec], 'reference', r.bpp, r.psnr, r.ms_ssim_db, r.quality, `q=${r.quality}`);
   return rows;
 }

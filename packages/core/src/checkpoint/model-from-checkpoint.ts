@@ -48,7 +48,7 @@ export function modelFromCheckpoint<M extends TaskModel>(task: Task<M>, ckpt: Ch
   const seed = typeof cfg.seed === 'number' ? cfg.seed : 0;
   let model: M;
   try {
-    model = task.buildModel({ space, conditioned: ckpt.conditioned, seed });
+    model = task.buildModel({ space, conditioned: ckpt.conditioned, seed, ...(Array.isArray(cfg.lambda) ? { lambda: cfg.lambda as number[] } : {}) });
   } catch (err) {
     throw fail(`the model of task '${task.name}' cannot be rebuilt from it: ${(err as Error).message}`);
   }

@@ -27,6 +27,12 @@ export interface BuildOptions {
   space: CoefficientSpace;
   conditioned: boolean;
   seed: number;
+  /**
+   * A fixed-λ run's λ vector (task-term order); absent for a conditioned model. A task may start
+   * parameters that depend on the operating point there (e.g. a baseline's quantization step at the
+   * value the conditioned model starts with at that λ). Loading a checkpoint passes the stored λ.
+   */
+  lambda?: readonly number[];
 }
 
 export interface TrainBatchOptions {

@@ -69,6 +69,27 @@ async function failingRun(
   return { err, lastGood, atEnd };
 }
 
+describe('train: the model is built for the run', () => {
+  it("a fixed-λ run's λ reaches buildModel (and a checkpoint's load), a YOTO run passes none", async () => {
+    const seen: (readonly number[] | undefined)[] = [];
+    const probe = (): TwoTargetTask => {
+      const task = new TwoTargetTask();
+      return Object.assign(Object.create(task) as TwoTargetTask, {
+        buildModel(o: BuildOptions): TwoTargetModel {
+          seen.push(o.lambda);
+          return task.buildModel(o);
+        },
+      });
+    };
+    const fixed = await train(probe(), { ...base, mode: 'fixed', lambda: [0.25, 0.75], steps: 1, checkpoint: { dir: join(dir, 'build-lambda'), every: 1 } });
+    fixed.model.params.dispose();
+    (await train(probe(), { ...base, steps: 1 })).model.params.dispose();
+    expect(seen).toEqual([[0.25, 0.75], undefined]);
+    (await loadModel(probe(), fixed.checkpointPath!)).model.params.dispose();
+    expect(seen[2]).toEqual([0.25, 0.75]);
+  });
+});
+
 describe('train: resume', () => {
   for (const mode of ['yoto', 'fixed'] as const)
     it(`${mode}: half + checkpoint + fresh restart + half ends bitwise where an uninterrupted run does`, async () => {

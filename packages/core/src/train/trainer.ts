@@ -76,7 +76,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
   const { space, steps, batchSize, seed } = cfg;
   const trajectory = trajectoryConfig(task as Task, cfg);
   await task.prepare?.();
-  const model = task.buildModel({ space, conditioned: cfg.conditioned, seed });
+  const model = task.buildModel({ space, conditioned: cfg.conditioned, seed, ...(cfg.lambda ? { lambda: cfg.lambda } : {}) });
   if (model.conditioned !== cfg.conditioned)
     throw new Error(`task '${task.name}' built a ${model.conditioned ? '' : 'un'}conditioned model when asked for conditioned: ${cfg.conditioned}`);
   const entries = model.params.entries();

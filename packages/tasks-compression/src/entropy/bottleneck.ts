@@ -125,6 +125,37 @@ export class EntropyBottleneck {
     });
   }
 
+  /**
+   * Per-example quantization offsets [B, C] at knot positions `position` ([B]; null without knots)
+   * from the base density's medians `base` ([C], float64 from density.ts): μ_c(t) + s_c(t)·base_c,
+   * the medians the coder rounds around (codingModel), as a tensor for training. Not differentiated.
+   */
+  medians(base: Float32Array, batch: number, position: tf.Tensor1D | null): tf.Tensor2D {
+    return tf.tidy(() => {
+      const m = tf.tensor2d(base, [1, this.channels]);
+      if (!this.loc || !this.logScale) return tf.tile(m, [batch, 1]) as tf.Tensor2D;
+      if (!position) throw new Error('entropy bottleneck: this model is λ-conditioned and needs a knot position per example');
+      const hat = this.knotWeights(position);
+      const mu = tf.matMul(hat, this.loc as tf.Tensor2D);
+      const scale = tf.exp(tf.matMul(hat, this.logScale as tf.Tensor2D));
+      return tf.add(mu, tf.mul(scale, m)) as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * round(y − m) + m in the forward pass, the identity in the backward pass (straight-through): the
+   * decoder trains on the values it will decode, while the encoder still gets its gradient.
+   */
+  static straightThrough(y: tf.Tensor4D, medians: tf.Tensor2D): tf.Tensor4D {
+    const [b, , , c] = y.shape;
+    const m = tf.reshape(medians, [b, 1, 1, c]);
+    const op = tf.customGrad(((input: tf.Tensor, save: tf.GradSaveFunc) => {
+      save([]);
+      return { value: tf.add(tf.round(tf.sub(input, m)), m), gradFunc: (dy: tf.Tensor) => dy };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return op(y) as tf.Tensor4D;
+  }
+
   /** ỹ = y + U(−½, ½), seeded so a training step can be replayed. */
   static addNoise(y: tf.Tensor4D, seed: number): tf.Tensor4D {
     return tf.tidy(() => tf.add(y, tf.randomUniform(y.shape, -0.5, 0.5, 'float32', seed)) as tf.Tensor4D);

@@ -26,9 +26,16 @@ export interface FactorizedPriorConfig {
    * Quantization step of the latents: 'unit' (absent; round y) or 'lambda' (a conditioned model
    * rounds y/Δ(λ) and decodes ŷ·Δ(λ), with a learned step per latent channel whose log is linear in
    * log λ, initialised at Δ ∝ λ^(−½), the high-rate optimum of λ·D + R when D ≈ Δ²/12). It gives the
-   * rate a direct handle on λ instead of one the FiLM network has to discover.
+   * rate a direct handle on λ instead of one the FiLM network has to discover. A fixed-λ baseline
+   * with 'lambda' learns one step per channel, started at the conditioned model's Δ at its λ.
    */
   quantizationStep?: 'unit' | 'lambda';
+  /**
+   * What the synthesis sees in training: 'noise' (absent; ỹ = y + U(−½, ½), as the rate term) or
+   * 'mixed' (Minnen & Singh 2020: the rate term keeps the noise, the synthesis gets the rounded
+   * latents round(y − m) + m with a straight-through gradient, so it trains on what it decodes).
+   */
+  trainingQuantization?: 'noise' | 'mixed';
 }
 
 export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
@@ -40,7 +47,7 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 /** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
-const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep'];
+const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'trainingQuantization'];
 
 /**
  * Options that existed once and were removed, with what replaced them: a configuration (or a
@@ -71,5 +78,7 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): Fac
     throw new Error(`factorized-prior config: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
   if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
     throw new Error(`factorized-prior config: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
+  if (c.trainingQuantization !== undefined && c.trainingQuantization !== 'noise' && c.trainingQuantization !== 'mixed')
+    throw new Error(`factorized-prior config: trainingQuantization must be 'noise' or 'mixed', got ${JSON.stringify(c.trainingQuantization)}`);
   return c;
 }

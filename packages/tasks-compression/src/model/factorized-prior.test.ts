@@ -3,7 +3,7 @@ import { defineSpace, initBackend } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, syntheticImage, TINY, tinyModel } from '../testing/fixtures.js';
 import { refitEntropyModel } from '../entropy/refit.js';
-import { CONDITIONING_SCOPE, ENTROPY_SCOPE, FactorizedPrior } from './factorized-prior.js';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE, FactorizedPrior, initialLogStep, STEP_SCOPE } from './factorized-prior.js';
 import { BlsFactorizedTask } from '../task/bls-task.js';
 
 beforeAll(async () => {
@@ -88,7 +88,8 @@ describe('factorized-prior model', () => {
     const bits = [low, high].map((l) => stepped.quantizedForward(x, l).bits.dataSync()[0]);
     expect(bits[0]).toBeLessThan(bits[1]);
     const baseline = new FactorizedPrior({ space, conditioned: false, seed: 9, config: { ...TINY, quantizationStep: 'lambda' } });
-    expect(baseline.params.entries().some(([n]) => n.includes('log_step'))).toBe(false);
+    // A baseline has no λ-dependent step, only its own (see the baseline test below).
+    expect(baseline.params.entries().map(([n]) => n).filter((n) => n.includes('log_step'))).toEqual([`${STEP_SCOPE}log_step`]);
     baseline.dispose();
     stepped.dispose();
     unit.dispose();
@@ -167,5 +168,69 @@ describe('factorized-prior model', () => {
     transforms.forEach(([, v], i) => expect(v.dataSync()).toEqual(before[i]));
     expect(() => refitEntropyModel(m, () => x, { steps: 0 })).toThrow(/positive integer/);
     m.dispose();
+  });
+
+  it('a fixed-λ baseline starts at the operating point of its λ: its own quantization step, the YOTO model\'s Δ(λ) there', () => {
+    // Before the baseline had its own step, baselines 100× apart in λ were the same network at
+    // initialisation and could move apart only through the analysis weights at the base rate.
+    const space = new BlsFactorizedTask().defaultSpace();
+    const [low, high] = [0.0018, 0.18];
+    const config = { ...TINY, quantizationStep: 'lambda' as const };
+    const at = (lambda: number) => new FactorizedPrior({ space, conditioned: false, seed: 4, config, lambda });
+    const lo = at(low);
+    const hi = at(high);
+    const yoto = new FactorizedPrior({ space, conditioned: true, seed: 4, config });
+    const names = lo.params.entries().map(([n]) => n);
+    expect(names).toContain(`${STEP_SCOPE}log_step`);
+    expect(names.some((n) => n.startsWith(CONDITIONING_SCOPE))).toBe(false);
+    // log Δ = −½·ln(λ/λ_mid): +¼·ln 100 at the low end, −¼·ln 100 at the high end, exactly the YOTO model's start.
+    const byName = (m: FactorizedPrior, n: string) => new Map(m.params.entries()).get(n)!.dataSync();
+    expect(initialLogStep([low, high], low)).toBeCloseTo(Math.log(100) / 4, 12);
+    byName(lo, `${STEP_SCOPE}log_step`).forEach((v) => expect(v).toBeCloseTo(Math.log(100) / 4, 5));
+    byName(hi, `${STEP_SCOPE}log_step`).forEach((v) => expect(v).toBeCloseTo(-Math.log(100) / 4, 5));
+    byName(yoto, `${CONDITIONING_SCOPE}log_step/low`).forEach((v) => expect(v).toBeCloseTo(Math.log(100) / 4, 5));
+    // Same backbone weights, latents in quantization steps 10× larger at the 100× larger λ.
+    const x = batchOf([syntheticImage(32, 32, 3)]);
+    const yl = lo.analysis(x, null).dataSync();
+    const yh = hi.analysis(x, null).dataSync();
+    yl.forEach((v, i) => expect(yh[i]).toBeCloseTo(10 * v, 3));
+    // The synthesis multiplies the step back: ŷ·Δ is what the decoder sees.
+    const sl = lo.synthesis(lo.analysis(x, null), null).dataSync();
+    const sh = hi.synthesis(hi.analysis(x, null), null).dataSync();
+    sl.forEach((v, i) => expect(sh[i]).toBeCloseTo(v, 4));
+    // Without a λ (a direct build) the step starts at 1; a 'unit' baseline has none.
+    expect(byName(new FactorizedPrior({ space, conditioned: false, seed: 4, config }), `${STEP_SCOPE}log_step`)[0]).toBe(0);
+    expect(new FactorizedPrior({ space, conditioned: false, seed: 4, config: TINY }).params.entries().some(([n]) => n.startsWith(STEP_SCOPE))).toBe(false);
+    expect(() => at(-1)).toThrow("a baseline's λ must be a finite number > 0, got -1");
+    for (const m of [lo, hi, yoto]) m.dispose();
+    x.dispose();
+  });
+
+  it("trainingQuantization 'mixed': the rate keeps the noise, the synthesis decodes the rounded latents with a straight-through gradient", () => {
+    const space = new BlsFactorizedTask().defaultSpace();
+    const x = batchOf([syntheticImage(32, 32, 11), syntheticImage(32, 32, 12)]);
+    for (const conditioned of [false, true]) {
+      const mixed = new FactorizedPrior({ space, conditioned, seed: 5, config: { ...TINY, quantizationStep: 'lambda', trainingQuantization: 'mixed' } });
+      const noise = new FactorizedPrior({ space, conditioned, seed: 5, config: { ...TINY, quantizationStep: 'lambda' } });
+      const cond = mixed.conditionFor([0.003, 0.1]);
+      const m = mixed.trainForward(x, cond, 42);
+      const n = noise.trainForward(x, cond, 42);
+      // Same noise, same rate term.
+      m.bits.dataSync().forEach((v, i) => expect(v).toBeCloseTo(n.bits.dataSync()[i], 3));
+      // The synthesis saw exactly what the codec decodes (rounded around the coder's medians).
+      const ev = mixed.evalForward(x, cond);
+      m.xHat.dataSync().forEach((v, i) => expect(v).toBeCloseTo(ev.xHat.dataSync()[i], 4));
+      expect(Array.from(m.xHat.dataSync())).not.toEqual(Array.from(n.xHat.dataSync()));
+      // Straight-through: the distortion's gradient reaches the analysis (rounding alone would stop it).
+      const kernel = new Map(mixed.params.entries()).get('g_a/conv0/kernel')!;
+      const { grads } = tf.variableGrads(() => tf.mean(tf.square(tf.sub(mixed.trainForward(x, cond, 42).xHat, x))) as tf.Scalar, [kernel]);
+      expect(tf.max(tf.abs(grads[kernel.name])).dataSync()[0]).toBeGreaterThan(0);
+      tf.dispose([m.xHat, m.bits, n.xHat, n.bits, ev.xHat, ev.bits, grads[kernel.name]]);
+      cond?.dispose();
+      mixed.dispose();
+      noise.dispose();
+    }
+    expect(() => new FactorizedPrior({ space, conditioned: false, seed: 1, config: { ...TINY, trainingQuantization: 'ste' as 'mixed' } })).toThrow(/trainingQuantization must be 'noise' or 'mixed', got "ste"/);
+    x.dispose();
   });
 });

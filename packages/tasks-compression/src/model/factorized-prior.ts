@@ -11,10 +11,10 @@ import {
   type TaskModel,
 } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
-import { type CodingModel, type DensityWeights } from '../entropy/density.js';
+import { type CodingModel, type DensityWeights, solveLogits } from '../entropy/density.js';
 import { gdn } from '../layers/gdn.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
-import { CONDITIONING_SCOPE, ENTROPY_SCOPE } from './scopes.js';
+import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from './scopes.js';
 
 /** The term whose λ the model is conditioned on; the rate term's coefficient is fixed at 1. */
 export const DISTORTION = 'distortion';
@@ -26,10 +26,15 @@ export interface FactorizedPriorOptions {
   conditioned: boolean;
   seed: number;
   config?: Partial<FactorizedPriorConfig>;
+  /**
+   * A baseline's λ (of the distortion term): with quantizationStep 'lambda' its own step starts at
+   * the YOTO model's initial Δ(λ) there. Absent (or for a conditioned model): Δ starts at 1.
+   */
+  lambda?: number;
 }
 
 // The parameter scopes are re-exported from here (and so from the package's main entry) for the model's users.
-export { CONDITIONING_SCOPE, ENTROPY_SCOPE } from './scopes.js';
+export { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from './scopes.js';
 
 /** Checks the space's shape for this model and returns the declared λ support of the distortion term. */
 function distortionSupport(space: CoefficientSpace): [number, number] {
@@ -41,6 +46,21 @@ function distortionSupport(space: CoefficientSpace): [number, number] {
   const d = space.support(DISTORTION);
   if (!(d.min > 0)) throw new Error(`factorized-prior: λ of '${DISTORTION}' must be > 0, the space allows ${d.min}`);
   return [d.min, d.max];
+}
+
+/**
+ * log Δ a baseline starts with: the YOTO model's initial −½·ln(λ/λ_mid) (λ_mid the geometric middle
+ * of the range), so both models start from the same operating point at λ; 0 (Δ = 1) without a λ.
+ */
+export function initialLogStep(range: readonly [number, number], lambda: number | undefined): number {
+  if (lambda === undefined) return 0;
+  if (!(Number.isFinite(lambda) && lambda > 0)) throw new Error(`factorized-prior: a baseline's λ must be a finite number > 0, got ${lambda}`);
+  return -0.5 * Math.log(lambda / Math.sqrt(range[0] * range[1]));
+}
+
+/** Median of each channel's base density (before the λ location-scale), as the coder computes it. */
+function baseMedians(w: DensityWeights): Float32Array {
+  return Float32Array.from({ length: w.channels }, (_, c) => solveLogits(w, c, 0));
 }
 
 /** Outputs of the model at one λ with rounding, as the codec sees it. */
@@ -69,7 +89,11 @@ export interface QuantizedOutput {
  * it lets the encoder rescale the latents per λ, which is how the rate moves with λ.
  *
  * A conditioned model's entropy bottleneck is λ-conditioned too (see entropy/density.ts); a
- * baseline (`conditioned: false`) has neither FiLM nor knots, with the same backbone.
+ * baseline (`conditioned: false`) has neither FiLM nor knots, with the same backbone. With
+ * quantizationStep 'lambda' a baseline has its own learned per-channel step Δ, started at the YOTO
+ * model's Δ(λ) for the baseline's λ: without it the baseline can move its operating point only by
+ * rescaling the analysis weights at the base learning rate, and within a short budget every
+ * baseline stays near the initial latent scale whatever its λ (research/baseline-lambda.ts).
  */
 export class FactorizedPrior implements TaskModel {
   readonly params: ParamStore;
@@ -82,6 +106,8 @@ export class FactorizedPrior implements TaskModel {
   private readonly conditioning: ConditioningNetwork | null;
   /** log Δ per latent channel at the low and high ends of the λ range (config quantizationStep 'lambda'). */
   private readonly logStep: { low: tf.Variable; high: tf.Variable } | null;
+  /** A baseline's log Δ per latent channel (config quantizationStep 'lambda', not conditioned). */
+  private readonly fixedLogStep: tf.Variable | null;
   private readonly analysisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly analysisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
@@ -139,13 +165,15 @@ export class FactorizedPrior implements TaskModel {
       : null;
     // Δ ∝ λ^(−½) over the range: log Δ = ±¼·ln(high/low) at the ends, 0 (Δ = 1) at the geometric middle.
     const quarter = Math.log(this.lambdaRange[1] / this.lambdaRange[0]) / 4;
+    const stepped = this.config.quantizationStep === 'lambda';
     this.logStep =
-      this.conditioned && this.config.quantizationStep === 'lambda'
+      this.conditioned && stepped
         ? {
             low: p.variable(`${CONDITIONING_SCOPE}log_step/low`, [M], { kind: 'constant', value: quarter }),
             high: p.variable(`${CONDITIONING_SCOPE}log_step/high`, [M], { kind: 'constant', value: -quarter }),
           }
         : null;
+    this.fixedLogStep = !this.conditioned && stepped ? p.variable(`${STEP_SCOPE}log_step`, [M], { kind: 'constant', value: initialLogStep(this.lambdaRange, options.lambda) }) : null;
   }
 
   /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
@@ -185,8 +213,9 @@ export class FactorizedPrior implements TaskModel {
     return tf.mul(tf.add(tf.reshape(this.rangePositions(condition), [-1]), 1), (knots - 1) / 2) as tf.Tensor1D;
   }
 
-  /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M]; null when the step is 1. */
+  /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M] ([1, 1, 1, M] for a baseline); null when the step is 1. */
   private quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
+    if (this.fixedLogStep) return tf.reshape(tf.exp(this.fixedLogStep), [1, 1, 1, this.config.M]);
     if (!this.logStep) return null;
     if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
     const u = this.rangePositions(condition);
@@ -236,13 +265,17 @@ export class FactorizedPrior implements TaskModel {
   /**
    * Training forward pass: uniform noise on the latents, and per-example bits −Σ log2 p(ỹ).
    * `noiseSeed` makes the noise a function of the batch, so a resumed run replays the same step.
+   * With trainingQuantization 'mixed' the synthesis gets the rounded latents (straight-through).
    */
   trainForward(x: tf.Tensor4D, condition: tf.Tensor2D | null, noiseSeed: number): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
+    // The base density's medians, read before the tape (float64 bisection on the current weights).
+    const base = this.config.trainingQuantization === 'mixed' ? baseMedians(this.densityWeights()) : null;
     return tf.tidy(() => {
       const y = this.analysis(x, condition);
       const yTilde = EntropyBottleneck.addNoise(y, noiseSeed);
       const bits = this.bitsOf(yTilde, condition);
-      return { xHat: this.synthesis(yTilde, condition), bits };
+      const decoded = base ? EntropyBottleneck.straightThrough(y, this.bottleneck.medians(base, x.shape[0], this.knotPositions(condition))) : yTilde;
+      return { xHat: this.synthesis(decoded, condition), bits };
     });
   }
 

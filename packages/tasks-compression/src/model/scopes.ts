@@ -7,3 +7,8 @@
  */
 export const ENTROPY_SCOPE = 'entropy_bottleneck/';
 export const CONDITIONING_SCOPE = 'conditioning/';
+/**
+ * A fixed-λ baseline's own quantization step (config quantizationStep 'lambda'): the YOTO model's
+ * steps live under CONDITIONING_SCOPE, and an experiment gives both the same learning-rate factor.
+ */
+export const STEP_SCOPE = 'quantization/';

@@ -2,12 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createTask, encodePng, evaluateAt, readCheckpoint, spaceFromJSON, findDataset, initBackend, listImageFiles } from '@yoto/core';
+import { createTask, encodePng, evaluateAt, loadTrained, readCheckpoint, spaceFromJSON, findDataset, initBackend, listImageFiles, train } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticImage, TINY } from '../testing/fixtures.js';
 import { compressFile, decompressFile, readImageFile } from '../codec/files.js';
 import { cropImage } from '../codec/image.js';
 import { BlsFactorizedTask } from './bls-task.js';
+import { type FactorizedPrior, STEP_SCOPE } from '../model/factorized-prior.js';
 import './register.js';
 
 let dir: string;
@@ -123,6 +124,35 @@ describe("task 'bls-factorized'", () => {
     expect(m.ms_ssim).toBeGreaterThan(0);
     expect(m.ms_ssim).toBeLessThan(1);
     model.dispose();
+  });
+
+  it("a fixed-λ run hands its λ to the model (the baseline's step starts at Δ(λ)) and its checkpoint rebuilds it", async () => {
+    const taskOptions = { config: { ...TINY, quantizationStep: 'lambda' as const }, cropSize: 32, trainFolders: [join(dir, 'train')], evalFolder: join(dir, 'eval') };
+    const t = new BlsFactorizedTask(taskOptions);
+    const logStep = (m: FactorizedPrior) => new Map(m.params.entries()).get(`${STEP_SCOPE}log_step`)!.dataSync()[0];
+    for (const lambda of [0.0018, 0.18]) {
+      const ckpt = join(dir, `fixed-${lambda}`);
+      const run = await train(t, {
+        mode: 'fixed',
+        lambda: { distortion: lambda, rate: 1 },
+        steps: 1,
+        batchSize: 2,
+        seed: 3,
+        // A tiny rate: one step moves log Δ by at most ~1e-6, so it still shows where it started.
+        optimizer: { lr: 1e-6 },
+        checkpoint: { dir: ckpt, every: 1 },
+        taskOptions,
+      });
+      // −½·ln(λ/λ_mid) with λ_mid = √(0.0018·0.18): ±¼·ln 100 at the two ends of the range.
+      expect(logStep(run.model)).toBeCloseTo((lambda < 0.01 ? 1 : -1) * (Math.log(100) / 4), 4);
+      const loaded = (await loadTrained<FactorizedPrior>(run.checkpointPath!, { task: t.name })).model;
+      expect(logStep(loaded)).toBe(logStep(run.model));
+      const [a, b] = [await evaluateAt(t, run.model, [lambda, 1]), await evaluateAt(t, loaded, [lambda, 1])];
+      expect(b.bpp).toBe(a.bpp);
+      expect(b.psnr).toBe(a.psnr);
+      run.model.dispose();
+      loaded.dispose();
+    }
   });
 
   it('evalCrop evaluates on the centre window of each image (whole image when it is smaller)', async () => {

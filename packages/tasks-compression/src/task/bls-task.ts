@@ -96,11 +96,13 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
   }
 
   buildModel(options: BuildOptions): FactorizedPrior {
+    const d = options.space.terms.indexOf(DISTORTION);
     return new FactorizedPrior({
       space: options.space,
       conditioned: options.conditioned,
       seed: options.seed,
       config: this.options.config,
+      ...(options.lambda && !options.conditioned && d >= 0 ? { lambda: options.lambda[d] } : {}),
     });
   }
 

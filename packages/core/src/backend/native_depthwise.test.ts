@@ -81,7 +81,7 @@ function fused(c: Case, activation: (typeof ACTIVATIONS)[number], withBias: bool
         leakyreluAlpha: 0.15,
       })
       .dataSync()
-      .slice(),
+      .slice() as Float32Array,
   );
 }
 

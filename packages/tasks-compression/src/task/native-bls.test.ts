@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { encodePng, initBackend, readCheckpoint, checkpointPath, train, type TrainConfig } from '@yoto/core';
+import { encodePng, initBackend, MemorySink, readCheckpoint, checkpointPath, train, type TrainConfig } from '@yoto/core';
 import { callCounts, loadAddon } from '@yoto/tfjs-dnnl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticImage, TINY } from '../testing/fixtures.js';
@@ -80,14 +80,20 @@ describe.skipIf(!dnnl.ok)(`bls on wasm+dnnl${skipWhy}`, () => {
   });
 
   it('half + checkpoint + restart + half ends bit for bit where an uninterrupted run does, on 2 threads', async () => {
-    await initBackend('wasm+dnnl');
     // oneDNN's results depend on the thread count (it splits reductions by thread), never on timing:
-    // with the same count, the same calls give the same bits.
-    if (dnnl.ok) dnnl.addon.setThreads(2);
+    // with the same count, the same calls give the same bits. Two threads, as a run alone on the
+    // 2-core machine gets (YOTO_THREADS is read when the native kernels are switched on).
+    const saved = process.env.YOTO_THREADS;
+    process.env.YOTO_THREADS = '2';
+    await initBackend('wasm');
+    await initBackend('wasm+dnnl').finally(() => (saved === undefined ? delete process.env.YOTO_THREADS : (process.env.YOTO_THREADS = saved)));
     const cfg: TrainConfig = { mode: 'yoto', steps: 6, batchSize: 2, seed: 5, optimizer: { lr: 1e-3 }, logEvery: 1 };
     const weights = (m: { params: { entries(): [string, tf.Variable][] } }) => Object.fromEntries(m.params.entries().map(([k, v]) => [k, v.dataSync().slice()]));
-    const straight = await train(task(TINY, 32), { ...cfg, checkpoint: { dir: join(dir, 'straight'), every: 100 } });
+    const sink = new MemorySink();
+    const straight = await train(task(TINY, 32), { ...cfg, checkpoint: { dir: join(dir, 'straight'), every: 100 } }, { sink });
     expect(straight.status).toBe('completed');
+    // The run's record names the kernels and threads it ran on.
+    expect(sink.params).toMatchObject({ backend: 'wasm+dnnl', threads: 2 });
 
     const ckptDir = join(dir, 'resumed');
     const controller = new AbortController();

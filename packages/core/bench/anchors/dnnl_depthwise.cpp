@@ -8,7 +8,9 @@
 // Prints one JSON line per shape, pass and layout strategy, as dnnl_conv.cpp does:
 //   "plain"   - oneDNN run on the NHWC / [fh, fw, c, 1] buffers as they are (no copies);
 //   "blocked" - oneDNN picks its own layout (format_tag::any) and the time INCLUDES the reorders
-//               from and back to tfjs's layouts.
+//               from and back to tfjs's layouts;
+//   "nhwc"    - activations as they are, the filter alone in oneDNN's layout (its reorder included):
+//               how the native depthwise kernels run (src/geometry.ts in @yoto/tfjs-dnnl says why).
 // Shapes: the depthwise layers of MobileNet v1 (the style task's loss network) on 256² images,
 // batch 4 (style-adjustable's full profile).
 #include <dnnl.hpp>
@@ -55,9 +57,11 @@ int main() {
     // [fh, fw, c, 1] as oneDNN's {g, o, i, h, w}: strides g 1, o 1, i (size 1) outermost, h k·c, w c.
     memory::desc u_wei_d(wei, dt::f32, memory::dims{1, 1, p.k * p.k * p.c, p.k * p.c, p.c});
     memory u_src({src, dt::f32, tag::nhwc}, eng), u_wei(u_wei_d, eng), u_dst({dst, dt::f32, tag::nhwc}, eng);
-    for (bool blocked : {false, true}) {
+    for (int mode : {0, 1, 2}) {
+      bool blocked = mode == 1;
+      const char* layout = mode == 0 ? "plain" : mode == 1 ? "blocked" : "nhwc";
       auto md = [&](const memory::dims& d, tag t) { return memory::desc(d, dt::f32, blocked ? tag::any : t); };
-      memory::desc wd = blocked ? memory::desc(wei, dt::f32, tag::any) : u_wei_d;
+      memory::desc wd = mode == 0 ? u_wei_d : memory::desc(wei, dt::f32, tag::any);
       auto fd = convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, md(src, tag::nhwc), wd,
                                           md(dst, tag::nhwc), st, pl, pr);
       convolution_forward::primitive_desc fpd(fd, eng);
@@ -67,7 +71,8 @@ int main() {
           convolution_backward_weights::desc(algorithm::convolution_direct, md(src, tag::nhwc), wd, md(dst, tag::nhwc), st, pl, pr), eng, fpd);
       memory i_src(fpd.src_desc(), eng), i_wei(fpd.weights_desc(), eng), i_dst(fpd.dst_desc(), eng);
       memory i_ddst(bpd.diff_dst_desc(), eng), i_dsrc(bpd.diff_src_desc(), eng), i_dwei(wpd.diff_weights_desc(), eng);
-      auto to = [&](memory& from, memory& into) { if (blocked) reorder(from, into).execute(s, from, into); };
+      // Internal buffers; where one has the user buffer's layout, its reorder is skipped.
+      auto to = [&](memory& from, memory& into) { if (from.get_desc() != into.get_desc()) reorder(from, into).execute(s, from, into); };
       convolution_forward fwd(fpd);
       convolution_backward_data bwd(bpd);
       convolution_backward_weights bww(wpd);
@@ -86,7 +91,7 @@ int main() {
       for (Pass& pass : passes) {
         double ms = median_ms(pass.run, s);
         std::printf("{\"shape\": \"%s\", \"pass\": \"%s\", \"layout\": \"%s\", \"impl\": \"%s\", \"ms\": %.3f, "
-                    "\"gmacs\": %.1f}\n", p.name, pass.name, blocked ? "blocked" : "plain", pass.impl, ms,
+                    "\"gmacs\": %.1f}\n", p.name, pass.name, layout, pass.impl, ms,
                     mac / ms / 1e6);
       }
     }

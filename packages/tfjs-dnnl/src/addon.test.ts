@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadAddon } from './addon.js';
+import { filterToken } from './filter-tokens.js';
 import { convLayout, packGeometry } from './geometry.js';
 
 describe('loadAddon', () => {
@@ -34,5 +35,21 @@ describe('geometry', () => {
     expect(convLayout('backwardData', info(64))).toBe('blocked');
     const dw = tf.backend_util.computeConv2DInfo([4, 32, 32, 3], [3, 3, 3, 1], 1, 1, 'same', undefined, true);
     for (const pass of ['forward', 'backwardData', 'backwardWeights'] as const) expect(convLayout(pass, dw, 3)).toBe('nhwc');
+  });
+});
+
+describe('filterToken', () => {
+  it('is stable for one data id and never shared by two, even after the first is gone', () => {
+    const a = {};
+    const b = {};
+    expect(filterToken(a)).toBe(filterToken(a));
+    expect(filterToken(b)).not.toBe(filterToken(a));
+    // Tokens only grow: a data id made later (as after a dispose) gets one no earlier id had.
+    const seen = new Set([filterToken(a), filterToken(b)]);
+    for (let i = 0; i < 100; i++) {
+      const t = filterToken({});
+      expect(seen.has(t)).toBe(false);
+      seen.add(t);
+    }
   });
 });

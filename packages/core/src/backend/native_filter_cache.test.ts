@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { callCounts, loadAddon } from '@yoto/tfjs-dnnl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dense, t4, type Shape4 } from '@yoto/tfjs-kernels/testing';
+import { dense, t4, worstError, type Shape4 } from '@yoto/tfjs-kernels/testing';
 import { initBackend } from './init.js';
 
 /*
@@ -15,13 +15,6 @@ const TOLERANCE = 2e-5;
 const dnnl = loadAddon();
 const skipWhy = dnnl.ok ? '' : ` (skipped: ${dnnl.why})`;
 const DEFAULT_CAPACITY = 128 * 2 ** 20;
-
-function worstError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  return worst;
-}
 
 const X: Shape4 = [2, 12, 12, 16];
 const F: Shape4 = [3, 3, 16, 24];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { callCounts, loadAddon } from '@yoto/tfjs-dnnl';
 import { describe, expect, it } from 'vitest';
-import { dense, naiveConv2d, naiveConv2dBackpropFilter, naiveConv2dBackpropInput, t4, type NaivePad, type Shape4 } from '@yoto/tfjs-kernels/testing';
+import { convCaseLabel, convCaseSpec, dense, naiveConv2d, naiveConv2dBackpropFilter, naiveConv2dBackpropInput, runKernel, t4, worstError, type ConvCase } from '@yoto/tfjs-kernels/testing';
 import { initBackend } from './init.js';
 
 /*
@@ -13,20 +13,7 @@ const TOLERANCE = 2e-5;
 const dnnl = loadAddon();
 const skipWhy = dnnl.ok ? '' : ` (skipped: ${dnnl.why})`;
 
-function worstError(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let worst = 0;
-  for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i])));
-  return worst;
-}
-
-interface Case {
-  x: Shape4;
-  f: Shape4;
-  strides: [number, number];
-  dilations: [number, number];
-  pad: NaivePad;
-}
+type Case = ConvCase;
 // Strides 1–3, dilation, every padding form, batch 1, one channel, non-square inputs, filters and strides.
 const CASES: Case[] = [
   { x: [1, 7, 5, 1], f: [3, 3, 1, 4], strides: [1, 1], dilations: [1, 1], pad: 'same' },
@@ -38,9 +25,8 @@ const CASES: Case[] = [
   { x: [1, 13, 12, 8], f: [3, 3, 8, 16], strides: [1, 1], dilations: [2, 2], pad: 'valid' },
   { x: [4, 14, 14, 32], f: [3, 3, 32, 64], strides: [2, 2], dilations: [1, 1], pad: 'same' },
 ];
-const label = (c: Case) => `x${JSON.stringify(c.x)} f${JSON.stringify(c.f)} s${c.strides} d${c.dilations} pad ${JSON.stringify(c.pad)}`;
-const spec = (c: Case) => ({ strides: c.strides, dilations: c.dilations, pad: c.pad });
-const runKernel = (name: string, inputs: tf.NamedTensorMap, attrs: object) => tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+const label = convCaseLabel;
+const spec = convCaseSpec;
 
 /** The three passes of one case, as tfjs kernel calls (backprops only without dilation: tfjs never asks for them). */
 function passes(c: Case, seed: number): { name: string; run: () => tf.Tensor; naive: () => Float32Array }[] {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { callCounts } from '@yoto/tfjs-dnnl';
 import { relativeL2 } from '@yoto/tfjs-kernels/testing';
+import { initBackend } from '../backend/init.js';
 import type { Batch, Task, TaskModel } from '../task/task.js';
 
 export interface ObjectiveGradients {
@@ -33,4 +35,18 @@ export function gradientDistances(got: ObjectiveGradients, want: ObjectiveGradie
   const other = Object.keys(got.grads).sort();
   if (names.join() !== other.join()) throw new Error(`gradientDistances: variables differ: [${other.join(', ')}] against [${names.join(', ')}]`);
   return { loss: Math.abs(got.loss - want.loss) / Math.abs(want.loss), grads: Object.fromEntries(names.map((n) => [n, relativeL2(got.grads[n], want.grads[n])])) };
+}
+
+/**
+ * `gradients` on plain wasm, then on wasm+dnnl (the backends must both be available): the distances
+ * of the native run from the plain one, and how often each kernel ran natively in it.
+ */
+export async function nativeAgainstPlain(gradients: () => ObjectiveGradients): Promise<{ loss: number; grads: Record<string, number>; nativeCalls: Record<string, number> }> {
+  await initBackend('wasm');
+  const plain = gradients();
+  await initBackend('wasm+dnnl');
+  const before = Object.fromEntries(Object.entries(callCounts).map(([k, c]) => [k, c.native]));
+  const native = gradients();
+  const nativeCalls = Object.fromEntries(Object.entries(callCounts).map(([k, c]) => [k, c.native - (before[k] ?? 0)]));
+  return { ...gradientDistances(native, plain), nativeCalls };
 }

@@ -1,10 +1,11 @@
 /**
  * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]`: G multiply-adds/s
- * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md), plain wasm
- * (the kernels tfjs dispatches under `wasm`: XNNPACK and this project's fixes) beside the same calls
- * under `wasm+dnnl` (oneDNN in place on the wasm heap). `--reference` builds and runs the anchor
- * program (shared/anchors/dnnl_conv.cpp: oneDNN called directly, reorders included) in the same
- * sitting on the same thread count, the ceiling the native kernels are held to.
+ * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md) and the
+ * depthwise layers of the style task's MobileNet loss network, plain wasm (the kernels tfjs dispatches
+ * under `wasm`: XNNPACK and this project's fixes) beside the same calls under `wasm+dnnl` (oneDNN in
+ * place on the wasm heap). `--reference` builds and runs the anchor programs (oneDNN called directly,
+ * reorders included: shared/anchors/dnnl_conv.cpp, and anchors/dnnl_depthwise.cpp here for depthwise)
+ * in the same sitting on the same thread count, the ceiling the native kernels are held to.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -15,14 +16,22 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
 import { parseFlags } from '@yoto/flags';
 
-/** The anchor's shapes, under its names: batch, size, in → out channels, kernel, stride ('same'). */
-const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number }[] = [
+/**
+ * The anchors' shapes, under their names: batch, size, in → out channels, kernel, stride ('same').
+ * Depthwise ones (multiplier 1, o = c) are MobileNet v1's on 256² images, batch 4.
+ */
+const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number; depthwise?: true }[] = [
   { name: 'probe-5x5-64', n: 8, h: 64, c: 64, o: 64, k: 5, s: 1 },
   { name: 'vae-c2', n: 64, h: 14, c: 32, o: 64, k: 3, s: 2 },
   { name: 'bls-a1', n: 8, h: 128, c: 3, o: 64, k: 5, s: 2 },
   { name: 'bls-a2', n: 8, h: 64, c: 64, o: 64, k: 5, s: 2 },
   { name: 'bls-a4', n: 8, h: 16, c: 64, o: 96, k: 5, s: 2 },
   { name: 'style-res', n: 4, h: 64, c: 128, o: 128, k: 3, s: 1 },
+  { name: 'mnet-dw1', n: 4, h: 128, c: 32, o: 32, k: 3, s: 1, depthwise: true },
+  { name: 'mnet-dw2', n: 4, h: 128, c: 64, o: 64, k: 3, s: 2, depthwise: true },
+  { name: 'mnet-dw3', n: 4, h: 64, c: 128, o: 128, k: 3, s: 1, depthwise: true },
+  { name: 'mnet-dw5', n: 4, h: 32, c: 256, o: 256, k: 3, s: 1, depthwise: true },
+  { name: 'mnet-dw7', n: 4, h: 16, c: 512, o: 512, k: 3, s: 1, depthwise: true },
 ];
 const PASSES = ['forward', 'input-grad', 'filter-grad'] as const;
 type PassName = (typeof PASSES)[number];
@@ -35,8 +44,10 @@ interface Options {
 }
 
 export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]
-  G multiply-adds/s per conv pass and benchmark shape: plain wasm vs wasm+dnnl (oneDNN on the wasm heap)
-  --reference  also build and run shared/anchors/dnnl_conv.cpp (oneDNN direct) on the same threads
+  G multiply-adds/s per conv pass and benchmark shape (dense and MobileNet's depthwise): plain wasm vs
+  wasm+dnnl (oneDNN on the wasm heap)
+  --reference  also build and run the anchors (oneDNN direct: shared/anchors/dnnl_conv.cpp,
+               bench/anchors/dnnl_depthwise.cpp) on the same threads
   --threads    threads for oneDNN (sets YOTO_THREADS and the anchor's OMP_NUM_THREADS; default: all cores)
   --reps       timed calls per median (default 7)
   --only       shapes whose name contains TEXT`;
@@ -54,28 +65,32 @@ export function parseNativeArgs(args: string[]): Options {
 type Shape = (typeof SHAPES)[number];
 
 function call(shape: Shape, pass: PassName): { work: number; run: () => tf.Tensor; dispose: () => void } {
-  const { n, h, c, o, k, s } = shape;
+  const { n, h, c, o, k, s, depthwise } = shape;
   const oh = Math.ceil(h / s);
+  const filterShape = depthwise ? [k, k, c, o / c] : [k, k, c, o];
   const x = tf.randomNormal([n, h, h, c], 0, 1, 'float32', 1);
-  const w = tf.randomNormal([k, k, c, o], 0, 1, 'float32', 2);
+  const w = tf.randomNormal(filterShape, 0, 1, 'float32', 2);
   const dy = tf.randomNormal([n, oh, oh, o], 0, 1, 'float32', 3);
   const common = { strides: s, pad: 'same', dataFormat: 'NHWC', dilations: 1 };
   const run = (name: string, inputs: tf.NamedTensorMap, attrs: object) => () => tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const kernel = depthwise ? 'DepthwiseConv2dNative' : 'Conv2D';
   const calls: Record<PassName, () => tf.Tensor> = {
-    forward: run('Conv2D', { x, filter: w }, common),
-    'input-grad': run('Conv2DBackpropInput', { dy, filter: w }, { ...common, inputShape: [n, h, h, c] }),
-    'filter-grad': run('Conv2DBackpropFilter', { x, dy }, { ...common, filterShape: [k, k, c, o] }),
+    forward: run(kernel, { x, filter: w }, common),
+    'input-grad': run(`${kernel}BackpropInput`, { dy, filter: w }, { ...common, inputShape: [n, h, h, c] }),
+    'filter-grad': run(`${kernel}BackpropFilter`, { x, dy }, { ...common, filterShape }),
   };
-  return { work: n * oh * oh * o * c * k * k, run: calls[pass], dispose: () => tf.dispose([x, w, dy]) };
+  return { work: (n * oh * oh * o * c * k * k) / (depthwise ? c : 1), run: calls[pass], dispose: () => tf.dispose([x, w, dy]) };
 }
 
 /** Median G multiply-adds/s of one pass on the active backend (one warm-up call: it builds oneDNN's primitive). */
 function gmacs(shape: Shape, pass: PassName, reps: number): number {
   const c = call(shape, pass);
+  // Both backends compute synchronously inside the kernel call, so the call alone is timed. Reading
+  // the result back (dataSync) would add a copy into a fresh JS ArrayBuffer, which costs 2.5–45 ms
+  // for an 8 MB output on this machine (allocation and GC, measured), more than some whole passes.
   const once = () => {
     const t0 = performance.now();
     const out = c.run();
-    out.dataSync();
     const ms = performance.now() - t0;
     out.dispose();
     return ms;
@@ -89,20 +104,34 @@ function gmacs(shape: Shape, pass: PassName, reps: number): number {
 interface AnchorRow {
   shape: string;
   pass: PassName;
-  layout: 'plain' | 'blocked';
+  layout: 'plain' | 'blocked' | 'nhwc';
   gmacs: number;
 }
 
-/** Builds and runs the anchor; its JSON lines, or why not. */
-function runAnchor(threads: number): AnchorRow[] | string {
-  const src = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp');
-  if (!existsSync(src)) return `${src} not found (the anchors live in ../shared/anchors next to the repository)`;
-  const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'dnnl_conv');
+const here = dirname(fileURLToPath(import.meta.url));
+/** The anchor programs: dense convolutions (shared) and depthwise ones (this project's). */
+const ANCHORS = [resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp'), join(here, 'anchors', 'dnnl_depthwise.cpp')];
+
+/** Builds and runs one anchor; its JSON lines, or why not. */
+function runAnchor(src: string, threads: number): AnchorRow[] | string {
+  if (!existsSync(src)) return `${src} not found (the shared anchors live in ../shared/anchors next to the repository)`;
+  const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
   const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-  if (build.status !== 0) return `g++ failed (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+  if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
   const r = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
-  if (r.status !== 0) return `the anchor exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
+  if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnchorRow);
+}
+
+/** Every anchor's rows, or the first reason one could not run. */
+function runAnchors(threads: number): AnchorRow[] | string {
+  const rows: AnchorRow[] = [];
+  for (const src of ANCHORS) {
+    const r = runAnchor(src, threads);
+    if (typeof r === 'string') return r;
+    rows.push(...r);
+  }
+  return rows;
 }
 
 export async function mainNative(args: string[]): Promise<number> {
@@ -118,11 +147,11 @@ export async function mainNative(args: string[]): Promise<number> {
     if (info.native) threads = info.native.threads;
     for (const s of shapes) for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps));
   }
-  const anchor = o.reference ? runAnchor(threads) : null;
+  const anchor = o.reference ? runAnchors(threads) : null;
   const best = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout)?.gmacs : undefined);
   console.log(`conv passes, G multiply-adds/s (median of ${o.reps}); oneDNN on ${threads} thread(s); wasm is single-threaded`);
   const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'speed-up'.padStart(9)];
-  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'native/anchor'.padStart(14));
+  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'anchor nhwc'.padStart(12), 'native/anchor'.padStart(14));
   console.log(head.join(' '));
   for (const s of shapes)
     for (const p of PASSES) {
@@ -132,8 +161,10 @@ export async function mainNative(args: string[]): Promise<number> {
       if (Array.isArray(anchor)) {
         const b = best(s.name, p, 'blocked');
         const pl = best(s.name, p, 'plain');
-        const top = Math.max(b ?? 0, pl ?? 0);
-        row.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14));
+        const nh = best(s.name, p, 'nhwc');
+        // Held to the anchor's best strategy for the pass.
+        const top = Math.max(b ?? 0, pl ?? 0, nh ?? 0);
+        row.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (nh?.toFixed(1) ?? '—').padStart(12), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14));
       }
       console.log(row.join(' '));
     }

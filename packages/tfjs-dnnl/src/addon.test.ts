@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadAddon } from './addon.js';
-import { packGeometry, useBlockedLayout } from './geometry.js';
+import { filterToken } from './filter-tokens.js';
+import { convLayout, packGeometry } from './geometry.js';
 
 describe('loadAddon', () => {
   it('reports a missing addon with its path instead of throwing, and caches the answer', () => {
@@ -20,17 +21,35 @@ describe('loadAddon', () => {
 });
 
 describe('geometry', () => {
-  it('packs tfjs’s resolution of a conv in the order native/conv.cc reads it', () => {
+  it('packs tfjs’s resolution of a conv in the order native/convolution.cc reads it', () => {
     const info = tf.backend_util.computeConv2DInfo([2, 9, 8, 3], [5, 3, 3, 6], [2, 3], [1, 1], [[0, 0], [2, 1], [0, 4], [0, 0]]);
-    // n ih iw ic | oh ow oc | fh fw sh sw dh dw | top bottom left right
-    expect(Array.from(packGeometry(info))).toEqual([2, 9, 8, 3, 4, 4, 6, 5, 3, 2, 3, 1, 1, 2, 1, 0, 4]);
+    // n ih iw ic | oh ow oc | fh fw sh sw dh dw | top bottom left right | groups
+    expect(Array.from(packGeometry(info))).toEqual([2, 9, 8, 3, 4, 4, 6, 5, 3, 2, 3, 1, 1, 2, 1, 0, 4, 1]);
   });
 
-  it('uses the blocked layout except for the input gradient of a layer with few input channels', () => {
+  it('runs forward passes and depthwise on NHWC, backward in blocked layout except the input gradient of few input channels', () => {
     const info = (c: number) => tf.backend_util.computeConv2DInfo([8, 128, 128, c], [5, 5, c, 64], 2, 1, 'same');
-    expect(useBlockedLayout('backwardData', info(3))).toBe(false);
-    expect(useBlockedLayout('forward', info(3))).toBe(true);
-    expect(useBlockedLayout('backwardWeights', info(3))).toBe(true);
-    expect(useBlockedLayout('backwardData', info(64))).toBe(true);
+    expect(convLayout('backwardData', info(3))).toBe('plain');
+    expect(convLayout('forward', info(3))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(3))).toBe('blocked');
+    expect(convLayout('backwardData', info(64))).toBe('blocked');
+    const dw = tf.backend_util.computeConv2DInfo([4, 32, 32, 3], [3, 3, 3, 1], 1, 1, 'same', undefined, true);
+    for (const pass of ['forward', 'backwardData', 'backwardWeights'] as const) expect(convLayout(pass, dw, 3)).toBe('nhwc');
+  });
+});
+
+describe('filterToken', () => {
+  it('is stable for one data id and never shared by two, even after the first is gone', () => {
+    const a = {};
+    const b = {};
+    expect(filterToken(a)).toBe(filterToken(a));
+    expect(filterToken(b)).not.toBe(filterToken(a));
+    // Tokens only grow: a data id made later (as after a dispose) gets one no earlier id had.
+    const seen = new Set([filterToken(a), filterToken(b)]);
+    for (let i = 0; i < 100; i++) {
+      const t = filterToken({});
+      expect(seen.has(t)).toBe(false);
+      seen.add(t);
+    }
   });
 });

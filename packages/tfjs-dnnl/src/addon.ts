@@ -3,19 +3,28 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled addon (native/conv.cc). */
+/** The compiled addon (native/: addon.cc exports convolution.cc's and matmul.cc's kernels). */
 export interface DnnlAddon {
   /**
-   * One convolution pass on the wasm heap (byte offsets; see native/conv.cc for the operand order);
-   * returns the name of the oneDNN implementation that ran.
+   * One convolution pass on the wasm heap (byte offsets; see native/convolution.cc for the operand
+   * order); `filterToken` (src/filter-tokens.ts, −1: none) lets a reordered filter be reused.
+   * Returns the name of the oneDNN implementation that ran.
    */
-  conv(pass: number, geometry: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, blocked: boolean, biasOffset: number, activation: number, alpha: number): string;
-  /** Batched matrix product on the wasm heap: dims [batch, batchA, batchB, m, k, n, transposeA, transposeB]. */
-  matmul(dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number): void;
+  conv(pass: number, geometry: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, layout: number, biasOffset: number, activation: number, alpha: number, filterToken: number): string;
+  /**
+   * Batched matrix product on the wasm heap, dims [batch, batchA, batchB, m, k, n, transposeA,
+   * transposeB, hasBias, activation]; the bias (one value per column) at `bias` when hasBias.
+   */
+  matmul(dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, bias: number, alpha: number): void;
   setThreads(n: number): void;
   threads(): number;
   version(): string;
+  /** Primitives created so far (one per kernel form and shape). */
   cacheSize(): number;
+  /** The reordered-filter cache: hits and misses since load, copies held, their bytes, the capacity. */
+  filterCacheStats(): { hits: number; misses: number; entries: number; bytes: number; capacity: number };
+  /** Capacity of the reordered-filter cache in bytes (default 128 MiB; 0 turns it off). */
+  setFilterCacheBytes(bytes: number): void;
 }
 
 export type AddonStatus = { ok: true; addon: DnnlAddon; path: string } | { ok: false; why: string };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { loadAddon } from '@yoto/tfjs-dnnl';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initBackend } from './init.js';
+import { initBackend, runBackend } from './init.js';
 import { threadBudget, threadsPerWorker } from './threads.js';
 
 const require = createRequire(import.meta.url);
@@ -61,6 +61,15 @@ describe('initBackend', () => {
     expect(info.skipped.map((s) => s.name)).toEqual(dnnl.ok ? ['node-gpu', 'node'] : ['node-gpu', 'node', 'wasm+dnnl']);
     expect(info.skipped[0].why).toContain('pnpm add -w @tensorflow/tfjs-node-gpu');
     expect(info.reason).toContain('node-gpu, node');
+  });
+
+  it.skipIf(hasGpu || hasNode)('runBackend names the backend as initBackend does, with its kernels’ threads', async () => {
+    const info = await initBackend('auto');
+    expect(runBackend()).toEqual(dnnl.ok ? { backend: 'wasm+dnnl', threads: info.native!.threads } : { backend: 'wasm', threads: 1 });
+    await initBackend('wasm');
+    expect(runBackend()).toEqual({ backend: 'wasm', threads: 1 });
+    await initBackend('cpu');
+    expect(runBackend()).toEqual({ backend: 'cpu', threads: 1 });
   });
 
   it('reads YOTO_BACKEND when no choice is given, and rejects bad values from it', async () => {

@@ -132,6 +132,18 @@ async function init(choice: BackendChoice, source: string): Promise<BackendInfo>
 }
 
 /**
+ * What a run records about the kernels it ran on: the backend as initBackend named it (`wasm+dnnl`,
+ * where tfjs itself says `wasm`) and the threads its kernels use — the native library's count, 1 for
+ * wasm and cpu (single-threaded here), null where this project does not set it (tfjs-node). A backend
+ * set behind initBackend's back is reported by tfjs's name.
+ */
+export function runBackend(): { backend: string; threads: number | null } {
+  const active = current && tf.getBackend() === current.tfBackend ? current : null;
+  const backend = active?.name ?? tf.getBackend();
+  return { backend, threads: active?.native?.threads ?? (backend === 'wasm' || backend === 'cpu' ? 1 : null) };
+}
+
+/**
  * Selects and initialises the tfjs backend, and registers this project's conv kernel fixes for wasm
  * and cpu. `choice` defaults to `YOTO_BACKEND`, then 'auto'. Safe to call repeatedly (and
  * concurrently): the same request returns the same info; a different one switches backends.

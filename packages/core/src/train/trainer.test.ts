@@ -226,7 +226,7 @@ describe('train: the loop', () => {
       expect(v.lr).toBeCloseTo(learningRateAt(s, 0.01, base.schedule!, 3), 10);
       expect(v.grad_norm).toBe(0);
     }
-    expect(sink.params).toMatchObject({ task: 'two-target', mode: 'yoto', steps: 3, batchSize: 8, conditioned: true, backend: 'cpu' });
+    expect(sink.params).toMatchObject({ task: 'two-target', mode: 'yoto', steps: 3, batchSize: 8, conditioned: true, backend: 'cpu', threads: 1 });
     r.model.params.dispose();
   });
 

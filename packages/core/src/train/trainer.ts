@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
+import { runBackend } from '../backend/init.js';
 import { CheckpointError } from '../checkpoint/errors.js';
 import { checkpointPath, readCheckpoint, saveCheckpoint } from '../checkpoint/file.js';
 import { assignVariables, compareShapes, readVariables } from '../checkpoint/named-arrays.js';
@@ -125,7 +126,8 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       lambda: cfg.lambda,
       space: space.toJSON(),
       taskOptions: cfg.taskOptions,
-      backend: tf.getBackend(),
+      // The backend by initBackend's name (wasm+dnnl, not tfjs's wasm) and its kernels' threads.
+      ...runBackend(),
       parameters: model.params.size,
       resumedFrom,
     });

@@ -21,15 +21,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
-import { parseFlags } from './args.js';
+import { parseFlags } from '@yoto/flags';
 import { BlsFactorizedTask, CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE, type FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
 
-const f = parseFlags(
+const S = { type: 'string' } as const;
+const I = { type: 'integer' } as const;
+const B = { type: 'boolean' } as const;
+const { flags: f } = parseFlags(
   'baseline-lambda',
   process.argv.slice(2),
-  { lambdas: 'string', steps: 'int', n: 'int', m: 'int', crop: 'int', batch: 'int', lr: 'string', 'entropy-lr-scale': 'string', images: 'int', 'eval-crop': 'int', backend: 'string', seed: 'int', step: 'string', 'step-lr-scale': 'string', warmup: 'int', mixed: 'bool', yoto: 'bool' },
+  { lambdas: S, steps: I, n: I, m: I, crop: I, batch: I, lr: S, 'entropy-lr-scale': S, images: I, 'eval-crop': I, backend: S, seed: I, step: S, 'step-lr-scale': S, warmup: I, mixed: B, yoto: B },
   'see the header of this file',
-);
+) as { flags: Record<string, string | number | boolean | undefined> };
 const num = (key: string, fallback: number): number => {
   const v = f[key] === undefined ? fallback : Number(f[key]);
   if (!Number.isFinite(v)) throw new Error(`baseline-lambda: --${key} must be a number, got '${String(f[key])}'`);

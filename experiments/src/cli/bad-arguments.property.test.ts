@@ -29,6 +29,7 @@ const VALID: Record<string, string[]> = {
   codec: ['compress', '--model', 'model.yotockpt', '--lambda', '0.01', 'in.png', 'out.yoto'],
   stylize: ['--model', 'model.yotockpt', '--weights', 'content=0.5', 'in.png', 'out.png'],
   explore: ['vae-beta-sweep', '--profile', 'smoke'],
+  worker: ['--queue', 'redis://127.0.0.1:1'],
 };
 /** Commands that read YOTO_HOME (a file there is a mistake for them). */
 const HOME_READERS = ['run', 'report', 'runs', 'show', 'export', 'explore'];

@@ -30,7 +30,15 @@ export interface CompressionSweepConfig {
    * λ-dependent step ('lambda') or a step of 1 ('unit'); baselines ignore it. The FiLM network sees
    * log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
    */
-  model: { N: number; M: number; densityKnots: number; conditioningHidden: number; quantizationStep: 'unit' | 'lambda' };
+  model: {
+    /** 'factorized' (Ballé et al.'s factorized prior) or 'hyperprior' (the scale hyperprior, Ballé et al. 2018). */
+    architecture: 'factorized' | 'hyperprior';
+    N: number;
+    M: number;
+    densityKnots: number;
+    conditioningHidden: number;
+    quantizationStep: 'unit' | 'lambda';
+  };
   /** Factor on the entropy model's learning rate (its density must follow the latents within short budgets). */
   entropy: { learningRateScale: number };
   /** Factor on the learning rate of the λ-conditioning (FiLM network and quantization steps). */
@@ -53,7 +61,7 @@ const config: CompressionSweepConfig = {
   seed: 1,
   data: { cropSize: 64, evalImages: 0, evalCrop: 0 },
   // The benchmark shape (../shared/docs/benchmarks.md).
-  model: { N: 64, M: 96, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
+  model: { architecture: 'factorized', N: 64, M: 96, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
   // 10: at 1 the density narrows by a fixed Adam step per step and the rate of an N=64/M=96 model at
   // λ=0.018 is still 1.55 bpp after 300 steps; at 10 it is 0.29 bpp by then, same distortion.
   entropy: { learningRateScale: 10 },
@@ -96,7 +104,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'tiny end-to-end check (tests): N=8/M=16, 32 px crops, 2 Kodak crops of 176 px, tens of steps',
       overrides: {
         data: { cropSize: 32, evalImages: 2, evalCrop: 176 },
-        model: { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, quantizationStep: 'lambda' },
+        model: { architecture: 'factorized', N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, quantizationStep: 'lambda' },
         train: { batchSize: 4, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
@@ -110,7 +118,7 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       description: 'paper-scale budgets (CompressAI shape N=128/M=192, 256 px crops), for a GPU (tfjs-node-gpu)',
       overrides: {
         data: { cropSize: 256 },
-        model: { N: 128, M: 192, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
+        model: { architecture: 'factorized', N: 128, M: 192, densityKnots: 8, conditioningHidden: 64, quantizationStep: 'lambda' },
         train: { batchSize: 16, learningRate: 0.0001, checkpointEvery: 5000, logEvery: 100 },
         yoto: { steps: 400_000 },
         // CompressAI's MSE qualities 1–8 (λ 0.0018 … 0.0932) and the top of the range.
@@ -157,6 +165,8 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
       throw new UsageError(`entropy.learningRateScale must be a number > 0, got ${c.entropy.learningRateScale}`);
     if (!(Number.isFinite(c.conditioning.learningRateScale) && c.conditioning.learningRateScale > 0))
       throw new UsageError(`conditioning.learningRateScale must be a number > 0, got ${c.conditioning.learningRateScale}`);
+    if (c.model.architecture !== 'factorized' && c.model.architecture !== 'hyperprior')
+      throw new UsageError(`model.architecture must be 'factorized' or 'hyperprior', got '${c.model.architecture}'`);
     if (c.model.quantizationStep !== 'unit' && c.model.quantizationStep !== 'lambda')
       throw new UsageError(`model.quantizationStep must be 'unit' or 'lambda', got '${c.model.quantizationStep}'`);
     if (!(c.train.learningRate > 0)) throw new UsageError(`train.learningRate must be > 0, got ${c.train.learningRate}`);
@@ -195,13 +205,16 @@ export const compressionRdSweep: ExperimentDefinition<CompressionSweepConfig> = 
         },
       },
     }));
+    const { architecture, ...shape } = c.model;
     const grid = lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, c.baselines.lambdas).map((l) => ({ distortion: l, rate: 1 }));
     return {
       task: {
         name: 'bls-factorized',
         package: '@yoto/tasks-compression',
         options: {
-          config: { ...c.model },
+          // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
+          ...(architecture === 'factorized' ? {} : { architecture }),
+          config: shape,
           cropSize: c.data.cropSize,
           // Only when set, so whole-image profiles keep the run identity they had without it.
           ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),

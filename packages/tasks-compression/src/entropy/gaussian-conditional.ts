@@ -102,8 +102,10 @@ function standardizedCumulative(x: tf.Tensor): tf.Tensor {
     let poly: tf.Tensor = tf.scalar(coefficients[0]);
     for (const c of coefficients.slice(1)) poly = tf.add(tf.mul(poly, t), c);
     const tail = tf.mul(t, tf.exp(tf.sub(poly, tf.square(z)))); // erfc(|x|/√2)
-    // Φ(x) = ½·erfc(−x/√2): the tail itself for x < 0, its complement for x ≥ 0.
-    return tf.where(tf.less(x, 0), tf.mul(tail, 0.5), tf.sub(1, tf.mul(tail, 0.5)));
+    // Φ(x) = ½·erfc(−x/√2): half the tail for x ≤ 0, its complement for x > 0 (both ½ at 0).
+    // step() rather than where(less()): tfjs has no gradient for a comparison on the tape.
+    const above = tf.step(x);
+    return tf.add(above, tf.mul(tf.sub(1, tf.mul(above, 2)), tf.mul(tail, 0.5)));
   });
 }
 

@@ -58,8 +58,8 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}, what
     if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`${what}: unknown option '${key}' (known: ${[...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS].join(', ')})`);
   }
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
-  const int = (v: unknown, what: string, min: number): void => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`${what}: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  const int = (v: unknown, key: string, min: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`${what}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   };
   int(c.N, 'N', 1);
   int(c.M, 'M', 1);

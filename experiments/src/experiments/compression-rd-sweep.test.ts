@@ -40,6 +40,11 @@ describe('compression-rd-sweep plan', () => {
     expect(plan.runs[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'conditioning/': 10 });
     expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
+    // The factorized prior's task options (and so its runs' identity) carry no architecture key.
+    expect(plan.task.options).not.toHaveProperty('architecture');
+    const hyper = resolveExperiment('compression-rd-sweep', undefined, ['model.architecture=hyperprior']).plan;
+    expect(hyper.task.options).toMatchObject({ architecture: 'hyperprior', config: { N: 64, M: 96 } });
+    expect((hyper.task.options as { config: object }).config).not.toHaveProperty('architecture');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
     expect(smoke.task.options).toMatchObject({ evalCrop: 176, cropSize: 32 });
@@ -63,6 +68,7 @@ describe('compression-rd-sweep plan', () => {
     bad(['lambda.low=0.2'], 'need 0 < low < high');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
     bad(['model.quantizationStep=fine'], "model.quantizationStep must be 'unit' or 'lambda', got 'fine'");
+    bad(['model.architecture=joint'], "model.architecture must be 'factorized' or 'hyperprior', got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 

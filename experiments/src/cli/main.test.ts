@@ -54,12 +54,19 @@ describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
     expect(r.err).toContain("unknown option '--worker' for 'run'; options: --profile, --workers, --backend, --set, --retry-failed, --json");
   });
 
-  it('unknown --set key, listing the settable keys', async () => {
+  it('unknown --set key: one line naming the keys of the group meant', async () => {
     const r = await cli('run', 'vae-beta-sweep', '--profile', 'smoke', '--set', 'yoto.step=10');
     expect(r.code).toBe(2);
-    expect(r.err).toContain("unknown config key 'yoto.step'; settable keys:");
-    expect(r.err).toContain('  yoto.steps (integer) = 160');
-    expect(r.err).toContain('  baselines.betas (number[]) = [0.5,8]');
+    expect(r.err).toBe("error: unknown config key 'yoto.step'; keys in 'yoto': yoto.steps");
+  });
+
+  it('show-config prints every key from the schema: value, unit, meaning and the kind --set takes', async () => {
+    const r = await cli('show-config', 'vae-beta-sweep', '--profile', 'smoke');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("  yoto.steps = 160 steps [integer] the YOTO model's training budget\n");
+    expect(r.out).toContain('  baselines.betas = 0.5,8 [number list] β of the fixed-β baselines, inside [beta.low, beta.high]\n');
+    expect(r.out).toContain("  train.schedule = cosine [cosine|constant] learning-rate schedule over each run's own steps ('cosine' decays to 0)\n");
+    expect(r.out).toContain('  data.trainLimit = 2048 [integer] training images (first n of MNIST');
   });
 
   it('--set value of the wrong type', async () => {

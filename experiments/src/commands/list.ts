@@ -1,5 +1,4 @@
-import { deepMerge } from '../config/merge.js';
-import { listExperiments } from '../experiments/registry.js';
+import { listExperiments, resolveExperiment } from '../experiments/registry.js';
 import { computeBudget } from '../runner/budget.js';
 
 /** `exp list`: every experiment with its profiles and their budgets (steps and compute share). */
@@ -7,8 +6,7 @@ export function listCommand(write: (line: string) => void): void {
   for (const def of listExperiments()) {
     write(`${def.name} — ${def.description}`);
     for (const [name, profile] of Object.entries(def.profiles)) {
-      const config = deepMerge(def.config, profile.overrides as never);
-      const b = computeBudget(def.plan(config).runs);
+      const b = computeBudget(resolveExperiment(def.name, name).plan.runs);
       write(`  --profile ${name.padEnd(8)} ${profile.description}`);
       write(
         `      YOTO ${b.yotoSteps} steps; ${b.baselineCount} baselines × ${b.baselineStepsEach} steps = ${b.baselineSteps}; ` +

@@ -9,7 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
 import { once } from '../testing/once.js';
-import { galleryLambdas, lambdaGrid } from './compression-rd-sweep.js';
+import { refusesSets } from '../testing/refuses.js';
+import { galleryLambdas } from './compression/gallery-lambdas.js';
+import { lambdaGrid } from './log-grid.js';
 import { resolveExperiment } from './registry.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-rd-'));
@@ -59,16 +61,17 @@ describe('compression-rd-sweep plan', () => {
   });
 
   it('refuses impossible configs, naming the key', () => {
-    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('compression-rd-sweep', 'smoke', sets)).toThrow(message);
-    bad(['baselines.lambdas=0.001,0.01'], 'baselines.lambdas: λ=0.001 lies outside the YOTO range [0.0018, 0.18]');
-    bad(['data.cropSize=40'], 'data.cropSize must be a multiple of 16');
+    const bad = refusesSets('compression-rd-sweep');
+    bad(['baselines.lambdas=0.001,0.01'], 'baselines.lambdas must lie in the YOTO range [0.0018, 0.18] (λ=0.001 does not), got 0.001,0.01');
+    bad(['data.cropSize=40'], 'data.cropSize must be a multiple of 16, got 40');
     bad(['data.evalCrop=100'], 'data.evalCrop must be 0 (whole images) or at least 176');
-    bad(['reference.codecs=jpeg,heic'], "reference.codecs: unknown codec 'heic'; codecs: jpeg, webp, avif");
-    bad(['reference.qualities=0,50'], 'reference.qualities must be integers in 1…100, got 0');
-    bad(['lambda.low=0.2'], 'need 0 < low < high');
+    bad(['reference.codecs=jpeg,heic'], "--set reference.codecs: unknown 'heic'; expected a comma-separated list of jpeg, webp, avif");
+    bad(['reference.qualities=0,50'], 'reference.qualities[0] must be an integer ≥ 1, got 0');
+    bad(['reference.qualities=50'], 'reference.qualities must list at least 2 qualities (a curve needs two points), got 50');
+    bad(['lambda.low=0.2'], 'lambda.low must be below lambda.high (0.18), got 0.2');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
-    bad(['model.quantizationStep=fine'], "model.quantizationStep must be 'unit' or 'lambda', got 'fine'");
-    bad(['model.architecture=joint'], "model.architecture must be 'factorized' or 'hyperprior', got 'joint'");
+    bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
+    bad(['model.architecture=joint'], "--set model.architecture: expected one of factorized, hyperprior, got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluationLogGrid } from './log-grid.js';
-import { lambdaGrid } from './compression-rd-sweep.js';
+import { lambdaGrid } from './log-grid.js';
 
 // The two hand-written grids this helper replaced (vae-beta-sweep's logSpace and the grid inside
 // compression-rd-sweep's lambdaGrid), kept verbatim as references: the evaluation λ of stored

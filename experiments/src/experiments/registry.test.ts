@@ -35,10 +35,10 @@ describe('experiment registry', () => {
   });
 
   it('validates resolved configs', () => {
-    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['yoto.steps=0'])).toThrow('yoto.steps must be a positive integer, got 0');
+    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['yoto.steps=0'])).toThrow('yoto.steps must be an integer ≥ 1, got 0');
     expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['baselines.betas=0.5,100'])).toThrow(
-      'baselines.betas: β=100 lies outside the YOTO range [0.125, 64]',
+      'baselines.betas must lie in the YOTO range [0.125, 64] (β=100 does not), got 0.5,100',
     );
-    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['beta.low=64'])).toThrow('need 0 < low < high');
+    expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['beta.low=64'])).toThrow('beta.low must be below beta.high (64), got 64');
   });
 });

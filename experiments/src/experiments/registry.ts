@@ -1,5 +1,4 @@
-import { deepMerge } from '../config/merge.js';
-import { applySets } from '../config/set.js';
+import { applySets, resolveConfig } from '../config/set.js';
 import { UsageError, listOf } from '../errors.js';
 import type { ExperimentDefinition, ExperimentPlan } from './types.js';
 import { compressionRdSweep } from './compression-rd-sweep.js';
@@ -32,12 +31,16 @@ export interface Resolved {
 
 /** Experiment + profile + `--set` assignments → the config every run is derived from, and its plan. */
 export function resolveExperiment(name: string, profile = 'default', sets: readonly string[] = []): Resolved {
-  const definition = getExperiment(name);
+  return resolveDefinition(getExperiment(name), profile, sets);
+}
+
+/** The same for a definition not (yet) in the table, e.g. one being written and tested. */
+export function resolveDefinition(definition: ExperimentDefinition<object>, profile = 'default', sets: readonly string[] = []): Resolved {
   const spec = definition.profiles[profile];
   if (!spec)
-    throw new UsageError(`unknown profile '${profile}' for experiment '${name}'; profiles: ${listOf(Object.keys(definition.profiles))}`);
-  const merged = deepMerge(definition.config, spec.overrides as never);
-  const config = applySets(merged, sets, definition.keyTypes);
-  definition.validate?.(config);
+    throw new UsageError(`unknown profile '${profile}' for experiment '${definition.name}'; profiles: ${listOf(Object.keys(definition.profiles))}`);
+  // The profile's overrides and the --set assignments are the schema's input; it fills in every
+  // default and runs every check, so a profile and a --set are held to the same rules.
+  const config = resolveConfig(definition.schema, applySets(definition.schema, spec.overrides, sets));
   return { definition, profile, config: config as Record<string, unknown>, plan: definition.plan(config) };
 }

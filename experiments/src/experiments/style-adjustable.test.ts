@@ -10,6 +10,7 @@ import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
+import { refusesSets } from '../testing/refuses.js';
 import { resolveExperiment } from './registry.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-style-'));
@@ -43,13 +44,14 @@ describe('style-adjustable plan', () => {
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {
     expect(resolveExperiment('style-adjustable', 'smoke', ['style=03_hokusai_great_wave.jpg']).plan.task.options.style).toBe('03_hokusai_great_wave.jpg');
-    const bad = (sets: string[], message: string) => expect(() => resolveExperiment('style-adjustable', 'smoke', sets)).toThrow(message);
+    const bad = refusesSets('style-adjustable');
     bad(['style=../x.jpg'], "style must be an image file name in style/styles of the data root (e.g. 03_hokusai_great_wave.jpg), got '../x.jpg'");
-    bad(['baselines.settings=balanced,pastel'], "baselines.settings: unknown setting 'pastel'; settings: balanced, content-heavy");
+    bad(['baselines.settings=balanced,pastel'], "--set baselines.settings: unknown 'pastel'; expected a comma-separated list of balanced, content-heavy");
     bad(['data.imageSize=30'], 'data.imageSize must be a multiple of 4');
-    bad(['loss.network=vgg'], "loss.network must be 'mobilenet' or 'darknet', got 'vgg'");
-    bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be in [0, 1], got 1.5');
-    bad(['model.widths=8,8'], 'model.widths must list 3 channel counts');
+    bad(['loss.network=vgg'], "--set loss.network: expected one of mobilenet, darknet, got 'vgg'");
+    bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be ≤ 1, got 1.5');
+    bad(['space.contentLow=2'], 'space.contentLow must be below space.contentHigh (1), got 2');
+    bad(['model.widths=8,8'], 'model.widths must list exactly 3 values, got 8,8');
   });
 
   it('without the style dataset, `exp run` stops before training naming it', async () => {

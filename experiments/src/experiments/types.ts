@@ -1,5 +1,5 @@
 import type { ReportChart, ReportTable, Tracker } from '@yoto/tracker';
-import type { KeyTypes } from '../config/set.js';
+import type { z } from 'zod';
 import type { DeepPartial } from '../config/merge.js';
 
 export type RunKind = 'yoto' | 'baseline';
@@ -113,19 +113,18 @@ export interface ReportExtension {
 }
 
 /**
- * An experiment: a config (the default profile's values), named profiles that override parts of it,
- * and the functions that turn a resolved config into a plan. `--set` addresses the config with
- * dotted paths, type-checked against these defaults.
+ * An experiment as the runner sees it: a config schema (every key with its default, unit and checks),
+ * named profiles that override parts of it, and the function that turns a resolved config into a
+ * plan. `--set` addresses the config with dotted paths, parsed and checked by the schema. Sweeps are
+ * written declaratively with `defineSweep` (define-sweep.ts), which builds this.
  */
 export interface ExperimentDefinition<C extends object = Record<string, unknown>> {
   name: string;
   description: string;
-  config: C;
+  /** The one validator: `schema.parse(profile overrides + --set)` is the resolved config. */
+  schema: z.ZodType<C>;
   /** Must include `default` (with empty overrides) so it is listed like the others. */
   profiles: Record<string, ProfileSpec<C>>;
-  keyTypes?: KeyTypes;
-  /** Refuses impossible configs (e.g. zero steps) with a UsageError naming the key. */
-  validate?(config: C): void;
   plan(config: C): ExperimentPlan;
   /** Runs in a worker process with the backend ready; writes images for the report. */
   pictures?(ctx: PicturesContext): Promise<PictureArtifact[]>;

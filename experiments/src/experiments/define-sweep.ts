@@ -1,0 +1,87 @@
+import type { z } from 'zod';
+import { sweepRuns, type BaselineRun, type SweepRunsConfig } from './plan-helpers.js';
+import type {
+  ExperimentDefinition,
+  ExperimentPlan,
+  PictureArtifact,
+  PicturesContext,
+  ProfileSpec,
+  ReportExtension,
+  ReportExtensionContext,
+  ReportSpec,
+  RunKind,
+} from './types.js';
+import { verifyDatasets } from './verify-datasets.js';
+
+/**
+ * A YOTO-vs-baselines sweep, written as data: what the config is (a zod schema: every key with its
+ * default, unit and checks), the profiles, the task and space, the baselines, the evaluation grid and
+ * the report. `defineSweep` turns it into the runner's ExperimentDefinition: the runs (the YOTO model
+ * first, one per baseline, one seed and the `train` section for all), the dataset check before any
+ * worker starts, and the lazy loading of the tfjs-using picture and report hooks, so that the CLI
+ * process, which plans every experiment, never loads tfjs.
+ */
+export interface SweepDefinition<C extends SweepRunsConfig> {
+  name: string;
+  description: string;
+  /** The config: built from `keys.ts`; cross-key checks in its `.superRefine`. */
+  config: z.ZodType<C>;
+  /** Overrides of the defaults, as data. `default` has none. */
+  profiles: { smoke: ProfileSpec<C>; default: ProfileSpec<C>; full: ProfileSpec<C> } & Record<string, ProfileSpec<C>>;
+  /** Data-root datasets the runs read (core's catalog names), verified before training starts. */
+  datasets?: readonly string[];
+  /** The task (`package` is imported by workers to register it) and its options; part of every run's identity. */
+  task(c: C): ExperimentPlan['task'];
+  /** The core SpaceSpec every run shares (without a grid: the space is identity, the grid is not). */
+  space(c: C): Record<string, unknown>;
+  /** The YOTO run's label in the progress display. */
+  yotoLabel(c: C): string;
+  baselines(c: C): BaselineRun[];
+  /** Learning-rate factors by parameter scope for a run of this kind; absent: none. */
+  learningRateScales?(c: C, kind: RunKind): Record<string, number>;
+  /** Full λ vectors at which the YOTO model is evaluated. */
+  grid(c: C): Record<string, number>[];
+  evaluation(c: C): ExperimentPlan['evaluation'];
+  report: ReportSpec;
+  /** Options of the pictures hook, given the plan's grid, and the hook itself (imported when drawing). */
+  pictures?: { options(c: C, grid: Record<string, number>[]): Record<string, unknown>; draw(): Promise<(ctx: PicturesContext) => Promise<PictureArtifact[]>> };
+  /** The experiment's own report content (imported when reporting). */
+  extendReport?(): Promise<(ctx: ReportExtensionContext) => Promise<ReportExtension>>;
+  /** Checks beyond the datasets (e.g. a weights file), before training starts. */
+  preflight?(c: C, env: NodeJS.ProcessEnv): Promise<void>;
+}
+
+export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): ExperimentDefinition<C> {
+  const { pictures, extendReport, preflight, datasets } = d;
+  return {
+    name: d.name,
+    description: d.description,
+    schema: d.config,
+    profiles: d.profiles,
+    plan(c): ExperimentPlan {
+      const scales = d.learningRateScales;
+      const runs = sweepRuns(c, d.yotoLabel(c), d.baselines(c)).map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
+      const grid = d.grid(c);
+      return {
+        task: d.task(c),
+        space: d.space(c),
+        runs,
+        grid,
+        evaluation: d.evaluation(c),
+        report: d.report,
+        ...(pictures ? { pictures: pictures.options(c, grid) } : {}),
+      };
+    },
+    ...(pictures ? { pictures: async (ctx: PicturesContext) => (await pictures.draw())(ctx) } : {}),
+    ...(extendReport ? { extendReport: async (ctx: ReportExtensionContext) => (await extendReport())(ctx) } : {}),
+    ...(datasets || preflight
+      ? {
+          async preflight(c: C, env: NodeJS.ProcessEnv) {
+            // Fail before any worker starts, naming the missing or corrupt file and how to mend it.
+            if (datasets) await verifyDatasets(datasets, env);
+            await preflight?.(c, env);
+          },
+        }
+      : {}),
+  };
+}

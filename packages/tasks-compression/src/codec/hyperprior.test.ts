@@ -4,10 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@yoto/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BitstreamError, HEADER_BYTES, readBitstream, writeBitstream } from '../bitstream/format.js';
-import type { ScaleHyperprior } from '../model/scale-hyperprior.js';
+import { ScaleHyperprior } from '../model/scale-hyperprior.js';
 import { bitstreamErrorCode } from '../testing/bitstream-error-code.js';
-import { syntheticImage, tinyHyperprior, tinyModel } from '../testing/fixtures.js';
-import { codecContext, compressAt, decompress, decompressToTensor } from './codec.js';
+import { expectExactDecode } from '../testing/exact-decode.js';
+import { syntheticImage, TINY, tinyHyperprior, tinyModel } from '../testing/fixtures.js';
+import { codecContext, compressAt, decompress } from './codec.js';
 import { hyperGrid } from './hyperprior-streams.js';
 import { toImage, toPaddedTensor } from './image.js';
 
@@ -31,23 +32,18 @@ describe('scale hyperprior codec', () => {
       [image, 0.18],
       [syntheticImage(17, 33, 4), 0.02],
       [syntheticImage(130, 20, 5), 0.05],
-    ] as const) {
-      const enc = compressAt(model, img, lambda);
-      const { xHat } = decompressToTensor(model, enc.bytes);
-      const x = toPaddedTensor(img);
-      const ref = model.quantizedForward(x, lambda);
-      const a = xHat.dataSync();
-      const b = ref.xHat.dataSync();
-      expect(a.length).toBe(b.length);
-      let same = 0;
-      for (let i = 0; i < a.length; i++) if (Object.is(a[i], b[i])) same++;
-      expect(same).toBe(a.length);
-      expect(decompress(model, enc.bytes).image).toEqual(toImage(ref.xHat, img.width, img.height));
-      // The hyper-latent grid is ⌈h/4⌉ × ⌈w/4⌉ of the latent grid (no padding beyond 16 pixels).
-      const [, hy, wy] = ref.y.shape;
-      expect(ref.zSymbols.shape.slice(1, 3)).toEqual(hyperGrid(hy, wy));
-      tf.dispose([xHat, x, ...Object.values(ref)]);
-    }
+    ] as const)
+      expectExactDecode(model, img, lambda, (ref) => {
+        // The hyper-latent grid is ⌈h/4⌉ × ⌈w/4⌉ of the latent grid (no padding beyond 16 pixels).
+        const [, hy, wy] = ref.y.shape;
+        expect(ref.zSymbols.shape.slice(1, 3)).toEqual(hyperGrid(hy, wy));
+      });
+  });
+
+  it('decodes a model with a λ-dependent quantization step exactly too', () => {
+    const stepped = new ScaleHyperprior({ space: model.space, conditioned: true, seed: 4, config: { ...TINY, quantizationStep: 'lambda' } });
+    for (const lambda of [0.0018, 0.18]) expectExactDecode(stepped, syntheticImage(48, 40, 6), lambda);
+    stepped.dispose();
   });
 
   it('its rate is the file: header + side information + latents, within 5% above the estimate', () => {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CoefficientSpace, ConditioningNetwork, type FilmParams, ParamStore, type TaskModel } from '@yoto/core';
+import { type CoefficientSpace, ConditioningNetwork, ParamStore, type TaskModel } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
 import { type CodingModel, type DensityWeights } from '../entropy/density.js';
 import { mediansAt } from '../entropy/medians.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
+import { ConditionedMain } from './conditioned-main.js';
 import { knotOfRange, knotsOfRange, LambdaInput } from './lambda-input.js';
 import { LambdaStep } from './lambda-step.js';
 import { MainTransforms } from './main-transforms.js';
@@ -54,10 +55,8 @@ export class FactorizedPrior implements TaskModel {
   readonly lambdaRange: readonly [number, number];
   readonly bottleneck: EntropyBottleneck;
   private readonly lambda: LambdaInput;
-  private readonly transforms: MainTransforms;
-  private readonly conditioning: ConditioningNetwork | null;
-  /** Δ(λ) per latent channel (config quantizationStep 'lambda'). */
-  private readonly step: LambdaStep | null;
+  /** g_a / g_s with FiLM and Δ(λ) (config quantizationStep 'lambda'). */
+  private readonly main: ConditionedMain;
 
   constructor(options: FactorizedPriorOptions) {
     this.config = resolveConfig(options.config);
@@ -69,9 +68,9 @@ export class FactorizedPrior implements TaskModel {
     this.lambdaRange = this.lambda.lambdaRange;
     this.params = new ParamStore(options.seed);
     const p = this.params;
-    this.transforms = new MainTransforms(p, N, M);
+    const transforms = new MainTransforms(p, N, M);
     this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), M, { filters: this.config.filters, knots });
-    this.conditioning = this.conditioned
+    const conditioning = this.conditioned
       ? new ConditioningNetwork(p, {
           inputDim: options.space.conditionDim,
           layers: MainTransforms.filmLayers(N, M),
@@ -79,7 +78,8 @@ export class FactorizedPrior implements TaskModel {
           multiplier: this.config.filmMultiplier,
         })
       : null;
-    this.step = this.conditioned && this.config.quantizationStep === 'lambda' ? new LambdaStep(p, M, this.lambdaRange) : null;
+    const step = this.conditioned && this.config.quantizationStep === 'lambda' ? new LambdaStep(p, M, this.lambdaRange) : null;
+    this.main = new ConditionedMain('factorized-prior', this.lambda, transforms, conditioning, step);
   }
 
   /** The full λ vector (term order) for a distortion coefficient λ: rate fixed at 1. */
@@ -108,34 +108,12 @@ export class FactorizedPrior implements TaskModel {
     return knotsOfRange(this.lambda.rangePositions(condition), knots);
   }
 
-  /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M]; null when the step is 1. */
-  private quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
-    if (!this.step) return null;
-    if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
-    return this.step.steps(this.lambda.rangePositions(condition));
-  }
-
-  private films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
-    if (!this.conditioning) return null;
-    if (!condition) throw new Error('factorized-prior: this model is λ-conditioned; a condition is required');
-    return this.conditioning.apply(condition);
-  }
-
   analysis(x: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
-    return tf.tidy(() => {
-      if (x.shape[3] !== 3) throw new Error(`factorized-prior: the input must have 3 channels, got [${x.shape.join(', ')}]`);
-      const h = this.transforms.analysis(x, this.films(condition));
-      const step = this.quantizationSteps(condition);
-      return step ? (tf.div(h, step) as tf.Tensor4D) : h;
-    });
+    return this.main.analysis(x, condition);
   }
 
   synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
-    return tf.tidy(() => {
-      const films = this.films(condition);
-      const step = this.quantizationSteps(condition);
-      return this.transforms.synthesis(step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat, films);
-    });
+    return this.main.synthesis(yHat, condition);
   }
 
   /**

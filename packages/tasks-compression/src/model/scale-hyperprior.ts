@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CoefficientSpace, ConditioningNetwork, conv2d, conv2dTranspose, type FilmParams, type Layer, ParamStore, type TaskModel } from '@yoto/core';
+import { type CoefficientSpace, ConditioningNetwork, conv2d, conv2dTranspose, type Layer, ParamStore, type TaskModel } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
 import { type CodingModel, type DensityWeights } from '../entropy/density.js';
 import { gaussianLikelihood } from '../entropy/gaussian-conditional.js';
 import { mediansAt } from '../entropy/medians.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
+import { ConditionedMain } from './conditioned-main.js';
 import { knotOfRange, knotsOfRange, LambdaInput } from './lambda-input.js';
 import { LambdaStep } from './lambda-step.js';
 import { MainTransforms, modulate } from './main-transforms.js';
@@ -72,11 +73,10 @@ export class ScaleHyperprior implements TaskModel {
   /** The hyper-latents' factorized entropy model (N channels). */
   readonly bottleneck: EntropyBottleneck;
   private readonly lambda: LambdaInput;
-  private readonly transforms: MainTransforms;
+  /** g_a / g_s with FiLM and Δ(λ); its FiLM network also modulates h_a and h_s. */
+  private readonly main: ConditionedMain;
   private readonly hyperAnalysisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[];
   private readonly hyperSynthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[];
-  private readonly conditioning: ConditioningNetwork | null;
-  private readonly step: LambdaStep | null;
 
   constructor(options: ScaleHyperpriorOptions) {
     this.config = resolveConfig(options.config, 'scale-hyperprior config');
@@ -88,7 +88,7 @@ export class ScaleHyperprior implements TaskModel {
     this.lambdaRange = this.lambda.lambdaRange;
     this.params = new ParamStore(options.seed);
     const p = this.params;
-    this.transforms = new MainTransforms(p, N, M);
+    const transforms = new MainTransforms(p, N, M);
     const down = { kernelSize: 5, strides: 2, padding: 'same' as const, filters: N };
     this.hyperAnalysisConvs = [
       conv2d(p, 'h_a/conv0', M, { kernelSize: 3, strides: 1, padding: 'same', filters: N }),
@@ -101,7 +101,7 @@ export class ScaleHyperprior implements TaskModel {
       conv2d(p, 'h_s/conv2', N, { kernelSize: 3, strides: 1, padding: 'same', filters: M }),
     ];
     this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), N, { filters: this.config.filters, knots });
-    this.conditioning = this.conditioned
+    const conditioning = this.conditioned
       ? new ConditioningNetwork(p, {
           inputDim: options.space.conditionDim,
           layers: [
@@ -113,7 +113,8 @@ export class ScaleHyperprior implements TaskModel {
           multiplier: this.config.filmMultiplier,
         })
       : null;
-    this.step = this.conditioned && this.config.quantizationStep === 'lambda' ? new LambdaStep(p, M, this.lambdaRange) : null;
+    const step = this.conditioned && this.config.quantizationStep === 'lambda' ? new LambdaStep(p, M, this.lambdaRange) : null;
+    this.main = new ConditionedMain('scale-hyperprior', this.lambda, transforms, conditioning, step);
   }
 
   /** The space's conditions [n, conditionDim] for distortion coefficients `lambdas` (null for a baseline). */
@@ -130,41 +131,20 @@ export class ScaleHyperprior implements TaskModel {
     return knotOfRange(u, this.bottleneck.knots);
   }
 
-  private films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
-    if (!this.conditioning) return null;
-    if (!condition) throw new Error('scale-hyperprior: this model is λ-conditioned; a condition is required');
-    return this.conditioning.apply(condition);
-  }
-
-  /** Δ(λ) per example and channel, [B, 1, 1, M]; null when the step is 1. */
-  private quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
-    if (!this.step) return null;
-    if (!condition) throw new Error('scale-hyperprior: this model is λ-conditioned; a condition is required');
-    return this.step.steps(this.lambda.rangePositions(condition));
-  }
-
   /** y = g_a(x) (÷ Δ(λ) when stepped). */
   analysis(x: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
-    return tf.tidy(() => {
-      if (x.shape[3] !== 3) throw new Error(`scale-hyperprior: the input must have 3 channels, got [${x.shape.join(', ')}]`);
-      const y = this.transforms.analysis(x, this.films(condition));
-      const step = this.quantizationSteps(condition);
-      return step ? (tf.div(y, step) as tf.Tensor4D) : y;
-    });
+    return this.main.analysis(x, condition);
   }
 
   /** x̂ = g_s(ŷ · Δ(λ)). */
   synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
-    return tf.tidy(() => {
-      const step = this.quantizationSteps(condition);
-      return this.transforms.synthesis(step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat, this.films(condition));
-    });
+    return this.main.synthesis(yHat, condition);
   }
 
   /** z = h_a(|y|), [B, ⌈h/4⌉, ⌈w/4⌉, N]. */
   hyperAnalysis(y: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
     return tf.tidy(() => {
-      const films = this.films(condition);
+      const films = this.main.films(condition);
       let h = tf.abs(y) as tf.Tensor4D;
       this.hyperAnalysisConvs.forEach((conv, i) => {
         h = modulate(conv(h), films, `h_a${i}`);
@@ -177,7 +157,7 @@ export class ScaleHyperprior implements TaskModel {
   /** σ = h_s(ẑ) cropped to the latent grid height × width, [B, height, width, M]. */
   hyperSynthesis(zHat: tf.Tensor4D, condition: tf.Tensor2D | null, height: number, width: number): tf.Tensor4D {
     return tf.tidy(() => {
-      const films = this.films(condition);
+      const films = this.main.films(condition);
       let h = zHat;
       this.hyperSynthesisConvs.forEach((conv, i) => {
         h = tf.relu(modulate(conv(h), films, `h_s${i}`));

@@ -63,6 +63,21 @@ export class LambdaInput {
     return tf.slice(condition, [0, this.rangeColumn], [-1, 1]);
   }
 
+  /** Knot position t ∈ [0, K−1] of a density with `knots` knots at λ (float64, from the space's condition; 0 without knots). */
+  knotPosition(lambda: number, knots: number): number {
+    if (knots === 0) return 0;
+    const c = this.conditionFor([lambda]);
+    if (!c) return 0;
+    const [u] = this.hostRangePositions(c);
+    c.dispose();
+    return knotOfRange(u, knots);
+  }
+
+  /** Knot positions of a batch of `size` examples from its conditions (all 0 without knots or condition). */
+  knotPositionsOf(condition: tf.Tensor2D | null, size: number, knots: number): number[] {
+    return condition && knots > 0 ? this.hostRangePositions(condition).map((u) => knotOfRange(u, knots)) : Array<number>(size).fill(0);
+  }
+
   /** u of each row of conditions read on the host (float64 arithmetic from here on, as the coder needs). */
   hostRangePositions(condition: tf.Tensor2D): number[] {
     const data = condition.dataSync();

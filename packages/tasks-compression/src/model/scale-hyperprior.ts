@@ -6,7 +6,7 @@ import { gaussianLikelihood } from '../entropy/gaussian-conditional.js';
 import { mediansAt } from '../entropy/medians.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
 import { ConditionedMain } from './conditioned-main.js';
-import { knotOfRange, knotsOfRange, LambdaInput } from './lambda-input.js';
+import { knotsOfRange, LambdaInput } from './lambda-input.js';
 import { LambdaStep } from './lambda-step.js';
 import { MainTransforms, modulate } from './main-transforms.js';
 import { ENTROPY_SCOPE } from './scopes.js';
@@ -124,11 +124,7 @@ export class ScaleHyperprior implements TaskModel {
 
   /** Knot position of the hyper-latents' λ-conditioned density for one λ (float64, from the condition). */
   knotPosition(lambda: number): number {
-    if (this.bottleneck.knots === 0) return 0;
-    const c = this.conditionFor([lambda])!;
-    const [u] = this.lambda.hostRangePositions(c);
-    c.dispose();
-    return knotOfRange(u, this.bottleneck.knots);
+    return this.lambda.knotPosition(lambda, this.bottleneck.knots);
   }
 
   /** y = g_a(x) (÷ Δ(λ) when stepped). */
@@ -228,9 +224,7 @@ export class ScaleHyperprior implements TaskModel {
   /** Rounded forward pass with a λ per example, given as conditions (the trainer's evaluation loss). */
   evalForward(x: tf.Tensor4D, condition: tf.Tensor2D | null): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
     const b = x.shape[0];
-    const knots = this.bottleneck.knots;
-    const positions = condition && knots > 0 ? this.lambda.hostRangePositions(condition).map((u) => knotOfRange(u, knots)) : Array<number>(b).fill(0);
-    const medians = mediansAt(this.densityWeights(), positions);
+    const medians = mediansAt(this.densityWeights(), this.lambda.knotPositionsOf(condition, b, this.bottleneck.knots));
     return tf.tidy(() => {
       const med = tf.tensor2d(medians, [b, this.config.N]);
       const y = this.analysis(x, condition);

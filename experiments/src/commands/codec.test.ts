@@ -157,7 +157,12 @@ describe('pnpm exp codec', () => {
     flipped[flipped.length - 3] ^= 0x5a;
     writeFileSync(join(dir, 'flipped.yoto'), flipped);
     writeFileSync(join(dir, 'short.yoto'), good.subarray(0, good.length - 5));
+    // A file from a newer encoder: the version byte says 3.
+    const newer = Buffer.from(good);
+    newer[4] = 3;
+    writeFileSync(join(dir, 'newer.yoto'), newer);
     const cases: [string, RegExp][] = [
+      ['newer.yoto', /^error: .*newer\.yoto: cannot decode \(unsupported-version\): bitstream format version 3 is not supported: this decoder reads versions 1 and 2 \(the file was written by a newer encoder\)$/],
       ['flipped.yoto', /flipped\.yoto: cannot decode \(corrupt-payload\)/],
       ['short.yoto', /short\.yoto: cannot decode \(truncated\)/],
       ['in.png', /in\.png: cannot decode \(not-yoto\): not a YOTO bitstream/],

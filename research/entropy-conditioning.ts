@@ -81,7 +81,7 @@ const log = (s: string): void => void process.stderr.write(`${s}\n`);
 // 1. One YOTO model.
 const task = new BlsFactorizedTask({ config: { N, M, densityKnots: K }, cropSize: crop, lambdaRange: [lambdaLow, lambdaHigh] });
 const space = loaded ? loaded.space : task.defaultSpace();
-const model = loaded ?? task.buildModel({ space, conditioned: true, seed: 1 });
+const model = loaded ?? (task.buildModel({ space, conditioned: true, seed: 1 }) as FactorizedPrior);
 if (!loaded) {
   const opt = tf.train.adam(lr);
   const rng = new Rng(2);

@@ -17,6 +17,8 @@ const TINY = { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8 };
 let options: BlsTaskOptions;
 let yotoCkpt: string;
 let baselineCkpt: string;
+let hyperOptions: BlsTaskOptions;
+let hyperCkpt: string;
 let image: ImageU8;
 const input = join(dir, 'in.png');
 
@@ -57,6 +59,11 @@ beforeAll(async () => {
   const base = await train(task, { ...common, mode: 'fixed', lambda: { distortion: 0.02, rate: 1 }, checkpoint: { dir: join(dir, 'base'), every: 3 } });
   base.model.params.dispose();
   baselineCkpt = base.checkpointPath!;
+  // A scale-hyperprior YOTO model, smoke-trained the same way: loadTrained rebuilds it from the task options it stores.
+  hyperOptions = { ...options, architecture: 'hyperprior' };
+  const hyper = await train(new BlsFactorizedTask(hyperOptions), { ...common, taskOptions: hyperOptions as Record<string, unknown>, mode: 'yoto', checkpoint: { dir: join(dir, 'hyper'), every: 3 } });
+  hyper.model.params.dispose();
+  hyperCkpt = hyper.checkpointPath!;
   // A bitstream the tests that read one start from, written by the library rather than by a test.
   const loaded = await loadModel(new BlsFactorizedTask(options), yotoCkpt);
   try {
@@ -71,7 +78,7 @@ beforeAll(async () => {
  * file against the library's bitstream of `pixels` and the PNG against the model's rounded
  * reconstruction (the same model loaded independently).
  */
-async function expectRoundTrip(checkpoint: string, lambda: number, source: string, pixels: ImageU8, stem: string): Promise<void> {
+async function expectRoundTrip(checkpoint: string, lambda: number, source: string, pixels: ImageU8, stem: string, taskOptions = options): Promise<void> {
   const c = await cli('codec', 'compress', '--model', checkpoint, '--lambda', String(lambda), source, `${stem}.yoto`, '--json');
   expect(c.code, c.err).toBe(0);
   const summary = JSON.parse(c.out.split('\n').at(-1)!) as { bytes: number; bpp: number; lambda: number; width: number; height: number };
@@ -86,13 +93,13 @@ async function expectRoundTrip(checkpoint: string, lambda: number, source: strin
   expect(d.out).toContain(`${width}×${height}, λ = ${lambda}`);
   const decoded = await decodeImageU8(join(dir, `${stem}.png`));
 
-  const loaded = await loadModel(new BlsFactorizedTask(options), checkpoint);
+  const loaded = await loadModel(new BlsFactorizedTask(taskOptions), checkpoint);
   try {
     expect(bytes).toEqual(compressAt(loaded.model, pixels, lambda).bytes);
     const x = toPaddedTensor(pixels);
     const q = loaded.model.quantizedForward(x, lambda);
     const expected = toImage(q.xHat, width, height);
-    tf.dispose([x, q.y, q.symbols, q.yHat, q.xHat, q.bits]);
+    tf.dispose([x, ...Object.values(q)]);
     expect([decoded.width, decoded.height]).toEqual([width, height]);
     expect(Buffer.from(decoded.data).equals(Buffer.from(expected.data))).toBe(true);
   } finally {
@@ -107,6 +114,18 @@ describe('pnpm exp codec', () => {
 
   it('a fixed-λ baseline compresses and decompresses at its own λ', async () => {
     await expectRoundTrip(baselineCkpt, 0.02, 'in.png', image, 'base');
+  });
+
+  it('a scale-hyperprior checkpoint round-trips too (two streams), and a factorized model refuses its file by name', async () => {
+    await expectRoundTrip(hyperCkpt, 0.05, 'in.png', image, 'hyper', hyperOptions);
+    const bytes = new Uint8Array(readFileSync(join(dir, 'hyper.yoto')));
+    const { header, side } = readBitstream(bytes);
+    expect([header.version, header.architecture, header.hyperChannels]).toEqual([2, 'hyperprior', TINY.N]);
+    expect(side.length).toBeGreaterThan(0);
+    const wrong = await cli('codec', 'decompress', '--model', yotoCkpt, 'hyper.yoto', 'wrong.png');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/hyper\.yoto: cannot decode \(model-mismatch\): bitstream was coded by a scale-hyperprior model; this is a factorized-prior model/);
+    expect(wrong.err.split('\n').filter((l) => l.trim() !== '').length).toBe(1);
   });
 
   it('reads JPEG input: the bitstream is that of the JPEG’s decoded pixels', async () => {
@@ -138,7 +157,12 @@ describe('pnpm exp codec', () => {
     flipped[flipped.length - 3] ^= 0x5a;
     writeFileSync(join(dir, 'flipped.yoto'), flipped);
     writeFileSync(join(dir, 'short.yoto'), good.subarray(0, good.length - 5));
+    // A file from a newer encoder: the version byte says 3.
+    const newer = Buffer.from(good);
+    newer[4] = 3;
+    writeFileSync(join(dir, 'newer.yoto'), newer);
     const cases: [string, RegExp][] = [
+      ['newer.yoto', /^error: .*newer\.yoto: cannot decode \(unsupported-version\): bitstream format version 3 is not supported: this decoder reads versions 1 and 2 \(the file was written by a newer encoder\)$/],
       ['flipped.yoto', /flipped\.yoto: cannot decode \(corrupt-payload\)/],
       ['short.yoto', /short\.yoto: cannot decode \(truncated\)/],
       ['in.png', /in\.png: cannot decode \(not-yoto\): not a YOTO bitstream/],

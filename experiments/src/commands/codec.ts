@@ -99,7 +99,7 @@ export function mustBeFile(path: string, what: string): void {
 }
 
 type Codec = typeof import('@yoto/tasks-compression');
-type Model = InstanceType<Codec['FactorizedPrior']>;
+type Model = import('@yoto/tasks-compression').CompressionModel;
 
 async function compress(req: CodecRequest, model: Model, ownLambda: number[] | null, codec: Codec, io: CliIo): Promise<number> {
   const hi = model.lambdaRange[1];

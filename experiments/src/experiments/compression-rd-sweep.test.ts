@@ -56,6 +56,11 @@ describe('compression-rd-sweep plan', () => {
     // A baseline's own quantization step moves at the YOTO steps' factor.
     expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
+    // The factorized prior's task options (and so its runs' identity) carry no architecture key.
+    expect(plan.task.options).not.toHaveProperty('architecture');
+    const hyper = resolveExperiment('compression-rd-sweep', undefined, ['model.architecture=hyperprior']).plan;
+    expect(hyper.task.options).toMatchObject({ architecture: 'hyperprior', config: { N: 64, M: 96 } });
+    expect((hyper.task.options as { config: object }).config).not.toHaveProperty('architecture');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
     expect(smoke.task.options).toMatchObject({ evalCrop: 176, cropSize: 32 });
@@ -81,6 +86,7 @@ describe('compression-rd-sweep plan', () => {
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
     bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
     bad(['control.lambda=0.5'], 'control.lambda must be 0 (no control) or inside the YOTO range [0.0018, 0.18], got 0.5');
+    bad(['model.architecture=joint'], "--set model.architecture: expected one of factorized, hyperprior, got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');
   });
 

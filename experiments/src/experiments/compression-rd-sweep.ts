@@ -34,6 +34,7 @@ const config = z
     }),
     // The benchmark shape (../shared/docs/benchmarks.md).
     model: section({
+      architecture: choice(['factorized', 'hyperprior'], 'factorized', "'factorized' (Ballé et al.'s factorized prior) or 'hyperprior' (the scale hyperprior, Ballé et al. 2018, with side information)"),
       N: count(64, 'channels of the transforms'),
       M: count(96, 'latent channels'),
       densityKnots: z.int().min(0).refine((k) => k !== 1, { message: 'must be 0 or an integer ≥ 2' }).default(8).meta({ description: "knots of the entropy model's λ-dependent density (0 = none)" }),
@@ -135,12 +136,14 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     },
   },
   datasets: ['bsds500', 'kodak'],
-  task: (c) => ({
+  task: ({ model: { architecture, ...shape }, ...c }) => ({
     name: 'bls-factorized',
     package: '@yoto/tasks-compression',
     options: {
+      // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
+      ...(architecture === 'factorized' ? {} : { architecture }),
       // trainingQuantization only when 'mixed', so the runs of the default keep their identities.
-      config: (({ trainingQuantization, ...rest }) => (trainingQuantization === 'mixed' ? { ...rest, trainingQuantization } : rest))(c.model),
+      config: (({ trainingQuantization, ...rest }) => (trainingQuantization === 'mixed' ? { ...rest, trainingQuantization } : rest))(shape),
       cropSize: c.data.cropSize,
       // Only when set, so whole-image profiles keep the run identity they had without it.
       ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),

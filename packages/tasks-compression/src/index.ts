@@ -11,8 +11,12 @@ export * from './layers/gdn.js';
 export * from './entropy/density.js';
 export * from './entropy/bottleneck.js';
 export * from './entropy/refit.js';
+export * from './entropy/normal.js';
+export * from './entropy/gaussian-conditional.js';
 export * from './model/config.js';
 export * from './model/factorized-prior.js';
+export * from './model/scale-hyperprior.js';
+export * from './model/compression-model.js';
 // Codec.
 export * from './codec/image.js';
 export * from './codec/fingerprint.js';

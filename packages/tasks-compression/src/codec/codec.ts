@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { RansError } from '../coder/rans.js';
-import { decodeValues, encodeValues } from '../coder/symbols.js';
 import { BitstreamError, readBitstream, writeBitstream, type BitstreamHeader } from '../bitstream/format.js';
 import type { CodingModel, DensityWeights } from '../entropy/density.js';
+import { ARCHITECTURE_NAMES, architectureOf, type CompressionModel } from '../model/compression-model.js';
 import { STRIDE } from '../model/config.js';
-import type { FactorizedPrior } from '../model/factorized-prior.js';
+import { ScaleHyperprior } from '../model/scale-hyperprior.js';
+import { decodeFactorized, encodeFactorized } from './factorized-streams.js';
 import { modelFingerprint } from './fingerprint.js';
+import { decodeHyperprior, encodeHyperprior } from './hyperprior-streams.js';
 import { checkImage, type ImageU8, paddingFor, toImage, toPaddedTensor } from './image.js';
 
 /** Either a λ, or a target rate for which λ is searched on the model. */
@@ -22,6 +23,8 @@ export interface CompressResult {
   bpp: number;
   /** Bytes of the coded latents alone. */
   payloadBytes: number;
+  /** Bytes of the side information (the scale hyperprior's hyper-latents; 0 for the factorized prior). */
+  sideBytes: number;
   /** The model's estimate −Σ log2 p(ŷ) of the payload, in bits. */
   estimatedBits: number;
 }
@@ -37,7 +40,7 @@ export interface CodecContext {
   weights: DensityWeights;
 }
 
-export function codecContext(model: FactorizedPrior): CodecContext {
+export function codecContext(model: CompressionModel): CodecContext {
   return { fingerprint: modelFingerprint(model), weights: model.densityWeights() };
 }
 
@@ -55,7 +58,7 @@ export class LambdaRangeError extends RangeError {
 }
 
 /** Checks λ against what the model can do, returning the λ to use. */
-export function checkLambda(model: FactorizedPrior, lambda: number | undefined): number {
+export function checkLambda(model: CompressionModel, lambda: number | undefined): number {
   const [lo, hi] = model.lambdaRange;
   if (lambda === undefined) {
     if (lo === hi) return lo;
@@ -69,32 +72,38 @@ export function checkLambda(model: FactorizedPrior, lambda: number | undefined):
   return lambda;
 }
 
-function symbolIndexes(count: number, channels: number): Uint16Array {
-  const idx = new Uint16Array(count);
-  for (let i = 0; i < count; i++) idx[i] = i % channels;
-  return idx;
-}
-
 /** Compresses at one λ. */
-export function compressAt(model: FactorizedPrior, image: ImageU8, lambda: number, ctx: CodecContext = codecContext(model)): CompressResult {
+export function compressAt(model: CompressionModel, image: ImageU8, lambda: number, ctx: CodecContext = codecContext(model)): CompressResult {
   checkImage(image);
   const lam = checkLambda(model, lambda);
   const coding: CodingModel = model.codingModel(lam, ctx.weights);
   const x = toPaddedTensor(image);
-  const out = model.quantizedForward(x, lam, coding);
-  const symbols = out.symbols.dataSync();
-  const estimatedBits = out.bits.dataSync()[0];
-  tf.dispose([x, out.y, out.symbols, out.yHat, out.xHat, out.bits]);
-  for (let i = 0; i < symbols.length; i++)
-    if (!Number.isFinite(symbols[i])) throw new Error(`the model produced a non-finite latent (${symbols[i]}) at λ = ${lam}; its weights are broken (diverged training?)`);
-  const values = Int32Array.from(symbols);
-  const payload = encodeValues(values, symbolIndexes(values.length, model.config.M), coding.tables);
+  let coded;
+  try {
+    coded = model instanceof ScaleHyperprior ? encodeHyperprior(model, x, lam, coding) : encodeFactorized(model, x, lam, coding);
+  } finally {
+    x.dispose();
+  }
   const { padRight, padBottom } = paddingFor(image.width, image.height);
+  const architecture = architectureOf(model);
   const bytes = writeBitstream(
-    { fingerprint: ctx.fingerprint, lambda: lam, width: image.width, height: image.height, padRight, padBottom, channels: 3, latentChannels: model.config.M },
-    payload,
+    {
+      fingerprint: ctx.fingerprint,
+      lambda: lam,
+      width: image.width,
+      height: image.height,
+      padRight,
+      padBottom,
+      channels: 3,
+      latentChannels: model.config.M,
+      architecture,
+      hyperChannels: architecture === 'hyperprior' ? model.config.N : 0,
+    },
+    coded.payload,
+    coded.side,
   );
-  return { bytes, lambda: lam, width: image.width, height: image.height, bpp: (bytes.length * 8) / (image.width * image.height), payloadBytes: payload.length, estimatedBits };
+  const bpp = (bytes.length * 8) / (image.width * image.height);
+  return { bytes, lambda: lam, width: image.width, height: image.height, bpp, payloadBytes: coded.payload.length, sideBytes: coded.side.length, estimatedBits: coded.estimatedBits };
 }
 
 export interface TargetSearchOptions {
@@ -116,7 +125,7 @@ export interface TargetSearchResult extends CompressResult {
  * practice; a small wiggle only moves the result within the bracket). A fixed-λ model has nothing
  * to search and is refused.
  */
-export function compressToBpp(model: FactorizedPrior, image: ImageU8, targetBpp: number, options: TargetSearchOptions = {}, ctx: CodecContext = codecContext(model)): TargetSearchResult {
+export function compressToBpp(model: CompressionModel, image: ImageU8, targetBpp: number, options: TargetSearchOptions = {}, ctx: CodecContext = codecContext(model)): TargetSearchResult {
   if (!(typeof targetBpp === 'number' && Number.isFinite(targetBpp) && targetBpp > 0)) throw new Error(`target bpp must be a finite number > 0, got ${targetBpp}`);
   const [lo, hi] = model.lambdaRange;
   if (!model.conditioned || !(hi > lo))
@@ -147,7 +156,7 @@ export function compressToBpp(model: FactorizedPrior, image: ImageU8, targetBpp:
 }
 
 /** `compress(model, image, { lambda })` or `compress(model, image, { targetBpp })`. */
-export function compress(model: FactorizedPrior, image: ImageU8, control: RateControl, options: TargetSearchOptions = {}): CompressResult {
+export function compress(model: CompressionModel, image: ImageU8, control: RateControl, options: TargetSearchOptions = {}): CompressResult {
   if ('targetBpp' in control && control.targetBpp !== undefined) {
     if ('lambda' in control && (control as { lambda?: number }).lambda !== undefined) throw new Error('give either lambda or targetBpp, not both');
     return compressToBpp(model, image, control.targetBpp, options);
@@ -164,12 +173,17 @@ export interface DecompressOptions {
  * Reads the header, checks that the file was made by this model, decodes the latents and runs the
  * synthesis. Every failure is a BitstreamError whose message says what is wrong.
  */
-export function decompressToTensor(model: FactorizedPrior, bytes: Uint8Array, options: DecompressOptions = {}, ctx: CodecContext = codecContext(model)): { xHat: tf.Tensor4D; header: BitstreamHeader } {
-  const { header, payload } = readBitstream(bytes);
+export function decompressToTensor(model: CompressionModel, bytes: Uint8Array, options: DecompressOptions = {}, ctx: CodecContext = codecContext(model)): { xHat: tf.Tensor4D; header: BitstreamHeader } {
+  const { header, payload, side } = readBitstream(bytes);
+  const architecture = architectureOf(model);
+  if (header.architecture !== architecture)
+    throw new BitstreamError('model-mismatch', `bitstream was coded by a ${ARCHITECTURE_NAMES[header.architecture]} model; this is a ${ARCHITECTURE_NAMES[architecture]} model; decode it with the checkpoint that encoded it`);
   if (header.fingerprint !== ctx.fingerprint)
     throw new BitstreamError('model-mismatch', `bitstream was made by model ${header.fingerprint}, not by this model (${ctx.fingerprint}); decode it with the checkpoint that encoded it`);
   if (header.latentChannels !== model.config.M)
     throw new BitstreamError('invalid-header', `bitstream has ${header.latentChannels} latent channels, the model has ${model.config.M}`);
+  if (architecture === 'hyperprior' && header.hyperChannels !== model.config.N)
+    throw new BitstreamError('invalid-header', `bitstream has ${header.hyperChannels} hyper-latent channels, the model has ${model.config.N}`);
   if (header.channels !== 3) throw new BitstreamError('invalid-header', `bitstream has ${header.channels} image channels; only RGB (3) is supported`);
   const expected = paddingFor(header.width, header.height);
   if (header.padRight !== expected.padRight || header.padBottom !== expected.padBottom)
@@ -185,23 +199,13 @@ export function decompressToTensor(model: FactorizedPrior, bytes: Uint8Array, op
   }
   const h = (header.height + header.padBottom) / STRIDE;
   const w = (header.width + header.padRight) / STRIDE;
-  const M = model.config.M;
   const coding = model.codingModel(lambda, ctx.weights);
-  let values: Int32Array;
-  try {
-    values = decodeValues(payload, symbolIndexes(h * w * M, M), coding.tables);
-  } catch (err) {
-    if (err instanceof RansError) throw new BitstreamError('corrupt-payload', `bitstream payload cannot be decoded: ${err.message}`);
-    throw err;
-  }
-  const symbols = tf.tensor4d(Float32Array.from(values), [1, h, w, M]);
-  const xHat = model.decodeSymbols(symbols, lambda, coding);
-  symbols.dispose();
+  const xHat = model instanceof ScaleHyperprior ? decodeHyperprior(model, payload, side, h, w, lambda, coding) : decodeFactorized(model, payload, h, w, lambda, coding);
   return { xHat, header };
 }
 
 /** Decodes a file to the 8-bit RGB image. */
-export function decompress(model: FactorizedPrior, bytes: Uint8Array, options: DecompressOptions = {}, ctx?: CodecContext): DecompressResult {
+export function decompress(model: CompressionModel, bytes: Uint8Array, options: DecompressOptions = {}, ctx?: CodecContext): DecompressResult {
   const { xHat, header } = decompressToTensor(model, bytes, options, ctx);
   const image = toImage(xHat, header.width, header.height);
   xHat.dispose();

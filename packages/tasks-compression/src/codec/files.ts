@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { decodeImageU8, type DecodeOptions, encodePng, writeFileAtomic } from '@yoto/core';
-import type { FactorizedPrior } from '../model/factorized-prior.js';
+import type { CompressionModel } from '../model/compression-model.js';
 import { compress, type CompressResult, decompress, type DecompressResult, type RateControl, type TargetSearchOptions } from './codec.js';
 import type { ImageU8 } from './image.js';
 
@@ -21,7 +21,7 @@ export async function writePngFile(path: string, image: ImageU8): Promise<void> 
 }
 
 export async function compressFile(
-  model: FactorizedPrior,
+  model: CompressionModel,
   input: string,
   output: string,
   control: RateControl,
@@ -33,7 +33,7 @@ export async function compressFile(
   return result;
 }
 
-export async function decompressFile(model: FactorizedPrior, input: string, output: string): Promise<DecompressResult> {
+export async function decompressFile(model: CompressionModel, input: string, output: string): Promise<DecompressResult> {
   const bytes = new Uint8Array(await readFile(input));
   const result = decompress(model, bytes);
   await writePngFile(output, result.image);

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { FactorizedPrior } from '../model/factorized-prior.js';
+import { architectureOf, type CompressionModel } from '../model/compression-model.js';
 
 /**
  * A model's identity for the bitstream: SHA-256 over the configuration, the coefficient space and
  * every weight (name, shape, float32 bytes, in name order), cut to 8 bytes (16 hex digits). A file
  * decoded with any other model fails with a clear "model mismatch" instead of decoding to noise.
  */
-export function modelFingerprint(model: FactorizedPrior): string {
+export function modelFingerprint(model: CompressionModel): string {
   const h = createHash('sha256');
-  h.update('yoto-bls-factorized/1\n');
+  // The factorized prior's prefix is the one it always had, so its fingerprints (and old files) stay valid.
+  h.update(`yoto-bls-${architectureOf(model)}/1\n`);
   h.update(
     JSON.stringify({
       config: model.config,

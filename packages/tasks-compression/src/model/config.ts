@@ -58,27 +58,28 @@ const REMOVED_KEYS: Record<string, string> = {
     "it was removed when the coefficient space took over λ's encoding: a range-mapped input is now the space's encoding { distortion: 'range' } (a checkpoint that sets it was written by an older version and must be retrained)",
 };
 
-export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}): FactorizedPriorConfig {
+/** Checks and completes a configuration; `what` names the model in errors (the scale hyperprior uses the same keys). */
+export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}, what = 'factorized-prior config'): FactorizedPriorConfig {
   for (const key of Object.keys(partial)) {
-    if (key in REMOVED_KEYS) throw new Error(`factorized-prior config: option '${key}': ${REMOVED_KEYS[key]}`);
-    if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`factorized-prior config: unknown option '${key}' (known: ${[...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS].join(', ')})`);
+    if (key in REMOVED_KEYS) throw new Error(`${what}: option '${key}': ${REMOVED_KEYS[key]}`);
+    if (!(key in DEFAULT_CONFIG) && !OPTIONAL_KEYS.includes(key)) throw new Error(`${what}: unknown option '${key}' (known: ${[...Object.keys(DEFAULT_CONFIG), ...OPTIONAL_KEYS].join(', ')})`);
   }
   const c: FactorizedPriorConfig = { ...DEFAULT_CONFIG, ...partial, filters: [...(partial.filters ?? DEFAULT_CONFIG.filters)] };
-  const int = (v: unknown, what: string, min: number): void => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`factorized-prior config: ${what} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  const int = (v: unknown, key: string, min: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new Error(`${what}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   };
   int(c.N, 'N', 1);
   int(c.M, 'M', 1);
   int(c.conditioningHidden, 'conditioningHidden', 1);
   int(c.densityKnots, 'densityKnots', 0);
-  if (c.densityKnots === 1) throw new Error('factorized-prior config: densityKnots must be 0 or ≥ 2, got 1');
-  if (!Array.isArray(c.filters) || c.filters.length === 0) throw new Error('factorized-prior config: filters must be a non-empty array');
+  if (c.densityKnots === 1) throw new Error(`${what}: densityKnots must be 0 or ≥ 2, got 1`);
+  if (!Array.isArray(c.filters) || c.filters.length === 0) throw new Error(`${what}: filters must be a non-empty array`);
   c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
   if (c.filmMultiplier !== undefined && !(typeof c.filmMultiplier === 'number' && Number.isFinite(c.filmMultiplier) && c.filmMultiplier > 0))
-    throw new Error(`factorized-prior config: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
+    throw new Error(`${what}: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
   if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
-    throw new Error(`factorized-prior config: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
+    throw new Error(`${what}: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
   if (c.trainingQuantization !== undefined && c.trainingQuantization !== 'noise' && c.trainingQuantization !== 'mixed')
-    throw new Error(`factorized-prior config: trainingQuantization must be 'noise' or 'mixed', got ${JSON.stringify(c.trainingQuantization)}`);
+    throw new Error(`${what}: trainingQuantization must be 'noise' or 'mixed', got ${JSON.stringify(c.trainingQuantization)}`);
   return c;
 }

@@ -129,7 +129,7 @@ describe("task 'bls-factorized'", () => {
   it("a fixed-λ run hands its λ to the model (the baseline's step starts at Δ(λ)) and its checkpoint rebuilds it", async () => {
     const taskOptions = { config: { ...TINY, quantizationStep: 'lambda' as const }, cropSize: 32, trainFolders: [join(dir, 'train')], evalFolder: join(dir, 'eval') };
     const t = new BlsFactorizedTask(taskOptions);
-    const logStep = (m: FactorizedPrior) => new Map(m.params.entries()).get(`${STEP_SCOPE}log_step`)!.dataSync()[0];
+    const logStep = (m: { params: FactorizedPrior['params'] }) => new Map(m.params.entries()).get(`${STEP_SCOPE}log_step`)!.dataSync()[0];
     for (const lambda of [0.0018, 0.18]) {
       const ckpt = join(dir, `fixed-${lambda}`);
       const run = await train(t, {

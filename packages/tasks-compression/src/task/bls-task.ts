@@ -21,16 +21,26 @@ import { cropImage, type ImageU8 } from '../codec/image.js';
 import { bsdsTrainFolders, ImageSet, randomCrops, stepSeed } from '../data/images.js';
 import { msSsim, msSsimDb } from '../metrics/ms-ssim.js';
 import { mse, psnr } from '../metrics/psnr.js';
+import type { CompressionModel } from '../model/compression-model.js';
 import type { FactorizedPriorConfig } from '../model/config.js';
 import { CONDITIONING_SCOPE, DISTORTION, ENTROPY_SCOPE, FactorizedPrior, RATE } from '../model/factorized-prior.js';
+import { ScaleHyperprior } from '../model/scale-hyperprior.js';
 
 export const TASK_NAME = 'bls-factorized';
 
 /** CompressAI's MSE qualities 1–8 span λ ∈ [0.0018, 0.0932]; the benchmark range goes to 0.18. */
 export const DEFAULT_LAMBDA_RANGE: readonly [number, number] = [0.0018, 0.18];
 
+/** The model architectures the task builds. */
+export const ARCHITECTURES = ['factorized', 'hyperprior'] as const;
+
 export interface BlsTaskOptions {
-  /** Model shape (N, M, …); see FactorizedPriorConfig. */
+  /**
+   * 'factorized' (absent: Ballé et al.'s factorized prior) or 'hyperprior' (the scale hyperprior,
+   * model/scale-hyperprior.ts). Stored with checkpoints, so `loadTrained` rebuilds the right model.
+   */
+  architecture?: (typeof ARCHITECTURES)[number];
+  /** Model shape (N, M, …); see FactorizedPriorConfig (the scale hyperprior has the same keys). */
   config?: Partial<FactorizedPriorConfig>;
   /** Side of the square training crops (default 128). */
   cropSize?: number;
@@ -69,7 +79,7 @@ export interface CompressionBatch extends Batch {
  * rate = bits per pixel; loss λ·distortion + 1·rate with λ ~ LogUniform[0.0018, 0.18].
  * Evaluation codes every held-out image to a real bitstream and decodes it.
  */
-export class BlsFactorizedTask implements Task<FactorizedPrior> {
+export class BlsFactorizedTask implements Task<CompressionModel> {
   readonly name = TASK_NAME;
   readonly terms = [DISTORTION, RATE] as const;
   readonly cropSize: number;
@@ -87,6 +97,8 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
       throw new Error(`${TASK_NAME}: cropSize must be a multiple of 16 (the transform's stride), got ${this.cropSize}`);
     const ec = options.evalCrop ?? 0;
     if (!Number.isInteger(ec) || ec < 0) throw new Error(`${TASK_NAME}: evalCrop must be an integer ≥ 0 (0 = whole images), got ${ec}`);
+    if (options.architecture !== undefined && !(ARCHITECTURES as readonly string[]).includes(options.architecture))
+      throw new Error(`${TASK_NAME}: architecture must be one of ${ARCHITECTURES.join(', ')}, got ${JSON.stringify(options.architecture)}`);
   }
 
   defaultSpace(): CoefficientSpace {
@@ -95,9 +107,10 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     return defineSpace({ terms: [...this.terms], distribution: { kind: 'logUniform', term: DISTORTION, low, high }, encoding: { [DISTORTION]: 'range' } });
   }
 
-  buildModel(options: BuildOptions): FactorizedPrior {
+  buildModel(options: BuildOptions): CompressionModel {
+    const Model = this.options.architecture === 'hyperprior' ? ScaleHyperprior : FactorizedPrior;
     const d = options.space.terms.indexOf(DISTORTION);
-    return new FactorizedPrior({
+    return new Model({
       space: options.space,
       conditioned: options.conditioned,
       seed: options.seed,
@@ -131,7 +144,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
     return { size: batchSize, tensors: { x: tf.tensor4d(pixels, [batchSize, s, s, 3]) }, noiseSeed };
   }
 
-  lossTerms(model: FactorizedPrior, batch: Batch, ctx: LossContext): LossTerms {
+  lossTerms(model: CompressionModel, batch: Batch, ctx: LossContext): LossTerms {
     const x = batch.tensors.x as tf.Tensor4D;
     if (!x || x.rank !== 4) throw new Error(`${TASK_NAME}: batch.tensors.x must be [batch, height, width, 3]`);
     const noiseSeed = (batch as Partial<CompressionBatch>).noiseSeed ?? Math.floor(Math.random() * 2 ** 32);
@@ -172,7 +185,7 @@ export class BlsFactorizedTask implements Task<FactorizedPrior> {
    * images: bpp of the file, PSNR (RGB, 0–255), MS-SSIM (and in dB), the loss terms measured on the
    * decoded 8-bit image, the loss, and the model's estimated bpp for comparison.
    */
-  async evaluate(model: FactorizedPrior, { lambda }: EvaluationPoint, options: EvaluateOptions = {}): Promise<Record<string, number>> {
+  async evaluate(model: CompressionModel, { lambda }: EvaluationPoint, options: EvaluateOptions = {}): Promise<Record<string, number>> {
     if (lambda.length !== this.terms.length) throw new Error(`${TASK_NAME}: λ must have ${this.terms.length} values (${this.terms.join(', ')}), got ${lambda.length}`);
     const lam = lambda[0];
     const rateCoef = lambda[1];

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@yoto/core';
 import type { ImageU8 } from '../codec/image.js';
 import { FactorizedPrior } from '../model/factorized-prior.js';
+import { ScaleHyperprior } from '../model/scale-hyperprior.js';
 import { BlsFactorizedTask } from '../task/bls-task.js';
 
 /** Test helpers: a tiny model and smooth synthetic images (no dataset needed). */
@@ -10,6 +11,11 @@ export const TINY = { N: 8, M: 16, densityKnots: 4, conditioningHidden: 8 };
 
 export function tinyModel(conditioned = true, seed = 1, space = new BlsFactorizedTask().defaultSpace()): FactorizedPrior {
   return new FactorizedPrior({ space, conditioned, seed, config: TINY });
+}
+
+/** A tiny scale-hyperprior model with the same shape (N = 8 hyper-latent channels, M = 16). */
+export function tinyHyperprior(conditioned = true, seed = 1, space = new BlsFactorizedTask().defaultSpace()): ScaleHyperprior {
+  return new ScaleHyperprior({ space, conditioned, seed, config: TINY });
 }
 
 /** A smooth colour image with some texture: gradients plus a few sinusoids plus mild noise. */

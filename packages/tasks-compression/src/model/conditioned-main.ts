@@ -1,0 +1,55 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ConditioningNetwork, FilmParams } from '@yoto/core';
+import type { LambdaInput } from './lambda-input.js';
+import type { QuantizationStep } from './lambda-step.js';
+import type { MainTransforms } from './main-transforms.js';
+
+/**
+ * The main transforms as a λ-conditioned model runs them: FiLM parameters from the condition, and
+ * y ÷ Δ after the analysis, ŷ · Δ before the synthesis when the model has a learned step (Δ(λ) for
+ * a conditioned model, a baseline's own Δ). The
+ * models create the parts (in their own variable order) and share this arithmetic.
+ */
+export class ConditionedMain {
+  constructor(
+    private readonly what: string,
+    private readonly lambda: LambdaInput,
+    private readonly transforms: MainTransforms,
+    private readonly conditioning: ConditioningNetwork | null,
+    private readonly step: QuantizationStep | null,
+  ) {}
+
+  /** FiLM parameters of every conditioned layer (null for a baseline). */
+  films(condition: tf.Tensor2D | null): Record<string, FilmParams> | null {
+    if (!this.conditioning) return null;
+    if (!condition) throw new Error(`${this.what}: this model is λ-conditioned; a condition is required`);
+    return this.conditioning.apply(condition);
+  }
+
+  /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M] ([1, 1, 1, M] for a baseline); null when the step is 1. */
+  quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
+    if (!this.step) return null;
+    if (!this.step.conditioned) return this.step.steps(null);
+    if (!condition) throw new Error(`${this.what}: this model is λ-conditioned; a condition is required`);
+    return this.step.steps(this.lambda.rangePositions(condition));
+  }
+
+  /** y = g_a(x) (÷ Δ(λ) when stepped). */
+  analysis(x: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
+    return tf.tidy(() => {
+      if (x.shape[3] !== 3) throw new Error(`${this.what}: the input must have 3 channels, got [${x.shape.join(', ')}]`);
+      const h = this.transforms.analysis(x, this.films(condition));
+      const step = this.quantizationSteps(condition);
+      return step ? (tf.div(h, step) as tf.Tensor4D) : h;
+    });
+  }
+
+  /** x̂ = g_s(ŷ · Δ(λ)). */
+  synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
+    return tf.tidy(() => {
+      const films = this.films(condition);
+      const step = this.quantizationSteps(condition);
+      return this.transforms.synthesis(step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat, films);
+    });
+  }
+}

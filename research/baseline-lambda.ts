@@ -22,7 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
 import { parseFlags } from '@yoto/flags';
-import { BlsFactorizedTask, CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE, type FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
+import { BlsFactorizedTask, CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE, type CompressionModel, FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
 
 const S = { type: 'string' } as const;
 const I = { type: 'integer' } as const;
@@ -57,6 +57,12 @@ const log = (line: string): void => console.log(`[${((performance.now() - t0) / 
 log(`backend ${backend.name}; ${steps} steps per baseline; quantization step ${step}`);
 
 /** Distortion (255²·MSE) of held-back crops with noise and with rounding, and the median latent std. */
+/** The task is built with its default architecture, so its models are factorized priors. */
+function factorized(model: CompressionModel): FactorizedPrior {
+  if (!(model instanceof FactorizedPrior)) throw new Error('baseline-lambda studies the factorized prior; the task built another architecture');
+  return model;
+}
+
 function heldBack(model: FactorizedPrior, lambda: number): { noisy: number; rounded: number; latentStd: number } {
   const batch = task.trainBatch({ step: 900_000, batchSize: 8, seed: 11 });
   const x = batch.tensors.x as tf.Tensor4D;
@@ -118,7 +124,7 @@ if (f.yoto) {
     { ...common, mode: 'yoto', learningRateScales: { [ENTROPY_SCOPE]: num('entropy-lr-scale', 10), [CONDITIONING_SCOPE]: num('step-lr-scale', 10) } },
     { sink: new ConsoleSink(every, (l) => log(`yoto ${l}`)) },
   );
-  for (const lambda of lambdas) measure(model, lambda);
+  for (const lambda of lambdas) measure(factorized(model), lambda);
   model.dispose();
 } else
   for (const lambda of lambdas) {
@@ -132,6 +138,6 @@ if (f.yoto) {
       },
       { sink: new ConsoleSink(every, (l) => log(`λ=${lambda} ${l}`)) },
     );
-    measure(model, lambda);
+    measure(factorized(model), lambda);
     model.dispose();
   }

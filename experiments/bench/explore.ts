@@ -1,50 +1,62 @@
 /**
- * `pnpm bench explore [--experiment e] [--profile p] [--moves n]`: slider-to-picture latency of the
+ * `pnpm bench explore [--experiment e] [--profile p] [--moves n] [--backends auto,webgl,wasm]`: slider-to-picture latency of the
  * explorer page in headless Chromium (Debian's, software WebGL and WebAssembly), on a trained
  * experiment under YOTO_HOME. Each move sets the slider and waits until the page has drawn the new
  * pictures; reported are the page's own time (performance.now around the redraw) and the wall time
  * Playwright sees from the slider change to the redraw being done.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseFlags } from '@yoto/flags';
 import { resolveExperiment } from '../src/experiments/registry.js';
 import { startExplorer } from '../src/explore/explorer.js';
+import { chromiumMissing, openExplorerPage } from '../src/explore/testing/browser.js';
 import { resolveHome } from '../src/runner/home.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 export async function main(args: string[]): Promise<number> {
-  const usage = 'pnpm bench explore [--experiment vae-beta-sweep] [--profile smoke] [--moves 20]   (YOTO_HOME must hold a finished run)';
+  const usage = 'pnpm bench explore [--experiment vae-beta-sweep|compression-rd-sweep] [--profile smoke] [--moves 20] [--backends auto,webgl,wasm]   (YOTO_HOME must hold a finished run)';
   const { flags } = parseFlags(
     'bench explore',
     args,
-    { experiment: { type: 'string', default: 'vae-beta-sweep' }, profile: { type: 'string', default: 'smoke' }, moves: { type: 'integer', min: 1, default: 20 } },
+    {
+      experiment: { type: 'string', default: 'vae-beta-sweep' },
+      profile: { type: 'string', default: 'smoke' },
+      moves: { type: 'integer', min: 1, default: 20 },
+      backends: { type: 'string', default: 'auto,webgl,wasm' },
+    },
     usage,
   );
   if (flags.help) {
     console.log(`usage: ${usage}`);
     return 0;
   }
-  if (!existsSync(CHROMIUM)) {
-    console.error(`Chromium is not installed at ${CHROMIUM} (Debian: apt-get install chromium)`);
+  const missing = chromiumMissing();
+  if (missing) {
+    console.error(missing);
     return 2;
   }
   const { experiment, profile, moves } = flags;
+  // A software WebGL redraws a 256×256 compression round trip in tens of seconds under load: it can be left out.
+  const backends = flags.backends.split(',');
+  const unknown = backends.find((b) => !['auto', 'webgl', 'wasm'].includes(b));
+  if (unknown !== undefined) {
+    console.error(`bench explore: --backends: '${unknown}' is not one of auto, webgl, wasm`);
+    return 2;
+  }
   const home = resolveHome(process.env, process.cwd());
   const server = await startExplorer({ home, resolved: resolveExperiment(experiment, profile), port: 0 });
-  const { chromium } = await import('playwright-core');
   const userData = mkdtempSync(join(tmpdir(), 'yoto-bench-explore-'));
-  const browser = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args: ARGS });
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   try {
-    for (const backend of ['auto', 'webgl', 'wasm']) {
-      const page = await browser.newPage();
-      await page.goto(backend === 'auto' ? server.url : `${server.url}?backend=${backend}`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
+    for (const backend of backends) {
+      const { page, close } = await openExplorerPage(backend === 'auto' ? server.url : `${server.url}?backend=${backend}`, userData);
+      if ((await page.evaluate(() => document.body.dataset.failed)) === 'true') throw new Error(`the page failed: ${await page.locator('#error').textContent()}`);
+      // What one move redraws: the compression page codes one image (its size), the VAE page a panel.
+      const what = (await page.locator('#original').count()) ? ` (codes ${await page.locator('#original').evaluate((c: HTMLCanvasElement) => `${c.width}×${c.height}`)})` : '';
       const used = await page.locator('#subtitle').textContent();
       const pageMs: number[] = [];
       const wallMs: number[] = [];
@@ -59,11 +71,11 @@ export async function main(args: string[]): Promise<number> {
         pageMs.push(Number(await page.evaluate(() => document.body.dataset.ms)));
       }
       const f = (xs: number[]) => `median ${quantile(xs, 0.5).toFixed(1)} ms, p90 ${quantile(xs, 0.9).toFixed(1)} ms`;
-      console.log(`${backend.padEnd(5)} (${used?.match(/tfjs (\w+) backend/)?.[1] ?? '?'} used): redraw in page ${f(pageMs)}; slider → picture (Playwright) ${f(wallMs)}  [${moves} moves]`);
-      await page.close();
+      console.log(`${backend.padEnd(5)} (${used?.match(/tfjs (\w+) backend/)?.[1] ?? '?'} used)${what}: redraw in page ${f(pageMs)}; slider → picture (Playwright) ${f(wallMs)}  [${moves} moves]`);
+      await close();
     }
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   } finally {
-    await browser.close();
     await server.close();
     rmSync(userData, { recursive: true, force: true });
   }

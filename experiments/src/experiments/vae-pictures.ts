@@ -2,12 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { loadTrained } from '@yoto/core';
 import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, termsAt, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
 import { svgToPng, writeFileAtomic } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { fmt } from './format.js';
+import { animatedWebp, EXPLORE_HINT, FRAME_MS } from './sweep-animation.js';
 
 export interface VaePictureOptions {
   images: number;
@@ -98,9 +98,6 @@ export async function vaePictures(ctx: PicturesContext): Promise<PictureArtifact
   return out;
 }
 
-/** Milliseconds each frame of the β-sweep animation stays on screen. */
-const FRAME_MS = 700;
-
 /**
  * The λ sweep made by the one model, as the papers' demo animations: an animated WebP whose frames
  * are the YOTO model's reconstructions and prior samples at each grid β, in order, each frame
@@ -114,35 +111,25 @@ async function sweepAnimation(ctx: PicturesContext, task: VaeTask, yoto: VaeMode
   const z = tf.tensor2d(fixedLatents(o.n, latent), [o.n, latent]);
   const frames: Buffer[] = [];
   const lines: string[] = [];
-  let width = 0;
-  let height = 0;
   try {
     for (const beta of betas) {
       const terms = await termsAt(task, yoto, images, beta);
       const rows = [split(reconstruct(yoto, images, beta), o.size), split(decode(yoto, z, beta), o.size)];
       const line = `${ctx.plan.report.lambdaTitle} = ${fmt(beta)}: reconstruction ${terms.reconstruction.toFixed(1)} nats, KL ${terms.kl.toFixed(2)} nats`;
       lines.push(line);
-      const png = labelGrid(await tileGrid(rows, h, w, c, { pad: 2, scale: SCALE }), { columns: [], rows: ['reconstructions', 'prior samples'], note: line });
-      const { data, info } = await sharp(png).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-      if (frames.length && (info.width !== width || info.height !== height)) throw new Error(`sweep animation: frame ${frames.length} is ${info.width}×${info.height}, the first ${width}×${height}`);
-      width = info.width;
-      height = info.height;
-      frames.push(data);
+      frames.push(labelGrid(await tileGrid(rows, h, w, c, { pad: 2, scale: SCALE }), { columns: [], rows: ['reconstructions', 'prior samples'], note: line }));
     }
   } finally {
     tf.dispose([images, z]);
   }
-  const webp = await sharp(Buffer.concat(frames), { raw: { width, height: height * frames.length, channels: 4, pageHeight: height } })
-    .webp({ loop: 0, delay: frames.map(() => FRAME_MS), lossless: true })
-    .toBuffer();
+  const webp = await animatedWebp(frames);
   const record = ctx.plan.report;
   return {
     path: writeAtomic(join(ctx.outDir, 'lambda-sweep.webp'), webp),
     title: `The ${record.lambdaTitle} sweep of the one YOTO model (animation)`,
     caption:
       `${frames.length} frames, one per grid ${record.lambdaTitle}, ${FRAME_MS} ms each: the YOTO model's reconstructions of ${o.n} test digits and its ` +
-      `decoding of ${o.n} fixed latent codes. The model's own terms on these digits (posterior mean): ${lines.join('; ')}. ` +
-      'Turn it yourself, between the grid points too: `pnpm exp explore <experiment> [--profile p]`.',
+      `decoding of ${o.n} fixed latent codes. The model's own terms on these digits (posterior mean): ${lines.join('; ')}. ${EXPLORE_HINT}`,
   };
 }
 

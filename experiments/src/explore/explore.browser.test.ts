@@ -1,7 +1,7 @@
 // The explorer page in real headless Chromium (Debian's, driven by playwright-core): a smoke-size
 // VAE experiment is trained through the CLI, the page is served, and the test moves the slider,
 // clicks a baseline on the chart and compares the page's pixels with the same model run in Node.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,7 @@ import { resolveExperiment } from '../experiments/registry.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { startExplorer } from './explorer.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform } from './testing/browser.js';
 
 let root: string;
 let homeDir: string;
@@ -83,42 +81,22 @@ describe('the report’s β-sweep animation', () => {
 
 describe('exp explore in headless Chromium', () => {
   it('loads offline, turns β live, moves the chart point, and a clicked baseline moves the slider', async (ctx) => {
-    if (!existsSync(CHROMIUM)) {
-      const why = `Chromium is not installed at ${CHROMIUM} (Debian: apt-get install chromium); .ci/run installs it`;
+    const why = chromiumMissing();
+    if (why) {
       console.warn(`skipped: ${why}`);
       ctx.skip(why);
       return;
     }
     const server = await explorer({ port: 0 });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launchPersistentContext(mkdtempSync(join(root, 'chromium-')), { executablePath: CHROMIUM, headless: true, args: ARGS });
+    const { page, problems, outside, close } = await openExplorerPage(server.url, root);
     try {
-      const page = await browser.newPage();
-      await page.setViewportSize({ width: 1400, height: 900 });
-      const problems: string[] = [];
-      const outside: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('request', (r) => {
-        const url = r.url();
-        if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) outside.push(url);
-      });
-      await page.goto(server.url);
-      await page.waitForSelector('body[data-ready="true"], body[data-failed="true"]', { timeout: 120_000 });
       expect(await page.locator('#error').textContent()).toBe('');
       const sliders = page.locator('input[type=range]');
       expect(await sliders.count()).toBe(1); // the smoke space conditions on β alone
 
-      const pixels = (id: string) =>
-        page.evaluate((i) => {
-          const c = document.getElementById(i) as HTMLCanvasElement;
-          return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
-        }, id);
-      // The ring of the current λ (the layer the page adds to the report's spec).
-      const ring = () => page.evaluate(() => document.querySelector('#chart svg g.current_lambda_marks path')!.getAttribute('transform'));
-      const renders = async () => Number(await page.evaluate(() => document.body.dataset.renders));
+      const pixels = (id: string) => canvasPixels(page, id);
+      const ring = () => ringTransform(page);
+      const renders = () => renderCount(page);
 
       const before = { recon: await pixels('yoto-recon'), prior: await pixels('yoto-prior'), ring: await ring(), renders: await renders() };
       await sliders.first().fill('980'); // β near the top of its range
@@ -148,12 +126,7 @@ describe('exp explore in headless Chromium', () => {
       images.dispose();
 
       // Clicking the β = 8 baseline on the chart sets the slider to its β and draws its own outputs.
-      const diamond = await page.evaluate(() => {
-        const paths = Array.from(document.querySelectorAll('#chart svg g.mark-symbol path'));
-        const p = paths.find((e) => /baseline-beta=8\//.test(e.getAttribute('aria-label') ?? ''));
-        const r = p?.getBoundingClientRect();
-        return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
-      });
+      const diamond = await baselinePoint(page, 'baseline-beta=8/');
       expect(diamond).not.toBeNull();
       const n = await renders();
       await page.mouse.click(diamond!.x, diamond!.y);
@@ -167,7 +140,7 @@ describe('exp explore in headless Chromium', () => {
       expect(problems).toEqual([]);
       expect(outside).toEqual([]);
     } finally {
-      await browser.close();
+      await close();
       await server.close();
     }
   }, 300_000);

@@ -11,7 +11,12 @@ export interface ExplorerSite {
   state: ExplorerState;
   panel: unknown;
   page: PageBundle;
+  /** A task's own files (e.g. compression's Kodak images), tried before the 404. */
+  route?: TaskRoute;
 }
+
+/** A task's extra route: its response, or null when the path is not its. */
+export type TaskRoute = (path: string) => Promise<{ status: number; type: string; body: string | Uint8Array; headers?: Record<string, string> } | null>;
 
 export interface RunningExplorer {
   url: string;
@@ -60,11 +65,13 @@ async function handle(site: ExplorerSite, req: IncomingMessage, res: ServerRespo
     // Read per request: a run resumed meanwhile serves its latest checkpoint.
     return send(res, 200, 'application/octet-stream', await readFile(file));
   }
+  const extra = await site.route?.(path);
+  if (extra) return send(res, extra.status, extra.type, extra.body, extra.headers);
   send(res, 404, 'text/plain', `no ${path}`);
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
 }
 

@@ -23,5 +23,6 @@ export * from './checkpoint/named-arrays.js';
 export * from './checkpoint/load-model.js';
 export * from './checkpoint/load-trained.js';
 export * from './checkpoint/errors.js';
+export * from './checkpoint/sha256.js';
 export * from './eval/grid.js';
 export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from '@yoto/tfjs-kernels';

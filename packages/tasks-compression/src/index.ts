@@ -1,30 +1,6 @@
-// Entropy coding (independent of tfjs).
-export * from './coder/quantize.js';
-export * from './coder/rans.js';
-export * from './coder/symbols.js';
-// Bitstream format.
-export * from './bitstream/crc32.js';
-export * from './bitstream/format.js';
-// Layers, entropy model, model.
-export * from './layers/bounds.js';
-export * from './layers/gdn.js';
-export * from './entropy/density.js';
-export * from './entropy/bottleneck.js';
-export * from './entropy/refit.js';
-export * from './entropy/normal.js';
-export * from './entropy/gaussian-conditional.js';
-export * from './model/config.js';
-export * from './model/factorized-prior.js';
-export * from './model/scale-hyperprior.js';
-export * from './model/compression-model.js';
-// Codec.
-export * from './codec/image.js';
-export * from './codec/fingerprint.js';
-export * from './codec/codec.js';
+// The Node entry: everything portable, plus file IO and the task with its image files.
+export * from './portable.js';
 export * from './codec/files.js';
-// Metrics.
-export * from './metrics/psnr.js';
-export * from './metrics/ms-ssim.js';
 // Task (registers 'bls-factorized' on import).
 export * from './data/images.js';
 export * from './task/bls-task.js';

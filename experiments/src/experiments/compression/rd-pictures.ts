@@ -17,6 +17,7 @@ import type { PictureArtifact, PicturesContext } from '../types.js';
 import { composeGallery, type GalleryTile } from './gallery-image.js';
 import { type CompressionPictureOptions, REFERENCE_CACHE, referenceSettings } from './reference-cache.js';
 import { cachedReferenceSweep, codeWith } from './reference-codecs.js';
+import { compressionSweepAnimation } from './sweep-animation.js';
 import { fmt } from '../format.js';
 import { isControl } from './control.js';
 
@@ -33,7 +34,7 @@ export async function compressionPictures(ctx: PicturesContext): Promise<Picture
   const reference = settings.codecs.length
     ? await cachedReferenceSweep(join(ctx.outDir, REFERENCE_CACHE), await evaluationImagesOf(ctx.plan), settings)
     : null;
-  return [await gallery(ctx, options, reference !== null && settings.codecs.includes('jpeg'))];
+  return [await gallery(ctx, options, reference !== null && settings.codecs.includes('jpeg')), await compressionSweepAnimation(ctx)];
 }
 
 /**

@@ -6,11 +6,16 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainedFromBytes, type TaskModel } from '@yoto/core';
 import '@yoto/tasks-vae';
+import '@yoto/tasks-compression';
 import type { VaeModel } from '@yoto/tasks-vae';
+import type { FactorizedPrior } from '@yoto/tasks-compression';
+import type { CompressionPanel } from '../compression-panel.js';
 import type { ExplorerModel, ExplorerState } from '../state.js';
 import { showTradeoffChart } from './chart.js';
 import { gridOf, positionOn, sliderToValue, valueToSlider } from './curve.js';
+import { compressionView } from './compression-view.js';
 import { vaeView, type VaePanel } from './vae-view.js';
+import type { ChosenBaseline, ExplorerView } from './view.js';
 
 const STEPS = 1000;
 
@@ -40,15 +45,16 @@ async function loadModel<M extends TaskModel>(m: ExplorerModel) {
   return loadTrainedFromBytes<M>(bytes, `run ${m.runId} (${m.name})`);
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toPrecision(4) : String(Number(v.toPrecision(4))));
+// Four significant digits without trailing zeros (λ = 0.0057, not 0.005700); exponents only far from 1.
+const fmt = (v: number) => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toPrecision(4) : String(Number(v.toPrecision(4))));
 
 async function start(): Promise<void> {
   const backend = await chooseBackend();
   const state = (await (await fetchOk('/state.json')).json()) as ExplorerState;
-  const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel;
+  const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel | CompressionPanel;
   document.title = `${state.record} — YOTO explorer`;
   document.getElementById('title')!.textContent = `${state.record}: turn ${state.lambdaTitle} on one model`;
-  const trained = await loadModel<VaeModel>(state.yoto);
+  const trained = await loadModel(state.yoto);
   const { space } = trained;
   document.getElementById('subtitle')!.textContent =
     `YOTO run ${state.yoto.runId} (${state.yoto.name}), task ${trained.task.name}, step ${trained.step}; tfjs ${backend} backend in this browser`;
@@ -59,7 +65,8 @@ async function start(): Promise<void> {
   const inputs = new Map<string, { input: HTMLInputElement; output: HTMLOutputElement; min: number; max: number; log: boolean }>();
   for (const term of space.conditionedTerms) {
     const { min, max } = space.support(term);
-    const log = space.encodings[term] === 'log';
+    // 'range' is log λ mapped onto [−1, 1]: log-scaled too.
+    const log = space.encodings[term] !== 'linear';
     const div = document.createElement('div');
     div.className = 'slider';
     const label = document.createElement('label');
@@ -73,10 +80,14 @@ async function start(): Promise<void> {
     inputs.set(term, { input, output, min, max, log });
   }
 
-  const view = vaeView(document.getElementById('outputs')!, panel, trained.task, trained.model);
+  const outputs = document.getElementById('outputs')!;
+  const view: ExplorerView =
+    'kind' in panel && panel.kind === 'compression'
+      ? ((await compressionView(outputs, panel, trained.model as FactorizedPrior, () => void render())) as unknown as ExplorerView)
+      : vaePage(outputs, panel as VaePanel, trained);
   const grid = gridOf(state.evaluations, state.yoto.runId, state.lambdaTerm);
-  const baselineModels = new Map<number, VaeModel>();
-  let baseline: { model: VaeModel; beta: number; label: string } | null = null;
+  const baselineModels = new Map<number, TaskModel>();
+  let baseline: ChosenBaseline | null = null;
 
   const first = grid[0]?.metrics ?? {};
   const chart = await showTradeoffChart(document.getElementById('chart')!, state.chart, state.lambdaTitle, { x: first[state.x] ?? 0, y: first[state.y] ?? 0, lambda: grid[0]?.lambda ?? 1 }, (run) => {
@@ -95,7 +106,7 @@ async function start(): Promise<void> {
       const ms = performance.now() - t0;
       const pos = positionOn(grid, beta);
       if (pos && state.x in pos.metrics && state.y in pos.metrics) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
-      showMetrics(state, beta, pos, live, ms);
+      showMetrics(state, beta, pos, live, view.liveCaption, ms);
       renders++;
       document.body.dataset.renders = String(renders);
       document.body.dataset.lambda = String(beta);
@@ -121,12 +132,12 @@ async function start(): Promise<void> {
   async function chooseBaseline(b: ExplorerModel): Promise<void> {
     let model = baselineModels.get(b.runId);
     if (!model) {
-      model = (await loadModel<VaeModel>(b)).model;
+      model = (await loadModel(b)).model;
       baselineModels.set(b.runId, model);
     }
     for (const [term, v] of Object.entries(b.lambda ?? {})) setTerm(term, v);
     const beta = b.lambda![state.lambdaTerm];
-    baseline = { model, beta, label: `baseline run ${b.runId} (${state.lambdaTitle} = ${fmt(beta)})` };
+    baseline = { model, lambda: beta, label: `baseline run ${b.runId} (${state.lambdaTitle} = ${fmt(beta)})` };
     document.body.dataset.baseline = String(b.runId);
     await render();
   }
@@ -147,7 +158,16 @@ async function start(): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
-function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, ms: number): void {
+/** The VAE panel as a view (its baseline takes β). */
+function vaePage(outputs: HTMLElement, panel: VaePanel, trained: { task: unknown; model: TaskModel }): ExplorerView {
+  const v = vaeView(outputs, panel, trained.task as never, trained.model as VaeModel);
+  return {
+    liveCaption: "the model's own estimate on the panel (posterior mean, no sampling noise)",
+    render: (lambda, b) => v.render(lambda, b && { model: b.model as VaeModel, beta: b.lambda, label: b.label }),
+  };
+}
+
+function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, liveCaption: string, ms: number): void {
   const title = (m: string) => state.metricTitles[m] ?? m;
   const rows: string[] = [];
   if (pos) {
@@ -159,7 +179,7 @@ function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof 
     rows.push(`<tr><th colspan="2">${source}</th></tr>`);
     for (const [k, v] of Object.entries(pos.metrics)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-metric="${k}">${fmt(v)}</td></tr>`);
   }
-  rows.push(`<tr><th colspan="2">the model's own estimate on the ${'panel'} (posterior mean, no sampling noise)</th></tr>`);
+  rows.push(`<tr><th colspan="2">${liveCaption}</th></tr>`);
   for (const [k, v] of Object.entries(live)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-live="${k}">${fmt(v)}</td></tr>`);
   rows.push(`<tr><td>slider to picture</td><td class="num">${ms.toFixed(1)} ms</td></tr>`);
   document.getElementById('metrics')!.innerHTML = `<table>${rows.join('')}</table>`;

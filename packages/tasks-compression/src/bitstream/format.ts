@@ -215,7 +215,8 @@ export function readBitstream(bytes: Uint8Array): { header: BitstreamHeader } & 
   return { header, side: streams.subarray(0, sideLength), payload: streams.subarray(sideLength) };
 }
 
-function hexPlain(b: Uint8Array): string {
+/** Bytes as lower-case hex digits, no separators (the header's fingerprint, the model's). */
+export function hexPlain(b: Uint8Array): string {
   return Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
 }
 

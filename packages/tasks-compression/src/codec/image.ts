@@ -69,3 +69,11 @@ export function cropImage(img: ImageU8, x: number, y: number, w: number, h: numb
   for (let r = 0; r < h; r++) data.set(img.data.subarray(((y + r) * img.width + x) * 3, ((y + r) * img.width + x + w) * 3), r * w * 3);
   return { width: w, height: h, data };
 }
+
+/** The centre size×size window (clamped to the image); the image itself for size 0. */
+export function centreCrop(img: ImageU8, size: number): ImageU8 {
+  if (size === 0 || (img.width <= size && img.height <= size)) return img;
+  const w = Math.min(size, img.width);
+  const h = Math.min(size, img.height);
+  return cropImage(img, Math.floor((img.width - w) / 2), Math.floor((img.height - h) / 2), w, h);
+}

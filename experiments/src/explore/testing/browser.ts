@@ -1,0 +1,73 @@
+// Headless Chromium for the explorer's browser tests and bench (Debian's browser, driven by
+// playwright-core): one launch, the page's console errors and any request leaving the local server.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Why the browser tests cannot run here, or null when Chromium is installed. */
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM) ? null : `Chromium is not installed at ${CHROMIUM} (Debian: apt-get install chromium); .ci/run installs it`;
+}
+
+export interface ExplorerPage {
+  page: Page;
+  /** Console errors and uncaught exceptions of the page. */
+  problems: string[];
+  /** Requests to anywhere but the explorer server (and data:/blob: URLs). */
+  outside: string[];
+  close(): Promise<void>;
+}
+
+/** Opens `url` in a fresh headless Chromium profile under `dir` and waits until the page is ready (or failed). */
+export async function openExplorerPage(url: string, dir: string, viewport = { width: 1400, height: 900 }): Promise<ExplorerPage> {
+  const { chromium } = await import('playwright-core');
+  const browser: BrowserContext = await chromium.launchPersistentContext(mkdtempSync(join(dir, 'chromium-')), { executablePath: CHROMIUM, headless: true, args: ARGS });
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  // Generous waits: the machine these run on may be loaded.
+  page.setDefaultTimeout(120_000);
+  const problems: string[] = [];
+  const outside: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(url) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
+  });
+  await page.goto(url);
+  await page.waitForSelector('body[data-ready="true"], body[data-failed="true"]', { timeout: 180_000 });
+  return { page, problems, outside, close: () => browser.close() };
+}
+
+/** The RGBA bytes of a canvas on the page. */
+export function canvasPixels(page: Page, id: string): Promise<number[]> {
+  return page.evaluate((i) => {
+    const c = document.getElementById(i) as HTMLCanvasElement;
+    return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+  }, id);
+}
+
+/** How many renders the page has finished (body[data-renders]). */
+export async function renderCount(page: Page): Promise<number> {
+  return Number(await page.evaluate(() => document.body.dataset.renders));
+}
+
+/** The transform of the chart's current-λ ring (the layer the page adds to the report's spec). */
+export function ringTransform(page: Page): Promise<string | null> {
+  return page.evaluate(() => document.querySelector('#chart svg g.current_lambda_marks path')!.getAttribute('transform'));
+}
+
+/** Centre of the chart's baseline point whose aria label matches `key` (e.g. `baseline-beta=8/`). */
+export function baselinePoint(page: Page, key: string): Promise<{ x: number; y: number } | null> {
+  return page.evaluate((k) => {
+    const paths = Array.from(document.querySelectorAll('#chart svg g.mark-symbol path'));
+    const p = paths.find((e) => (e.getAttribute('aria-label') ?? '').includes(k));
+    const r = p?.getBoundingClientRect();
+    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+  }, key);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../__fixtures__/postgres-server.js';
+import { freePort } from '@yoto/test-servers';
 import { TrackerError } from '../errors.js';
 import { openTracker } from '../store.js';
 import { toDollarParams } from './postgres.js';

@@ -28,14 +28,7 @@ export function resolveHome(env: NodeJS.ProcessEnv, cwd: string): Home {
   if (tracker && !isPostgresUrl(tracker)) {
     throw new UsageError(`YOTO_TRACKER=${tracker} is not a PostgreSQL URL; expected postgres://user:password@host:port/database (unset it for the SQLite file in YOTO_HOME)`);
   }
-  if (tracker) {
-    // Read again by every process that opens the tracker (job processes too): refused here, up front.
-    try {
-      retryMsFromEnv(env);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
+  if (tracker) checkTrackerRetry(env);
   const db = tracker || join(root, 'tracker.db');
   return {
     root,
@@ -45,6 +38,18 @@ export function resolveHome(env: NodeJS.ProcessEnv, cwd: string): Home {
     reports: join(root, 'reports'),
     logs: join(root, 'logs'),
   };
+}
+
+/**
+ * Refuses a `YOTO_TRACKER_RETRY_MS` that is not whole milliseconds, up front in one line: every
+ * process that opens a PostgreSQL tracker reads it (a queue worker's job processes too).
+ */
+export function checkTrackerRetry(env: NodeJS.ProcessEnv): void {
+  try {
+    retryMsFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 export function checkpointDir(home: Home, runId: number): string {

@@ -1,5 +1,5 @@
-import { execFile, execFileSync, type ExecFileSyncOptions } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, type ChildProcess, type ExecFileSyncOptions } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -81,6 +81,7 @@ export async function startPostgres(): Promise<PostgresStart> {
   const createdb = findCreatedb(bin);
   const baseUrl = `postgres://postgres@127.0.0.1:${port}/`;
   let n = 0;
+  let restarting: ChildProcess | null = null;
   return {
     ok: true,
     server: {
@@ -95,11 +96,22 @@ export async function startPostgres(): Promise<PostgresStart> {
         // synchronous tracker call that waits for the server (the behaviour under test).
         const line = (cmd: [string, string[]]) => [cmd[0], ...cmd[1]].map(quote).join(' ');
         const script = `${line(as('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '120', 'stop']))} && sleep ${downMs / 1000} && ${line(start)}`;
-        return run('sh', ['-c', script], { cwd: dir }).then(() => undefined);
+        const shell = run('sh', ['-c', script], { cwd: dir });
+        restarting = shell.child;
+        return shell.then(() => undefined).finally(() => (restarting = null));
       },
       stop() {
+        // A test that failed mid-restart: no start may follow the stop.
+        restarting?.kill('SIGKILL');
         try {
           execFileSync(...as('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']), opts);
+        } catch {
+          // Not running as pg_ctl sees it (caught mid-restart): end whatever the pid file names.
+          try {
+            process.kill(Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]), 'SIGKILL');
+          } catch {
+            // Nothing is running.
+          }
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }

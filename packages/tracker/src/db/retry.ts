@@ -52,21 +52,23 @@ function sleepSync(ms: number): void {
 
 /**
  * Runs `attempt` until it does not throw ConnectionLost, waiting with backoff between tries for at
- * most `budgetMs` in all. Says once that it is waiting (one line, not one per try) and once that it
+ * most `budgetMs` after the first failure. Says once that it is waiting (one line, not one per try) and once that it
  * got through; gives up with one DB_UNREACHABLE error that names the bound and how to change it.
  */
 export function retrying<T>(attempt: () => T, o: RetryOptions): T {
-  const start = Date.now();
+  // The bound counts from the first failure: a slow first try (a loaded machine) is not waiting.
+  let lostAt = 0;
   let failures = 0;
   for (;;) {
     try {
       const result = attempt();
-      if (failures > 0) o.log(`${o.label}: reconnected after ${seconds(Date.now() - start)}`);
+      if (failures > 0) o.log(`${o.label}: reconnected after ${seconds(Date.now() - lostAt)}`);
       return result;
     } catch (err) {
       if (!(err instanceof ConnectionLost)) throw err;
       if (o.budgetMs <= 0) throw new TrackerError('DB_UNREACHABLE', `${o.what}: ${err.why}`, { cause: err });
-      const waited = Date.now() - start;
+      if (failures === 0) lostAt = Date.now();
+      const waited = Date.now() - lostAt;
       const delay = Math.min(backoffMs(failures), o.budgetMs - waited);
       if (delay <= 0) {
         throw new TrackerError(

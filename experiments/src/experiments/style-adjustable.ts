@@ -131,10 +131,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   // The task's own space without its grid (the plan's grid adds the content sweep).
   space: (c) => (({ grid: _grid, ...spec }) => spec as unknown as Record<string, unknown>)(styleSpaceSpec(spaceOptions(c))),
   yotoLabel: () => 'yoto (5 weights)',
-  baselines: (c) => {
-    const settings = namedSettings(c);
-    return c.baselines.settings.map((name) => ({ key: `baseline-${name}`, label: name, lambda: settings[name] }));
-  },
+  baselines: { names: (c) => c.baselines.settings, setting: (c, name) => namedSettings(c)[name] },
   grid: (c) => {
     const grid = [...Object.values(namedSettings(c))];
     for (const p of contentSweep(c)) if (!grid.some((g) => STYLE_TERMS.every((t) => g[t] === p[t]))) grid.push(p);

@@ -58,10 +58,13 @@ const config = z
       steps: baselineSteps(1500),
     }),
     evaluation: section({
-      contentPoints: points(5, 'content weights (styles at mid-range) at which the YOTO model is evaluated, besides the named settings'),
+      contentPoints: points(5, "content weights at which the YOTO model is evaluated, at the style weights of each baseline's setting (and the balanced one), besides the named settings"),
       batchSize: count(8, 'photos per evaluation batch'),
     }),
-    pictures: section({ images: count(3, "held-out photos in the report's pictures") }),
+    pictures: section({
+      images: count(3, "held-out photos in the report's pictures"),
+      lossChoiceSteps: nonNegative(150, 'pixel-optimisation steps of the loss-choice picture (raw vs softmax Grams; 0: none)'),
+    }),
   })
   .superRefine((c, ctx) => {
     const s = c.space;
@@ -85,7 +88,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         yoto: { steps: 16 },
         baselines: { settings: ['balanced', 'style-heavy'], steps: 8 },
         evaluation: { contentPoints: 3, batchSize: 4 },
-        pictures: { images: 2 },
+        pictures: { images: 2, lossChoiceSteps: 4 },
       },
     },
     // 3,750 step-lengths per worker: ~1 h at the 0.9–1.0 CPU-s/step `pnpm bench style` measured, ~3.5 h at 3 s/step on a loaded machine.
@@ -103,14 +106,22 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
   },
   datasets: ['style'],
+  // The loss network's files (model.json, and each shard the layers need at its manifest size) are
+  // checked here, without tfjs: a missing or truncated file is one line naming it, before training.
   async preflight(c, env) {
     const { existsSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { resolveDataRoot } = await import('@yoto/core/data');
-    const file = join(resolveDataRoot(undefined, env), LOSS_NETWORKS[c.loss.network].path, 'model.json');
-    if (!existsSync(file)) {
-      const { DataError } = await import('../errors.js');
-      throw new DataError(`loss network '${c.loss.network}': ${file} not found; the data root's weights/ folder holds it (see the shared data PROVENANCE.md)`);
+    const { checkLossNetworkFiles } = await import('@yoto/tasks-style/loss-network-files');
+    const { DataError } = await import('../errors.js');
+    const spec = LOSS_NETWORKS[c.loss.network];
+    const dir = join(resolveDataRoot(undefined, env), spec.path);
+    const file = join(dir, 'model.json');
+    if (!existsSync(file)) throw new DataError(`loss network '${c.loss.network}': ${file} not found; the data root's weights/ folder holds it (see the shared data PROVENANCE.md)`);
+    try {
+      checkLossNetworkFiles(dir, [spec.content, ...spec.style]);
+    } catch (err) {
+      throw new DataError(`loss network '${c.loss.network}': ${(err as Error).message.replace(/^loss network:? ?/, '')}`);
     }
   },
   task: (c) => ({
@@ -135,9 +146,15 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     const settings = namedSettings(c);
     return c.baselines.settings.map((name) => ({ key: `baseline-${name}`, label: name, lambda: settings[name] }));
   },
+  // Every named setting, plus a content sweep at the style weights of each baseline's setting (and
+  // the balanced one): the report draws one YOTO line per such setting, ordered by the content
+  // weight alone, through the point where its baseline sits.
   grid: (c) => {
-    const grid = [...Object.values(namedSettings(c))];
-    for (const p of contentSweep(c)) if (!grid.some((g) => STYLE_TERMS.every((t) => g[t] === p[t]))) grid.push(p);
+    const settings = namedSettings(c);
+    const grid = [...Object.values(settings)];
+    const families = [...new Set(['balanced', ...c.baselines.settings])].map((name) => settings[name]);
+    for (const f of families)
+      for (const p of contentSweep(c, f)) if (!grid.some((g) => STYLE_TERMS.every((t) => g[t] === p[t]))) grid.push(p);
     return grid;
   },
   evaluation: (c) => ({ limit: c.data.evalImages, batchSize: c.evaluation.batchSize }),
@@ -165,6 +182,8 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       const sMid = styleMid(c);
       return {
         images: c.pictures.images,
+        lossChoiceSteps: c.pictures.lossChoiceSteps,
+        settings: Object.entries(namedSettings(c)).map(([name, lambda]) => ({ name, lambda })),
         content: contentSweep(c).map((p) => p.content),
         rows: [
           { name: 'all styles', styles: [sMid, sMid, sMid, sMid] },
@@ -174,6 +193,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
     draw: async () => (await import('./style-pictures.js')).stylePictures,
   },
+  extendReport: async () => (await import('./style/style-report.js')).styleReport,
 });
 
 function spaceOptions(c: StyleAdjustableConfig): StyleSpaceOptions {
@@ -189,12 +209,13 @@ function styleMid(c: StyleAdjustableConfig): number {
   return round((c.space.styleLow + c.space.styleHigh) / 2);
 }
 
-/** `contentPoints` content weights over the range, every style layer at mid-range. */
-function contentSweep(c: StyleAdjustableConfig): Record<string, number>[] {
+/** `contentPoints` content weights over the range; the style weights those of `at` (default: all at mid-range). */
+function contentSweep(c: StyleAdjustableConfig, at?: Record<string, number>): Record<string, number>[] {
   const sMid = styleMid(c);
+  const styles = at ? { style1: at.style1, style2: at.style2, style3: at.style3, style4: at.style4 } : { style1: sMid, style2: sMid, style3: sMid, style4: sMid };
   return Array.from({ length: c.evaluation.contentPoints }, (_, k) => {
     const content = round(c.space.contentLow + ((c.space.contentHigh - c.space.contentLow) * k) / (c.evaluation.contentPoints - 1));
-    return { content, style1: sMid, style2: sMid, style3: sMid, style4: sMid };
+    return { content, ...styles };
   });
 }
 

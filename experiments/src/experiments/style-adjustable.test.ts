@@ -54,6 +54,19 @@ describe('style-adjustable plan', () => {
     bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be ≤ 1, got 1.5');
     bad(['space.contentLow=2'], 'space.contentLow must be below space.contentHigh (1), got 2');
     bad(['model.widths=8,8'], 'model.widths must list exactly 3 values, got 8,8');
+    bad(['loss.path=/models/vgg19'], 'loss.content must name the content layer of loss.path');
+    bad(['loss.path=/models/vgg19', 'loss.content=block4_conv2', 'loss.style=block1_conv1,block2_conv1'], 'loss.style must name four style layers of loss.path, shallow to deep');
+    bad(['loss.content=block4_conv2'], 'loss.content names layers of loss.path, which is not set');
+  });
+
+  it('--set loss.path and layer names select any chain network (a VGG) instead of the presets', () => {
+    const vgg = ['loss.path=/models/vgg19_tfjs', 'loss.content=block4_conv2', 'loss.style=block1_conv1,block2_conv1,block3_conv1,block4_conv1'];
+    expect(resolveExperiment('style-adjustable', 'smoke', vgg).plan.task.options.lossNetwork).toEqual({
+      path: '/models/vgg19_tfjs',
+      input: 'caffe',
+      content: 'block4_conv2',
+      style: ['block1_conv1', 'block2_conv1', 'block3_conv1', 'block4_conv1'],
+    });
   });
 
   it('without the style dataset, `exp run` stops before training naming it', async () => {
@@ -92,6 +105,14 @@ describe.skipIf(!findDataset('style') || !existsSync(weights))('loss-network fil
       const gone = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
       expect(gone.code, gone.err).toBe(2);
       expect(gone.err).toContain(`weight file ${join(dst, shard)} is missing`);
+      // The same folder by path and layer names: a layer it does not have is named before training.
+      const byPath = ['--set', `loss.path=${src}`, '--set', 'loss.input=symmetric', '--set', 'loss.content=conv_pw_5_relu', '--set', 'loss.style=conv_pw_1_relu,conv_pw_3_relu,block3_conv1,conv_pw_11_relu'];
+      const layer = await cli({}, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', ...byPath);
+      expect(layer.code, layer.err).toBe(2);
+      expect(layer.err).toContain(`loss network --set loss.path=${src}: ${join(src, 'model.json')}: has no layer 'block3_conv1'; its layers are`);
+      const nowhere = await cli({}, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--set', `loss.path=${join(root, 'nope')}`, ...byPath.slice(2));
+      expect(nowhere.code, nowhere.err).toBe(2);
+      expect(nowhere.err).toContain(`${join(root, 'nope', 'model.json')} not found; loss.path must be a TensorFlow.js layers model folder`);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

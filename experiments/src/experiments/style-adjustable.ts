@@ -2,7 +2,7 @@
 import { STYLE_TERMS, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { z } from 'zod';
-import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
+import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
 
 /*
@@ -39,7 +39,12 @@ const config = z
     }),
     // The loss network and the softmax transformation of the style features.
     loss: section({
-      network: choice(['mobilenet', 'darknet'], 'mobilenet', 'loss network (weights in the data root)'),
+      network: choice(['mobilenet', 'darknet'], 'mobilenet', 'loss network (weights in the data root); loss.path overrides it'),
+      // Any other chain network (e.g. a VGG-16/19 converted to tfjs layers format) by path and layer names.
+      path: text('', 'a TensorFlow.js layers model folder (absolute, or relative to the data root) used instead of loss.network, e.g. a VGG-19; needs loss.content and loss.style'),
+      input: choice(['caffe', 'symmetric', 'unit'], 'caffe', "input scaling of loss.path's network: 'caffe' (Keras VGG: BGR minus the ImageNet mean), 'symmetric' ([−1, 1]), 'unit' ([0, 1])"),
+      content: text('', "content layer of loss.path's network (e.g. block4_conv2)"),
+      style: z.array(z.string().min(1)).default([]).meta({ description: "four style layers of loss.path's network, shallow to deep (e.g. block1_conv1,block2_conv1,block3_conv1,block4_conv1)" }),
       softmax: flag(true, 'softmax transformation of the style features'),
       temperature: positive(1, 'softmax temperature'),
     }),
@@ -67,6 +72,11 @@ const config = z
     }),
   })
   .superRefine((c, ctx) => {
+    const l = c.loss;
+    if (l.path) {
+      if (!l.content) ctx.addIssue({ code: 'custom', path: ['loss', 'content'], message: 'must name the content layer of loss.path' });
+      if (l.style.length !== 4) ctx.addIssue({ code: 'custom', path: ['loss', 'style'], message: 'must name four style layers of loss.path, shallow to deep' });
+    } else if (l.content || l.style.length) ctx.addIssue({ code: 'custom', path: ['loss', l.content ? 'content' : 'style'], message: 'names layers of loss.path, which is not set (loss.network uses its own)' });
     const s = c.space;
     if (!(s.contentLow < s.contentHigh)) ctx.addIssue({ code: 'custom', path: ['space', 'contentLow'], message: `must be below space.contentHigh (${s.contentHigh})` });
     if (!(s.styleLow < s.styleHigh)) ctx.addIssue({ code: 'custom', path: ['space', 'styleLow'], message: `must be below space.styleHigh (${s.styleHigh})` });
@@ -110,18 +120,21 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   // checked here, without tfjs: a missing or truncated file is one line naming it, before training.
   async preflight(c, env) {
     const { existsSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const { isAbsolute, join } = await import('node:path');
     const { resolveDataRoot } = await import('@yoto/core/data');
     const { checkLossNetworkFiles } = await import('@yoto/tasks-style/loss-network-files');
     const { DataError } = await import('../errors.js');
-    const spec = LOSS_NETWORKS[c.loss.network];
-    const dir = join(resolveDataRoot(undefined, env), spec.path);
+    const spec = lossNetwork(c);
+    const name = typeof spec === 'string' ? `'${spec}'` : `--set loss.path=${spec.path}`;
+    const { path, content, style } = typeof spec === 'string' ? LOSS_NETWORKS[spec] : spec;
+    const dir = isAbsolute(path) ? path : join(resolveDataRoot(undefined, env), path);
     const file = join(dir, 'model.json');
-    if (!existsSync(file)) throw new DataError(`loss network '${c.loss.network}': ${file} not found; the data root's weights/ folder holds it (see the shared data PROVENANCE.md)`);
+    if (!existsSync(file))
+      throw new DataError(`loss network ${name}: ${file} not found; ${typeof spec === 'string' ? "the data root's weights/ folder holds it (see the shared data PROVENANCE.md)" : 'loss.path must be a TensorFlow.js layers model folder'}`);
     try {
-      checkLossNetworkFiles(dir, [spec.content, ...spec.style]);
+      checkLossNetworkFiles(dir, [content, ...style]);
     } catch (err) {
-      throw new DataError(`loss network '${c.loss.network}': ${(err as Error).message.replace(/^loss network:? ?/, '')}`);
+      throw new DataError(`loss network ${name}: ${(err as Error).message.replace(/^loss network:? ?/, '')}`);
     }
   },
   task: (c) => ({
@@ -132,7 +145,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       imageSize: c.data.imageSize,
       styleSize: c.data.styleSize,
       trainLimit: c.data.trainLimit,
-      lossNetwork: c.loss.network,
+      lossNetwork: lossNetwork(c),
       softmax: c.loss.softmax,
       softmaxTemperature: c.loss.temperature,
       network: { widths: c.model.widths, residualBlocks: c.model.residualBlocks, conditioningHidden: c.model.conditioningHidden },
@@ -195,6 +208,12 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   },
   extendReport: async () => (await import('./style/style-report.js')).styleReport,
 });
+
+/** A preset's name, or the network given by `loss.path` and its layer names (tasks-style's LossNetworkSpec). */
+function lossNetwork(c: StyleAdjustableConfig): string | { path: string; input: 'caffe' | 'symmetric' | 'unit'; content: string; style: [string, string, string, string] } {
+  const l = c.loss;
+  return l.path ? { path: l.path, input: l.input, content: l.content, style: l.style as [string, string, string, string] } : l.network;
+}
 
 function spaceOptions(c: StyleAdjustableConfig): StyleSpaceOptions {
   return { content: [c.space.contentLow, c.space.contentHigh], style: [c.space.styleLow, c.space.styleHigh], oneHotShare: c.space.oneHotShare };

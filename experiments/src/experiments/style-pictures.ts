@@ -151,7 +151,8 @@ async function lossChoice({ ctx, o, yoto, photos, inputs, task, layout }: Drawin
   const painting = Float32Array.from(p.data, (v) => v / 255);
   const trained = split(stylize(yoto, photos, TERMS.map((t) => lambda[t])), s * s * 3)[0];
   const grid = await tileGrid([[inputs[0], painting, results.raw.image, results.softmax.image, trained]], s, s, 3, layout);
-  const network = typeof task.options.lossNetwork === 'string' ? task.options.lossNetwork : 'mobilenet';
+  const n = task.options.lossNetwork;
+  const network = typeof n === 'object' ? n.path.replace(/^.*[/\\]/, '') : (n ?? 'mobilenet');
   const mark = (c: boolean) => (c === softmax ? ' (used)' : '');
   const path = join(ctx.outDir, 'style-loss-choice.png');
   await writeFileAtomic(

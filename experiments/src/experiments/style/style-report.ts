@@ -128,12 +128,13 @@ export function styleTarget(gaps: readonly StyleGap[], metric: string, target: n
  * (Wang et al., CVPR 2021); the softmax over positions per channel smooths them.
  */
 export function lossChoiceNote(options: Record<string, unknown>): string {
-  const network = typeof options.lossNetwork === 'string' ? options.lossNetwork : 'a network given by path';
+  const n = options.lossNetwork as string | { path: string } | undefined;
+  const network = typeof n === 'object' && n ? `the network at ${n.path}` : (n ?? 'mobilenet');
   const softmax = options.softmax !== false;
   const temperature = typeof options.softmaxTemperature === 'number' ? options.softmaxTemperature : 1;
   return (
     `Style loss: ${network} features, ${softmax ? `softmax-transformed before their Gram matrices (temperature ${fmt(temperature)})` : 'raw (no softmax) Gram matrices'}. ` +
-    'Why: neither loss network is VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels and give weak stylizations ' +
+    'Why: MobileNet and Darknet are not VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels and give weak stylizations ' +
     '(Wang et al., CVPR 2021); the softmax over positions per channel smooths them. The loss-choice picture below shows what each choice asks for on one held-out photo.'
   );
 }

@@ -155,10 +155,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   // The task's own space without its grid (the plan's grid adds the content sweep).
   space: (c) => (({ grid: _grid, ...spec }) => spec as unknown as Record<string, unknown>)(styleSpaceSpec(spaceOptions(c))),
   yotoLabel: () => 'yoto (5 weights)',
-  baselines: (c) => {
-    const settings = namedSettings(c);
-    return c.baselines.settings.map((name) => ({ key: `baseline-${name}`, label: name, lambda: settings[name] }));
-  },
+  baselines: { names: (c) => c.baselines.settings, setting: (c, name) => namedSettings(c)[name] },
   // Every named setting, plus a content sweep at the style weights of each baseline's setting (and
   // the balanced one): the report draws one YOTO line per such setting, ordered by the content
   // weight alone, through the point where its baseline sits.

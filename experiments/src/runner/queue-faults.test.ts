@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedis } from '../testing/redis-server.js';
+import { startRedis } from '@yoto/test-servers';
 import { tsxLoader } from './pool.js';
 
 const redis = await startRedis();

@@ -153,6 +153,9 @@ describe.skipIf(missing.length > 0)(`pnpm exp run style-adjustable --profile smo
     expect(existsSync(s.report)).toBe(true);
     const reportDir = join(home, 'reports', 'style-adjustable@smoke');
     expect(readFileSync(join(reportDir, 'style-matrix.png')).subarray(1, 4).toString()).toBe('PNG');
+    // The animation has a frame per matrix column (content weights 0.1, 0.55, 1).
+    const sharp = (await import('sharp')).default;
+    expect((await sharp(join(reportDir, 'lambda-sweep.webp')).metadata()).pages).toBe(3);
     // The style report's own charts stand in for the generic ones that order the grid by content weight alone.
     for (const id of ['style-tradeoff', 'style-terms', 'style-gap']) expect(existsSync(join(reportDir, `${id}.svg`)), id).toBe(true);
     for (const id of ['tradeoff-1', 'metrics-vs-lambda', 'gap']) expect(existsSync(join(reportDir, `${id}.svg`)), id).toBe(false);

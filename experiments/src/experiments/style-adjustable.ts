@@ -116,14 +116,18 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
   },
   datasets: ['style'],
-  // The loss network's files (model.json, and each shard the layers need at its manifest size) are
-  // checked here, without tfjs: a missing or truncated file is one line naming it, before training.
+  // The painting and the loss network's files (model.json, and each shard the layers need at its
+  // manifest size) are checked here, without tfjs: a missing or truncated file is one line naming
+  // it, before training (each worker would otherwise fail on it after loading).
   async preflight(c, env) {
-    const { existsSync } = await import('node:fs');
+    const { existsSync, readdirSync } = await import('node:fs');
     const { isAbsolute, join } = await import('node:path');
-    const { resolveDataRoot } = await import('@yoto/core/data');
+    const { requireDataset, resolveDataRoot } = await import('@yoto/core/data');
     const { checkLossNetworkFiles } = await import('@yoto/tasks-style/loss-network-files');
     const { DataError } = await import('../errors.js');
+    const styles = join(requireDataset('style', resolveDataRoot(undefined, env)), 'styles');
+    if (!existsSync(join(styles, c.style)))
+      throw new DataError(`style=${c.style}: no such painting in ${styles}; it holds ${readdirSync(styles).sort().join(', ')}`);
     const spec = lossNetwork(c);
     const name = typeof spec === 'string' ? `'${spec}'` : `--set loss.path=${spec.path}`;
     const { path, content, style } = typeof spec === 'string' ? LOSS_NETWORKS[spec] : spec;

@@ -76,6 +76,17 @@ describe('YOTO_HOME the commands cannot use', () => {
   });
 });
 
+describe('YOTO_TRACKER_RETRY_MS that is not whole milliseconds', () => {
+  it('run (with a PostgreSQL tracker) and worker refuse it in one line, exit 2, before anything starts', async () => {
+    const env = { YOTO_HOME: join(dir, 'retry-home'), YOTO_TRACKER: 'postgres://db.invalid/yoto', YOTO_TRACKER_RETRY_MS: 'a minute' };
+    for (const argv of [['run', 'vae-beta-sweep', '--profile', 'smoke'], ['runs'], ['worker', '--queue', 'redis://127.0.0.1:1']]) {
+      const r = await cli(env, ...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toBe('error: YOTO_TRACKER_RETRY_MS=a minute must be a whole number of milliseconds (0: do not retry)');
+    }
+  });
+});
+
 describe('one owner classifies errors', () => {
   it('by class or code, the same way for every command', () => {
     expect(classifyError(new UsageError('u'))).toEqual({ exitCode: 2, message: 'u', expected: true });

@@ -138,7 +138,8 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
           expect(at(run.id, l, 'ms_ssim')).toBeLessThanOrEqual(1);
           expect(at(run.id, l, 'images')).toBe(2);
         }
-      expect(tracker.listArtifacts(record, { kind: 'image' }).map((a) => a.path)).toEqual([join(dir, 'gallery.png')]);
+      // The gallery and the one model's λ-sweep animation are the report's pictures, registered as artifacts.
+      expect(tracker.listArtifacts(record, { kind: 'image' }).map((a) => a.path).sort()).toEqual([join(dir, 'gallery.png'), join(dir, 'lambda-sweep.webp')]);
     } finally {
       tracker.close();
     }

@@ -158,7 +158,8 @@ export function labelGrid(grid: ImageGrid, labels: GridLabels): Buffer {
   const left = widest ? Math.ceil(widest * LABEL_SIZE * 0.62) + 12 : 0;
   const top = labels.columns.some((l) => l) ? LABEL_SIZE + 14 : 0;
   const bottom = labels.note ? 26 : 0;
-  const width = left + grid.width;
+  // A note longer than the grid widens the picture instead of being cut off (12 px text, same estimate).
+  const width = Math.max(left + grid.width, labels.note ? left + 2 + Math.ceil(labels.note.length * 12 * 0.62) + 8 : 0);
   const height = top + grid.height + bottom;
   const text: string[] = [];
   labels.columns.forEach((l, i) => {

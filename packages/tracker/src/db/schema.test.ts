@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../__fixtures__/backends.js';
-import { startPostgres, type PostgresStart } from '../__fixtures__/postgres-server.js';
+import { startPostgres, type PostgresStart } from '@yoto/test-servers';
 import { openTracker } from '../store.js';
 import { renderDdl } from './ddl.js';
 import { userVersion } from './migrate.js';

@@ -135,9 +135,3 @@ function round(v: number, digits = 2): number {
   const p = 10 ** digits;
   return Math.round(v * p) / p;
 }
-
-const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invoked) main(process.argv.slice(2)).catch((e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});

@@ -14,6 +14,7 @@ import {
   type GapTarget,
   type MetricPoint,
   type ScaleType,
+  type SeriesPoint,
   type TradeoffPoint,
   type VegaLiteSpec,
 } from './specs.js';
@@ -253,11 +254,8 @@ function seriesNamer(runs: RunRecord[]): (run: { kind: string; run: string }) =>
   return (r) => (r.kind === 'yoto' ? (yotos > 1 ? `${YOTO_SERIES}: ${r.run}` : YOTO_SERIES) : BASELINE_SERIES);
 }
 
-interface GridPoint {
-  series: string;
-  run: string;
-  kind: 'yoto' | 'baseline';
-  lambda: number;
+/** A series point with every metric measured there. */
+interface GridPoint extends SeriesPoint {
   values: Record<string, number>;
 }
 

@@ -17,13 +17,14 @@
 namespace yoto_dnnl {
 namespace {
 
-// Below this many values a loop runs on the calling thread: waking the others costs more. (The
-// loops vectorize at -O3, binding.gyp; restrict tells the compiler that outputs, fresh tensors,
-// never overlap inputs.)
-constexpr int64_t PARALLEL_MIN = 1 << 17;
+// Below this many values a loop runs on the calling thread: a loop over fewer takes tens of
+// microseconds, about what waking another thread costs on an idle machine, and on a busy one each
+// parallel region waits for the other thread to be scheduled. (The loops vectorize at -O3,
+// binding.gyp; restrict tells the compiler that outputs, fresh tensors, never overlap inputs.)
+constexpr int64_t PARALLEL_MIN = 1 << 19;
 
 // Codes shared with src/kernels/elementwise.ts.
-enum Unary { SQUARE = 0, SQRT = 1, RSQRT = 2, NEG = 3, EXP = 4, LOG = 5, RECIPROCAL = 6, ABS = 7 };
+enum Unary { SQUARE = 0, SQRT = 1, RSQRT = 2, NEG = 3, EXP = 4, LOG = 5, RECIPROCAL = 6, ABS = 7, TANH = 8 };
 enum Binary { ADD = 0, SUB = 1, MUL = 2, DIV = 3, SQUARED_DIFFERENCE = 4, MAXIMUM = 5, MINIMUM = 6, POW = 7 };
 
 template <typename F>
@@ -93,6 +94,7 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
     case LOG: unaryLoop(x, y, n, [](float v) { return std::log(v); }); break;
     case RECIPROCAL: unaryLoop(x, y, n, [](float v) { return 1.f / v; }); break;
     case ABS: unaryLoop(x, y, n, [](float v) { return std::fabs(v); }); break;
+    case TANH: unaryLoop(x, y, n, [](float v) { return std::tanh(v); }); break;
     default: throw Napi::RangeError::New(env, "unknown unary op " + std::to_string(op));
   }
   return env.Undefined();

@@ -27,6 +27,7 @@ import { square } from './kernels/Square.js';
 import { squaredDifference } from './kernels/SquaredDifference.js';
 import { sub } from './kernels/Sub.js';
 import { sum } from './kernels/Sum.js';
+import { tanh } from './kernels/Tanh.js';
 import type { NativeBody, WasmHeapBackend } from './kernels/support.js';
 
 /** How often each kernel ran natively and how often it handed over to the kernel it wraps. */
@@ -71,6 +72,7 @@ export const NATIVE_KERNELS: Record<string, NativeBody> = {
   SquaredDifference: squaredDifference,
   Sub: sub,
   Sum: sum,
+  Tanh: tanh,
 };
 
 let registered = false;

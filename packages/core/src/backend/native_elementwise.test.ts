@@ -9,7 +9,7 @@ import { initBackend } from './init.js';
  * relative to the cpu value: 0 for the correctly rounded operations (+ − · / √ and x², which the cpu
  * backend computes in double and rounds once, as float32 arithmetic does); 2.5e-7 (two float32 ulps)
  * where float32 rounds an intermediate (1/√x, (a − b)²) or libm's float functions differ from
- * JavaScript's (eˣ, ln x, aᵇ); Sum: 1e-6 of Σ|x| (double accumulation in another order).
+ * JavaScript's (eˣ, ln x, tanh x, aᵇ); Sum: 1e-6 of Σ|x| (double accumulation in another order).
  */
 const dnnl = loadAddon();
 const skipWhy = dnnl.ok ? '' : ` (skipped: ${dnnl.why})`;
@@ -45,6 +45,7 @@ const UNARY: { op: string; run: (x: tf.Tensor) => tf.Tensor; tol: number; positi
   { op: 'Neg', run: tf.neg, tol: 0 },
   { op: 'Abs', run: tf.abs, tol: 0 },
   { op: 'Exp', run: tf.exp, tol: ULPS },
+  { op: 'Tanh', run: tf.tanh, tol: ULPS },
   { op: 'Log', run: tf.log, tol: ULPS, positive: true },
   { op: 'Reciprocal', run: tf.reciprocal, tol: 0, positive: true },
   // x^1.5 (GDN's 1/√x gradient) has its own loop, x·√x.

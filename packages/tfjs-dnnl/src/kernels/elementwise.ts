@@ -3,14 +3,14 @@ import type { DnnlAddon } from '../addon.js';
 import { heapOffset, type WasmHeapBackend } from './support.js';
 
 /** Unary maps of native/elementwise.cc, by tfjs kernel name. */
-export const UNARY = { Square: 0, Sqrt: 1, Rsqrt: 2, Neg: 3, Exp: 4, Log: 5, Reciprocal: 6, Abs: 7 } as const;
+export const UNARY = { Square: 0, Sqrt: 1, Rsqrt: 2, Neg: 3, Exp: 4, Log: 5, Reciprocal: 6, Abs: 7, Tanh: 8 } as const;
 /** Binary maps of native/elementwise.cc, by tfjs kernel name. */
 export const BINARY = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, SquaredDifference: 4, Maximum: 5, Minimum: 6, Pow: 7 } as const;
 
 /**
  * Tensors smaller than this stay with the wasm kernels: a native call (argument marshalling, the
  * heap checks) costs about what wasm spends on a few thousand values. (The addon splits a loop
- * over threads from 128 Ki values on: below that, waking the other threads costs more than it saves.)
+ * over threads from 512 Ki values on: below that, waking the other threads costs about what it saves.)
  */
 export const NATIVE_MIN_SIZE = 1 << 14;
 

@@ -31,23 +31,11 @@ for (const lossNetwork of ['mobilenet', 'darknet'])
       const p = await loadResized(task.stylePath(), size, size);
       painting = Float32Array.from(p.data, (v) => v / 255);
     }
-    const loss = (task as unknown as { loss: { terms(y: tf.Tensor4D, x: tf.Tensor4D): Record<string, tf.Tensor1D> } }).loss;
-    // Pixels through a sigmoid so they stay in [0, 1]; start from the photo.
-    const logit = tf.variable(tf.tidy(() => tf.log(tf.div(tf.clipByValue(photo!, 0.02, 0.98), tf.sub(1, tf.clipByValue(photo!, 0.02, 0.98))))));
-    const opt = tf.train.adam(0.05);
     const t0 = performance.now();
-    let last = 0;
-    for (let i = 0; i < steps; i++) {
-      const v = opt.minimize(() => {
-        const t = loss.terms(tf.sigmoid(logit) as tf.Tensor4D, photo!);
-        return tf.addN(STYLE_TERMS.map((k) => tf.mul(tf.mean(t[k]), lambda[k]))) as tf.Scalar;
-      }, true);
-      last = v!.dataSync()[0];
-      v!.dispose();
-    }
-    console.log(`${lossNetwork} softmax=${softmax}: weighted loss ${last.toFixed(3)} after ${steps} steps (${((performance.now() - t0) / steps).toFixed(0)} ms/step)`);
-    frames.push(tf.tidy(() => tf.sigmoid(logit)).dataSync() as Float32Array);
-    logit.dispose();
+    const r = await task.optimisePixels(photo, lambda, { steps });
+    console.log(`${lossNetwork} softmax=${softmax}: weighted loss ${r.loss.toFixed(3)} after ${steps} steps (${((performance.now() - t0) / Math.max(1, steps)).toFixed(0)} ms/step)`);
+    frames.push(r.images.dataSync() as Float32Array);
+    r.images.dispose();
     task.dispose();
   }
 const all = [photo!.dataSync() as Float32Array, painting!, ...frames];

@@ -1,4 +1,4 @@
-import { defineSweep, evaluationLogGrid, fmt, keys } from '@yoto/experiments';
+import { defineSweep, evaluationLogGrid, keys } from '@yoto/experiments';
 import { z } from 'zod';
 
 /*
@@ -32,7 +32,7 @@ export const shrinkSweep = defineSweep<z.infer<typeof config>>({
   task: () => ({ name: 'shrink', package: '@yoto/example-add-a-task', options: {} }),
   space: (c) => ({ terms: ['data', 'shrink'], distribution: { kind: 'logUniform', term: 'shrink', low: c.shrink.low, high: c.shrink.high } }),
   yotoLabel: () => 'yoto',
-  baselines: (c) => c.baselines.lambdas.map((l) => ({ key: `baseline-shrink=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { data: 1, shrink: l } })),
+  baselines: { key: 'shrink', symbol: 'λ', values: (c) => c.baselines.lambdas, lambda: (l) => ({ data: 1, shrink: l }) },
   grid: (c) => evaluationLogGrid(c.shrink.low, c.shrink.high, c.evaluation.points).map((l) => ({ data: 1, shrink: l })),
   evaluation: () => ({ limit: 0, batchSize: 256 }),
   report: {

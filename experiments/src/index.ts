@@ -11,6 +11,7 @@ export { computeBudget, type Budget } from './runner/budget.js';
 export type { Summary, RunSummary, PointComparison, MetricComparison } from './runner/summary.js';
 export { applySets, resolveConfig, settableKeys, type SettableKey } from './config/set.js';
 export { defineSweep, type SweepDefinition } from './experiments/define-sweep.js';
+export type { BaselinePlan, NamedBaselines, SweptBaselines } from './experiments/baseline-plan.js';
 export * as keys from './config/keys.js';
 export { evaluationLogGrid, lambdaGrid } from './experiments/log-grid.js';
 export { fmt } from './experiments/format.js';

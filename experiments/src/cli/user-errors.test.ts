@@ -7,20 +7,14 @@ import { DatasetNotFoundError } from '@yoto/core';
 import { openTracker, TrackerError } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../errors.js';
-import { main, type CliIo } from './main.js';
+import { runCli } from '../testing/cli.js';
 import { classifyError, reportError } from './user-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-user-errors-'));
 chmodSync(dir, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env, cwd: dir };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env, cwd: dir });
 
 /**
  * Runs `fn` as an unprivileged user: root ignores permission bits, so a read-only file is only
@@ -79,6 +73,17 @@ describe('YOTO_HOME the commands cannot use', () => {
     );
     expect(roDb.code).toBe(2);
     expect(roDb.err).toBe(`error: ${join(ro, 'tracker.db')} is read-only; the run records into it: make it writable (chmod u+w) or choose another YOTO_HOME`);
+  });
+});
+
+describe('YOTO_TRACKER_RETRY_MS that is not whole milliseconds', () => {
+  it('run (with a PostgreSQL tracker) and worker refuse it in one line, exit 2, before anything starts', async () => {
+    const env = { YOTO_HOME: join(dir, 'retry-home'), YOTO_TRACKER: 'postgres://db.invalid/yoto', YOTO_TRACKER_RETRY_MS: 'a minute' };
+    for (const argv of [['run', 'vae-beta-sweep', '--profile', 'smoke'], ['runs'], ['worker', '--queue', 'redis://127.0.0.1:1']]) {
+      const r = await cli(env, ...argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.err).toBe('error: YOTO_TRACKER_RETRY_MS=a minute must be a whole number of milliseconds (0: do not retry)');
+    }
   });
 });
 

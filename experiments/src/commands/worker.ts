@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { watchInterrupts } from '../runner/interrupts.js';
+import { checkTrackerRetry } from '../runner/home.js';
 import { checkRedis } from '../runner/queue.js';
 import { serveQueue } from '../runner/queue-worker.js';
 
@@ -14,6 +15,8 @@ export async function workerCommand(args: ParsedArgs, io: CliIo): Promise<number
   const lockMs = io.env.YOTO_QUEUE_LOCK_MS === undefined ? undefined : Number(io.env.YOTO_QUEUE_LOCK_MS);
   if (lockMs !== undefined && !(Number.isInteger(lockMs) && lockMs >= 1_000))
     throw new UsageError(`YOTO_QUEUE_LOCK_MS=${io.env.YOTO_QUEUE_LOCK_MS} must be a whole number of milliseconds, at least 1000`);
+  // The jobs open the tracker their submitter names, waiting for it as this machine's variable says.
+  checkTrackerRetry(io.env);
   await checkRedis(url);
   const stop = new AbortController();
   const unwatch = watchInterrupts({ stop: () => stop.abort(), quit: () => process.exit(130) });

@@ -1,7 +1,7 @@
 import { CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE } from '@yoto/tasks-compression/scopes';
 import { z } from 'zod';
 import { baselineSteps, checkInside, checkRange, choice, count, nonNegative, numbers, points, positive, rangeSection, section, seedKey, trainSection, yotoSection } from '../config/keys.js';
-import { CONTROL_KEY_PREFIX } from './compression/control.js';
+import { trainedValues, type SweptBaselines } from './baseline-plan.js';
 import { galleryLambdas } from './compression/gallery-lambdas.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
@@ -100,6 +100,15 @@ const config = z
 
 export type CompressionSweepConfig = z.infer<typeof config>;
 
+/** Fixed-λ baselines: the distortion weight λ, rate weight 1; the control at `control.lambda`. */
+const lambdaBaselines: SweptBaselines<CompressionSweepConfig> = {
+  key: 'lambda',
+  symbol: 'λ',
+  values: (c) => c.baselines.lambdas,
+  lambda: (l) => ({ distortion: l, rate: 1 }),
+  control: (c) => c.control.lambda,
+};
+
 export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
   name: 'compression-rd-sweep',
   description: 'one variable-rate compression model (YOTO, λ ∈ [0.0018, 0.18]) vs fixed-λ baselines and JPEG, real bitstreams on Kodak',
@@ -155,11 +164,7 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     encoding: { distortion: 'range' },
   }),
   yotoLabel: (c) => `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
-  baselines: (c) => c.baselines.lambdas.map((l) => ({ key: `baseline-lambda=${fmt(l)}`, label: `λ=${fmt(l)}`, lambda: { distortion: l, rate: 1 } })),
-  controls: (c) =>
-    c.control.lambda > 0
-      ? [{ key: `${CONTROL_KEY_PREFIX}lambda=${fmt(c.control.lambda)}`, label: `λ=${fmt(c.control.lambda)} (YOTO's steps)`, lambda: { distortion: c.control.lambda, rate: 1 }, steps: c.yoto.steps }]
-      : [],
+  baselines: lambdaBaselines,
   // A baseline has no conditioning; its own quantization step gets the factor of the YOTO model's
   // steps, so both move their operating point equally fast.
   learningRateScales: (c, kind) => ({
@@ -167,8 +172,7 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     ...(kind === 'yoto' ? { [CONDITIONING_SCOPE]: c.conditioning.learningRateScale } : {}),
     ...(kind === 'baseline' && c.model.quantizationStep === 'lambda' ? { [STEP_SCOPE]: c.conditioning.learningRateScale } : {}),
   }),
-  grid: (c) =>
-    lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, [...c.baselines.lambdas, ...(c.control.lambda > 0 ? [c.control.lambda] : [])]).map((l) => ({ distortion: l, rate: 1 })),
+  grid: (c) => lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, trainedValues(c, lambdaBaselines)).map((l) => lambdaBaselines.lambda(l)),
   evaluation: (c) => ({ limit: c.data.evalImages, batchSize: 1 }),
   report: {
     lambdaTerm: 'distortion',

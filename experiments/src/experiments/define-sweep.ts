@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { runTraining, sweepRuns, type BaselineRun, type SweepRunsConfig } from './plan-helpers.js';
+import { baselineRuns, type BaselinePlan } from './baseline-plan.js';
+import { runTraining, type SweepRunsConfig } from './plan-helpers.js';
 import type {
   ExperimentDefinition,
   ExperimentPlan,
@@ -37,13 +38,8 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   space(c: C): Record<string, unknown>;
   /** The YOTO run's label in the progress display. */
   yotoLabel(c: C): string;
-  baselines(c: C): BaselineRun[];
-  /**
-   * Control runs: fixed-λ runs with their own step budget that are not among the baselines the YOTO
-   * model replaces (e.g. a baseline with the YOTO model's steps). They train and are evaluated as
-   * baselines (kind 'baseline', `control: true`) and are left out of the budget share.
-   */
-  controls?(c: C): (BaselineRun & { steps: number })[];
+  /** The fixed-λ baselines (and the equal-steps control), as values: see baseline-plan.ts. */
+  baselines: BaselinePlan<C>;
   /** Learning-rate factors by parameter scope for a run of this kind; absent: none. */
   learningRateScales?(c: C, kind: RunKind): Record<string, number>;
   /** Full λ vectors at which the YOTO model is evaluated. */
@@ -67,8 +63,8 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
     profiles: d.profiles,
     plan(c): ExperimentPlan {
       const scales = d.learningRateScales;
-      const controls = (d.controls?.(c) ?? []).map((r): RunSpec => ({ key: r.key, kind: 'baseline', control: true, label: r.label, lambda: r.lambda, training: runTraining(c, r.steps) }));
-      const runs = [...sweepRuns(c, d.yotoLabel(c), d.baselines(c)), ...controls].map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
+      const yoto: RunSpec = { key: 'yoto', kind: 'yoto', label: d.yotoLabel(c), training: runTraining(c, c.yoto.steps) };
+      const runs = [yoto, ...baselineRuns(c, d.baselines)].map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
       const grid = d.grid(c);
       return {
         task: d.task(c),

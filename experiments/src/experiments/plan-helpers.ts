@@ -1,4 +1,4 @@
-import type { RunSpec, RunTraining } from './types.js';
+import type { RunTraining } from './types.js';
 
 /** The `train` section every sweep config shares. */
 export interface TrainSettings {
@@ -30,25 +30,10 @@ export function runTraining(c: { seed: number; train: TrainSettings }, steps: nu
   };
 }
 
-/** One fixed-λ baseline of a sweep, before its training settings are attached. */
-export interface BaselineRun {
-  key: string;
-  label: string;
-  lambda: Record<string, number>;
-}
-
 /** Config fields a sweep's runs are built from. */
 export interface SweepRunsConfig {
   seed: number;
   train: TrainSettings;
   yoto: { steps: number };
   baselines: { steps: number };
-}
-
-/** The runs of a sweep: the YOTO model first, then one run per fixed-λ baseline, each with its own budget. */
-export function sweepRuns(c: SweepRunsConfig, yotoLabel: string, baselines: readonly BaselineRun[]): RunSpec[] {
-  return [
-    { key: 'yoto', kind: 'yoto', label: yotoLabel, training: runTraining(c, c.yoto.steps) },
-    ...baselines.map((b): RunSpec => ({ key: b.key, kind: 'baseline', label: b.label, lambda: b.lambda, training: runTraining(c, c.baselines.steps) })),
-  ];
 }

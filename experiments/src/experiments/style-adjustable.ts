@@ -2,7 +2,7 @@
 import { STYLE_TERMS, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { z } from 'zod';
-import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
+import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
 
 /*
@@ -39,7 +39,12 @@ const config = z
     }),
     // The loss network and the softmax transformation of the style features.
     loss: section({
-      network: choice(['mobilenet', 'darknet'], 'mobilenet', 'loss network (weights in the data root)'),
+      network: choice(['mobilenet', 'darknet'], 'mobilenet', 'loss network (weights in the data root); loss.path overrides it'),
+      // Any other chain network (e.g. a VGG-16/19 converted to tfjs layers format) by path and layer names.
+      path: text('', 'a TensorFlow.js layers model folder (absolute, or relative to the data root) used instead of loss.network, e.g. a VGG-19; needs loss.content and loss.style'),
+      input: choice(['caffe', 'symmetric', 'unit'], 'caffe', "input scaling of loss.path's network: 'caffe' (Keras VGG: BGR minus the ImageNet mean), 'symmetric' ([−1, 1]), 'unit' ([0, 1])"),
+      content: text('', "content layer of loss.path's network (e.g. block4_conv2)"),
+      style: z.array(z.string().min(1)).default([]).meta({ description: "four style layers of loss.path's network, shallow to deep (e.g. block1_conv1,block2_conv1,block3_conv1,block4_conv1)" }),
       softmax: flag(true, 'softmax transformation of the style features'),
       temperature: positive(1, 'softmax temperature'),
     }),
@@ -58,12 +63,20 @@ const config = z
       steps: baselineSteps(1500),
     }),
     evaluation: section({
-      contentPoints: points(5, 'content weights (styles at mid-range) at which the YOTO model is evaluated, besides the named settings'),
+      contentPoints: points(5, "content weights at which the YOTO model is evaluated, at the style weights of each baseline's setting (and the balanced one), besides the named settings"),
       batchSize: count(8, 'photos per evaluation batch'),
     }),
-    pictures: section({ images: count(3, "held-out photos in the report's pictures") }),
+    pictures: section({
+      images: count(3, "held-out photos in the report's pictures"),
+      lossChoiceSteps: nonNegative(150, 'pixel-optimisation steps of the loss-choice picture (raw vs softmax Grams; 0: none)'),
+    }),
   })
   .superRefine((c, ctx) => {
+    const l = c.loss;
+    if (l.path) {
+      if (!l.content) ctx.addIssue({ code: 'custom', path: ['loss', 'content'], message: 'must name the content layer of loss.path' });
+      if (l.style.length !== 4) ctx.addIssue({ code: 'custom', path: ['loss', 'style'], message: 'must name four style layers of loss.path, shallow to deep' });
+    } else if (l.content || l.style.length) ctx.addIssue({ code: 'custom', path: ['loss', l.content ? 'content' : 'style'], message: 'names layers of loss.path, which is not set (loss.network uses its own)' });
     const s = c.space;
     if (!(s.contentLow < s.contentHigh)) ctx.addIssue({ code: 'custom', path: ['space', 'contentLow'], message: `must be below space.contentHigh (${s.contentHigh})` });
     if (!(s.styleLow < s.styleHigh)) ctx.addIssue({ code: 'custom', path: ['space', 'styleLow'], message: `must be below space.styleHigh (${s.styleHigh})` });
@@ -85,7 +98,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         yoto: { steps: 16 },
         baselines: { settings: ['balanced', 'style-heavy'], steps: 8 },
         evaluation: { contentPoints: 3, batchSize: 4 },
-        pictures: { images: 2 },
+        pictures: { images: 2, lossChoiceSteps: 4 },
       },
     },
     // 3,750 step-lengths per worker: ~1 h at the 0.9–1.0 CPU-s/step `pnpm bench style` measured, ~3.5 h at 3 s/step on a loaded machine.
@@ -103,14 +116,29 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
   },
   datasets: ['style'],
+  // The painting and the loss network's files (model.json, and each shard the layers need at its
+  // manifest size) are checked here, without tfjs: a missing or truncated file is one line naming
+  // it, before training (each worker would otherwise fail on it after loading).
   async preflight(c, env) {
-    const { existsSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { resolveDataRoot } = await import('@yoto/core/data');
-    const file = join(resolveDataRoot(undefined, env), LOSS_NETWORKS[c.loss.network].path, 'model.json');
-    if (!existsSync(file)) {
-      const { DataError } = await import('../errors.js');
-      throw new DataError(`loss network '${c.loss.network}': ${file} not found; the data root's weights/ folder holds it (see the shared data PROVENANCE.md)`);
+    const { existsSync, readdirSync } = await import('node:fs');
+    const { isAbsolute, join } = await import('node:path');
+    const { requireDataset, resolveDataRoot } = await import('@yoto/core/data');
+    const { checkLossNetworkFiles } = await import('@yoto/tasks-style/loss-network-files');
+    const { DataError } = await import('../errors.js');
+    const styles = join(requireDataset('style', resolveDataRoot(undefined, env)), 'styles');
+    if (!existsSync(join(styles, c.style)))
+      throw new DataError(`style=${c.style}: no such painting in ${styles}; it holds ${readdirSync(styles).sort().join(', ')}`);
+    const spec = lossNetwork(c);
+    const name = typeof spec === 'string' ? `'${spec}'` : `--set loss.path=${spec.path}`;
+    const { path, content, style } = typeof spec === 'string' ? LOSS_NETWORKS[spec] : spec;
+    const dir = isAbsolute(path) ? path : join(resolveDataRoot(undefined, env), path);
+    const file = join(dir, 'model.json');
+    if (!existsSync(file))
+      throw new DataError(`loss network ${name}: ${file} not found; ${typeof spec === 'string' ? "the data root's weights/ folder holds it (see the shared data PROVENANCE.md)" : 'loss.path must be a TensorFlow.js layers model folder'}`);
+    try {
+      checkLossNetworkFiles(dir, [content, ...style]);
+    } catch (err) {
+      throw new DataError(`loss network ${name}: ${(err as Error).message.replace(/^loss network:? ?/, '')}`);
     }
   },
   task: (c) => ({
@@ -121,7 +149,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       imageSize: c.data.imageSize,
       styleSize: c.data.styleSize,
       trainLimit: c.data.trainLimit,
-      lossNetwork: c.loss.network,
+      lossNetwork: lossNetwork(c),
       softmax: c.loss.softmax,
       softmaxTemperature: c.loss.temperature,
       network: { widths: c.model.widths, residualBlocks: c.model.residualBlocks, conditioningHidden: c.model.conditioningHidden },
@@ -131,13 +159,16 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
   // The task's own space without its grid (the plan's grid adds the content sweep).
   space: (c) => (({ grid: _grid, ...spec }) => spec as unknown as Record<string, unknown>)(styleSpaceSpec(spaceOptions(c))),
   yotoLabel: () => 'yoto (5 weights)',
-  baselines: (c) => {
-    const settings = namedSettings(c);
-    return c.baselines.settings.map((name) => ({ key: `baseline-${name}`, label: name, lambda: settings[name] }));
-  },
+  baselines: { names: (c) => c.baselines.settings, setting: (c, name) => namedSettings(c)[name] },
+  // Every named setting, plus a content sweep at the style weights of each baseline's setting (and
+  // the balanced one): the report draws one YOTO line per such setting, ordered by the content
+  // weight alone, through the point where its baseline sits.
   grid: (c) => {
-    const grid = [...Object.values(namedSettings(c))];
-    for (const p of contentSweep(c)) if (!grid.some((g) => STYLE_TERMS.every((t) => g[t] === p[t]))) grid.push(p);
+    const settings = namedSettings(c);
+    const grid = [...Object.values(settings)];
+    const families = [...new Set(['balanced', ...c.baselines.settings])].map((name) => settings[name]);
+    for (const f of families)
+      for (const p of contentSweep(c, f)) if (!grid.some((g) => STYLE_TERMS.every((t) => g[t] === p[t]))) grid.push(p);
     return grid;
   },
   evaluation: (c) => ({ limit: c.data.evalImages, batchSize: c.evaluation.batchSize }),
@@ -165,6 +196,8 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       const sMid = styleMid(c);
       return {
         images: c.pictures.images,
+        lossChoiceSteps: c.pictures.lossChoiceSteps,
+        settings: Object.entries(namedSettings(c)).map(([name, lambda]) => ({ name, lambda })),
         content: contentSweep(c).map((p) => p.content),
         rows: [
           { name: 'all styles', styles: [sMid, sMid, sMid, sMid] },
@@ -174,7 +207,14 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
     draw: async () => (await import('./style-pictures.js')).stylePictures,
   },
+  extendReport: async () => (await import('./style/style-report.js')).styleReport,
 });
+
+/** A preset's name, or the network given by `loss.path` and its layer names (tasks-style's LossNetworkSpec). */
+function lossNetwork(c: StyleAdjustableConfig): string | { path: string; input: 'caffe' | 'symmetric' | 'unit'; content: string; style: [string, string, string, string] } {
+  const l = c.loss;
+  return l.path ? { path: l.path, input: l.input, content: l.content, style: l.style as [string, string, string, string] } : l.network;
+}
 
 function spaceOptions(c: StyleAdjustableConfig): StyleSpaceOptions {
   return { content: [c.space.contentLow, c.space.contentHigh], style: [c.space.styleLow, c.space.styleHigh], oneHotShare: c.space.oneHotShare };
@@ -189,12 +229,13 @@ function styleMid(c: StyleAdjustableConfig): number {
   return round((c.space.styleLow + c.space.styleHigh) / 2);
 }
 
-/** `contentPoints` content weights over the range, every style layer at mid-range. */
-function contentSweep(c: StyleAdjustableConfig): Record<string, number>[] {
+/** `contentPoints` content weights over the range; the style weights those of `at` (default: all at mid-range). */
+function contentSweep(c: StyleAdjustableConfig, at?: Record<string, number>): Record<string, number>[] {
   const sMid = styleMid(c);
+  const styles = at ? { style1: at.style1, style2: at.style2, style3: at.style3, style4: at.style4 } : { style1: sMid, style2: sMid, style3: sMid, style4: sMid };
   return Array.from({ length: c.evaluation.contentPoints }, (_, k) => {
     const content = round(c.space.contentLow + ((c.space.contentHigh - c.space.contentLow) * k) / (c.evaluation.contentPoints - 1));
-    return { content, style1: sMid, style2: sMid, style3: sMid, style4: sMid };
+    return { content, ...styles };
   });
 }
 

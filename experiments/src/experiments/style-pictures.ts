@@ -4,27 +4,43 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTrained, writeFileAtomic } from '@yoto/core';
 // The value import registers the task.
-import { type StyleModel, type StyleTask, registerStyleTasks } from '@yoto/tasks-style';
+import { loadResized, type StyleModel, StyleTask, registerStyleTasks } from '@yoto/tasks-style';
 import { tileGrid } from '@yoto/tasks-vae';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { labelGrid, split } from './vae-pictures.js';
 import { fmt } from './format.js';
+import { animatedWebp, FRAME_MS } from './sweep-animation.js';
 
 export interface StylePictureOptions {
   /** Held-out photos shown. */
   images: number;
+  /** Every named setting (tasks-style's `styleSettings`), in order: the report's lines and the pictures' labels. */
+  settings: { name: string; lambda: Record<string, number> }[];
   /** Content weights of the matrix columns. */
   content: number[];
   /** Rows of the matrix: a name and the style weights (style1…style4) of that row. */
   rows: { name: string; styles: number[] }[];
+  /** Pixel-optimisation steps of the loss-choice picture (0: no picture). */
+  lossChoiceSteps: number;
 }
 
 const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
 
+interface Drawing {
+  ctx: PicturesContext;
+  o: StylePictureOptions;
+  task: StyleTask;
+  yoto: StyleModel;
+  photos: tf.Tensor4D;
+  inputs: Float32Array[];
+  n: number;
+  layout: { pad: number; scale: number; rowGroup: number; groupGap: number };
+}
+
 /**
- * Two pictures. The matrix: one held-out photo per block, stylized by the one YOTO model with the
- * content weight rising along the columns and the dominant style layer changing down the rows. The
- * comparison: at each baseline's setting, the YOTO output above the baseline's, for several photos.
+ * The report's pictures: the matrix (one model over content weight × dominant style layer), each
+ * baseline beside the YOTO model at its setting, the loss choice (what raw and softmax Grams ask
+ * for), and the content-weight sweep as an animation.
  */
 export async function stylePictures(ctx: PicturesContext): Promise<PictureArtifact[]> {
   const o = ctx.plan.pictures as unknown as StylePictureOptions;
@@ -36,64 +52,151 @@ export async function stylePictures(ctx: PicturesContext): Promise<PictureArtifa
   // The photos come from the task the YOTO model was trained with.
   const task = trained.task as StyleTask;
   await task.prepare();
-  const baselines = [];
-  for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
-    baselines.push({ lambda: m.lambda!, model: (await loadTrained<StyleModel>(m.checkpoint, { task: ctx.plan.task.name })).model, key: m.runKey });
+  const baselines: { lambda: Record<string, number>; model: StyleModel; key: string }[] = [];
   const s = task.imageSize;
-  const size = s * s * 3;
-  // Small training sizes are drawn enlarged (nearest neighbour) so that strokes are visible.
-  const layout = { pad: 2, scale: Math.max(1, Math.round(128 / s)), rowGroup: 2, groupGap: 8 } as const;
   mkdirSync(ctx.outDir, { recursive: true });
   const n = Math.min(o.images, task.heldOutSize);
   const photos = await task.heldOutImages(n);
-  const inputs = split(photos, size, false);
-  const out: PictureArtifact[] = [];
+  // Small training sizes are drawn enlarged (nearest neighbour) so that strokes are visible.
+  const d: Drawing = { ctx, o, task, yoto, photos, inputs: split(photos, s * s * 3, false), n, layout: { pad: 2, scale: Math.max(1, Math.round(128 / s)), rowGroup: 1, groupGap: 0 } };
   try {
-    // The matrix: for each photo, a block of rows (one per style mix) × (photo, content weights).
-    const rows: Float32Array[][] = [];
-    const rowLabels: string[] = [];
-    for (const r of o.rows) {
-      const cols = o.content.map((c) => split(stylize(yoto, photos, [c, ...r.styles]), size));
-      for (let i = 0; i < n; i++) {
-        rows[i * o.rows.length + o.rows.indexOf(r)] = [inputs[i], ...cols.map((col) => col[i])];
-        rowLabels[i * o.rows.length + o.rows.indexOf(r)] = r.name;
-      }
-    }
-    const matrix = await tileGrid(rows, s, s, 3, { ...layout, rowGroup: o.rows.length });
-    await writeFileAtomic(
-      join(ctx.outDir, 'style-matrix.png'),
-      labelGrid(matrix, { columns: ['photo', ...o.content.map((c) => `content ${fmt(c, 3)}`)], rows: rowLabels, note: 'One YOTO model: content weight along the columns, the dominant style layer down the rows' }),
-    );
-    out.push({
-      path: join(ctx.outDir, 'style-matrix.png'),
-      title: 'One model, many stylizations',
-      caption: `${n} held-out photos stylized by the single YOTO model: content weight ${o.content.map((c) => fmt(c, 3)).join(', ')} (columns); rows: all style layers at mid weight, then each style layer alone (shallow → deep)`,
-    });
-
-    if (baselines.length > 0) {
-      const pairRows: Float32Array[][] = [];
-      const pairLabels: string[] = [];
-      for (const b of baselines) {
-        const lambda = TERMS.map((t) => b.lambda[t]);
-        const y = split(stylize(yoto, photos, lambda), size);
-        const base = split(stylize(b.model, photos, lambda), size);
-        pairRows.push([...y], [...base]);
-        pairLabels.push(`YOTO @ ${b.key.replace(/^baseline-/, '')}`, 'baseline');
-      }
-      const grid = await tileGrid([inputs, ...pairRows], s, s, 3, { ...layout, rowGroup: 1, groupGap: 0 });
-      await writeFileAtomic(
-        join(ctx.outDir, 'style-baselines.png'),
-        labelGrid(grid, { columns: inputs.map(() => null), rows: ['photo', ...pairLabels], note: 'Row pairs: the YOTO model at a baseline’s setting (upper) and that baseline (lower)' }),
-      );
-      out.push({ path: join(ctx.outDir, 'style-baselines.png'), title: 'YOTO beside each baseline', caption: `At each baseline's setting: the YOTO model (upper) and the baseline trained there (lower), on ${n} held-out photos` });
-    }
+    for (const m of ctx.models.filter((x) => x.kind === 'baseline'))
+      baselines.push({ lambda: m.lambda!, model: (await loadTrained<StyleModel>(m.checkpoint, { task: ctx.plan.task.name })).model, key: m.runKey });
+    const out = [await matrix(d)];
+    if (baselines.length > 0) out.push(await besideBaselines(d, baselines));
+    if (o.lossChoiceSteps > 0) out.push(await lossChoice(d));
+    out.push(await contentAnimation(d));
+    return out;
   } finally {
     photos.dispose();
     yoto.dispose();
     for (const b of baselines) b.model.dispose();
     task.dispose();
   }
-  return out;
+}
+
+/** For each photo, a block of rows (one per style mix) × (photo, content weights). */
+async function matrix({ ctx, o, yoto, photos, inputs, n, task, layout }: Drawing): Promise<PictureArtifact> {
+  const s = task.imageSize;
+  const rows: Float32Array[][] = [];
+  const rowLabels: string[] = [];
+  o.rows.forEach((r, k) => {
+    const cols = o.content.map((c) => split(stylize(yoto, photos, [c, ...r.styles]), s * s * 3));
+    for (let i = 0; i < n; i++) {
+      rows[i * o.rows.length + k] = [inputs[i], ...cols.map((col) => col[i])];
+      rowLabels[i * o.rows.length + k] = r.name;
+    }
+  });
+  const grid = await tileGrid(rows, s, s, 3, { ...layout, rowGroup: o.rows.length, groupGap: 8 });
+  const path = join(ctx.outDir, 'style-matrix.png');
+  await writeFileAtomic(
+    path,
+    labelGrid(grid, { columns: ['photo', ...o.content.map((c) => `content ${fmt(c, 3)}`)], rows: rowLabels, note: 'One YOTO model: content weight along the columns, the dominant style layer down the rows' }),
+  );
+  return {
+    path,
+    title: 'One model, many stylizations',
+    caption: `${n} held-out photos stylized by the single YOTO model: content weight ${o.content.map((c) => fmt(c, 3)).join(', ')} (columns); rows: all style layers at mid weight, then each style layer alone (shallow → deep)`,
+  };
+}
+
+/** A row per baseline setting; per photo three columns: the photo, the YOTO model at the setting, the baseline. */
+async function besideBaselines({ ctx, o, yoto, photos, inputs, n, task, layout }: Drawing, baselines: { lambda: Record<string, number>; model: StyleModel; key: string }[]): Promise<PictureArtifact> {
+  const s = task.imageSize;
+  const rows: Float32Array[][] = [];
+  const labels: string[] = [];
+  for (const b of baselines) {
+    const lambda = TERMS.map((t) => b.lambda[t]);
+    const y = split(stylize(yoto, photos, lambda), s * s * 3);
+    const base = split(stylize(b.model, photos, lambda), s * s * 3);
+    rows.push(Array.from({ length: n }, (_, i) => [inputs[i], y[i], base[i]]).flat());
+    labels.push(settingName(o, b.lambda) ?? b.key.replace(/^baseline-/, ''));
+  }
+  const grid = await tileGrid(rows, s, s, 3, layout);
+  const path = join(ctx.outDir, 'style-baselines.png');
+  await writeFileAtomic(
+    path,
+    labelGrid(grid, { columns: Array.from({ length: n }, () => ['photo', 'YOTO', 'baseline']).flat(), rows: labels, note: 'Each row a baseline’s setting: per photo, the one YOTO model at that setting beside the baseline trained there' }),
+  );
+  return {
+    path,
+    title: 'YOTO beside each baseline',
+    caption: `At each baseline's setting (rows: ${labels.join(', ')}), for ${n} held-out photos: the photo, the single YOTO model at that setting, and the baseline trained for it`,
+  };
+}
+
+/**
+ * What the run's style loss asks for, and what the other softmax choice would: one held-out photo's
+ * pixels optimised directly (no network) at the style-heavy setting under raw and softmax Grams of
+ * the run's loss network, beside the trained YOTO model at that setting.
+ */
+async function lossChoice({ ctx, o, yoto, photos, inputs, task, layout }: Drawing): Promise<PictureArtifact> {
+  const s = task.imageSize;
+  const heavy = o.settings.find((x) => x.name === 'style-heavy') ?? o.settings[0];
+  const lambda = Object.fromEntries(TERMS.map((t) => [t, heavy.lambda[t]])) as Record<(typeof TERMS)[number], number>;
+  const softmax = task.options.softmax ?? true;
+  const photo = tf.tidy(() => photos.slice([0, 0, 0, 0], [1, s, s, 3]));
+  const other = new StyleTask({ ...task.options, softmax: !softmax, trainLimit: 8 });
+  const results: Record<'raw' | 'softmax', { image: Float32Array; loss: number }> = {} as never;
+  try {
+    for (const [choice, t] of [[softmax ? 'softmax' : 'raw', task], [softmax ? 'raw' : 'softmax', other]] as const) {
+      const r = await t.optimisePixels(photo, lambda, { steps: o.lossChoiceSteps });
+      results[choice] = { image: split(r.images, s * s * 3)[0], loss: r.loss };
+    }
+  } finally {
+    photo.dispose();
+    other.dispose();
+  }
+  const p = await loadResized(task.stylePath(), s, s);
+  const painting = Float32Array.from(p.data, (v) => v / 255);
+  const trained = split(stylize(yoto, photos, TERMS.map((t) => lambda[t])), s * s * 3)[0];
+  const grid = await tileGrid([[inputs[0], painting, results.raw.image, results.softmax.image, trained]], s, s, 3, layout);
+  const n = task.options.lossNetwork;
+  const network = typeof n === 'object' ? n.path.replace(/^.*[/\\]/, '') : (n ?? 'mobilenet');
+  const mark = (c: boolean) => (c === softmax ? ' (used)' : '');
+  const path = join(ctx.outDir, 'style-loss-choice.png');
+  await writeFileAtomic(
+    path,
+    labelGrid(grid, {
+      columns: ['photo', 'painting', `raw${mark(false)}`, `softmax${mark(true)}`, 'YOTO'],
+      rows: [],
+      note: `${network} Grams at ${heavy.name}: pixels optimised ${o.lossChoiceSteps} steps, then the trained model`,
+    }),
+  );
+  return {
+    path,
+    title: 'Which style loss: raw or softmax Gram matrices',
+    caption:
+      `One held-out photo's pixels optimised directly (no network, ${o.lossChoiceSteps} Adam steps) towards the painting at the ${heavy.name} setting under ${network} Gram matrices ` +
+      `of the raw features (weighted loss ${results.raw.loss.toFixed(3)}) and of the softmax-transformed features (Wang et al. 2021; ${results.softmax.loss.toFixed(3)}; each in its own normalisation), ` +
+      `then the trained YOTO model at that setting. This run trained with ${softmax ? 'softmax' : 'raw'} Grams.`,
+  };
+}
+
+/** The one model over the content weight (style layers at mid weight), one frame per matrix column, as an animated WebP. */
+async function contentAnimation({ ctx, o, yoto, photos, inputs, n, task, layout }: Drawing): Promise<PictureArtifact> {
+  const s = task.imageSize;
+  const styles = o.rows[0].styles;
+  const frames: Buffer[] = [];
+  // Notes of one length: labelGrid sizes a long note by its length, and every frame must be the same size.
+  const notes = o.content.map((c) => `content weight ${fmt(c, 3)}`);
+  const longest = Math.max(...notes.map((t) => t.length));
+  for (const [k, c] of o.content.entries()) {
+    const y = split(stylize(yoto, photos, [c, ...styles]), s * s * 3);
+    const grid = await tileGrid([inputs, y], s, s, 3, layout);
+    frames.push(labelGrid(grid, { columns: [], rows: ['photo', 'YOTO'], note: notes[k].padEnd(longest) }));
+  }
+  const path = join(ctx.outDir, 'lambda-sweep.webp');
+  await writeFileAtomic(path, await animatedWebp(frames));
+  return {
+    path,
+    title: 'The content-weight sweep of the one YOTO model (animation)',
+    caption: `${frames.length} frames, ${FRAME_MS} ms each: ${n} held-out photos stylized by the YOTO model at content weight ${o.content.map((c) => fmt(c, 3)).join(', ')}, every style layer at ${fmt(styles[0], 3)}`,
+  };
+}
+
+function settingName(o: StylePictureOptions, lambda: Record<string, number>): string | undefined {
+  return o.settings.find((x) => TERMS.every((t) => Math.abs(x.lambda[t] - lambda[t]) <= 1e-9))?.name;
 }
 
 /** The model's output for every photo at one λ vector (a baseline ignores λ). */
@@ -105,4 +208,3 @@ function stylize(model: StyleModel, photos: tf.Tensor4D, lambda: number[]): tf.T
     cond?.dispose();
   }
 }
-

@@ -108,6 +108,8 @@ export interface ReportExtensionContext {
   record: string;
   /** The report's folder (pictures and any files the experiment keeps beside the report). */
   outDir: string;
+  /** The tracker ids of the plan's runs (what the generic report shows; see `planRunIds`). */
+  runIds: number[];
 }
 
 /** Experiment-specific report content, shown before the generic charts and tables. */
@@ -115,6 +117,12 @@ export interface ReportExtension {
   charts?: ReportChart[];
   tables?: ReportTable[];
   notes?: string[];
+  /**
+   * Ids of the generic report's charts and tables that this content replaces (e.g. `tradeoff-1`,
+   * `metrics-vs-lambda`, `gap`, `gaps`): where one λ axis cannot describe the grid (several
+   * coefficients vary together), the generic charts would draw lines through unrelated points.
+   */
+  replaces?: string[];
 }
 
 /**

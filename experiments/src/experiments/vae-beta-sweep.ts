@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baselineSteps, checkInside, checkRange, count, flag, limit, numbers, points, positive, rangeSection, section, seedKey, trainSection, widths, yotoSection } from '../config/keys.js';
+import type { SweptBaselines } from './baseline-plan.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
 import { evaluationLogGrid } from './log-grid.js';
@@ -49,6 +50,9 @@ const config = z
 
 export type VaeSweepConfig = z.infer<typeof config>;
 
+/** Fixed-β baselines: the KL weight β, reconstruction weight 1. */
+const betaBaselines: SweptBaselines<VaeSweepConfig> = { key: 'beta', symbol: 'β', values: (c) => c.baselines.betas, lambda: (b) => ({ reconstruction: 1, kl: b }) };
+
 export const vaeBetaSweep = defineSweep<VaeSweepConfig>({
   name: 'vae-beta-sweep',
   description: 'one YOTO β-VAE on MNIST vs fixed-β baselines over β ∈ [1/8, 64]',
@@ -96,8 +100,8 @@ export const vaeBetaSweep = defineSweep<VaeSweepConfig>({
   }),
   space: (c) => ({ terms: ['reconstruction', 'kl'], distribution: { kind: 'logUniform', term: 'kl', low: c.beta.low, high: c.beta.high } }),
   yotoLabel: (c) => `yoto β∈[${fmt(c.beta.low)},${fmt(c.beta.high)}]`,
-  baselines: (c) => c.baselines.betas.map((b) => ({ key: `baseline-beta=${fmt(b)}`, label: `β=${fmt(b)}`, lambda: { reconstruction: 1, kl: b } })),
-  grid: (c) => evaluationLogGrid(c.beta.low, c.beta.high, c.evaluation.points).map((b) => ({ reconstruction: 1, kl: b })),
+  baselines: betaBaselines,
+  grid: (c) => evaluationLogGrid(c.beta.low, c.beta.high, c.evaluation.points).map((b) => betaBaselines.lambda(b)),
   evaluation: (c) => ({ limit: c.data.testLimit, batchSize: c.evaluation.batchSize }),
   report: {
     lambdaTerm: 'kl',

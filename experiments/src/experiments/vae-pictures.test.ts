@@ -51,6 +51,17 @@ describe('VAE pictures', () => {
     expect(() => labelGrid(g, { columns: ['a', 'b', 'c'], rows: [] })).toThrow(/3 column and 0 row labels for a 2×2 grid/);
   });
 
+  it('labelGrid: a note longer than the grid widens the picture, and its end is drawn there', async () => {
+    const g = await grid();
+    const note = 'One YOTO model: content weight along the columns, the dominant style layer down the rows';
+    const img = await decodeImageU8(labelGrid(g, { columns: [], rows: [], note }));
+    expect(img.width).toBeGreaterThan(g.width + 300);
+    // Text lies right of the grid's own width, in the note's band.
+    expect(darkPixels(img, g.width + 250, g.height, img.width, img.height)).toBeGreaterThan(5);
+    // The tiles are where they were (the picture grows to the right only).
+    expect(img.data[((g.ys[0] + 6) * img.width + g.xs[0] + 6) * 3]).toBe(Math.round((1 / 5) * 255));
+  });
+
   it('labelGrid without labels is the grid itself', async () => {
     const g = await grid();
     const img = await decodeImageU8(labelGrid(g, { columns: [], rows: [] }));

@@ -13,4 +13,11 @@ describe('the tracker a home records into', () => {
     expect(() => resolveHome({ YOTO_TRACKER: '/tmp/other.db' }, '/cwd')).toThrow(UsageError);
     expect(() => resolveHome({ YOTO_TRACKER: '/tmp/other.db' }, '/cwd')).toThrow(/^YOTO_TRACKER=\/tmp\/other\.db is not a PostgreSQL URL; expected postgres:\/\//);
   });
+
+  it('refuses a YOTO_TRACKER_RETRY_MS that is not whole milliseconds in one line, before anything starts', () => {
+    const env = { YOTO_TRACKER: 'postgres://db.lan/yoto', YOTO_TRACKER_RETRY_MS: '30s' };
+    expect(() => resolveHome(env, '/cwd')).toThrow(UsageError);
+    expect(() => resolveHome(env, '/cwd')).toThrow(/^YOTO_TRACKER_RETRY_MS=30s must be a whole number of milliseconds \(0: do not retry\)$/);
+    expect(resolveHome({ ...env, YOTO_TRACKER_RETRY_MS: '30000' }, '/cwd').db).toBe('postgres://db.lan/yoto');
+  });
 });

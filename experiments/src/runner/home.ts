@@ -1,12 +1,14 @@
 import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isPostgresUrl, redactUrl } from '@yoto/tracker/location';
+import { retryMsFromEnv } from '@yoto/tracker/retry';
 import { UsageError } from '../errors.js';
 import { classifyError } from '../cli/user-errors.js';
 
 /**
  * Where results live: `YOTO_HOME` (default `./yoto-results`). The tracker is `tracker.db` in it,
- * unless `YOTO_TRACKER` names another one: a `postgres://…` URL for a tracker shared by machines.
+ * unless `YOTO_TRACKER` names another one: a `postgres://…` URL for a tracker shared by machines
+ * (`YOTO_TRACKER_RETRY_MS` bounds how long its users wait for it when its server goes away).
  */
 export interface Home {
   root: string;
@@ -26,6 +28,7 @@ export function resolveHome(env: NodeJS.ProcessEnv, cwd: string): Home {
   if (tracker && !isPostgresUrl(tracker)) {
     throw new UsageError(`YOTO_TRACKER=${tracker} is not a PostgreSQL URL; expected postgres://user:password@host:port/database (unset it for the SQLite file in YOTO_HOME)`);
   }
+  if (tracker) checkTrackerRetry(env);
   const db = tracker || join(root, 'tracker.db');
   return {
     root,
@@ -35,6 +38,18 @@ export function resolveHome(env: NodeJS.ProcessEnv, cwd: string): Home {
     reports: join(root, 'reports'),
     logs: join(root, 'logs'),
   };
+}
+
+/**
+ * Refuses a `YOTO_TRACKER_RETRY_MS` that is not whole milliseconds, up front in one line: every
+ * process that opens a PostgreSQL tracker reads it (a queue worker's job processes too).
+ */
+export function checkTrackerRetry(env: NodeJS.ProcessEnv): void {
+  try {
+    retryMsFromEnv(env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 export function checkpointDir(home: Home, runId: number): string {

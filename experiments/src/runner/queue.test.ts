@@ -1,15 +1,7 @@
-import { createServer } from 'node:net';
+import { freePort } from '@yoto/test-servers';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import { checkRedis, queueJobId, redisConnection } from './queue.js';
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 describe('the queue URL', () => {
   it('parses host, port, credentials and database, and waits through restarts', () => {

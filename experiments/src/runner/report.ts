@@ -45,8 +45,11 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     tracker.logArtifact({ experiment: record, path: img.path, kind: 'image', meta: { title: img.title, about: img.caption } });
   }
   const report = buildReport(tracker, record, experimentReportOptions(record, plan, input.runIds));
-  const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir });
+  const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir, runIds: input.runIds });
   if (extra) {
+    const replaced = new Set(extra.replaces ?? []);
+    report.charts = report.charts.filter((c) => !replaced.has(c.id));
+    report.tables = report.tables.filter((t) => !replaced.has(t.id));
     report.charts.unshift(...(extra.charts ?? []));
     report.tables.unshift(...(extra.tables ?? []));
     report.notes.push(...(extra.notes ?? []));

@@ -90,6 +90,29 @@ describe.skipIf(missing.length > 0)(`task 'style-transfer'${missing.length ? ` (
     r.model.params.dispose();
   });
 
+  it('optimisePixels moves the photo towards the painting: pixels change and the weighted loss falls below the photo\'s own', async () => {
+    const heavy = styleSettings().find((x) => x.name === 'style-heavy')!.lambda;
+    const photo = await task.heldOutImages(1);
+    const weighted = (y: tf.Tensor4D): number =>
+      tf.tidy(() => {
+        const t = (task as unknown as { loss: { terms: (y: tf.Tensor4D, x: tf.Tensor4D) => Record<string, tf.Tensor1D> } }).loss.terms(y, photo);
+        return STYLE_TERMS.reduce((a, k) => a + heavy[k] * tf.mean(t[k]).dataSync()[0], 0);
+      });
+    const l0 = weighted(photo);
+    const r = await task.optimisePixels(photo, heavy, { steps: 8 });
+    expect(r.images.shape).toEqual(photo.shape);
+    // The loss it reports is the objective at the last step, and that step lowered it below the photo's.
+    expect(r.loss).toBeLessThan(l0);
+    expect(weighted(r.images)).toBeLessThan(l0);
+    const moved = tf.tidy(() => tf.mean(tf.abs(tf.sub(r.images, photo))).dataSync()[0]);
+    expect(moved).toBeGreaterThan(0.005);
+    const zero = await task.optimisePixels(photo, heavy, { steps: 0 });
+    // No steps: the photo back, up to the sigmoid's clipping at 0.02/0.98.
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(zero.images, tf.clipByValue(photo, 0.02, 0.98)))).dataSync()[0])).toBeLessThan(1e-5);
+    await expect(task.optimisePixels(photo, heavy, { steps: -1 })).rejects.toThrow('optimisePixels: steps must be an integer ≥ 0, got -1');
+    tf.dispose([photo, r.images, zero.images]);
+  });
+
   it('names a missing painting and an unknown loss network', async () => {
     await expect(new StyleTask({ ...TINY, style: 'no_such_painting.jpg' }).prepare()).rejects.toThrow(/no_such_painting\.jpg/);
     expect(() => new StyleTask({ lossNetwork: 'vgg' }).lossNetworkSpec()).toThrow("style task: unknown loss network 'vgg'; known: mobilenet, darknet");

@@ -20,10 +20,11 @@ import { imageSize, loadResized, type PixelsU8 } from './data.js';
 import { type LossNetworkSpec, LOSS_NETWORKS } from './loss-network/presets.js';
 import { type LossNetwork } from './loss-network/network.js';
 import { readLossNetwork } from './loss-network/read.js';
+import { optimisePixels, type PixelOptimiseOptions } from './losses/pixel-optimise.js';
 import { StyleLoss } from './losses/style-loss.js';
 import { DEFAULT_STYLE_NET, type StyleNetConfig } from './model/config.js';
 import { buildStyleModel, type StyleModel } from './model/transformer.js';
-import { STYLE_TERMS, type StyleSpaceOptions, styleSpaceSpec } from './space.js';
+import { STYLE_TERMS, type StyleSpaceOptions, styleSpaceSpec, type StyleTerm } from './space.js';
 
 export const STYLE_TASK = 'style-transfer';
 
@@ -178,6 +179,15 @@ export class StyleTask implements Task<StyleModel> {
     if (!x || x.rank !== 4 || x.shape[3] !== 3) throw new Error(`style task: the batch needs 'x' of shape [batch, height, width, 3], got ${x ? `[${x.shape.join(', ')}]` : 'none'}`);
     const loss = this.ready();
     return tf.tidy(() => loss.terms(model.stylize(x, model.norms(ctx.condition)), x) as unknown as tf.TensorContainer) as unknown as LossTerms;
+  }
+
+  /**
+   * What this task's loss asks for at λ, with no transformer network: the photos' pixels optimised
+   * directly (see `optimisePixels`). Compares loss choices (network, softmax) on the same photos.
+   */
+  async optimisePixels(photo: tf.Tensor4D, lambda: Readonly<Record<StyleTerm, number>>, o?: PixelOptimiseOptions): Promise<{ images: tf.Tensor4D; loss: number }> {
+    await this.prepare();
+    return optimisePixels(this.ready(), photo, lambda, o);
   }
 
   /** The held-out photos [start, start+n) as [n, s, s, 3] in [0, 1]. */

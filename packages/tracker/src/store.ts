@@ -228,6 +228,8 @@ export class Tracker implements RunOwner {
     const marked: number[] = [];
     this.db
       .transaction(() => {
+        // Run again from the start if the connection is lost midway (PostgreSQL).
+        marked.length = 0;
         for (const r of dead) {
           const why =
             r.host === hostname() && (r.pid === process.pid || !pidAlive(r.pid))

@@ -54,6 +54,8 @@ const ROWS_PER_INSERT = 250;
  */
 export class Writer {
   private readonly keyIds = new Map<string, number>();
+  /** Writes whose transaction has started once: a second start is a retry (see writeStepsTx). */
+  private readonly attempted = new WeakSet<RunProgress>();
   private readonly insertOne: SqlStatement;
   private readonly insertMany: SqlStatement;
   private readonly insertKey: SqlStatement;
@@ -81,11 +83,15 @@ export class Writer {
          last_step = CASE WHEN last_step IS NULL OR last_step < CAST(? AS BIGINT) THEN coalesce(CAST(? AS BIGINT), last_step) ELSE last_step END,
          status = CASE WHEN status = 'crashed' THEN 'running' ELSE status END,
          ended_at = CASE WHEN status = 'crashed' THEN NULL ELSE ended_at END
-       WHERE id = ? AND heartbeat_at = ?`,
+       WHERE id = ? AND heartbeat_at IN (?, ?)`,
     );
     this.close = db.prepare(`UPDATE runs SET status = ?, ended_at = ?, error = ? WHERE id = ?`);
     this.writeStepsTx = db.transaction((runId: number, buf: StepBuffer, p: RunProgress, end: EndState | null) => {
-      const claim = [p.now, Math.round(p.elapsedMs), p.lastStep, p.lastStep, runId, p.lease];
+      // Run again after a lost connection (PostgreSQL), this write may have committed already, its
+      // answer lost with the connection: then the row holds this write's own heartbeat, still ours.
+      const again = this.attempted.has(p);
+      this.attempted.add(p);
+      const claim = [p.now, Math.round(p.elapsedMs), p.lastStep, p.lastStep, runId, p.lease, again ? p.now : p.lease];
       // Thrown inside the transaction, so it rolls back: a lost run keeps its rows as they were.
       if (this.progress.run(...claim).changes === 0) throw new RunLost();
       const fresh = new Map<string, number>();

@@ -13,13 +13,13 @@ import {
   type ImageU8,
 } from '@yoto/tasks-compression';
 import { writeFileAtomic } from '@yoto/tracker';
+import { isControl } from '../baseline-plan.js';
 import type { PictureArtifact, PicturesContext } from '../types.js';
 import { composeGallery, type GalleryTile } from './gallery-image.js';
 import { type CompressionPictureOptions, REFERENCE_CACHE, referenceSettings } from './reference-cache.js';
 import { cachedReferenceSweep, codeWith } from './reference-codecs.js';
 import { compressionSweepAnimation } from './sweep-animation.js';
 import { fmt } from '../format.js';
-import { isControl } from './control.js';
 
 /** The images the task evaluates on (same limit and crop), for the reference codecs. */
 export async function evaluationImagesOf(plan: PicturesContext['plan']): Promise<ImageU8[]> {

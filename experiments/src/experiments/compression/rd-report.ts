@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic, type EvaluationRow, type ReportTable, type RunRecord } from '@yoto/tracker';
 import { identify } from '../../runner/identity.js';
+import { isControl } from '../baseline-plan.js';
 import type { ReportExtension, ReportExtensionContext } from '../types.js';
 import { againstPoint, bdQuality, bdRate, qualityMargin, type BdResult, type RdPoint } from './bd-rate.js';
-import { isControl } from './control.js';
 import { rdChartSpec, type RdRow } from './rd-chart.js';
 import { CODEC_LABELS, readReferenceCache, REFERENCE_CACHE, referenceSettings, type ReferenceCache, type ReferencePoint } from './reference-cache.js';
 import { fmt } from '../format.js';

@@ -192,3 +192,26 @@ export function weightNames(l: LayerSpec): string[] {
       return [];
   }
 }
+
+/** The chain of layers that computing `names` needs: up to the deepest, and the weights it reads. */
+export function requiredLayers(topology: LayersTopology, names: readonly string[], source: string): { layers: LayerSpec[]; weights: WeightEntry[] } {
+  if (names.length === 0) throw new Error(`loss network ${source}: no feature layers requested`);
+  const index = (n: string): number => {
+    const i = topology.layers.findIndex((l) => l.name === n);
+    if (i < 0) throw new Error(`loss network ${source}: has no layer '${n}'; its layers are ${topology.layers.map((l) => l.name).join(', ')}`);
+    return i;
+  };
+  const deepest = Math.max(...names.map(index));
+  const layers = topology.layers.slice(0, deepest + 1);
+  const weights: WeightEntry[] = [];
+  for (const l of layers) {
+    if (l.kind === 'unsupported') throw new Error(`loss network ${source}: layer '${l.name}' (${l.cls}) lies before a requested feature and is not supported`);
+    for (const w of weightNames(l)) {
+      const e = topology.weights.get(w);
+      if (!e) throw new Error(`loss network ${source}: the weights manifest has no '${w}' (needed by layer '${l.name}')`);
+      if (e.quantized || e.dtype !== 'float32') throw new Error(`loss network ${source}: weight '${w}' is ${e.quantized ? 'quantized' : e.dtype}; only float32 weights are supported`);
+      weights.push(e);
+    }
+  }
+  return { layers, weights };
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresDatabase } from '../db/postgres.js';
 import type { SqlDatabase } from '../db/sql.js';
-import { startPostgres, type PostgresServer } from './postgres-server.js';
+import { startPostgres, type PostgresServer } from '@yoto/test-servers';
 
 /**
  * The tracker's engines for suites that must pass on both: `fresh()` gives the location of a new,

@@ -18,6 +18,24 @@ let connectTimeoutMs = 10_000;
 // text by default; every value the tracker stores in them is a safe integer or a float.
 const parsers = { 20: (v) => Number(v), 1700: (v) => Number(v) };
 
+// Errors that mean the server is away (restarting, unreachable, shutting down), not that the
+// statement is wrong: the caller may retry them on a new connection. Node's socket codes, SQLSTATE
+// class 08 (connection exception) and 57P01-03 (admin/crash shutdown, cannot connect now).
+const AWAY = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', '57P01', '57P02', '57P03']);
+
+function away(err, c) {
+  const code = /** @type {{ code?: unknown }} */ (err ?? {}).code;
+  if (typeof code === 'string' && (AWAY.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  // "Connection terminated unexpectedly" and the like carry no code; node-postgres marks the client
+  // unusable (private fields, stable across 8.x) when its socket broke.
+  return c !== null && (c._queryable === false || c._ended === true);
+}
+
+/** Marks an error as a lost connection for the caller (postgres.ts retries those). */
+function lost(err) {
+  return Object.assign(new Error(String(err?.message ?? err)), { code: 'CONNECTION_LOST' });
+}
+
 async function connect() {
   const pg = (await import('pg')).default;
   const c = new pg.Client({
@@ -29,8 +47,22 @@ async function connect() {
   c.on('error', (err) => {
     broken = err;
   });
-  await c.connect();
+  try {
+    await c.connect();
+  } catch (err) {
+    c.end().catch(() => {});
+    // A refused or timed-out connection (no SQLSTATE) or a server starting up is worth retrying; a
+    // wrong password or database (a SQLSTATE of their own) is not.
+    const code = /** @type {{ code?: unknown }} */ (err ?? {}).code;
+    throw typeof code !== 'string' || AWAY.has(code) ? lost(err) : err;
+  }
   client = c;
+  broken = null;
+}
+
+function drop() {
+  client?.end().catch(() => {});
+  client = null;
   broken = null;
 }
 
@@ -43,14 +75,23 @@ async function handle(m) {
       return {};
     case 'query': {
       if (client && broken) {
-        client.end().catch(() => {});
-        client = null;
+        const why = broken;
+        drop();
+        // Inside a transaction a new connection would run the rest of it outside the transaction.
+        if (!m.reconnect) throw lost(why);
       }
       if (!client) {
-        if (!m.reconnect) throw Object.assign(new Error(`connection lost inside a transaction: ${broken?.message ?? 'closed'}`), { code: 'CONNECTION_LOST' });
+        if (!m.reconnect) throw lost('connection lost inside a transaction');
         await connect();
       }
-      const res = await client.query({ text: m.sql, values: m.params, rowMode: m.rowMode });
+      let res;
+      try {
+        res = await client.query({ text: m.sql, values: m.params, rowMode: m.rowMode });
+      } catch (err) {
+        if (!away(err, client)) throw err;
+        drop();
+        throw lost(err);
+      }
       // A multi-statement exec() answers with one result per statement.
       const last = Array.isArray(res) ? res[res.length - 1] : res;
       return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };

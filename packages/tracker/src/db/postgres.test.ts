@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../__fixtures__/postgres-server.js';
+import { freePort } from '@yoto/test-servers';
 import { TrackerError } from '../errors.js';
 import { openTracker } from '../store.js';
 import { toDollarParams } from './postgres.js';
@@ -17,11 +17,11 @@ describe('the PostgreSQL seam', () => {
     expect(redactUrl('postgres://me:s3cret@db.lan:5432/yoto')).toBe('postgres://me:***@db.lan:5432/yoto');
   });
 
-  it('a server that is not there is one clear error naming the URL without its password, not a hang', async () => {
+  it('a server that is not there (no retry asked for) is one clear error naming the URL without its password, not a hang', async () => {
     const port = await freePort();
     let err: unknown;
     try {
-      openTracker(`postgres://me:s3cret@127.0.0.1:${port}/yoto`, { connectTimeoutMs: 5_000 });
+      openTracker(`postgres://me:s3cret@127.0.0.1:${port}/yoto`, { connectTimeoutMs: 5_000, retryMs: 0 });
     } catch (e) {
       err = e;
     }

@@ -1,5 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import { TrackerError } from '../errors.js';
+import { TrackerError, errorMessage } from '../errors.js';
+import { ConnectionLost, retryMsFromEnv, retrying, type RetryOptions } from './retry.js';
 import type { DialectAware, SqlDatabase, SqlStatement, SqlTransaction } from './sql.js';
 
 export interface PostgresOptions {
@@ -7,6 +8,14 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
   /** The longest one statement may take before the call fails (default 10 min). */
   statementTimeoutMs?: number;
+  /**
+   * How long to keep retrying when the server goes away (restart, network): the connection, every
+   * statement outside a transaction and every whole transaction are tried again, with backoff, for
+   * at most this long in all (default `YOTO_TRACKER_RETRY_MS`, else 60 s; 0: fail at once).
+   */
+  retryMs?: number;
+  /** Where "retrying…" and "reconnected" lines go (default: stderr). */
+  log?: (line: string) => void;
 }
 
 /** The advisory lock every write transaction takes: SQLite's one-writer-at-a-time, on PostgreSQL. */
@@ -34,6 +43,7 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
   private readonly port: MessagePort;
   private readonly flag: Int32Array;
   private readonly statementTimeoutMs: number;
+  private readonly retry: RetryOptions;
   private depth = 0;
   private closed = false;
 
@@ -42,6 +52,12 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     private readonly label: string,
     options: PostgresOptions = {},
   ) {
+    const budgetMs = options.retryMs ?? retryMsFromEnv();
+    if (!Number.isSafeInteger(budgetMs) || budgetMs < 0) {
+      throw new TrackerError('INVALID_ARGUMENT', `retryMs must be a non-negative whole number of milliseconds, got ${budgetMs}`);
+    }
+    const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+    this.retry = { label: `tracker database ${label}`, what: `tracker database ${label}`, budgetMs, log };
     const shared = new SharedArrayBuffer(4);
     this.flag = new Int32Array(shared);
     const { port1, port2 } = new MessageChannel();
@@ -51,11 +67,19 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     this.worker.unref();
     this.statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
     const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+    const what = `cannot connect to tracker database ${label}`;
     try {
-      this.call({ op: 'connect', url, connectTimeoutMs }, connectTimeoutMs + 5_000);
+      retrying(() => {
+        try {
+          this.call({ op: 'connect', url, connectTimeoutMs }, connectTimeoutMs + 5_000);
+        } catch (err) {
+          if (err instanceof ConnectionLost) throw err;
+          throw new TrackerError('DB_UNREACHABLE', `${what}: ${errorMessage(err)}`, { cause: err });
+        }
+      }, { ...this.retry, what });
     } catch (err) {
       this.terminate();
-      throw new TrackerError('DB_UNREACHABLE', `cannot connect to tracker database ${label}: ${(err as Error).message}`, { cause: err });
+      throw err;
     }
   }
 
@@ -67,31 +91,41 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     this.query(sql, undefined, undefined);
   }
 
+  /**
+   * A transaction that loses its connection is rolled back by the server; the outermost one is then
+   * run again from the start on a new connection (the tracker's transactions only touch the database,
+   * and its writes are keyed: steps by run, metric and step), within the retry bound.
+   */
   transaction<A extends unknown[], R>(fn: (...args: A) => R): SqlTransaction<A, R> {
-    const wrap = (immediate: boolean) => (...args: A): R => {
+    const once = (immediate: boolean, args: A): R => {
       const outer = this.depth === 0;
       const savepoint = `s${this.depth}`;
       if (outer) {
-        this.query('BEGIN', undefined, undefined);
-        if (immediate) this.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK], undefined);
-      } else this.query(`SAVEPOINT ${savepoint}`, undefined, undefined);
+        this.send('BEGIN', undefined, undefined, true);
+        if (immediate) this.send('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK], undefined, false);
+      } else this.send(`SAVEPOINT ${savepoint}`, undefined, undefined, false);
       this.depth++;
       let result: R;
       try {
         result = fn(...args);
       } catch (err) {
         this.depth--;
-        try {
-          this.query(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`, undefined, undefined);
-        } catch {
-          // The connection is gone: the server rolled the transaction back itself.
+        // With the connection gone the server has rolled the transaction back itself.
+        if (!(err instanceof ConnectionLost)) {
+          try {
+            this.send(outer ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}`, undefined, undefined, false);
+          } catch {
+            // Lost while rolling back: the server rolls back too.
+          }
         }
         throw err;
       }
       this.depth--;
-      this.query(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`, undefined, undefined);
+      // Never on a new connection: a COMMIT there would commit nothing and report success.
+      this.send(outer ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`, undefined, undefined, false);
       return result;
     };
+    const wrap = (immediate: boolean) => (...args: A): R => (this.depth === 0 ? retrying(() => once(immediate, args), this.retry) : once(immediate, args));
     return Object.assign(wrap(false), { immediate: wrap(true) });
   }
 
@@ -105,10 +139,16 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     this.terminate();
   }
 
-  /** Runs one statement (`$n` placeholders) and returns its rows. */
+  /** Runs one statement (`$n` placeholders) and returns its rows; outside a transaction, retried while the server is away. */
   query(sql: string, params: unknown[] | undefined, rowMode: 'array' | undefined): { rows: unknown[]; rowCount: number } {
+    if (this.depth > 0) return this.send(sql, params, rowMode, false);
+    return retrying(() => this.send(sql, params, rowMode, true), this.retry);
+  }
+
+  /** One statement, one try; `reconnect`: a lost connection may be replaced first (never inside a transaction). */
+  private send(sql: string, params: unknown[] | undefined, rowMode: 'array' | undefined, reconnect: boolean): { rows: unknown[]; rowCount: number } {
     if (this.closed) throw new TrackerError('INVALID_ARGUMENT', `tracker database ${this.label} is closed`);
-    const reply = this.call({ op: 'query', sql, params: params?.map(toParam), rowMode, reconnect: this.depth === 0 }, this.statementTimeoutMs);
+    const reply = this.call({ op: 'query', sql, params: params?.map(toParam), rowMode, reconnect }, this.statementTimeoutMs);
     return { rows: reply.rows ?? [], rowCount: reply.rowCount ?? 0 };
   }
 
@@ -123,8 +163,8 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (!reply) throw new TrackerError('DB_UNREACHABLE', `tracker database ${this.label}: the connection thread ended`);
     if (!reply.ok) {
-      const lost = reply.code === 'CONNECTION_LOST' || reply.code === 'ECONNREFUSED' || reply.code === 'ECONNRESET' || reply.code === '57P01';
-      if (lost) throw new TrackerError('DB_UNREACHABLE', `tracker database ${this.label}: ${reply.message}`);
+      // The connection thread tells a server that is away (worth retrying) from a failing statement.
+      if (reply.code === 'CONNECTION_LOST') throw new ConnectionLost(reply.message ?? 'connection lost');
       throw Object.assign(new Error(reply.message), { code: reply.code });
     }
     return reply;

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /**
  * A throw-away redis-server on loopback for tests, persisting to an append-only file in a temporary
@@ -10,23 +10,15 @@ import { join } from 'node:path';
  */
 export interface RedisServer {
   url: string;
-  /** Stops the server (a clean shutdown, as a service restart does) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (a clean shutdown, as a service restart does) and starts it again on the same
+   * port and data, after `downMs` (default 0) with nothing listening.
+   */
+  restart(downMs?: number): Promise<void>;
   stop(): void;
 }
 
 export type RedisStart = { ok: true; server: RedisServer } | { ok: false; why: string };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function which(cmd: string): string | null {
   try {
@@ -78,8 +70,9 @@ export async function startRedis(): Promise<RedisStart> {
     ok: true,
     server: {
       url: `redis://127.0.0.1:${port}`,
-      async restart() {
+      async restart(downMs = 0) {
         await halt();
+        if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
         await launch();
       },
       stop() {

@@ -80,7 +80,7 @@ describe('style report', () => {
       const page = readFileSync(html, 'utf8');
       expect(page).toContain('within 5% of the baseline’s at every baseline setting');
       expect(page).toContain('balanced +0.0%, content-heavy +11.1%, style-heavy +0.0% (worst: content-heavy)');
-      // The YOTO run logged 3,000 steps, the baselines 3 × 1,500.
+      // The YOTO run logged 6,000 steps, the baselines 3 × 3,000.
       expect(page).toContain('the YOTO model took 66.7% of the baselines’ steps');
       expect(page).toContain('softmax-transformed before their Gram matrices');
       expect(page).not.toContain('Relative gap per grid point');

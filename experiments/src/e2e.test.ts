@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './cli/main.js';
 import { tsxLoader } from './runner/pool.js';
+import { runCli } from './testing/cli.js';
 import { once } from './testing/once.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-e2e-'));
@@ -225,12 +225,7 @@ describe('pnpm exp run vae-beta-sweep --profile smoke', () => {
 
   it('runs, show, export and report read what the run recorded', { timeout: LIMIT.resumed }, async () => {
     expect((await resumed()).exec.code).toBe(0);
-    const cli = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home }, cwd: home };
-      return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
-    };
+    const cli = (...argv: string[]) => runCli(argv, { env: { YOTO_HOME: home }, cwd: home });
     const runs = await cli('runs', '--experiment', 'vae-beta-sweep@smoke', '--json');
     expect(runs.code).toBe(0);
     const list = JSON.parse(runs.out) as { id: number; kind: string; status: string }[];

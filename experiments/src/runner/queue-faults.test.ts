@@ -1,18 +1,22 @@
-// exp run --queue over three exp worker processes on loopback: one worker is killed with -9 mid-run
-// (its run is taken by another worker when the lock expires and resumes from its checkpoint), Redis
-// restarts mid-sweep (everyone reconnects), a second submission attaches to the first. The result
-// must be what a local run of the same profile and seed gives: the same metric steps and evaluations.
+// exp run --queue over three exp worker processes on loopback, once with each tracker (the SQLite
+// file in the shared YOTO_HOME, and PostgreSQL through YOTO_TRACKER): one worker is killed with -9
+// mid-run (its run is taken by another worker when the lock expires and resumes from its checkpoint),
+// Redis restarts mid-sweep (everyone reconnects), a second submission attaches to the first, and with
+// PostgreSQL its server restarts too while runs log (their processes wait for it and go on). The
+// result must be what a local run of the same profile and seed gives: the same metric steps and
+// evaluations, none lost or written twice.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startPostgres, startRedis } from '@yoto/test-servers';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRedis } from '@yoto/test-servers';
 import { tsxLoader } from './pool.js';
 
+// One server of each per file; each PostgreSQL sweep gets a database of its own.
 const redis = await startRedis();
-const skip = redis.ok ? null : redis.why;
+const pg = await startPostgres();
 const RECORD = 'vae-beta-sweep@smoke';
 const CLI = join(import.meta.dirname, '..', 'cli.ts');
 const SWEEP = ['run', 'vae-beta-sweep', '--profile', 'smoke', '--json'];
@@ -21,8 +25,29 @@ const children = new Set<ChildProcess>();
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   if (redis.ok) redis.server.stop();
+  if (pg.ok) pg.server.stop();
   rmSync(root, { recursive: true, force: true });
 });
+
+/** Where a queued sweep records: the tracker's location and the env that points every process at it. */
+interface TrackerSetup {
+  name: string;
+  skip: string | null;
+  at(home: string): { location: string; env: Record<string, string> };
+}
+
+const TRACKERS: TrackerSetup[] = [
+  // An empty YOTO_TRACKER: the file in YOTO_HOME even where the caller's environment names a server.
+  { name: 'the SQLite tracker', skip: null, at: (home) => ({ location: join(home, 'tracker.db'), env: { YOTO_TRACKER: '' } }) },
+  {
+    name: 'the PostgreSQL tracker',
+    skip: pg.ok ? null : pg.why,
+    at: () => {
+      const url = pg.ok ? pg.server.createDatabase() : '';
+      return { location: url, env: { YOTO_TRACKER: url } };
+    },
+  },
+];
 
 interface Cli {
   child: ChildProcess;
@@ -30,7 +55,7 @@ interface Cli {
   done: Promise<{ code: number | null; stdout: string; stderr: string }>;
 }
 
-function cli(args: string[], home: string, env: Record<string, string> = {}): Cli {
+function cli(args: string[], home: string, env: Record<string, string>): Cli {
   const child = spawn(process.execPath, ['--import', tsxLoader(), CLI, ...args], {
     env: { ...process.env, YOTO_HOME: home, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,9 +76,11 @@ function cli(args: string[], home: string, env: Record<string, string> = {}): Cl
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; runs: { runId: number; name: string; action: string; resumedFrom: number }[] };
 
+type Recorded = ReturnType<typeof recorded>;
+
 /** Everything the tracker holds that must not depend on where runs trained: steps and evaluations by run name. */
-function recorded(home: string) {
-  const t = openTracker(join(home, 'tracker.db'), { create: false });
+function recorded(location: string) {
+  const t = openTracker(location, { create: false });
   try {
     const runs = t.listRuns({ experiment: RECORD });
     const steps = Object.fromEntries(runs.map((r) => [r.name, Object.fromEntries(t.metricKeys(r.id).map((k) => [k, t.metricHistory(r.id, k).map((p) => p.step)]))]));
@@ -68,6 +95,27 @@ function recorded(home: string) {
   }
 }
 
+let reference: Promise<Recorded> | null = null;
+
+/** What a local run of the same profile and seed records: trained once, for every queued sweep to match. */
+function localReference(): Promise<Recorded> {
+  reference ??= (async () => {
+    const home = join(root, 'local');
+    // One thread per job process on both sides: native kernels sum in a thread-count-dependent order,
+    // which moves evaluations by a float32 ulp (seen with 1 vs 2 threads), not by where a job ran.
+    const local = await cli([...SWEEP, '--workers', '2'], home, { YOTO_THREADS: '1', YOTO_TRACKER: '' }).done;
+    expect(local.code, local.stderr).toBe(0);
+    return recorded(join(home, 'tracker.db'));
+  })();
+  return reference;
+}
+
+/** The job processes' output (each job's log in the shared YOTO_HOME). */
+function jobLogs(home: string): string {
+  const dir = join(home, 'logs');
+  return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n') : '';
+}
+
 /** The parent pid of `pid`, from /proc (the worker whose job process trains a run). */
 function parentOf(pid: number): number | null {
   try {
@@ -79,78 +127,88 @@ function parentOf(pid: number): number | null {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(skip !== null)(`exp run --queue over three exp workers${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  it('survives a worker killed -9 and a Redis restart, trains nothing twice, and records what a local run records', { timeout: 1_500_000 }, async () => {
-    if (!redis.ok) return;
-    const url = redis.server.url;
-    const localHome = join(root, 'local');
-    const queueHome = join(root, 'queued');
+for (const tracker of TRACKERS) {
+  const skip = redis.ok ? tracker.skip : redis.why;
+  const postgres = tracker.name.includes('PostgreSQL');
+  describe.skipIf(skip !== null)(`exp run --queue over three exp workers, recording into ${tracker.name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    it(`survives a worker killed -9 and a Redis restart${postgres ? ' and a PostgreSQL restart' : ''}, trains nothing twice, and records what a local run records`, { timeout: 1_500_000 }, async () => {
+      if (!redis.ok) return;
+      const url = redis.server.url;
+      const reference = await localReference();
+      const queueHome = join(root, `queued-${TRACKERS.indexOf(tracker)}`);
+      const { location, env } = tracker.at(queueHome);
 
-    // One thread per job process on both sides: native kernels sum in a thread-count-dependent order,
-    // which moves evaluations by a float32 ulp (seen with 1 vs 2 threads), not by where a job ran.
-    const local = await cli([...SWEEP, '--workers', '2'], localHome, { YOTO_THREADS: '1' }).done;
-    expect(local.code, local.stderr).toBe(0);
+      // A short lock: a dead worker's job is handed on after ~3 s instead of 30.
+      const workers = [0, 1, 2].map(() => cli(['worker', '--queue', url], queueHome, { ...env, YOTO_QUEUE_LOCK_MS: '3000', YOTO_THREADS: '1' }));
+      const first = cli([...SWEEP, '--queue', url], queueHome, env);
 
-    // A short lock: a dead worker's job is handed on after ~3 s instead of 30.
-    const workers = [0, 1, 2].map(() => cli(['worker', '--queue', url], queueHome, { YOTO_QUEUE_LOCK_MS: '3000', YOTO_THREADS: '1' }));
-    const first = cli([...SWEEP, '--queue', url], queueHome);
-
-    // Kill (-9, worker and its job process: a machine that died) the worker training a run that
-    // has a checkpoint and is not finished.
-    let victim: { runId: number; name: string } | null = null;
-    let second: Cli | null = null;
-    while (!victim) {
-      await sleep(200);
-      expect(first.child.exitCode, first.stderr()).toBeNull();
-      if (!existsSync(join(queueHome, 'tracker.db'))) continue;
-      const t = openTracker(join(queueHome, 'tracker.db'));
-      const runs = t.listRuns({ experiment: RECORD });
-      t.close();
-      // Once the runs exist, the same submission again: it must attach, not train a second time.
-      if (!second && runs.length === 3) second = cli([...SWEEP, '--queue', url], queueHome);
-      for (const r of runs) {
-        if (r.status !== 'running' || !existsSync(join(queueHome, 'checkpoints', String(r.id), 'checkpoint.yotockpt'))) continue;
-        const worker = workers.find((w) => w.child.pid === parentOf(r.pid));
-        if (!worker) continue;
-        process.kill(r.pid, 'SIGKILL');
-        worker.child.kill('SIGKILL');
-        victim = { runId: r.id, name: r.name };
-        break;
+      // Kill (-9, worker and its job process: a machine that died) the worker training a run that
+      // has a checkpoint and is not finished.
+      let victim: { runId: number; name: string } | null = null;
+      let second: Cli | null = null;
+      while (!victim) {
+        await sleep(200);
+        expect(first.child.exitCode, first.stderr()).toBeNull();
+        if (!postgres && !existsSync(location)) continue;
+        const t = openTracker(location);
+        // Before the submitter has recorded the experiment, there is nothing to look at.
+        const runs = t.findExperiment(RECORD) ? t.listRuns({ experiment: RECORD }) : [];
+        t.close();
+        // Once the runs exist, the same submission again: it must attach, not train a second time.
+        if (!second && runs.length === 3) second = cli([...SWEEP, '--queue', url], queueHome, env);
+        for (const r of runs) {
+          if (r.status !== 'running' || !existsSync(join(queueHome, 'checkpoints', String(r.id), 'checkpoint.yotockpt'))) continue;
+          const worker = workers.find((w) => w.child.pid === parentOf(r.pid));
+          if (!worker) continue;
+          process.kill(r.pid, 'SIGKILL');
+          worker.child.kill('SIGKILL');
+          victim = { runId: r.id, name: r.name };
+          break;
+        }
       }
-    }
 
-    // Redis goes down and comes back while the sweep goes on (jobs are persisted in its AOF).
-    while (!first.stderr().includes('evaluating') && first.child.exitCode === null) await sleep(200);
-    // The evaluation jobs are still to come: finishing them proves workers and submitters reconnected.
-    expect(first.child.exitCode).toBeNull();
-    await redis.server.restart();
+      // PostgreSQL goes down for a few seconds while runs log and the killed one is handed on: every
+      // process that touches the tracker meanwhile waits for it (saying so in its log) and goes on.
+      if (postgres && pg.ok) await pg.server.restart(3_000);
 
-    const [a, b] = await Promise.all([first.done, second!.done]);
-    expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
-    const [sa, sb] = [lastJson(a.stdout), lastJson(b.stdout)];
-    expect(sa.status).toBe('done');
-    expect(sb.runs.map((r) => r.runId).sort()).toEqual(sa.runs.map((r) => r.runId).sort());
-    const killed = sa.runs.find((r) => r.runId === victim!.runId)!;
-    expect(killed.action).toBe('resumed');
-    expect(killed.resumedFrom).toBeGreaterThanOrEqual(50);
+      // Redis goes down and comes back while the sweep goes on (jobs are persisted in its AOF).
+      while (!first.stderr().includes('evaluating') && first.child.exitCode === null) await sleep(200);
+      // The evaluation jobs are still to come: finishing them proves workers and submitters reconnected.
+      expect(first.child.exitCode).toBeNull();
+      await redis.server.restart();
 
-    const queued = recorded(queueHome);
-    const reference = recorded(localHome);
-    expect(queued.statuses).toEqual(['finished', 'finished', 'finished']);
-    // Every logged step once, none missing, the killed run's included: as the local run logged them.
-    expect(queued.steps).toEqual(reference.steps);
-    expect(queued.evaluations.length).toBeGreaterThan(0);
-    expect(queued.evaluations).toEqual(reference.evaluations);
+      const [a, b] = await Promise.all([first.done, second!.done]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      const [sa, sb] = [lastJson(a.stdout), lastJson(b.stdout)];
+      expect(sa.status).toBe('done');
+      expect(sb.runs.map((r) => r.runId).sort()).toEqual(sa.runs.map((r) => r.runId).sort());
+      const killed = sa.runs.find((r) => r.runId === victim!.runId)!;
+      expect(killed.action).toBe('resumed');
+      expect(killed.resumedFrom).toBeGreaterThanOrEqual(50);
 
-    // The two survivors did the rest, and stop on Ctrl-C (nothing left to release).
-    const survivors = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-    expect(survivors).toHaveLength(2);
-    for (const w of survivors) {
-      w.child.kill('SIGINT');
-      const end = await w.done;
-      expect(end.code, end.stderr).toBe(0);
-      expect(end.stderr).toMatch(/worker: stopped \(\d+ job\(s\) done, 0 failed, 0 released\)/);
-    }
+      const queued = recorded(location);
+      expect(queued.statuses).toEqual(['finished', 'finished', 'finished']);
+      // Every logged step once, none missing, the killed run's included: as the local run logged them.
+      expect(queued.steps).toEqual(reference.steps);
+      expect(queued.evaluations.length).toBeGreaterThan(0);
+      expect(queued.evaluations).toEqual(reference.evaluations);
+      if (postgres) {
+        // The restart was met mid-run, not slept through: someone waited and got back in.
+        const logs = `${jobLogs(queueHome)}\n${a.stderr}\n${b.stderr}`;
+        expect(logs).toMatch(/tracker database postgres:\/\/\S+: .+; retrying for up to \d+(\.\d)? s \(YOTO_TRACKER_RETRY_MS\)/);
+        expect(logs).toMatch(/tracker database postgres:\/\/\S+: reconnected after/);
+      }
+
+      // The two survivors did the rest, and stop on Ctrl-C (nothing left to release).
+      const survivors = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
+      expect(survivors).toHaveLength(2);
+      for (const w of survivors) {
+        w.child.kill('SIGINT');
+        const end = await w.done;
+        expect(end.code, end.stderr).toBe(0);
+        expect(end.stderr).toMatch(/worker: stopped \(\d+ job\(s\) done, 0 failed, 0 released\)/);
+      }
+    });
   });
-});
+}

@@ -3,7 +3,7 @@
 // the issue's target (within 5% of every baseline, with the YOTO model's share of their compute) and
 // which style loss the run used. It replaces the generic charts, which order the whole grid by the
 // content weight alone and so draw lines through points whose style weights differ.
-import type { EvaluationRow, ReportTable } from '@yoto/tracker';
+import { sameLambda, type EvaluationRow, type ReportTable } from '@yoto/tracker';
 import { fmt } from '../format.js';
 import type { StylePictureOptions } from '../style-pictures.js';
 import type { ReportExtension, ReportExtensionContext } from '../types.js';
@@ -80,9 +80,9 @@ export function styleRows(evals: readonly Pick<EvaluationRow, 'runId' | 'kind' |
     const id = `${e.runId}\u0000${JSON.stringify(e.lambda)}`;
     let p = byPoint.get(id);
     if (!p) {
-      const line = settings.find((s) => STYLE_LAYERS.every((t) => same(s.lambda[t], e.lambda[t])));
+      const line = settings.find((s) => sameLambda(styleWeights(s.lambda), styleWeights(e.lambda)));
       if (!line || e.lambda.content === undefined) continue;
-      const setting = settings.find((s) => same(s.lambda.content, e.lambda.content) && STYLE_LAYERS.every((t) => same(s.lambda[t], e.lambda[t])));
+      const setting = settings.find((s) => sameLambda(s.lambda, e.lambda));
       byPoint.set(id, (p = { line: line.name, kind: e.kind, content: e.lambda.content, setting: setting?.name ?? null, values: {} }));
     }
     p.values[e.metric] = e.value;
@@ -148,8 +148,9 @@ function lambdaText(l: Record<string, number> | undefined): string {
   return l ? ['content', ...STYLE_LAYERS].map((t) => fmt(l[t], 3)).join(', ') : 'n/a';
 }
 
-function same(a: number | undefined, b: number | undefined): boolean {
-  return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+/** The style layers' weights of a λ vector (what a line holds fixed). */
+function styleWeights(l: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(STYLE_LAYERS.filter((t) => l[t] !== undefined).map((t) => [t, l[t]]));
 }
 
 function pct(v: number, signed = true): string {

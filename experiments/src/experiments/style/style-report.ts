@@ -19,8 +19,9 @@ export const REPLACED = ['tradeoff-1', 'metrics-vs-lambda', 'gap', 'gaps'];
 type Setting = StylePictureOptions['settings'][number];
 
 export async function styleReport(ctx: ReportExtensionContext): Promise<ReportExtension> {
-  const notes: string[] = [lossChoiceNote(ctx.plan.task.options)];
-  const settings = (ctx.plan.pictures as unknown as StylePictureOptions | undefined)?.settings ?? [];
+  const pictures = ctx.plan.pictures as unknown as StylePictureOptions | undefined;
+  const notes: string[] = [lossChoiceNote(ctx.plan.task.options, (pictures?.lossChoiceSteps ?? 0) > 0)];
+  const settings = pictures?.settings ?? [];
   const evals = ctx.tracker.evaluationPoints(ctx.record, { runIds: ctx.runIds });
   const rows = styleRows(evals, settings);
   if (!rows.some((r) => r.kind === 'yoto')) {
@@ -127,16 +128,20 @@ export function styleTarget(gaps: readonly StyleGap[], metric: string, target: n
  * their activations are peaky enough that Gram matrices of the raw features favour a few channels
  * (Wang et al., CVPR 2021); the softmax over positions per channel smooths them.
  */
-export function lossChoiceNote(options: Record<string, unknown>): string {
+export function lossChoiceNote(options: Record<string, unknown>, picture: boolean): string {
   const n = options.lossNetwork as string | { path: string } | undefined;
-  const network = typeof n === 'object' && n ? `the network at ${n.path}` : (n ?? 'mobilenet');
+  const preset = typeof n !== 'object' || !n;
+  const network = preset ? (n ?? 'mobilenet') : `the network at ${n.path}`;
   const softmax = options.softmax !== false;
   const temperature = typeof options.softmaxTemperature === 'number' ? options.softmaxTemperature : 1;
   return (
     `Style loss: ${network} features, ${softmax ? `softmax-transformed before their Gram matrices (temperature ${fmt(temperature)})` : 'raw (no softmax) Gram matrices'}. ` +
-    'Why: MobileNet and Darknet are not VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels and give weak stylizations ' +
-    '(Wang et al., CVPR 2021); the softmax over positions per channel smooths them. The loss-choice picture below shows what each choice asks for on one held-out photo.'
-  );
+    (preset
+      ? 'Why softmax is the default: MobileNet and Darknet are not VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels ' +
+        'and give weak stylizations (Wang et al., CVPR 2021); the softmax over positions per channel smooths them. '
+      : '') +
+    (picture ? 'The loss-choice picture shows what raw and softmax Grams ask for on one held-out photo.' : '')
+  ).trim();
 }
 
 function lambdaText(l: Record<string, number> | undefined): string {

@@ -2,24 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './main.js';
+import { runCli } from '../testing/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-cli-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    progress: { write: () => true, isTTY: false },
-    env: { YOTO_HOME: home },
-    cwd: home,
-  };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { env: { YOTO_HOME: home }, cwd: home });
 
 describe('exp CLI usage errors (exit code 2, listing what exists)', () => {
   it('unknown command', async () => {

@@ -4,16 +4,12 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from './main.js';
+import { runCli } from '../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-smaller-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = [];
-  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env, cwd: dir };
-  return { code: await main(argv, io), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env, cwd: dir });
 
 describe('issue 16, point 6', () => {
   it('--workers beyond the cores is said, not silently done', async () => {

@@ -7,20 +7,14 @@ import { DatasetNotFoundError } from '@yoto/core';
 import { openTracker, TrackerError } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, UsageError } from '../errors.js';
-import { main, type CliIo } from './main.js';
+import { runCli } from '../testing/cli.js';
 import { classifyError, reportError } from './user-errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-user-errors-'));
 chmodSync(dir, 0o755);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env, cwd: dir };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env, cwd: dir });
 
 /**
  * Runs `fn` as an unprivileged user: root ignores permission bits, so a read-only file is only

@@ -8,19 +8,13 @@ import { encodePng, initBackend, train } from '@yoto/core';
 import sharp from 'sharp';
 import { BlsFactorizedTask } from '@yoto/tasks-compression';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
+import { runCli } from '../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-codec-guard-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let ckpt: string;
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { INIT_CWD: dir }, cwd: dir };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { env: { INIT_CWD: dir }, cwd: dir });
 
 async function png(file: string, width: number, height: number): Promise<void> {
   const data = new Uint8Array(width * height * 3).map((_v, i) => (i * 37) % 251);

@@ -8,7 +8,7 @@ import { decodeImageU8, encodePng, initBackend, loadModel, readCheckpoint, Rng, 
 import { BlsFactorizedTask, compressAt, readBitstream, toImage, toPaddedTensor, writeBitstream, type BlsTaskOptions, type ImageU8 } from '@yoto/tasks-compression';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
+import { runCli } from '../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-codec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,13 +33,7 @@ function synthetic(width: number, height: number, seed: number): ImageU8 {
   return { width, height, data };
 }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, INIT_CWD: dir }, cwd: dir };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { env: { ...process.env, INIT_CWD: dir }, cwd: dir });
 
 beforeAll(async () => {
   await initBackend();

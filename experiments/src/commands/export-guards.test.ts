@@ -5,21 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
+import { runCli } from '../testing/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-export-guard-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 openTracker(join(home, 'tracker.db')).close();
 
-async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
-  return cliIn({}, ...argv);
-}
-
-async function cliIn(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = [];
-  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: home, ...env }, cwd: home };
-  return { code: await main(argv, io), err: err.join('\n') };
-}
+const cliIn = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env: { YOTO_HOME: home, ...env }, cwd: home });
+const cli = (...argv: string[]) => cliIn({}, ...argv);
 
 describe('exp export --out', () => {
   it('refuses the tracker database, a folder and an existing file (unless --force)', async () => {

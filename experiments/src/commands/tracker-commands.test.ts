@@ -5,18 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
+import { runCli } from '../testing/cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'yoto-trk-cmd-'));
 const home = join(root, 'home');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(yotoHome: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true, isTTY: false }, env: { YOTO_HOME: yotoHome }, cwd: root };
-  return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (yotoHome: string, ...argv: string[]) => runCli(argv, { env: { YOTO_HOME: yotoHome }, cwd: root });
 
 /** Run ids by name. */
 const ids: Record<string, number> = {};

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { findDataset, resolveDataRoot } from '@yoto/core';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
+import { runCli } from '../testing/cli.js';
 import { once } from '../testing/once.js';
 import { refusesSets } from '../testing/refuses.js';
 import { galleryLambdas } from './compression/gallery-lambdas.js';
@@ -17,13 +17,7 @@ import { resolveExperiment } from './registry.js';
 const home = mkdtempSync(join(tmpdir(), 'yoto-rd-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home });
 
 describe('compression-rd-sweep plan', () => {
   it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, 60% of their steps, whole Kodak images', () => {

@@ -181,6 +181,7 @@ async function contentAnimation({ ctx, o, yoto, photos, inputs, n, task, layout 
   for (const c of o.content) {
     const y = split(stylize(yoto, photos, [c, ...styles]), s * s * 3);
     const grid = await tileGrid([inputs, y], s, s, 3, layout);
+    // Frames whose notes differ in length may differ in width; animatedWebp pads them to the largest.
     frames.push(labelGrid(grid, { columns: [], rows: ['photo', 'YOTO'], note: `content weight ${fmt(c, 3)}, style layers at ${styles.map((v) => fmt(v, 3)).join('/')}` }));
   }
   const path = join(ctx.outDir, 'lambda-sweep.webp');

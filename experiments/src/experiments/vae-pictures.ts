@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadTrained } from '@yoto/core';
 import { decodeAt as decode, fixedLatents, reconstructAt as reconstruct, termsAt, tileGrid, type ImageGrid, type VaeModel, type VaeTask } from '@yoto/tasks-vae';
-import { svgToPng, writeFileAtomic } from '@yoto/tracker';
+import { escapeXml, svgToPng, writeFileAtomic } from '@yoto/tracker';
 import type { PictureArtifact, PicturesContext } from './types.js';
 import { fmt } from './format.js';
 import { animatedWebp, EXPLORE_HINT, FRAME_MS } from './sweep-animation.js';
@@ -178,10 +178,6 @@ export function labelGrid(grid: ImageGrid, labels: GridLabels): Buffer {
     `xlink:href="data:image/png;base64,${grid.png.toString('base64')}"/>` +
     `<g font-family="${FONT}" font-size="${LABEL_SIZE}" fill="#222222">${text.join('')}</g></svg>`;
   return svgToPng(svg, 1);
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!);
 }
 
 /** Up to `columns` grid values spread evenly (ends included), plus every baseline β. */

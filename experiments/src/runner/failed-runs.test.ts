@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
+import { runCli } from '../testing/cli.js';
 import { identify } from './identity.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-failed-'));
@@ -18,12 +18,7 @@ const ARGS = ['run', 'vae-beta-sweep', '--profile', 'smoke', '--workers', '2', .
 const RECORD = 'vae-beta-sweep@smoke';
 const EARLIER = "training stopped at step 1: non-finite loss term 'kl' (loss=NaN, grad_norm=NaN, reconstruction=1, kl=NaN); the update of this step was not applied";
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home }, cwd: home };
-  return { code: await main(argv, io), out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: home }, cwd: home });
 
 /** The runs of this plan as an earlier `exp run` that diverged would have left them. */
 function recordFailedRuns(): void {

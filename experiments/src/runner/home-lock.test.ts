@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { UsageError } from '../errors.js';
+import { runCli } from '../testing/cli.js';
 import { resolveHome } from './home.js';
 import { acquireHomeLock, LOCK_FILE } from './home-lock.js';
 
@@ -14,11 +14,7 @@ const root = mkdtempSync(join(tmpdir(), 'yoto-lock-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const home = resolveHome({ YOTO_HOME: root }, root);
 
-async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
-  const err: string[] = [];
-  const io: CliIo = { out: () => undefined, err: (l) => err.push(l), progress: { write: () => true }, env: { YOTO_HOME: root }, cwd: root };
-  return { code: await main(argv, io), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(argv, { env: { YOTO_HOME: root }, cwd: root });
 
 describe('the YOTO_HOME lock', () => {
   it('refuses a second holder while the first lives, and frees on release', () => {

@@ -1,28 +1,13 @@
-export * from './random/rng.js';
-export * from './nn/params.js';
-export * from './nn/layers.js';
-export * from './task/task.js';
-export * from './metrics/sink.js';
-export * from './coefficients/space.js';
+// The whole of @yoto/core for Node: the browser-safe surface (browser.ts, the one list of it) and the
+// modules that need files, processes or a native backend.
+export * from './browser.js';
 export * from './backend/init.js';
 export { threadBudget, threadsPerWorker } from './backend/threads.js';
 export * from './data/index.js';
-export * from './conditioning/film.js';
-export * from './conditioning/network.js';
-export * from './coefficients/spec.js';
-export * from './coefficients/defined-space.js';
-export * from './task/registry.js';
 export * from './checkpoint/atomic.js';
-export * from './conditioning/instance-norm.js';
-export * from './coefficients/grid.js';
-export type { TermSupport } from './coefficients/distribution.js';
 export * from './train/index.js';
-export * from './checkpoint/format.js';
 export * from './checkpoint/file.js';
-export * from './checkpoint/named-arrays.js';
 export * from './checkpoint/load-model.js';
 export * from './checkpoint/load-trained.js';
-export * from './checkpoint/errors.js';
-export * from './checkpoint/sha256.js';
 export * from './eval/grid.js';
 export { KERNEL_FIXES, originalKernel, registerKernelFixes, runOriginalKernel, type KernelFix } from '@yoto/tfjs-kernels';

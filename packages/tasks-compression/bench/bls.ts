@@ -58,6 +58,34 @@ export async function main(args: string[]): Promise<BlsBenchResult | null> {
   if (size % 16) throw new Error(`bench bls: --size must be a multiple of 16 (the transform's stride), got ${size}; usage: ${USAGE}`);
   const backend = await initBackend(f.backend);
 
+  const { step, dispose } = blsTrainingStep(batch, size);
+  for (let k = 0; k < warmup; k++) step(k);
+  const times: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    const t0 = performance.now();
+    step(warmup + k);
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  const result: BlsBenchResult = { model: 'bls', backend: backend.name, batch, size, steps, ms_per_step: round(ms), images_per_s: round((batch * 1000) / ms) };
+  dispose();
+
+  if (f.reference) result.reference = runReference(batch, result.images_per_s);
+  if (f.json) console.log(JSON.stringify(result));
+  else {
+    console.log(`bls training step (${backend.name}, batch ${batch}, ${size}×${size}, N=64 M=96): ${result.ms_per_step} ms median over ${steps} steps, ${result.images_per_s} images/s`);
+    const r = result.reference;
+    if (r && 'error' in r) console.log(`PyTorch reference: not run (${r.error})`);
+    else if (r) console.log(`PyTorch ${r.torch} (${r.threads} thread): ${r.ms_per_step} ms, ${r.images_per_s} images/s; tfjs/PyTorch throughput ratio ${r.ratio_images_per_s}`);
+  }
+  return result;
+}
+
+/**
+ * One training step of the benchmark model (the work this benchmark times), on the active backend:
+ * `step(k)` runs step k and returns its loss. Exported for research/kernel-profile.ts.
+ */
+export function blsTrainingStep(batch: number, size: number): { step: (k: number) => number; dispose: () => void } {
   const task = new BlsFactorizedTask({ config: BENCHMARK_CONFIG });
   const space = task.defaultSpace();
   const model = new FactorizedPrior({ space, conditioned: true, seed: 0, config: BENCHMARK_CONFIG });
@@ -84,27 +112,13 @@ export async function main(args: string[]): Promise<BlsBenchResult | null> {
     if (!Number.isFinite(v)) throw new Error(`bench bls: loss is ${v} at step ${k}`);
     return v;
   };
-  for (let k = 0; k < warmup; k++) step(k);
-  const times: number[] = [];
-  for (let k = 0; k < steps; k++) {
-    const t0 = performance.now();
-    step(warmup + k);
-    times.push(performance.now() - t0);
-  }
-  const ms = median(times);
-  const result: BlsBenchResult = { model: 'bls', backend: backend.name, batch, size, steps, ms_per_step: round(ms), images_per_s: round((batch * 1000) / ms) };
-  model.dispose();
-  x.dispose();
-
-  if (f.reference) result.reference = runReference(batch, result.images_per_s);
-  if (f.json) console.log(JSON.stringify(result));
-  else {
-    console.log(`bls training step (${backend.name}, batch ${batch}, ${size}×${size}, N=64 M=96): ${result.ms_per_step} ms median over ${steps} steps, ${result.images_per_s} images/s`);
-    const r = result.reference;
-    if (r && 'error' in r) console.log(`PyTorch reference: not run (${r.error})`);
-    else if (r) console.log(`PyTorch ${r.torch} (${r.threads} thread): ${r.ms_per_step} ms, ${r.images_per_s} images/s; tfjs/PyTorch throughput ratio ${r.ratio_images_per_s}`);
-  }
-  return result;
+  return {
+    step,
+    dispose: () => {
+      model.dispose();
+      x.dispose();
+    },
+  };
 }
 
 function runReference(batch: number, ours: number): NonNullable<BlsBenchResult['reference']> {
@@ -121,9 +135,3 @@ function round(v: number, digits = 2): number {
   const p = 10 ** digits;
   return Math.round(v * p) / p;
 }
-
-const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invoked) main(process.argv.slice(2)).catch((e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});

@@ -4,8 +4,6 @@
  * tables, as produced by the entropy bottleneck (discretized Laplace densities of varied scales,
  * 0.1 % escapes). Reports MB/s of coded bytes and millions of symbols per second, median of r runs.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Rng } from '@yoto/core';
 import { type CodingTable, cumulative, decodeValues, encodeValues, quantizeFrequencies } from '../src/index.js';
 import { parseFlags } from '@yoto/flags';
@@ -105,10 +103,3 @@ export async function main(args: string[]): Promise<CodecBenchResult | null> {
     );
   return result;
 }
-
-const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invoked)
-  main(process.argv.slice(2)).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });

@@ -227,10 +227,3 @@ export async function main(argv: string[]): Promise<VaeBenchResult | null> {
   }
   return r;
 }
-
-const invoked = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (invoked)
-  main(process.argv.slice(2)).catch((e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  });

@@ -50,6 +50,9 @@ dnnl::post_ops activationOps(int act, float alpha);
 // Entry points (one file each), exported by addon.cc.
 Napi::Value Conv(const Napi::CallbackInfo& info);
 Napi::Value MatMul(const Napi::CallbackInfo& info);
+Napi::Value UnaryOp(const Napi::CallbackInfo& info);
+Napi::Value BinaryOp(const Napi::CallbackInfo& info);
+Napi::Value SumOp(const Napi::CallbackInfo& info);
 size_t convCacheSize();
 size_t matmulCacheSize();
 

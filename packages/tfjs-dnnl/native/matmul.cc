@@ -5,6 +5,8 @@
 // oneDNN's own bias argument and post-op, so a dense layer is one primitive.
 #include "common.h"
 
+#include <omp.h>
+
 #include <memory>
 #include <unordered_map>
 
@@ -21,6 +23,25 @@ struct MatMulEntry {
 std::unordered_map<std::string, std::unique_ptr<MatMulEntry>> matmuls;
 
 constexpr int DIMS = 10;
+
+// Products smaller than this many multiply-adds (the FiLM networks' [8, 64]·[64, 64], dozens per
+// bls step) run on the calling thread: waking a second thread costs more than the product, and on
+// a busy machine far more. oneDNN fixes a primitive's thread count when it is created and uses it
+// for every execution, so such a primitive is created, and run, with one thread.
+constexpr double SINGLE_THREAD_MACS = 1 << 20;
+
+// Sets the calling thread's OpenMP team size to 1 while it lives, when `on`.
+struct OneThreadWhile {
+  int saved = 0;
+  explicit OneThreadWhile(bool on) {
+    if (!on) return;
+    saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+  }
+  ~OneThreadWhile() {
+    if (saved) omp_set_num_threads(saved);
+  }
+};
 
 std::unique_ptr<MatMulEntry> build(memory::dim batch, memory::dim batchA, memory::dim batchB, memory::dim m, memory::dim k, memory::dim n, bool ta, bool tb,
                                    bool hasBias, int act, float alpha) {
@@ -60,6 +81,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   float alpha = info[6].As<Napi::Number>().FloatValue();
   std::string key = std::to_string(alpha);
   for (int i = 0; i < DIMS; i++) key += "," + std::to_string(d[i]);
+  const bool small = double(batch) * m * k * n < SINGLE_THREAD_MACS;
+  OneThreadWhile oneThread(small);
   auto it = matmuls.find(key);
   if (it == matmuls.end()) {
     try {

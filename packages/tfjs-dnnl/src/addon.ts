@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled addon (native/: addon.cc exports convolution.cc's and matmul.cc's kernels). */
+/** The compiled addon (native/: addon.cc exports convolution.cc's, matmul.cc's and elementwise.cc's kernels). */
 export interface DnnlAddon {
   /**
    * One convolution pass on the wasm heap (byte offsets; see native/convolution.cc for the operand
@@ -16,6 +16,12 @@ export interface DnnlAddon {
    * transposeB, hasBias, activation]; the bias (one value per column) at `bias` when hasBias.
    */
   matmul(dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number, bias: number, alpha: number): void;
+  /** y = op(x) over n float32 values (codes: UNARY in src/kernels/elementwise.ts). */
+  unary(op: number, heap: ArrayBuffer, x: number, y: number, n: number): void;
+  /** c = op(a, b) over the iteration `dims` (src/kernels/elementwise.ts's broadcastIteration; codes: BINARY). */
+  binary(op: number, dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number): void;
+  /** y[o, i] = Σ_r x[o, r, i] over dims [outer, reduced, inner]. */
+  sum(dims: Int32Array, heap: ArrayBuffer, x: number, y: number): void;
   setThreads(n: number): void;
   threads(): number;
   version(): string;

@@ -10,6 +10,24 @@ import { depthwiseConv2dNativeBackpropInput } from './kernels/DepthwiseConv2dNat
 import { fusedConv2D } from './kernels/FusedConv2D.js';
 import { fusedDepthwiseConv2D } from './kernels/FusedDepthwiseConv2D.js';
 import { fusedMatMul } from './kernels/_FusedMatMul.js';
+import { abs } from './kernels/Abs.js';
+import { add } from './kernels/Add.js';
+import { exp } from './kernels/Exp.js';
+import { log } from './kernels/Log.js';
+import { maximum } from './kernels/Maximum.js';
+import { minimum } from './kernels/Minimum.js';
+import { multiply } from './kernels/Multiply.js';
+import { neg } from './kernels/Neg.js';
+import { pow } from './kernels/Pow.js';
+import { realDiv } from './kernels/RealDiv.js';
+import { reciprocal } from './kernels/Reciprocal.js';
+import { rsqrt } from './kernels/Rsqrt.js';
+import { sqrt } from './kernels/Sqrt.js';
+import { square } from './kernels/Square.js';
+import { squaredDifference } from './kernels/SquaredDifference.js';
+import { sub } from './kernels/Sub.js';
+import { sum } from './kernels/Sum.js';
+import { tanh } from './kernels/Tanh.js';
 import type { NativeBody, WasmHeapBackend } from './kernels/support.js';
 
 /** How often each kernel ran natively and how often it handed over to the kernel it wraps. */
@@ -24,7 +42,7 @@ export function isEnabled(): boolean {
   return enabled;
 }
 
-/** The kernels oneDNN takes over on the wasm backend, one file each under kernels/. */
+/** The kernels the addon takes over on the wasm backend, one file each under kernels/. */
 export const NATIVE_KERNELS: Record<string, NativeBody> = {
   BatchMatMul: batchMatMul,
   _FusedMatMul: fusedMatMul,
@@ -36,6 +54,25 @@ export const NATIVE_KERNELS: Record<string, NativeBody> = {
   FusedDepthwiseConv2D: fusedDepthwiseConv2D,
   DepthwiseConv2dNativeBackpropInput: depthwiseConv2dNativeBackpropInput,
   DepthwiseConv2dNativeBackpropFilter: depthwiseConv2dNativeBackpropFilter,
+  // Element-wise work and sums (GDN, the entropy model, the optimizer), above NATIVE_MIN_SIZE values.
+  Abs: abs,
+  Add: add,
+  Exp: exp,
+  Log: log,
+  Maximum: maximum,
+  Minimum: minimum,
+  Multiply: multiply,
+  Neg: neg,
+  Pow: pow,
+  RealDiv: realDiv,
+  Reciprocal: reciprocal,
+  Rsqrt: rsqrt,
+  Sqrt: sqrt,
+  Square: square,
+  SquaredDifference: squaredDifference,
+  Sub: sub,
+  Sum: sum,
+  Tanh: tanh,
 };
 
 let registered = false;

@@ -1,5 +1,6 @@
 // Lays out gallery tiles (8-bit RGB crops with two caption lines each) into one PNG with sharp.
 import type { ImageU8 } from '@yoto/tasks-compression';
+import { escapeXml } from '@yoto/tracker';
 import sharp from 'sharp';
 
 export interface GalleryTile {
@@ -50,8 +51,4 @@ function label(lines: string[], width: number): Buffer {
     .map((l, i) => `<text x="2" y="${13 + i * 15}" font-family="${FONT}" font-size="${size}" fill="${i === 0 ? '#111' : '#444'}">${escapeXml(l)}</text>`)
     .join('');
   return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${LABEL}"><rect width="${width}" height="${LABEL}" fill="white"/>${text}</svg>`);
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

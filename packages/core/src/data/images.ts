@@ -127,11 +127,17 @@ export function listImageFiles(folder: string, options: { recursive?: boolean; e
 /** A crop of `size` at a position drawn from `rng` (uniform over all valid positions). */
 export function randomCrop(img: RgbImage, size: number | readonly [number, number], rng: Rng): RgbImage {
   const [h, w] = typeof size === 'number' ? [size, size] : size;
+  const { x, y } = cropOrigin(img, w, h, rng);
+  return crop(img, x, y, w, h);
+}
+
+/** The top-left corner of a `w`×`h` crop of `img`, uniform over all valid positions (draws y, then x). */
+function cropOrigin(img: { width: number; height: number; source: string }, w: number, h: number, rng: Rng): { x: number; y: number } {
   if (img.height < h || img.width < w)
     throw new Error(`image ${img.source} is ${img.width}×${img.height}, smaller than the ${w}×${h} crop`);
   const y = rng.int(img.height - h + 1);
   const x = rng.int(img.width - w + 1);
-  return crop(img, x, y, w, h);
+  return { x, y };
 }
 
 export function crop(img: RgbImage, x: number, y: number, w: number, h: number): RgbImage {
@@ -195,10 +201,7 @@ export class ImageFolder {
     const picks = Array.from({ length: n }, () => rng.int(this.files.length));
     for (let k = 0; k < n; k++) {
       const img = await this.u8(picks[k]);
-      if (img.height < h || img.width < w)
-        throw new Error(`image ${img.source} is ${img.width}×${img.height}, smaller than the ${w}×${h} crop`);
-      const y = rng.int(img.height - h + 1);
-      const x = rng.int(img.width - w + 1);
+      const { x, y } = cropOrigin(img, w, h, rng);
       for (let r = 0; r < h; r++) {
         const from = ((y + r) * img.width + x) * 3;
         const to = ((k * h + r) * w) * 3;

@@ -38,10 +38,18 @@ export interface DecompressResult {
 export interface CodecContext {
   fingerprint: string;
   weights: DensityWeights;
+  /** The coding model of the last λ coded or decoded: a round trip (the explorer's) builds its tables once. */
+  last?: { lambda: number; coding: CodingModel };
 }
 
 export function codecContext(model: CompressionModel): CodecContext {
   return { fingerprint: modelFingerprint(model), weights: model.densityWeights() };
+}
+
+/** The coding tables at λ, reused when the context's last λ is this one (they are a pure function of the weights and λ). */
+function codingAt(model: CompressionModel, ctx: CodecContext, lambda: number): CodingModel {
+  if (ctx.last?.lambda !== lambda) ctx.last = { lambda, coding: model.codingModel(lambda, ctx.weights) };
+  return ctx.last.coding;
 }
 
 /** A λ outside the range the model was trained on (a front end turns it into its own usage message). */
@@ -76,7 +84,7 @@ export function checkLambda(model: CompressionModel, lambda: number | undefined)
 export function compressAt(model: CompressionModel, image: ImageU8, lambda: number, ctx: CodecContext = codecContext(model)): CompressResult {
   checkImage(image);
   const lam = checkLambda(model, lambda);
-  const coding: CodingModel = model.codingModel(lam, ctx.weights);
+  const coding = codingAt(model, ctx, lam);
   const x = toPaddedTensor(image);
   let coded;
   try {
@@ -199,7 +207,7 @@ export function decompressToTensor(model: CompressionModel, bytes: Uint8Array, o
   }
   const h = (header.height + header.padBottom) / STRIDE;
   const w = (header.width + header.padRight) / STRIDE;
-  const coding = model.codingModel(lambda, ctx.weights);
+  const coding = codingAt(model, ctx, lambda);
   const xHat = model instanceof ScaleHyperprior ? decodeHyperprior(model, payload, side, h, w, lambda, coding) : decodeFactorized(model, payload, h, w, lambda, coding);
   return { xHat, header };
 }

@@ -6,10 +6,10 @@ import { channelIndexes, decodeStream, type EncodedStreams, integerSymbols } fro
 
 /** The factorized prior's one stream: every latent under its channel's table. */
 export function encodeFactorized(model: FactorizedPrior, x: tf.Tensor4D, lambda: number, coding: CodingModel): EncodedStreams {
-  const out = model.quantizedForward(x, lambda, coding);
+  const out = model.encoderForward(x, lambda, coding);
   const symbols = out.symbols.dataSync();
   const estimatedBits = out.bits.dataSync()[0];
-  tf.dispose([out.y, out.symbols, out.yHat, out.xHat, out.bits]);
+  tf.dispose([out.y, out.symbols, out.yHat, out.bits]);
   const values = integerSymbols(symbols, lambda);
   return { payload: encodeValues(values, channelIndexes(values.length, model.config.M), coding.tables), side: new Uint8Array(0), estimatedBits };
 }

@@ -16,12 +16,12 @@ export function hyperGrid(h: number, w: number): [number, number] {
  * rebuilds the scales from ẑ exactly as the encoder computed them, so both pick the same tables.
  */
 export function encodeHyperprior(model: ScaleHyperprior, x: tf.Tensor4D, lambda: number, coding: CodingModel): EncodedStreams {
-  const out = model.quantizedForward(x, lambda, coding);
+  const out = model.encoderForward(x, lambda, coding);
   const zSymbols = out.zSymbols.dataSync();
   const ySymbols = out.ySymbols.dataSync();
   const scales = out.scales.dataSync();
   const estimatedBits = out.bits.dataSync()[0];
-  tf.dispose([out.y, out.ySymbols, out.zSymbols, out.scales, out.xHat, out.bits, out.zBits]);
+  tf.dispose([out.y, out.ySymbols, out.zSymbols, out.scales, out.bits, out.zBits]);
   const z = integerSymbols(zSymbols, lambda);
   const y = integerSymbols(ySymbols, lambda);
   return {

@@ -41,15 +41,27 @@ export interface TableOptions {
 
 export const DEFAULT_TABLE_OPTIONS: TableOptions = { tailMass: 1e-9, maxHalfWidth: 1024 };
 
+// Two layers' activations for logitsCdf, reused across calls: the coding tables evaluate it tens of
+// thousands of times per λ (once per table entry), which the explorer does on every slider move.
+let current = new Float64Array(8);
+let following = new Float64Array(8);
+
 /** The logit of F for channel c at u (the density's "logits_cumulative"). */
 export function logitsCdf(w: DensityWeights, c: number, u: number): number {
-  let v = [u];
+  let widest = 1;
+  for (const d of w.dims) widest = Math.max(widest, d);
+  if (current.length < widest) {
+    current = new Float64Array(widest);
+    following = new Float64Array(widest);
+  }
+  let v = current;
+  let next = following;
+  v[0] = u;
   for (let i = 0; i < w.matrices.length; i++) {
     const din = w.dims[i];
     const dout = w.dims[i + 1];
     const m = w.matrices[i];
     const b = w.biases[i];
-    const next = new Array<number>(dout);
     for (let o = 0; o < dout; o++) {
       let s = b[c * dout + o];
       const row = (c * dout + o) * din;
@@ -57,7 +69,7 @@ export function logitsCdf(w: DensityWeights, c: number, u: number): number {
       if (i < w.factors.length) s += w.factors[i][c * dout + o] * Math.tanh(s);
       next[o] = s;
     }
-    v = next;
+    [v, next] = [next, v];
   }
   return v[0];
 }

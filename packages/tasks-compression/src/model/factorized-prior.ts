@@ -167,14 +167,23 @@ export class FactorizedPrior implements TaskModel {
    */
   quantizedForward(x: tf.Tensor4D, lambda: number, coding: CodingModel = this.codingModel(lambda)): QuantizedOutput {
     return tf.tidy(() => {
+      const encoded = this.encoderForward(x, lambda, coding);
+      return { ...encoded, xHat: this.synthesis(encoded.yHat, this.conditionFor(Array(x.shape[0]).fill(lambda))) };
+    });
+  }
+
+  /**
+   * The encoder's half of `quantizedForward` (everything but the synthesis): what a file needs. The
+   * codec runs only this; the reconstruction a user sees is the decoder's.
+   */
+  encoderForward(x: tf.Tensor4D, lambda: number, coding: CodingModel = this.codingModel(lambda)): Omit<QuantizedOutput, 'xHat'> {
+    return tf.tidy(() => {
       const condition = this.conditionFor(Array(x.shape[0]).fill(lambda));
       const y = this.analysis(x, condition);
       const medians = tf.tile(tf.tensor2d(coding.medians, [1, this.config.M]), [x.shape[0], 1]) as tf.Tensor2D;
       const symbols = EntropyBottleneck.quantize(y, medians);
       const yHat = EntropyBottleneck.dequantize(symbols, medians);
-      const bits = this.bitsOf(yHat, condition);
-      const xHat = this.synthesis(yHat, condition);
-      return { y, symbols, yHat, xHat, bits };
+      return { y, symbols, yHat, bits: this.bitsOf(yHat, condition) };
     });
   }
 

@@ -203,14 +203,14 @@ export class ScaleHyperprior implements TaskModel {
     return this.bottleneck.codingModel(this.knotPosition(lambda), undefined, weights);
   }
 
-  /** Everything after the rounding of z: ẑ from its symbols and medians [B, N], σ, ŷ = round(y), x̂ and the bits. */
-  private fromRounded(y: tf.Tensor4D, zSymbols: tf.Tensor4D, medians: tf.Tensor2D, condition: tf.Tensor2D | null): Omit<HyperpriorQuantizedOutput, 'y' | 'zSymbols'> {
+  /** Everything after the rounding of z but the synthesis: ẑ from its symbols and medians [B, N], σ, ŷ = round(y) and the bits. */
+  private fromRounded(y: tf.Tensor4D, zSymbols: tf.Tensor4D, medians: tf.Tensor2D, condition: tf.Tensor2D | null): Omit<HyperpriorQuantizedOutput, 'y' | 'zSymbols' | 'xHat'> {
     const zHat = EntropyBottleneck.dequantize(zSymbols, medians);
     const scales = this.hyperSynthesis(zHat, condition, y.shape[1], y.shape[2]);
     const ySymbols = tf.round(y) as tf.Tensor4D;
     const zBits = this.zBitsOf(zHat, condition);
     const bits = tf.add(zBits, bitsOfLikelihood(gaussianLikelihood(ySymbols, scales))) as tf.Tensor1D;
-    return { ySymbols, scales, xHat: this.synthesis(ySymbols, condition), bits, zBits };
+    return { ySymbols, scales, bits, zBits };
   }
 
   /**
@@ -218,6 +218,17 @@ export class ScaleHyperprior implements TaskModel {
    * the coding model, σ from ẑ, y rounded. The codec reproduces `xHat` exactly.
    */
   quantizedForward(x: tf.Tensor4D, lambda: number, coding: CodingModel = this.codingModel(lambda)): HyperpriorQuantizedOutput {
+    return tf.tidy(() => {
+      const encoded = this.encoderForward(x, lambda, coding);
+      return { ...encoded, xHat: this.synthesis(encoded.ySymbols, this.conditionFor(Array(x.shape[0]).fill(lambda))) };
+    });
+  }
+
+  /**
+   * The encoder's half of `quantizedForward` (everything but the synthesis): what the two streams
+   * need. The codec runs only this; the reconstruction a user sees is the decoder's.
+   */
+  encoderForward(x: tf.Tensor4D, lambda: number, coding: CodingModel = this.codingModel(lambda)): Omit<HyperpriorQuantizedOutput, 'xHat'> {
     return tf.tidy(() => {
       const condition = this.conditionFor(Array(x.shape[0]).fill(lambda));
       const y = this.analysis(x, condition);
@@ -235,7 +246,7 @@ export class ScaleHyperprior implements TaskModel {
       const med = tf.tensor2d(medians, [b, this.config.N]);
       const y = this.analysis(x, condition);
       const out = this.fromRounded(y, EntropyBottleneck.quantize(this.hyperAnalysis(y, condition), med), med, condition);
-      return { xHat: out.xHat, bits: out.bits };
+      return { xHat: this.synthesis(out.ySymbols, condition), bits: out.bits };
     });
   }
 

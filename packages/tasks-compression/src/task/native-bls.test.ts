@@ -33,7 +33,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const task = (config: object, cropSize: number) => new BlsFactorizedTask({ config, cropSize, trainFolders: [join(dir, 'train')], evalFolder: join(dir, 'eval') });
 
 describe.skipIf(!dnnl.ok)(`bls on wasm+dnnl${skipWhy}`, () => {
-  it('loss and gradient of the benchmark model match plain wasm within float32 tolerance, with every conv pass native', async () => {
+  it('loss and gradient of the benchmark model match plain wasm within float32 tolerance, with every conv pass and GDN’s element-wise work native', async () => {
     // The benchmark model (N = 64, M = 96: four convs, four transposed convs, GDN, the entropy
     // model), on a smaller crop and batch than the benchmark's to keep plain wasm quick.
     await initBackend('wasm');
@@ -49,7 +49,9 @@ describe.skipIf(!dnnl.ok)(`bls on wasm+dnnl${skipWhy}`, () => {
     // Float32 tolerance: the loss within 1e-5 relative, every parameter's gradient within 1e-4 of
     // the plain one in relative L2 norm (sums run in another order), as the vae's check.
     const d = await nativeAgainstPlain(() => objectiveGradients(t, model, batch, lam, cond));
-    for (const k of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) expect(d.nativeCalls[k], k).toBeGreaterThan(0);
+    // The convolutions, and GDN's element-wise work and sums (the first GDN's 2×32×32×64 values are
+    // above the element-wise kernels' 16 Ki threshold).
+    for (const k of ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Square', 'Rsqrt', 'Sqrt', 'Multiply', 'Add', 'Sum']) expect(d.nativeCalls[k], k).toBeGreaterThan(0);
     expect(d.loss).toBeLessThan(1e-5);
     for (const [name, dist] of Object.entries(d.grads)) expect(dist, `${name} (NaN: no gradient)`).toBeLessThan(1e-4);
     tf.dispose([lam, cond, ...Object.values(batch.tensors)]);

@@ -53,6 +53,19 @@ export function convInfo(inShape: number[], filterShape: number[], a: ConvAttrs,
   );
 }
 
+/**
+ * The geometry of a backprop pass, or null when the native kernels do not take it (see `supported`)
+ * or when `dy` is not the forward pass's output shape for it (the wrapped kernel then raises tfjs's
+ * own error instead of oneDNN reading past the tensor). The one owner of the four backprop kernels'
+ * checks: tfjs's dense Conv2DBackpropInput/Filter carry no dilations (its conv2d gradient refuses
+ * dilated convs), the depthwise ones do.
+ */
+export function backpropInfo(attrs: ConvAttrs, inShape: number[], filterShape: number[], dy: tf.TensorInfo, others: tf.TensorInfo[], depthwise = false): tf.backend_util.Conv2DInfo | null {
+  if (!supported(attrs, dy, ...others) || inShape.length !== 4 || filterShape.length !== 4 || dy.shape.length !== 4) return null;
+  const info = convInfo(inShape, filterShape, depthwise ? attrs : { ...attrs, dilations: 1 }, depthwise);
+  return info.outShape.every((d, i) => d === dy.shape[i]) ? info : null;
+}
+
 export const heapOffset = (backend: WasmHeapBackend, t: tf.TensorInfo): number => backend.dataIdMap.get(t.dataId)!.memoryOffset;
 
 /** A fused kernel's bias and activation, or null when oneDNN cannot fuse them (prelu, a bias that is not one value per output channel). */

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ArtifactRecord } from '../types.js';
 import type { Report, ReportTable } from './build.js';
+import { escapeXml as esc } from './escape.js';
 
 const require = createRequire(import.meta.url);
 
@@ -133,10 +134,6 @@ export function fmtNumber(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 /** Inline script text must not contain `</script` or `<!--`, which would end or confuse the element. */

@@ -1,0 +1,5 @@
+import { runUnary } from './elementwise.js';
+import type { NativeBody } from './support.js';
+
+/** 1/√x, multithreaded (native/elementwise.cc). */
+export const rsqrt: NativeBody = (addon, { inputs: { x } }, backend) => runUnary(addon, backend, 'Rsqrt', x);

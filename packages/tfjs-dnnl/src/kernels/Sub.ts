@@ -1,0 +1,5 @@
+import { runBinary } from './elementwise.js';
+import type { NativeBody } from './support.js';
+
+/** a − b with tfjs's broadcasting, multithreaded (native/elementwise.cc). */
+export const sub: NativeBody = (addon, { inputs: { a, b } }, backend) => runBinary(addon, backend, 'Sub', a, b);

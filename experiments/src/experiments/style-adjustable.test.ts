@@ -85,7 +85,7 @@ describe('style-adjustable plan', () => {
 const weights = join(resolveDataRoot(), LOSS_NETWORKS.mobilenet.path, 'model.json');
 
 describe.skipIf(!findDataset('style') || !existsSync(weights))('loss-network files checked before training', () => {
-  it('a truncated or missing MobileNet shard stops `exp run` with one line naming the file (exit 2)', async () => {
+  it('a missing painting, or a truncated or missing MobileNet shard, stops `exp run` with one line naming the file (exit 2)', async () => {
     // A data root whose style photos are the real ones and whose MobileNet folder has one shard cut short, then gone.
     const root = mkdtempSync(join(tmpdir(), 'yoto-badweights-'));
     try {
@@ -97,6 +97,9 @@ describe.skipIf(!findDataset('style') || !existsSync(weights))('loss-network fil
       const shard = (JSON.parse(readFileSync(weights, 'utf8')) as { weightsManifest: { paths: string[] }[] }).weightsManifest[0].paths[0];
       rmSync(join(dst, shard));
       writeFileSync(join(dst, shard), readFileSync(join(src, shard)).subarray(0, 100));
+      const painting = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--set', 'style=no_such_painting.jpg');
+      expect(painting.code, painting.err).toBe(2);
+      expect(painting.err).toContain(`style=no_such_painting.jpg: no such painting in ${join(root, 'style', 'styles')}; it holds 01_vangogh_starry_night.jpg, `);
       const cut = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
       expect(cut.code, cut.err).toBe(2);
       expect(cut.err).toContain(`weight file ${join(dst, shard)} holds 100 bytes, the manifest in model.json expects`);

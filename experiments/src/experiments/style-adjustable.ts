@@ -57,10 +57,10 @@ const config = z
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
-    yoto: yotoSection(3000),
+    yoto: yotoSection(6000),
     baselines: section({
       settings: choices(STYLE_SETTING_NAMES, ['balanced', 'content-heavy', 'style-heavy'], 'named settings (tasks-style `styleSettings`) that get a baseline each'),
-      steps: baselineSteps(1500),
+      steps: baselineSteps(3000),
     }),
     evaluation: section({
       contentPoints: points(5, "content weights at which the YOTO model is evaluated, at the style weights of each baseline's setting (and the balanced one), besides the named settings"),
@@ -101,8 +101,11 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         pictures: { images: 2, lossChoiceSteps: 4 },
       },
     },
-    // 3,750 step-lengths per worker: ~1 h at the 0.9–1.0 CPU-s/step `pnpm bench style` measured, ~3.5 h at 3 s/step on a loaded machine.
-    default: { description: 'the real comparison on a 2-core CPU (estimated 1 hour of training with 2 workers on a quiet machine; not yet run)', overrides: {} },
+    // With 2 workers the critical path is 9,000 step-lengths (the YOTO run on one worker; two
+    // baselines, then the third, on the other). At the 0.28–0.29 CPU-s per step measured on
+    // wasm+dnnl (README), about 45 min of training on a quiet machine, an hour with what evaluation,
+    // pictures and two workers sharing the memory add: half the 2-hour budget, as margin for an estimate taken under load.
+    default: { description: 'the real comparison on a 2-core CPU (estimated about 1 hour with 2 workers on a quiet machine, from CPU time measured under load; not yet run)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {
@@ -116,14 +119,18 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
   },
   datasets: ['style'],
-  // The loss network's files (model.json, and each shard the layers need at its manifest size) are
-  // checked here, without tfjs: a missing or truncated file is one line naming it, before training.
+  // The painting and the loss network's files (model.json, and each shard the layers need at its
+  // manifest size) are checked here, without tfjs: a missing or truncated file is one line naming
+  // it, before training (each worker would otherwise fail on it after loading).
   async preflight(c, env) {
-    const { existsSync } = await import('node:fs');
+    const { existsSync, readdirSync } = await import('node:fs');
     const { isAbsolute, join } = await import('node:path');
-    const { resolveDataRoot } = await import('@yoto/core/data');
+    const { requireDataset, resolveDataRoot } = await import('@yoto/core/data');
     const { checkLossNetworkFiles } = await import('@yoto/tasks-style/loss-network-files');
     const { DataError } = await import('../errors.js');
+    const styles = join(requireDataset('style', resolveDataRoot(undefined, env)), 'styles');
+    if (!existsSync(join(styles, c.style)))
+      throw new DataError(`style=${c.style}: no such painting in ${styles}; it holds ${readdirSync(styles).sort().join(', ')}`);
     const spec = lossNetwork(c);
     const name = typeof spec === 'string' ? `'${spec}'` : `--set loss.path=${spec.path}`;
     const { path, content, style } = typeof spec === 'string' ? LOSS_NETWORKS[spec] : spec;

@@ -13,7 +13,7 @@ import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { startExplorer } from './explorer.js';
-import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform } from './testing/browser.js';
+import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform, waitMeasured } from './testing/browser.js';
 
 // The smoke run trains on BSDS500 and evaluates on Kodak; the page codes a Kodak crop.
 const missing = ['bsds500', 'kodak'].filter((d) => findDataset(d) === null);
@@ -68,6 +68,8 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
 
       /** The stream the page coded (its download link), the size it shows, and the decoded pixels it draws. */
       const shown = async () => {
+        // The size and PSNR come with the picture, MS-SSIM once it is on screen.
+        await waitMeasured(page);
         const stream = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch((document.getElementById('yoto-stream') as HTMLAnchorElement).href)).arrayBuffer())));
         const info = (await page.locator('#yoto-decoded-info').textContent()) ?? '';
         return { stream: new Uint8Array(stream), info, pixels: await canvasPixels(page, 'yoto-decoded'), ring: await ringTransform(page), lambda: Number(await page.evaluate(() => document.body.dataset.lambda)) };
@@ -109,6 +111,21 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
       expect(Number(/^(\d+) bytes/.exec(after.info)![1])).toBe(after.stream.length);
       expect(after.pixels.some((v, i) => v !== before.pixels[i])).toBe(true);
       expect(after.ring).not.toBe(before.ring);
+      expect(Number(await page.locator('td[data-live="ms_ssim"]').textContent())).toBeGreaterThan(0);
+
+      // Latest value wins: slider events arriving faster than the model coalesce into one redraw, at the last λ.
+      const c = await renderCount(page);
+      await page.evaluate(() => {
+        const s = document.querySelector('input[type=range]') as HTMLInputElement;
+        for (const v of ['100', '300', '500', '700']) {
+          s.value = v;
+          s.dispatchEvent(new Event('input'));
+        }
+      });
+      await page.waitForFunction((k) => Number(document.body.dataset.renders) > k, c);
+      await waitMeasured(page);
+      expect(await renderCount(page)).toBe(c + 1);
+      expect(Number(await page.evaluate(() => document.body.dataset.lambda))).toBeCloseTo(Math.exp(Math.log(0.0018) + 0.7 * Math.log(100)), 12);
 
       // Clicking a baseline on the chart sets the slider to its λ and codes with its own model. The
       // barely trained smoke baselines land on the same point, so whichever is drawn on top is taken.

@@ -15,7 +15,7 @@ import { resolveExperiment } from '../experiments/registry.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { startExplorer } from './explorer.js';
-import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform } from './testing/browser.js';
+import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform, waitMeasured } from './testing/browser.js';
 
 let root: string;
 let homeDir: string;
@@ -31,7 +31,7 @@ beforeAll(async () => {
   // A tiny smoke run: enough steps for β to change the pictures, few enough to take seconds.
   const r = await cli(['run', 'vae-beta-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20', '--set', 'train.checkpointEvery=10']);
   if (r.code !== 0) throw new Error(`the smoke run failed (${r.code}): ${r.err}`);
-}, 300_000);
+}, 600_000); // about a minute quiet; over 300 s niced on the shared 2-core machine at load 15
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const explorer = (o: { port?: number; run?: number } = {}) =>
@@ -106,6 +106,11 @@ describe('exp explore in headless Chromium', () => {
       expect(after.recon.some((v, i) => v !== before.recon[i])).toBe(true);
       expect(after.prior.some((v, i) => v !== before.prior[i])).toBe(true);
       expect(after.ring).not.toBe(before.ring);
+      // The model's live estimate on the panel comes after the pictures, for the same β.
+      await waitMeasured(page);
+      const live = await page.locator('td[data-live]').allTextContents();
+      expect(live.length).toBeGreaterThan(0);
+      expect(live.every((v) => Number.isFinite(Number(v)))).toBe(true);
 
       // The page's reconstruction of the first digit equals the same checkpoint run in Node at the same β.
       const beta = Number(await page.evaluate(() => document.body.dataset.lambda));

@@ -70,8 +70,14 @@ async function handle(site: ExplorerSite, req: IncomingMessage, res: ServerRespo
   send(res, 404, 'text/plain', `no ${path}`);
 }
 
+/**
+ * Cross-origin isolation (everything the page loads is from this server anyway): it gives the page
+ * SharedArrayBuffer, and with it tfjs's multi-threaded WebAssembly backend instead of the one-thread build.
+ */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, ...ISOLATION, 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
 }
 

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { threadBudget, threadsPerWorker } from '@yoto/core/threads';
-import { openTracker, type RunRecord, type Tracker } from '@yoto/tracker';
+import { openTracker, sameLambda, type RunRecord, type Tracker } from '@yoto/tracker';
 import { resolveExperiment, type Resolved } from '../experiments/registry.js';
 import type { PictureModel } from '../experiments/types.js';
 import { debugging } from '../cli/user-errors.js';
@@ -21,7 +21,7 @@ import { queueExecutor } from './queue.js';
 import { watchInterrupts } from './interrupts.js';
 import { ProgressBoard, type ProgressOutput } from './progress.js';
 import { decide, scheduleOrder, type Decision } from './resume.js';
-import { compare, sameLambda, target, type RunSummary, type Summary } from './summary.js';
+import { compare, target, type RunSummary, type Summary } from './summary.js';
 import { renderExperimentReport } from './report.js';
 
 

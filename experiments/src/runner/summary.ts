@@ -1,3 +1,4 @@
+import { sameLambda } from '@yoto/tracker';
 import type { ExperimentPlan, RunKind } from '../experiments/types.js';
 import type { Budget } from './budget.js';
 
@@ -49,18 +50,6 @@ export interface EvalRow {
   lambda: Record<string, number>;
   metric: string;
   value: number;
-}
-
-/** Same λ, compared with a relative tolerance: values round-trip through JSON and SQLite. */
-export function sameLambda(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    const x = a[k];
-    const y = b[k];
-    if (x === undefined || y === undefined) return false;
-    if (Math.abs(x - y) > 1e-9 * Math.max(1, Math.abs(x), Math.abs(y))) return false;
-  }
-  return true;
 }
 
 /**

@@ -22,3 +22,6 @@ export * from './checkpoint/model-from-checkpoint.js';
 export * from './checkpoint/trained-from-checkpoint.js';
 export * from './checkpoint/errors.js';
 export * from './checkpoint/sha256.js';
+// The wasm kernel fixes (tfjs's transposed convolution is a plain scatter loop there): the browser's
+// wasm backend runs the same kernels as Node's.
+export { registerKernelFixes } from '@yoto/tfjs-kernels';

@@ -20,6 +20,7 @@ export {
 export { renderReport, REPORT_FORMATS, type RenderOptions, type RenderedReport, type ReportFormat } from './report/write.js';
 export { chartToSvg, svgToPng } from './report/render.js';
 export { escapeXml } from './report/escape.js';
+export { sameLambda } from './util/values.js';
 export { reportHtml } from './report/html.js';
 export * as specs from './report/specs.js';
 export { writeFileAtomic } from './util/atomic.js';

@@ -2,9 +2,9 @@
 // The compression page's outputs: an image (a Kodak one the server sends, or one dropped on the
 // page) coded with the range coder at the slider's λ by the YOTO model, decoded, and drawn with the
 // file's real size, PSNR and MS-SSIM; beside it, a clicked baseline's own file at its λ.
-import { type CodecContext, codecContext, centreCrop, type FactorizedPrior, type ImageU8, roundTrip, type RoundTrip } from '@yoto/tasks-compression';
+import { type CodecContext, codecContext, codeAndDecode, type CodedImage, centreCrop, type FactorizedPrior, type ImageU8, msSsimOf, type MsSsimOf } from '@yoto/tasks-compression';
 import type { CompressionPanel } from '../compression-panel.js';
-import type { ExplorerView } from './view.js';
+import type { Drawn, ExplorerView } from './view.js';
 
 const DROPPED = '(dropped image)';
 
@@ -149,31 +149,42 @@ export async function compressionView(parent: HTMLElement, panel: CompressionPan
   await load();
 
   let url = '';
-  const show = (fig: ReturnType<typeof figure>, r: RoundTrip) => {
-    drawRgb(fig.canvas, r.decoded);
-    fig.info.textContent = `${r.encoded.bytes.length} bytes, ${r.encoded.bpp.toFixed(3)} bpp, PSNR ${r.psnr.toFixed(2)} dB, ${r.msSsim === null ? 'MS-SSIM needs ≥ 176 px a side' : `MS-SSIM ${r.msSsim.toFixed(4)}`}`;
+  const show = (fig: ReturnType<typeof figure>, r: CodedImage, ms: MsSsimOf | null) => {
+    const quality = ms === null ? 'MS-SSIM after the picture' : ms.msSsim === null ? 'MS-SSIM needs ≥ 176 px a side' : `MS-SSIM ${ms.msSsim.toFixed(4)}`;
+    fig.info.textContent = `${r.encoded.bytes.length} bytes, ${r.encoded.bpp.toFixed(3)} bpp, PSNR ${r.psnr.toFixed(2)} dB, ${quality}`;
   };
 
   return {
     liveCaption: 'this image, coded to a real file at the current λ in this browser and decoded',
-    async render(lambda, baseline): Promise<Record<string, number>> {
-      if (!source) return {};
-      const r = roundTrip(yoto, source, lambda, contextOf(yoto));
-      show(yotoFig, r);
+    async render(lambda, baseline): Promise<Drawn> {
+      if (!source) return { live: {} };
+      const image = source;
+      // The picture is the decoder's: the encoder runs no synthesis of its own (encoderForward).
+      const r = codeAndDecode(yoto, image, lambda, contextOf(yoto));
+      drawRgb(yotoFig.canvas, r.decoded);
+      show(yotoFig, r, null);
       // The exact stream the page coded: its length is the size shown, and it can be saved and decoded.
       if (url) URL.revokeObjectURL(url);
       url = URL.createObjectURL(new Blob([r.encoded.bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
       stream.href = url;
       stream.download = `${sourceName}-lambda${Number(r.encoded.lambda.toPrecision(4))}.yoto`;
       document.body.dataset.bytes = String(r.encoded.bytes.length);
+      let b: CodedImage | null = null;
       if (baseline) {
-        const b = roundTrip(baseline.model, source, baseline.lambda, contextOf(baseline.model));
+        b = codeAndDecode(baseline.model, image, baseline.lambda, contextOf(baseline.model));
         baseFig.caption.textContent = `${baseline.label}: its own file, decoded`;
-        show(baseFig, b);
+        drawRgb(baseFig.canvas, b.decoded);
+        show(baseFig, b, null);
       }
-      const live: Record<string, number> = { bytes: r.encoded.bytes.length, bpp: r.encoded.bpp, estimated_bpp: r.encoded.estimatedBits / (source.width * source.height), psnr: r.psnr };
-      if (r.msSsim !== null && r.msSsimDb !== null) Object.assign(live, { ms_ssim: r.msSsim, ms_ssim_db: r.msSsimDb });
-      return live;
+      const live: Record<string, number> = { bytes: r.encoded.bytes.length, bpp: r.encoded.bpp, estimated_bpp: r.encoded.estimatedBits / (image.width * image.height), psnr: r.psnr };
+      // MS-SSIM takes longer than the coding: measured once the decoded picture is on screen.
+      const measure = async (): Promise<Record<string, number>> => {
+        const ms = msSsimOf(image, r.decoded);
+        show(yotoFig, r, ms);
+        if (b) show(baseFig, b, msSsimOf(image, b.decoded));
+        return ms.msSsim === null || ms.msSsimDb === null ? {} : { ms_ssim: ms.msSsim, ms_ssim_db: ms.msSsimDb };
+      };
+      return { live, measure };
     },
   };
 }

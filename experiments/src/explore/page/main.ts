@@ -3,8 +3,8 @@
 // puts one slider per conditioned coefficient, and redraws the outputs, the chart's current point
 // and the metrics as a slider moves. Everything it loads comes from the local server.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadTrainedFromBytes, type TaskModel } from '@yoto/core';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadTrainedFromBytes, registerKernelFixes, type TaskModel } from '@yoto/core';
 import '@yoto/tasks-vae';
 import '@yoto/tasks-compression';
 import type { VaeModel } from '@yoto/tasks-vae';
@@ -22,6 +22,9 @@ const STEPS = 1000;
 /** WebGL where the browser has it, else WebAssembly (binaries served by the explorer under /wasm/). */
 async function chooseBackend(): Promise<string> {
   setWasmPaths('/wasm/');
+  // Before a backend starts: the project's wasm kernels (a synthesis's transposed convolutions
+  // through XNNPACK instead of tfjs's scatter loop), registered as core's initBackend does in Node.
+  registerKernelFixes();
   const canvas = document.createElement('canvas');
   const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
   // A software WebGL (SwiftShader, llvmpipe: no GPU) redrew the VAE panel 13× slower than wasm here
@@ -56,8 +59,11 @@ async function start(): Promise<void> {
   document.getElementById('title')!.textContent = `${state.record}: turn ${state.lambdaTitle} on one model`;
   const trained = await loadModel(state.yoto);
   const { space } = trained;
+  // The threaded wasm build needs cross-origin isolation (the server's headers); it runs one XNNPACK
+  // thread per two logical cores (tfjs caps it there, assuming SMT), so one on a 2-core machine.
+  const threads = backend === 'wasm' ? ` (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})` : '';
   document.getElementById('subtitle')!.textContent =
-    `YOTO run ${state.yoto.runId} (${state.yoto.name}), task ${trained.task.name}, step ${trained.step}; tfjs ${backend} backend in this browser`;
+    `YOTO run ${state.yoto.runId} (${state.yoto.name}), task ${trained.task.name}, step ${trained.step}; tfjs ${backend} backend${threads} in this browser`;
 
   // One slider per conditioned term; the chart and pictures follow the report's λ term.
   const lambda = space.terms.map((t) => space.support(t).value ?? 1);
@@ -95,24 +101,50 @@ async function start(): Promise<void> {
     if (b) void chooseBaseline(b);
   });
 
-  let pending: Promise<void> = Promise.resolve();
   let renders = 0;
-  const render = () => {
-    // Renders run one after another; a burst of slider events coalesces into the latest λ.
-    pending = pending.then(async () => {
-      const beta = lambda[space.terms.indexOf(state.lambdaTerm)];
-      const t0 = performance.now();
-      const live = await view.render(beta, baseline);
-      const ms = performance.now() - t0;
-      const pos = positionOn(grid, beta);
-      if (pos && state.x in pos.metrics && state.y in pos.metrics) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
-      showMetrics(state, beta, pos, live, view.liveCaption, ms);
-      renders++;
-      document.body.dataset.renders = String(renders);
-      document.body.dataset.lambda = String(beta);
-      document.body.dataset.ms = ms.toFixed(1);
-    });
-    return pending;
+  /**
+   * One redraw at the current λ, asked for at `askedAt` (the slider event, or the click): the pictures
+   * first (timed: the redraw alone, and slider to picture with any wait for the previous redraw),
+   * then the chart's ring, then the slow measurements.
+   */
+  const draw = async (askedAt: number) => {
+    const beta = lambda[space.terms.indexOf(state.lambdaTerm)];
+    const t0 = performance.now();
+    const drawn = await view.render(beta, baseline);
+    const t1 = performance.now();
+    const ms = t1 - t0;
+    const latency = t1 - askedAt;
+    const pos = positionOn(grid, beta);
+    if (pos && state.x in pos.metrics && state.y in pos.metrics) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
+    showMetrics(state, beta, pos, drawn.live, view.liveCaption, latency);
+    renders++;
+    Object.assign(document.body.dataset, { renders: String(renders), lambda: String(beta), ms: ms.toFixed(1), latency: latency.toFixed(1), chartMs: (performance.now() - t1).toFixed(1) });
+    const m0 = performance.now();
+    if (drawn.measure) {
+      // Let the browser put the pictures on screen before measuring them; a newer λ waiting skips it.
+      await nextFrame();
+      if (queued) return;
+      const more = await drawn.measure();
+      showMetrics(state, beta, pos, { ...drawn.live, ...more }, view.liveCaption, latency);
+    }
+    // body[data-measured] = body[data-renders]: the page is idle, with everything of this λ shown.
+    Object.assign(document.body.dataset, { measured: String(renders), measureMs: (performance.now() - m0).toFixed(1) });
+  };
+  // Latest value wins: one redraw runs at a time and at most one waits; a burst of slider events
+  // while the model works coalesces into that one, which reads λ when it starts.
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | null = null;
+  const render = (): Promise<void> => {
+    if (!queued) {
+      const askedAt = performance.now();
+      const next = running.then(() => {
+        queued = null;
+        return draw(askedAt);
+      });
+      queued = next;
+      running = next.catch(() => {});
+    }
+    return queued;
   };
 
   const setTerm = (term: string, value: number) => {
@@ -167,7 +199,12 @@ function vaePage(outputs: HTMLElement, panel: VaePanel, trained: { task: unknown
   };
 }
 
-function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, liveCaption: string, ms: number): void {
+/** Resolves after the browser has drawn a frame (so a canvas just written is on screen). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, liveCaption: string, latencyMs: number): void {
   const title = (m: string) => state.metricTitles[m] ?? m;
   const rows: string[] = [];
   if (pos) {
@@ -181,7 +218,7 @@ function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof 
   }
   rows.push(`<tr><th colspan="2">${liveCaption}</th></tr>`);
   for (const [k, v] of Object.entries(live)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-live="${k}">${fmt(v)}</td></tr>`);
-  rows.push(`<tr><td>slider to picture</td><td class="num">${ms.toFixed(1)} ms</td></tr>`);
+  rows.push(`<tr><td>slider to picture</td><td class="num">${latencyMs.toFixed(1)} ms</td></tr>`);
   document.getElementById('metrics')!.innerHTML = `<table>${rows.join('')}</table>`;
 }
 

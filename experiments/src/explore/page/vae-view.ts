@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Task } from '@yoto/core';
 import { decodeAt, fixedLatents, reconstructAt, termsAt, type VaeModel } from '@yoto/tasks-vae';
 import { drawRow, splitRows } from './canvas.js';
+import type { Drawn } from './view.js';
 
 /** The fixed panel the server sends: test images as the model sees them, [n, h, w, c] in [0, 1]. */
 export interface VaePanel {
@@ -50,8 +51,11 @@ export function vaeView(parent: HTMLElement, panel: VaePanel, task: Task<VaeMode
   };
 
   return {
-    /** Draws the YOTO outputs at β (and the baseline's, when one is chosen); returns the live panel estimate. */
-    async render(beta: number, baseline: { model: VaeModel; beta: number; label: string } | null): Promise<Record<string, number>> {
+    /**
+     * Draws the YOTO outputs at β (and the baseline's, when one is chosen); the live panel estimate
+     * (another pass of the model) is measured after the pictures are on screen.
+     */
+    async render(beta: number, baseline: { model: VaeModel; beta: number; label: string } | null): Promise<Drawn> {
       await draw(recon, reconstructAt(yoto, images, beta), n);
       await draw(prior, decodeAt(yoto, z, beta), panel.samples);
       if (baseline) {
@@ -59,7 +63,7 @@ export function vaeView(parent: HTMLElement, panel: VaePanel, task: Task<VaeMode
         await draw(baseRecon, reconstructAt(baseline.model, images, baseline.beta), n);
         await draw(basePrior, decodeAt(baseline.model, z, baseline.beta), panel.samples);
       }
-      return termsAt(task, yoto, images, beta);
+      return { live: {}, measure: () => termsAt(task, yoto, images, beta) };
     },
   };
 }

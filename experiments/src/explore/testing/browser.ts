@@ -57,6 +57,11 @@ export async function renderCount(page: Page): Promise<number> {
   return Number(await page.evaluate(() => document.body.dataset.renders));
 }
 
+/** Waits until the page has measured its latest redraw too (MS-SSIM, the live estimate: body[data-measured]). */
+export async function waitMeasured(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.measured !== undefined && document.body.dataset.measured === document.body.dataset.renders);
+}
+
 /** The transform of the chart's current-λ ring (the layer the page adds to the report's spec). */
 export function ringTransform(page: Page): Promise<string | null> {
   return page.evaluate(() => document.querySelector('#chart svg g.current_lambda_marks path')!.getAttribute('transform'));

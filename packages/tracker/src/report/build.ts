@@ -1,6 +1,7 @@
 import { TrackerError } from '../errors.js';
 import type { Tracker } from '../store.js';
 import type { ArtifactRecord, EvaluationRow, ExperimentRecord, ExperimentRef, RunRecord, Table } from '../types.js';
+import { sameLambda } from '../util/values.js';
 import {
   BASELINE_SERIES,
   YOTO_SERIES,
@@ -293,12 +294,6 @@ function gapPoints(evals: EvaluationRow[], lambdaKey: string, metrics: string[])
     }
   }
   return out.sort((a, b) => a.metric.localeCompare(b.metric) || a.lambda - b.lambda);
-}
-
-function sameLambda(a: Record<string, number>, b: Record<string, number>): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => b[k] !== undefined && Math.abs(a[k] - b[k]) <= 1e-6 * Math.max(Math.abs(a[k]), Math.abs(b[k])));
 }
 
 function plottable(v: number, scale: ScaleType | undefined): boolean {

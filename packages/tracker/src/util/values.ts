@@ -67,3 +67,14 @@ export function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   return typeof v === 'object' ? 'an object' : typeof v;
 }
+
+/**
+ * The same λ vector: the same terms, each coefficient equal within a relative 1e-6 (values come back
+ * from JSON and SQL, and a grid point and a baseline's λ are computed apart). The report pairs YOTO and
+ * baseline points with it, and so does the runner's summary, so both compare the same points.
+ */
+export function sameLambda(a: Record<string, number>, b: Record<string, number>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => b[k] !== undefined && Math.abs(a[k] - b[k]) <= 1e-6 * Math.max(Math.abs(a[k]), Math.abs(b[k])));
+}

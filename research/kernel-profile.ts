@@ -81,8 +81,6 @@ export async function main(argv: string[]): Promise<void> {
       const wall = performance.now() - w0;
       const cpu = cpuNow() - c0;
       const [selfWall, selfCpu] = [wall - childWall, cpu - childCpu];
-      childWall = outerWall + wall;
-      childCpu = outerCpu + cpu;
       const shapes = Object.values(args.inputs)
         .filter((x) => x != null)
         .map((x) => `[${(x as tf.TensorInfo).shape.join(',')}]`)
@@ -95,6 +93,10 @@ export async function main(argv: string[]): Promise<void> {
         const frames = stack.split('\n').slice(2).filter((l) => !l.includes('kernel-profile')).slice(0, 6).map((l) => l.trim());
         add(maps.stack, `${shapes}\n    ${frames.join('\n    ')}`, selfWall, selfCpu);
       }
+      // A nested call counts in full, its bookkeeping (the stack above) included, as its parent's
+      // child time: otherwise a kernel built from tfjs ops is charged this script's own work.
+      childWall = outerWall + (performance.now() - w0);
+      childCpu = outerCpu + (cpuNow() - c0);
       return out;
     };
     tf.unregisterKernel(k.kernelName, info.tfBackend);

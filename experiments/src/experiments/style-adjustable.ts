@@ -57,10 +57,10 @@ const config = z
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
-    yoto: yotoSection(3000),
+    yoto: yotoSection(6000),
     baselines: section({
       settings: choices(STYLE_SETTING_NAMES, ['balanced', 'content-heavy', 'style-heavy'], 'named settings (tasks-style `styleSettings`) that get a baseline each'),
-      steps: baselineSteps(1500),
+      steps: baselineSteps(3000),
     }),
     evaluation: section({
       contentPoints: points(5, "content weights at which the YOTO model is evaluated, at the style weights of each baseline's setting (and the balanced one), besides the named settings"),
@@ -101,8 +101,11 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         pictures: { images: 2, lossChoiceSteps: 4 },
       },
     },
-    // 3,750 step-lengths per worker: ~1 h at the 0.9–1.0 CPU-s/step `pnpm bench style` measured, ~3.5 h at 3 s/step on a loaded machine.
-    default: { description: 'the real comparison on a 2-core CPU (estimated 1 hour of training with 2 workers on a quiet machine; not yet run)', overrides: {} },
+    // With 2 workers the critical path is 9,000 step-lengths (the YOTO run on one worker; two
+    // baselines, then the third, on the other). At the 0.28–0.29 CPU-s per step measured on
+    // wasm+dnnl (README), about 45 min of training on a quiet machine, an hour with what evaluation,
+    // pictures and two workers sharing the memory add: half the 2-hour budget, as margin for an estimate taken under load.
+    default: { description: 'the real comparison on a 2-core CPU (estimated about 1 hour with 2 workers on a quiet machine, from CPU time measured under load; not yet run)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {

@@ -178,13 +178,11 @@ async function contentAnimation({ ctx, o, yoto, photos, inputs, n, task, layout 
   const s = task.imageSize;
   const styles = o.rows[0].styles;
   const frames: Buffer[] = [];
-  // Notes of one length: labelGrid sizes a long note by its length, and every frame must be the same size.
-  const notes = o.content.map((c) => `content weight ${fmt(c, 3)}`);
-  const longest = Math.max(...notes.map((t) => t.length));
-  for (const [k, c] of o.content.entries()) {
+  for (const c of o.content) {
     const y = split(stylize(yoto, photos, [c, ...styles]), s * s * 3);
     const grid = await tileGrid([inputs, y], s, s, 3, layout);
-    frames.push(labelGrid(grid, { columns: [], rows: ['photo', 'YOTO'], note: notes[k].padEnd(longest) }));
+    // Frames whose notes differ in length may differ in width; animatedWebp pads them to the largest.
+    frames.push(labelGrid(grid, { columns: [], rows: ['photo', 'YOTO'], note: `content weight ${fmt(c, 3)}, style layers at ${styles.map((v) => fmt(v, 3)).join('/')}` }));
   }
   const path = join(ctx.outDir, 'lambda-sweep.webp');
   await writeFileAtomic(path, await animatedWebp(frames));

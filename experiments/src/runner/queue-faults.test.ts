@@ -141,6 +141,8 @@ for (const tracker of TRACKERS) {
       // A short lock: a dead worker's job is handed on after ~3 s instead of 30.
       const workers = [0, 1, 2].map(() => cli(['worker', '--queue', url], queueHome, { ...env, YOTO_QUEUE_LOCK_MS: '3000', YOTO_THREADS: '1' }));
       const first = cli([...SWEEP, '--queue', url], queueHome, env);
+      // What a failure needs: the submitter's account and the end of the jobs' logs.
+      const why = () => `${first.stderr()}\n--- job logs (tail) ---\n${jobLogs(queueHome).slice(-4_000)}`;
 
       // Kill (-9, worker and its job process: a machine that died) the worker training a run that
       // has a checkpoint and is not finished.
@@ -174,11 +176,11 @@ for (const tracker of TRACKERS) {
       // Redis goes down and comes back while the sweep goes on (jobs are persisted in its AOF).
       while (!first.stderr().includes('evaluating') && first.child.exitCode === null) await sleep(200);
       // The evaluation jobs are still to come: finishing them proves workers and submitters reconnected.
-      expect(first.child.exitCode).toBeNull();
+      expect(first.child.exitCode, why()).toBeNull();
       await redis.server.restart();
 
       const [a, b] = await Promise.all([first.done, second!.done]);
-      expect(a.code, a.stderr).toBe(0);
+      expect(a.code, why()).toBe(0);
       expect(b.code, b.stderr).toBe(0);
       const [sa, sb] = [lastJson(a.stdout), lastJson(b.stdout)];
       expect(sa.status).toBe('done');

@@ -5,14 +5,20 @@
  * per-example terms with softmax Grams, backward, Adam update, loss read back) on `--size` photos in
  * batches of `--batch`, and (2) inference — the transformer alone at one λ — on one `--infer-size`
  * square image. Medians over the timed steps (after `--warmup`), with CPU time per step beside them.
- * Needs the data root's style photos and MobileNet weights.
+ * Needs the data root's style photos and MobileNet weights. `--reference` also runs the same network
+ * and loss in PyTorch (`torch_style.py` beside this file, 1 thread, Debian's python3-torch) in the
+ * same sitting and prints the ratios; under load compare the CPU times, which starvation does not inflate.
  */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend } from '@yoto/core';
 import { parseFlags } from '@yoto/flags';
 import { StyleTask, STYLE_TERMS } from '../src/index.js';
 
-const USAGE = 'pnpm bench style [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size px] [--infer-size px]';
+const USAGE = 'pnpm bench style [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size px] [--infer-size px] [--reference]';
 
 export async function main(argv: string[]): Promise<number> {
   const { flags: v } = parseFlags(
@@ -26,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
       batch: { type: 'integer', min: 1, default: 4 },
       size: { type: 'integer', min: 16, default: 64 },
       'infer-size': { type: 'integer', min: 16, default: 512 },
+      reference: { type: 'boolean' },
     },
     USAGE,
   );
@@ -76,7 +83,6 @@ export async function main(argv: string[]): Promise<number> {
     y.dispose();
     if (i >= warmup) infer.push(performance.now() - t0);
   }
-  const median = (a: number[]): number => [...a].sort((p, q) => p - q)[Math.floor((a.length - 1) / 2)];
   const round = (n: number, d = 2): number => Number(n.toFixed(d));
   const result = {
     model: 'style',
@@ -86,15 +92,50 @@ export async function main(argv: string[]): Promise<number> {
     inference: { size: inferSize, ms_per_image: round(median(infer)), images_per_s: round(1000 / median(infer), 3) },
     steps,
     warmup,
+    ...(v.reference ? { reference: runReference({ batch, size, inferSize, steps, warmup }, { msPerStep: median(train), cpuMsPerStep: median(trainCpu), msPerImage: median(infer) }) } : {}),
   };
   if (v.json) console.log(JSON.stringify(result));
-  else
+  else {
     console.log(
       `style on ${backend.name}: training ${result.train.images_per_s} images/s (${size}×${size}, batch ${batch}, ${result.train.ms_per_step} ms/step, ${result.train.cpu_ms_per_step} CPU ms/step); ` +
         `inference ${result.inference.images_per_s} images/s at ${inferSize}×${inferSize} (${result.inference.ms_per_image} ms)`,
     );
+    const r = result.reference;
+    if (r && 'error' in r) console.log(`PyTorch reference: not run (${r.error})`);
+    else if (r)
+      console.log(
+        `PyTorch ${r.torch} (${r.threads} thread): training ${r.ms_per_step} ms/step, ${r.cpu_ms_per_step} CPU ms/step; inference ${r.ms_per_image} ms; ` +
+          `tfjs/PyTorch throughput ratio: training ${r.ratio.train} (CPU time ${r.ratio.train_cpu}), inference ${r.ratio.inference}`,
+      );
+  }
   tf.dispose([x, cond]);
   model.dispose();
   task.dispose();
   return 0;
+}
+
+interface Ours {
+  msPerStep: number;
+  cpuMsPerStep: number;
+  msPerImage: number;
+}
+
+function median(a: number[]): number {
+  return [...a].sort((p, q) => p - q)[Math.floor((a.length - 1) / 2)];
+}
+
+type Reference =
+  | { torch: string; threads: number; ms_per_step: number; cpu_ms_per_step: number; ms_per_image: number; ratio: { train: number; train_cpu: number; inference: number } }
+  | { error: string };
+
+/** The same network and loss in PyTorch (torch_style.py, 1 thread), same shapes and step counts; ratios > 1: tfjs is faster. */
+function runReference(o: { batch: number; size: number; inferSize: number; steps: number; warmup: number }, ours: Ours): Reference {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_style.py');
+  const py = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const args = [script, '--threads', '1', '--batch', String(o.batch), '--size', String(o.size), '--infer-size', String(o.inferSize), '--steps', String(o.steps), '--warmup', String(o.warmup)];
+  const r = spawnSync(py, args, { encoding: 'utf8' });
+  if (r.status !== 0) return { error: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() ?? 'failed' };
+  const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { torch: string; threads: number; ms_per_step: number; cpu_ms_per_step: number; ms_per_image: number };
+  const ratio = (theirs: number, mine: number) => Number((theirs / mine).toFixed(3));
+  return { ...j, ratio: { train: ratio(j.ms_per_step, ours.msPerStep), train_cpu: ratio(j.cpu_ms_per_step, ours.cpuMsPerStep), inference: ratio(j.ms_per_image, ours.msPerImage) } };
 }

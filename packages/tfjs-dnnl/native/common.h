@@ -4,6 +4,7 @@
 
 #include <napi.h>
 #include <dnnl.hpp>
+#include <omp.h>
 
 #include <cmath>
 #include <cstdint>
@@ -40,6 +41,21 @@ struct Heap {
     if (!(offset >= 0) || offset + floats * 4 > double(bytes) || std::fmod(offset, 4.0) != 0)
       throw Napi::RangeError::New(env, std::string(what) + " lies outside the wasm heap");
     return reinterpret_cast<float*>(base + size_t(offset));
+  }
+};
+
+// Sets the calling thread's OpenMP team size to 1 while it lives, when `on`.
+// oneDNN fixes a primitive's thread count when it is created, so a primitive meant to run on one
+// thread is created, and run, under it.
+struct OneThreadWhile {
+  int saved = 0;
+  explicit OneThreadWhile(bool on) {
+    if (!on) return;
+    saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+  }
+  ~OneThreadWhile() {
+    if (saved) omp_set_num_threads(saved);
   }
 };
 

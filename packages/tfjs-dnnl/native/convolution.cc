@@ -34,6 +34,7 @@ struct Geometry {
   int n, ih, iw, ic, oh, ow, oc, fh, fw, sh, sw, dh, dw, pt, pb, pl, pr, groups;
 };
 constexpr int GEOMETRY_FIELDS = 18;
+constexpr double SINGLE_THREAD_CONV_MACS = double(1 << 24);
 
 // One operand: the user's buffer on the heap (NHWC/HWIO) and, when the primitive wants another
 // layout, an internal buffer plus the reorder between the two.
@@ -192,6 +193,10 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   bool hasBias = pass == FORWARD && biasOffset >= 0;
   if (pass != FORWARD) act = LINEAR;
 
+  // Small convolutions (the vae's) run on the calling thread: below this many multiply-adds waking
+  // the others costs more than splitting saves.
+  const double macs = double(g.n) * g.oh * g.ow * g.oc * (double(g.ic) / g.groups) * g.fh * g.fw;
+  OneThreadWhile oneThread(macs < SINGLE_THREAD_CONV_MACS);
   std::string key = cacheKey(pass, g, layout, hasBias, act, alpha);
   auto it = cache.find(key);
   try {

@@ -5,8 +5,6 @@
 // oneDNN's own bias argument and post-op, so a dense layer is one primitive.
 #include "common.h"
 
-#include <omp.h>
-
 #include <memory>
 #include <unordered_map>
 
@@ -30,18 +28,6 @@ constexpr int DIMS = 10;
 // for every execution, so such a primitive is created, and run, with one thread.
 constexpr double SINGLE_THREAD_MACS = 1 << 20;
 
-// Sets the calling thread's OpenMP team size to 1 while it lives, when `on`.
-struct OneThreadWhile {
-  int saved = 0;
-  explicit OneThreadWhile(bool on) {
-    if (!on) return;
-    saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-  }
-  ~OneThreadWhile() {
-    if (saved) omp_set_num_threads(saved);
-  }
-};
 
 std::unique_ptr<MatMulEntry> build(memory::dim batch, memory::dim batchA, memory::dim batchB, memory::dim m, memory::dim k, memory::dim n, bool ta, bool tb,
                                    bool hasBias, int act, float alpha) {

@@ -10,7 +10,7 @@ import { identify } from '../../runner/identity.js';
 import { renderExperimentReport } from '../../runner/report.js';
 import { resolveExperiment } from '../registry.js';
 import type { StylePictureOptions } from '../style-pictures.js';
-import { REPLACED, styleGaps, styleRows, styleTarget } from './style-report.js';
+import { lossChoiceNote, REPLACED, styleGaps, styleRows, styleTarget } from './style-report.js';
 
 const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'];
 let dir: string | undefined;
@@ -80,7 +80,7 @@ describe('style report', () => {
       const page = readFileSync(html, 'utf8');
       expect(page).toContain('within 5% of the baseline’s at every baseline setting');
       expect(page).toContain('balanced +0.0%, content-heavy +11.1%, style-heavy +0.0% (worst: content-heavy)');
-      // The YOTO run logged 3,000 steps, the baselines 3 × 1,500.
+      // The YOTO run logged 6,000 steps, the baselines 3 × 3,000.
       expect(page).toContain('the YOTO model took 66.7% of the baselines’ steps');
       expect(page).toContain('softmax-transformed before their Gram matrices');
       expect(page).not.toContain('Relative gap per grid point');
@@ -109,5 +109,14 @@ describe('style report', () => {
     // Within 5% everywhere (the YOTO model 1% worse at every setting): met.
     expect(styleTarget(gaps.map((g) => ({ ...g, gap: 0.01 })), 'weighted_loss', 0.05, compute).met).toBe('yes');
     expect(styleTarget([], 'weighted_loss', 0.05, compute).met).toBe('n/a');
+  });
+
+  it('states the style loss the run used, and why softmax is the default only for the non-VGG presets', () => {
+    const preset = lossChoiceNote({ lossNetwork: 'darknet', softmax: true, softmaxTemperature: 2 }, true);
+    expect(preset).toContain('Style loss: darknet features, softmax-transformed before their Gram matrices (temperature 2).');
+    expect(preset).toContain('Why softmax is the default');
+    expect(preset).toContain('The loss-choice picture shows');
+    const vgg = lossChoiceNote({ lossNetwork: { path: '/models/vgg19', input: 'caffe', content: 'c', style: ['a', 'b', 'c', 'd'] }, softmax: false }, false);
+    expect(vgg).toBe('Style loss: the network at /models/vgg19 features, raw (no softmax) Gram matrices.');
   });
 });

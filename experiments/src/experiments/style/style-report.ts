@@ -3,7 +3,7 @@
 // the issue's target (within 5% of every baseline, with the YOTO model's share of their compute) and
 // which style loss the run used. It replaces the generic charts, which order the whole grid by the
 // content weight alone and so draw lines through points whose style weights differ.
-import type { EvaluationRow, ReportTable } from '@yoto/tracker';
+import { sameLambda, type EvaluationRow, type ReportTable } from '@yoto/tracker';
 import { fmt } from '../format.js';
 import type { StylePictureOptions } from '../style-pictures.js';
 import type { ReportExtension, ReportExtensionContext } from '../types.js';
@@ -19,8 +19,9 @@ export const REPLACED = ['tradeoff-1', 'metrics-vs-lambda', 'gap', 'gaps'];
 type Setting = StylePictureOptions['settings'][number];
 
 export async function styleReport(ctx: ReportExtensionContext): Promise<ReportExtension> {
-  const notes: string[] = [lossChoiceNote(ctx.plan.task.options)];
-  const settings = (ctx.plan.pictures as unknown as StylePictureOptions | undefined)?.settings ?? [];
+  const pictures = ctx.plan.pictures as unknown as StylePictureOptions | undefined;
+  const notes: string[] = [lossChoiceNote(ctx.plan.task.options, (pictures?.lossChoiceSteps ?? 0) > 0)];
+  const settings = pictures?.settings ?? [];
   const evals = ctx.tracker.evaluationPoints(ctx.record, { runIds: ctx.runIds });
   const rows = styleRows(evals, settings);
   if (!rows.some((r) => r.kind === 'yoto')) {
@@ -79,9 +80,9 @@ export function styleRows(evals: readonly Pick<EvaluationRow, 'runId' | 'kind' |
     const id = `${e.runId}\u0000${JSON.stringify(e.lambda)}`;
     let p = byPoint.get(id);
     if (!p) {
-      const line = settings.find((s) => STYLE_LAYERS.every((t) => same(s.lambda[t], e.lambda[t])));
+      const line = settings.find((s) => sameLambda(styleWeights(s.lambda), styleWeights(e.lambda)));
       if (!line || e.lambda.content === undefined) continue;
-      const setting = settings.find((s) => same(s.lambda.content, e.lambda.content) && STYLE_LAYERS.every((t) => same(s.lambda[t], e.lambda[t])));
+      const setting = settings.find((s) => sameLambda(s.lambda, e.lambda));
       byPoint.set(id, (p = { line: line.name, kind: e.kind, content: e.lambda.content, setting: setting?.name ?? null, values: {} }));
     }
     p.values[e.metric] = e.value;
@@ -127,24 +128,29 @@ export function styleTarget(gaps: readonly StyleGap[], metric: string, target: n
  * their activations are peaky enough that Gram matrices of the raw features favour a few channels
  * (Wang et al., CVPR 2021); the softmax over positions per channel smooths them.
  */
-export function lossChoiceNote(options: Record<string, unknown>): string {
+export function lossChoiceNote(options: Record<string, unknown>, picture: boolean): string {
   const n = options.lossNetwork as string | { path: string } | undefined;
-  const network = typeof n === 'object' && n ? `the network at ${n.path}` : (n ?? 'mobilenet');
+  const preset = typeof n !== 'object' || !n;
+  const network = preset ? (n ?? 'mobilenet') : `the network at ${n.path}`;
   const softmax = options.softmax !== false;
   const temperature = typeof options.softmaxTemperature === 'number' ? options.softmaxTemperature : 1;
   return (
     `Style loss: ${network} features, ${softmax ? `softmax-transformed before their Gram matrices (temperature ${fmt(temperature)})` : 'raw (no softmax) Gram matrices'}. ` +
-    'Why: MobileNet and Darknet are not VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels and give weak stylizations ' +
-    '(Wang et al., CVPR 2021); the softmax over positions per channel smooths them. The loss-choice picture below shows what each choice asks for on one held-out photo.'
-  );
+    (preset
+      ? 'Why softmax is the default: MobileNet and Darknet are not VGG, and non-VGG activations are peaky, so raw Gram matrices are dominated by a few channels ' +
+        'and give weak stylizations (Wang et al., CVPR 2021); the softmax over positions per channel smooths them. '
+      : '') +
+    (picture ? 'The loss-choice picture shows what raw and softmax Grams ask for on one held-out photo.' : '')
+  ).trim();
 }
 
 function lambdaText(l: Record<string, number> | undefined): string {
   return l ? ['content', ...STYLE_LAYERS].map((t) => fmt(l[t], 3)).join(', ') : 'n/a';
 }
 
-function same(a: number | undefined, b: number | undefined): boolean {
-  return a !== undefined && b !== undefined && Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
+/** The style layers' weights of a λ vector (what a line holds fixed). */
+function styleWeights(l: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(STYLE_LAYERS.filter((t) => l[t] !== undefined).map((t) => [t, l[t]]));
 }
 
 function pct(v: number, signed = true): string {

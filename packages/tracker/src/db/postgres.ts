@@ -71,7 +71,9 @@ export class PostgresDatabase implements SqlDatabase, DialectAware {
     try {
       retrying(() => {
         try {
-          this.call({ op: 'connect', url, connectTimeoutMs }, connectTimeoutMs + 5_000);
+          // The first call also starts the thread and loads node-postgres: on a loaded machine that
+          // alone took over 15 s (load 20 on 2 cores). The server's own wait is connectTimeoutMs.
+          this.call({ op: 'connect', url, connectTimeoutMs }, connectTimeoutMs + 60_000);
         } catch (err) {
           if (err instanceof ConnectionLost) throw err;
           throw new TrackerError('DB_UNREACHABLE', `${what}: ${errorMessage(err)}`, { cause: err });

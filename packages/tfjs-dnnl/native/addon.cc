@@ -1,4 +1,4 @@
-// The addon's exports: the kernels (convolution.cc, matmul.cc, elementwise.cc), threads, and the caches' state.
+// The addon's exports: the kernels (convolution.cc, matmul.cc, elementwise.cc, adam.cc), threads, and the caches' state.
 #include "common.h"
 #include "filter_cache.h"
 
@@ -51,6 +51,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unary", Napi::Function::New(env, UnaryOp));
   exports.Set("binary", Napi::Function::New(env, BinaryOp));
   exports.Set("sum", Napi::Function::New(env, SumOp));
+  exports.Set("adam", Napi::Function::New(env, AdamOp));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("version", Napi::Function::New(env, Version));

@@ -69,6 +69,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info);
 Napi::Value UnaryOp(const Napi::CallbackInfo& info);
 Napi::Value BinaryOp(const Napi::CallbackInfo& info);
 Napi::Value SumOp(const Napi::CallbackInfo& info);
+Napi::Value AdamOp(const Napi::CallbackInfo& info);
 size_t convCacheSize();
 size_t matmulCacheSize();
 

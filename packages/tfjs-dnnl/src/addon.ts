@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled addon (native/: addon.cc exports convolution.cc's, matmul.cc's and elementwise.cc's kernels). */
+/** The compiled addon (native/: addon.cc exports convolution.cc's, matmul.cc's, elementwise.cc's and adam.cc's kernels). */
 export interface DnnlAddon {
   /**
    * One convolution pass on the wasm heap (byte offsets; see native/convolution.cc for the operand
@@ -22,6 +22,11 @@ export interface DnnlAddon {
   binary(op: number, dims: Int32Array, heap: ArrayBuffer, a: number, b: number, c: number): void;
   /** y[o, i] = Σ_r x[o, r, i] over dims [outer, reduced, inner]. */
   sum(dims: Int32Array, heap: ArrayBuffer, x: number, y: number): void;
+  /**
+   * Adam's update of one parameter (native/adam.cc): byte offsets of [p, g, mIn, vIn, pOut, mOut,
+   * vOut] on the heap, n values each, constants [b1, c1, b2, c2, eps, stepSize, invSqrtBc2].
+   */
+  adam(heap: ArrayBuffer, offsets: Float64Array, n: number, constants: Float32Array): void;
   setThreads(n: number): void;
   threads(): number;
   version(): string;

@@ -93,7 +93,7 @@ describe('exp CLI informational commands', () => {
     const r = await cli('list');
     expect(r.code).toBe(0);
     expect(r.out).toContain('vae-beta-sweep');
-    expect(r.out).toMatch(/--profile default .*\n\s+YOTO 6000 steps; 5 baselines × 3000 steps = 15000; compute share 40% of the baselines'/);
+    expect(r.out).toMatch(/--profile default .*\n\s+YOTO 12000 steps; 5 baselines × 6000 steps = 30000; compute share 40% of the baselines'/);
   });
 
   it('show-config applies --set and prints the resolved config as JSON', async () => {

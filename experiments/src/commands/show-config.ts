@@ -23,7 +23,7 @@ export function showConfigCommand(args: ParsedArgs, io: CliIo): void {
   );
 }
 
-/** `  yoto.steps = 6000 steps [integer] the YOTO model's training budget`. */
+/** `  yoto.steps = 12000 steps [integer] the YOTO model's training budget`. */
 export function keyLine(k: SettableKey): string {
   const value = Array.isArray(k.value) ? k.value.join(',') : String(k.value);
   const unit = k.meta?.unit ? ` ${k.meta.unit}` : '';

@@ -27,10 +27,10 @@ const config = z
     }),
     beta: rangeSection('β', 0.125, 64),
     train: trainSection({ batchSize: 64, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 500, logEvery: 10 }),
-    yoto: yotoSection(6000),
+    yoto: yotoSection(12000),
     baselines: section({
       betas: numbers([0.125, 0.5, 2, 8, 32], 'β of the fixed-β baselines, inside [beta.low, beta.high]'),
-      steps: baselineSteps(3000),
+      steps: baselineSteps(6000),
     }),
     evaluation: section({
       // 10 points from 1/8 to 64 are exactly the powers of two, so every baseline β is a grid point.

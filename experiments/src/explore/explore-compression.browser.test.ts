@@ -13,7 +13,7 @@ import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { startExplorer } from './explorer.js';
-import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform, waitMeasured } from './testing/browser.js';
+import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage } from './testing/browser.js';
 
 // The smoke run trains on BSDS500 and evaluates on Kodak; the page codes a Kodak crop.
 const missing = ['bsds500', 'kodak'].filter((d) => findDataset(d) === null);
@@ -56,9 +56,7 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
   it('codes a Kodak crop at the slider’s λ: real size = the stream’s length, Node decodes it to the shown pixels; λ and baselines move the picture and the chart', async () => {
     const home = resolveHome({ YOTO_HOME: homeDir }, root);
     const server = await startExplorer({ home, resolved: resolveExperiment('compression-rd-sweep', 'smoke'), port: 0 });
-    const { page, problems, outside, close } = await openExplorerPage(server.url, root);
-    try {
-      expect(await page.locator('#error').textContent()).toBe('');
+    await withExplorerPage(server, root, async (page) => {
       const sliders = page.locator('input[type=range]');
       expect(await sliders.count()).toBe(1); // λ on the distortion term; the rate's coefficient is fixed
       expect(await page.locator('label', { hasText: 'log scale' }).count()).toBe(1);
@@ -162,11 +160,6 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
       await page.waitForFunction((c) => Number(document.body.dataset.renders) > c, k);
       expect(await page.locator('#original').evaluate((c) => c.previousElementSibling!.textContent)).toBe('input: kodim23, 256×256');
 
-      expect(problems).toEqual([]);
-      expect(outside).toEqual([]);
-    } finally {
-      await close();
-      await server.close();
-    }
+    });
   }, 600_000);
 });

@@ -8,8 +8,7 @@ import { type StyleMaterials, StyleTaskDefinition } from './task-definition.js';
 // The task with its files: content photos, painting and loss network from the data root (Node).
 // Everything else is the portable StyleTaskDefinition, which the browser entry registers instead.
 
-export { STYLE_TASK, type StyleMaterials, type StyleTaskOptions } from './task-definition.js';
-export { toTensor } from './pixels.js';
+export { STYLE_TASK, type StyleTaskOptions } from './task-definition.js';
 
 /** Names of the held-out and training photos (every n-th file, sorted by name, is held out). */
 export function splitContent(files: readonly string[], every: number): { train: string[]; heldOut: string[] } {

@@ -29,7 +29,7 @@ function targetFor(experiment: string, what: string): number | null {
 }
 
 export async function main(args: string[]): Promise<number> {
-  const usage = 'pnpm bench explore [--experiment vae-beta-sweep|compression-rd-sweep|style-adjustable] [--profile smoke] [--moves 20] [--backends auto,webgl,wasm] [--threads n]   (YOTO_HOME must hold a finished run)';
+  const usage = 'pnpm bench explore [--experiment vae-beta-sweep|compression-rd-sweep|style-adjustable] [--profile smoke] [--moves 20] [--backends auto,webgl,wasm]   (YOTO_HOME must hold a finished run)';
   const { flags } = parseFlags(
     'bench explore',
     args,
@@ -38,8 +38,6 @@ export async function main(args: string[]): Promise<number> {
       profile: { type: 'string', default: 'smoke' },
       moves: { type: 'integer', min: 1, default: 20 },
       backends: { type: 'string', default: 'auto,webgl,wasm' },
-      // The page's ?threads=n: XNNPACK threads of the wasm backend (0: tfjs's choice, one per two logical cores).
-      threads: { type: 'integer', min: 0, default: 0 },
     },
     usage,
   );
@@ -66,8 +64,7 @@ export async function main(args: string[]): Promise<number> {
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   try {
     for (const backend of backends) {
-      const query = [...(backend === 'auto' ? [] : [`backend=${backend}`]), ...(flags.threads > 0 ? [`threads=${flags.threads}`] : [])];
-      const { page, close } = await openExplorerPage(query.length ? `${server.url}?${query.join('&')}` : server.url, userData);
+      const { page, close } = await openExplorerPage(backend === 'auto' ? server.url : `${server.url}?backend=${backend}`, userData);
       if ((await page.evaluate(() => document.body.dataset.failed)) === 'true') throw new Error(`the page failed: ${await page.locator('#error').textContent()}`);
       // What one move redraws: the compression page codes one image (its size), the style page
       // stylizes one, the VAE page draws a panel.

@@ -9,8 +9,8 @@ import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { decompress, type FactorizedPrior } from '@yoto/tasks-compression';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
+import { runCli } from '../testing/cli.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { startExplorer } from './explorer.js';
 import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage } from './testing/browser.js';
@@ -27,11 +27,9 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'yoto-explore-bls-'));
     homeDir = join(root, 'home');
-    const err: string[] = [];
-    const io: CliIo = { out: () => {}, err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: homeDir }, cwd: root };
     // A tiny smoke run (about 40 s here): enough for λ to change the file; the model is far from trained.
-    const code = await main(['run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20'], io);
-    if (code !== 0) throw new Error(`the smoke run failed (${code}): ${err.join('\n')}`);
+    const r = await runCli(['run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20'], { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
+    if (r.code !== 0) throw new Error(`the smoke run failed (${r.code}): ${r.err}`);
   }, 600_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 

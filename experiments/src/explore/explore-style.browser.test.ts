@@ -9,9 +9,10 @@ import { findDataset, initBackend, loadTrained, resolveDataRoot } from '@yoto/co
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { LOSS_NETWORKS, loadResized, type StyleModel, type StyleTask, stylizeAt, toTensor } from '@yoto/tasks-style';
 import { openTracker } from '@yoto/tracker';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
+import { runCli } from '../testing/cli.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { startExplorer } from './explorer.js';
 import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage } from './testing/browser.js';
@@ -25,6 +26,13 @@ const TERMS = ['content', 'style1', 'style2', 'style3', 'style4'];
 /** The smoke profile's balanced setting: every slider at the middle of its range, where the page starts. */
 const BALANCED = { content: 0.55, style1: 0.5, style2: 0.5, style3: 0.5, style4: 0.5 };
 const RECORD = 'style-adjustable@smoke';
+/**
+ * The smoke profile cut further (8 YOTO steps, two baselines of 4, two evaluation photos, one picture
+ * photo, no loss-choice picture): far from trained, but the weights change the picture, and the
+ * baselines are models of their own. The explorer is given the same config (its runs, and the
+ * evaluation's photos, are the config's).
+ */
+const SETS = ['yoto.steps=8', 'baselines.steps=4', 'data.evalImages=2', 'pictures.images=1', 'pictures.lossChoiceSteps=0'];
 /**
  * The live estimate against the tracker's value at a grid point. It is the same evaluation (the
  * task's evaluate, through core's evaluateAt) on the same photo bytes (decoded by the Node task's
@@ -44,18 +52,14 @@ describe.skipIf(why !== null)(`exp explore style-adjustable in headless Chromium
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'yoto-explore-style-'));
     homeDir = join(root, 'home');
-    const err: string[] = [];
-    const io: CliIo = { out: () => {}, err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: homeDir }, cwd: root };
-    // The smoke profile as it is (16 YOTO steps, two baselines of 8): far from trained, but the
-    // weights change the picture, and the baselines are models of their own.
-    const code = await main(['run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'pictures.lossChoiceSteps=0'], io);
-    if (code !== 0) throw new Error(`the smoke run failed (${code}): ${err.join('\n')}`);
-  }, 600_000);
+    const r = await runCli(['run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', ...SETS.flatMap((s) => ['--set', s])], { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
+    if (r.code !== 0) throw new Error(`the smoke run failed (${r.code}): ${r.err}`);
+  }, 900_000); // about a minute quiet; about 9 minutes niced on the shared 2-core machine at load 12–18
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('stylizes a held-out photo at five weights as Node does, estimates the held-out terms as the tracker recorded them, and a baseline sets the sliders', async () => {
     const home = resolveHome({ YOTO_HOME: homeDir }, root);
-    const server = await startExplorer({ home, resolved: resolveExperiment('style-adjustable', 'smoke'), port: 0 });
+    const server = await startExplorer({ home, resolved: resolveExperiment('style-adjustable', 'smoke', SETS), port: 0 });
     await withExplorerPage(server, root, async (page) => {
       const sliders = page.locator('input[type=range]');
       expect(await sliders.count()).toBe(5);
@@ -127,6 +131,17 @@ describe.skipIf(why !== null)(`exp explore style-adjustable in headless Chromium
       expect(baseline.some((v, i) => v !== after.pixels[i])).toBe(true);
       expect(await page.locator('#baseline-stylized').evaluate((c) => c.previousElementSibling!.textContent)).toMatch(/^baseline run \d+ \(style-heavy\): its own stylization$/);
       expect(await page.locator('#metrics th').first().textContent()).toBe('held-out, recorded in the tracker at (content 0.325, style1 1, style2 1, style3 1, style4 1)');
+
+      // A photo of the user's own (opened, as a drop does): scaled to cover 256×256, then stylized.
+      const own = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+      const d = await renderCount(page);
+      const photoOutput = await canvasPixels(page, 'yoto-stylized');
+      await page.locator('#image-file').setInputFiles({ name: 'own.png', mimeType: 'image/png', buffer: own });
+      await page.waitForFunction((k) => Number(document.body.dataset.renders) > k, d);
+      expect(await page.locator('#original').evaluate((c) => c.previousElementSibling!.textContent)).toBe('input: dropped, 256×256');
+      const shown = await canvasPixels(page, 'original');
+      expect([shown[0], shown[1], shown[2]]).toEqual([200, 40, 40]);
+      expect((await canvasPixels(page, 'yoto-stylized')).some((v, i) => v !== photoOutput[i])).toBe(true);
     });
   }, 600_000);
 });

@@ -10,8 +10,8 @@ import sharp from 'sharp';
 import { loadTrained } from '@yoto/core';
 import { reconstructAt, type VaeModel } from '@yoto/tasks-vae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
+import { runCli } from '../testing/cli.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { startExplorer } from './explorer.js';
@@ -19,11 +19,7 @@ import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransfor
 
 let root: string;
 let homeDir: string;
-const cli = async (argv: string[]) => {
-  const err: string[] = [];
-  const io: CliIo = { out: () => {}, err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: homeDir }, cwd: root };
-  return { code: await main(argv, io), err: err.join('\n') };
-};
+const cli = (argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'yoto-explore-'));

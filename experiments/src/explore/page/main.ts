@@ -3,7 +3,7 @@
 // puts one slider per conditioned coefficient, and redraws the outputs, the chart's current point
 // and the metrics as a slider moves. Everything it loads comes from the local server.
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainedFromBytes, registerKernelFixes, type TaskModel } from '@yoto/core';
 import '@yoto/tasks-vae';
 import '@yoto/tasks-compression';
@@ -26,10 +26,6 @@ const STEPS = 1000;
 /** WebGL where the browser has it, else WebAssembly (binaries served by the explorer under /wasm/). */
 async function chooseBackend(): Promise<string> {
   setWasmPaths('/wasm/');
-  // ?threads=n overrides tfjs's one XNNPACK thread per two logical cores (it assumes SMT; a 2-core
-  // machine without it gets one). Set before the backend starts.
-  const threads = Number(new URLSearchParams(location.search).get('threads'));
-  if (Number.isInteger(threads) && threads >= 1) setThreadsCount(threads);
   // Before a backend starts: the project's wasm kernels (a synthesis's transposed convolutions
   // through XNNPACK instead of tfjs's scatter loop), registered as core's initBackend does in Node.
   registerKernelFixes();

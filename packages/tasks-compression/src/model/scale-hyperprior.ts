@@ -91,7 +91,7 @@ export class ScaleHyperprior implements TaskModel {
     this.lambdaRange = this.lambda.lambdaRange;
     this.params = new ParamStore(options.seed);
     const p = this.params;
-    const transforms = new MainTransforms(p, N, M);
+    const transforms = new MainTransforms(p, N, M, this.config.colourTransform === 'whitened');
     const down = { kernelSize: 5, strides: 2, padding: 'same' as const, filters: N };
     this.hyperAnalysisConvs = [
       conv2d(p, 'h_a/conv0', M, { kernelSize: 3, strides: 1, padding: 'same', filters: N }),

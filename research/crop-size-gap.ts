@@ -15,7 +15,8 @@
  *     [--images 4] [--seed 1] [--backend b] [--colour rgb|whitened] [--out dir] [--checkpoint file]
  *
  * --out keeps the trained checkpoint in dir; --checkpoint measures a saved one instead of training;
- * --colour whitened trains with the model's colour whitening (config colourTransform).
+ * --colour whitened trains with the model's colour whitening (config colourTransform); --hyper-lr-scale
+ * puts a learning-rate factor on the hyperprior's h_a and h_s.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, loadTrained, train } from '@yoto/core';
@@ -41,6 +42,7 @@ const { flags: f } = parseFlags(
     out: { type: 'string' },
     checkpoint: { type: 'string' },
     colour: { type: 'string', default: 'rgb' },
+    'hyper-lr-scale': { type: 'string', default: '1' },
   },
   'see the header of this file',
 );
@@ -76,7 +78,7 @@ if (f.checkpoint) {
       seed: f.seed,
       optimizer: { lr },
       schedule: { kind: 'cosine', warmupSteps: f.warmup },
-      learningRateScales: { [ENTROPY_SCOPE]: 10, [STEP_SCOPE]: 10 },
+      learningRateScales: { [ENTROPY_SCOPE]: 10, [STEP_SCOPE]: 10, ...(Number(f['hyper-lr-scale']) !== 1 ? { 'h_a/': Number(f['hyper-lr-scale']), 'h_s/': Number(f['hyper-lr-scale']) } : {}) },
       logEvery: every,
       taskOptions,
       ...(f.out ? { checkpoint: { dir: f.out, every: Math.min(f.steps, 100) } } : {}),

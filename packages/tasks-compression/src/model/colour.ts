@@ -1,20 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * A fixed colour whitening around the main transforms (config colourTransform 'whitened'): the
- * analysis sees each pixel as s = D^(−½)·Vᵀ·(x − μ) and the synthesis' output is mapped back by
- * x̂ = V·D^(½)·ŝ + μ, where μ, V, D are the mean, the eigenvectors and the eigenvalues of the RGB
- * covariance of the BSDS500 training pixels (research/colour-statistics.ts). The model's function
- * class is unchanged (the first convolution and the last one could absorb both maps); what changes
- * is how fast gradient descent finds it.
+ * A fixed colour whitening of the analysis' input (config colourTransform 'whitened'): it sees each
+ * pixel as s = D^(−½)·Vᵀ·(x − μ), where μ, V, D are the mean, the eigenvectors and the eigenvalues of
+ * the RGB covariance of the BSDS500 training pixels (research/colour-statistics.ts), and the
+ * synthesis' output is centred on μ (x̂ = g_s(ŷ) + μ). The model's function class is unchanged (the
+ * first convolution and the last bias could absorb both maps); what changes is what gradient
+ * descent finds within a short run.
  *
- * Why: on raw RGB in [0, 1] the pixels' second moment has eigenvalues 0.67 (the mean, uncentred),
- * 0.018 (blue–yellow) and 0.0032 (green–magenta), a condition number of ~200, which slows gradient
- * descent on the first and last layers (LeCun et al., "Efficient BackProp": centre and decorrelate
- * the inputs). Whitened, every colour direction has unit variance, and the synthesis starts at the
- * mean colour instead of black. Measured on the reduced run (docs/compression-recipe.md): −10.5% loss
- * for a baseline at λ = 0.018. It does not, by itself, make a 1,000-step model code the
- * green–magenta axis, which such models leave out entirely (the colour cast of short runs).
+ * Why: raw RGB in [0, 1] is uncentred and strongly correlated: its second moment has eigenvalues
+ * 0.67 (mostly the mean), 0.018 (blue–yellow) and 0.0032 (green–magenta). The analysis learned the
+ * green–magenta direction last: models left it out entirely for their first ~1,000–2,000 steps (its
+ * mean-colour gain 0.00), which was the colour cast of short runs (reds orange, greens grey).
+ * Whitened, every colour direction has unit variance from the first step (gain 0.93 at 1,000 steps,
+ * cast within 2 levels). The output stays RGB: whitening it too (x̂ = V·D^(½)·ŝ + μ) scales the
+ * synthesis' green–magenta output by √0.0032 and kept that axis off even at 2,000 steps
+ * (docs/compression-recipe.md §4).
  */
 
 /** Mean RGB of the BSDS500 train + test pixels (400 images, 61.8 M pixels) in [0, 1]. */
@@ -30,25 +31,15 @@ export const COLOUR_BASIS: readonly (readonly number[])[] = [
   [0.37233036, 0.7378914, -0.56292663],
 ];
 
-/** The 3×3 matrices of both maps as 1×1 convolution kernels, [1, 1, 3, 3] (in channel, out channel). */
-function kernels(): { forward: number[]; inverse: number[] } {
-  const forward: number[] = [];
-  const inverse: number[] = [];
-  for (let i = 0; i < 3; i++)
-    for (let k = 0; k < 3; k++) {
-      // s_k = Σ_i x_i · V[i][k] / √d_k;  x_i = Σ_k s_k · V[i][k] · √d_k (kernel rows: input channel).
-      forward.push(COLOUR_BASIS[i][k] / Math.sqrt(COLOUR_VARIANCES[k]));
-    }
-  for (let k = 0; k < 3; k++) for (let i = 0; i < 3; i++) inverse.push(COLOUR_BASIS[i][k] * Math.sqrt(COLOUR_VARIANCES[k]));
-  return { forward, inverse };
-}
+/** The whitening matrix as a 1×1 convolution kernel [1, 1, 3, 3] (in channel, out channel): s_k = Σ_i (x_i − μ_i)·V[i][k] / √d_k. */
+const WHITENING: number[] = [0, 1, 2].flatMap((i) => [0, 1, 2].map((k) => COLOUR_BASIS[i][k] / Math.sqrt(COLOUR_VARIANCES[k])));
 
 /** x (pixels in [0, 1], [B, H, W, 3]) → whitened colour components s. */
 export function whitenColour(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.conv2d(tf.sub(x, COLOUR_MEAN as number[]) as tf.Tensor4D, tf.tensor4d(kernels().forward, [1, 1, 3, 3]), 1, 'valid'));
+  return tf.tidy(() => tf.conv2d(tf.sub(x, COLOUR_MEAN as number[]) as tf.Tensor4D, tf.tensor4d(WHITENING, [1, 1, 3, 3]), 1, 'valid'));
 }
 
-/** Whitened components ŝ → pixels x̂ (the inverse of whitenColour). */
-export function unwhitenColour(s: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.add(tf.conv2d(s, tf.tensor4d(kernels().inverse, [1, 1, 3, 3]), 1, 'valid'), COLOUR_MEAN as number[]) as tf.Tensor4D);
+/** The synthesis' output centred on the training pixels' mean colour: x̂ = h + μ. */
+export function centreColour(h: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.add(h, COLOUR_MEAN as number[]) as tf.Tensor4D);
 }

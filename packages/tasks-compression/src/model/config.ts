@@ -37,9 +37,9 @@ export interface FactorizedPriorConfig {
    */
   trainingQuantization?: 'noise' | 'mixed';
   /**
-   * The colour space the main transforms work in: 'rgb' (absent; pixels in [0, 1]) or 'whitened'
-   * (fixed centring and decorrelation by the training pixels' colour statistics, model/colour.ts,
-   * undone after the synthesis): the same models, trained on better-conditioned inputs and outputs.
+   * The colour space the analysis reads: 'rgb' (absent; pixels in [0, 1]) or 'whitened' (centred and
+   * decorrelated by the training pixels' colour statistics, model/colour.ts; the synthesis' output
+   * centred on their mean): the same models, but short runs code all three colour dimensions.
    */
   colourTransform?: 'rgb' | 'whitened';
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ConditionedLayerSpec, conv2d, conv2dTranspose, film, type FilmParams, type Layer, type Params } from '@yoto/core';
 import { gdn } from '../layers/gdn.js';
-import { unwhitenColour, whitenColour } from './colour.js';
+import { centreColour, whitenColour } from './colour.js';
 
 /** FiLM on x when the model is conditioned (`films` holds the layer), x itself otherwise. */
 export function modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
@@ -28,7 +28,7 @@ export class MainTransforms {
 
   /**
    * Defines g_a's then g_s's variables, in this order (a seeded model's initial weights depend on it).
-   * `whitened`: the analysis sees whitened colour components and the synthesis produces them (colour.ts).
+   * `whitened`: the analysis sees whitened colour components and the synthesis' output is centred on the mean colour (colour.ts).
    */
   constructor(
     p: Params,
@@ -76,7 +76,7 @@ export class MainTransforms {
         h = this.synthesisConvs[i](h);
         if (i < 3) h = this.synthesisGdn[i](modulate(h, films, `g_s${i}`));
       }
-      return this.whitened ? unwhitenColour(h) : h;
+      return this.whitened ? centreColour(h) : h;
     });
   }
 }

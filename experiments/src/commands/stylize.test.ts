@@ -6,18 +6,12 @@ import { join } from 'node:path';
 import { checkpointPath, decodeImageU8, defineSpace, encodePng, findDataset, initBackend, resolveDataRoot, train } from '@yoto/core';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
+import { runCli } from '../testing/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yoto-stylize-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, INIT_CWD: dir }, cwd: dir };
-  const code = await main(['stylize', ...argv], io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runCli(['stylize', ...argv], { env: { ...process.env, INIT_CWD: dir }, cwd: dir });
 
 it('refuses a wrong command line before loading anything (exit 2, one line)', async () => {
   const img = join(dir, 'in.png');

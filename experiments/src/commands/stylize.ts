@@ -1,4 +1,5 @@
 import { extname, resolve } from 'node:path';
+import { evenWeights } from '@yoto/tasks-style/space';
 import type { ParsedArgs } from '../cli/args.js';
 import type { CliIo } from '../cli/main.js';
 import { guardOutput } from '../cli/output-guard.js';
@@ -146,7 +147,7 @@ function parseRequest(args: ParsedArgs, cwd: string): StylizeRequest {
     if (!Number.isInteger(count) || count < 2 || count > 16) throw new UsageError(`--sweep count must be an integer from 2 to 16, got '${m[4]}'`);
     if (!(hi > lo)) throw new UsageError(`--sweep needs low < high, got ${m[2]} and ${m[3]}`);
     if (t in weights) throw new UsageError(`--sweep varies ${t}, which --weights also sets; name it in one of them`);
-    sweep = { term: t, values: Array.from({ length: count }, (_, k) => Number((lo + ((hi - lo) * k) / (count - 1)).toPrecision(6))) };
+    sweep = { term: t, values: evenWeights(lo, hi, count) };
   }
   const req: StylizeRequest = { model: resolve(cwd, f.model as string), input: resolve(cwd, input), output: resolve(cwd, output), weights, sweep, backend: f.backend as string | undefined, json: Boolean(f.json) };
   mustBeFile(req.model, '--model: checkpoint');

@@ -22,7 +22,8 @@ export async function workerCommand(args: ParsedArgs, io: CliIo): Promise<number
   const unwatch = watchInterrupts({ stop: () => stop.abort(), quit: () => process.exit(130) });
   try {
     const counts = await serveQueue({ url, concurrency, signal: stop.signal, env: io.env, log: io.err, lockMs });
-    io.err(`worker: stopped (${counts.done} job(s) done, ${counts.failed} failed, ${counts.released} released)`);
+    const lost = counts.lost > 0 ? `, ${counts.lost} lost to other workers` : '';
+    io.err(`worker: stopped (${counts.done} job(s) done, ${counts.failed} failed, ${counts.released} released${lost})`);
     return 0;
   } finally {
     unwatch();

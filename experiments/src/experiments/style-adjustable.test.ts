@@ -8,21 +8,15 @@ import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { styleSpaceSpec } from '@yoto/tasks-style/space';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { computeBudget } from '../runner/budget.js';
+import { runCli } from '../testing/cli.js';
 import { refusesSets } from '../testing/refuses.js';
 import { resolveExperiment } from './registry.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-style-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (l) => out.push(l), err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home });
 
 describe('style-adjustable plan', () => {
   it('default: YOTO at 7 named settings plus a content sweep, 3 baselines at named settings, YOTO = 2/3 of their steps', () => {

@@ -1,5 +1,5 @@
 // The subpaths hold no tfjs: the CLI process plans without loading it.
-import { STYLE_TERMS, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
+import { STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { z } from 'zod';
 import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
@@ -228,19 +228,12 @@ function namedSettings(c: StyleAdjustableConfig): Record<string, Record<string, 
 }
 
 function styleMid(c: StyleAdjustableConfig): number {
-  return round((c.space.styleLow + c.space.styleHigh) / 2);
+  return roundWeight((c.space.styleLow + c.space.styleHigh) / 2);
 }
 
 /** `contentPoints` content weights over the range; the style weights those of `at` (default: all at mid-range). */
 function contentSweep(c: StyleAdjustableConfig, at?: Record<string, number>): Record<string, number>[] {
   const sMid = styleMid(c);
   const styles = at ? { style1: at.style1, style2: at.style2, style3: at.style3, style4: at.style4 } : { style1: sMid, style2: sMid, style3: sMid, style4: sMid };
-  return Array.from({ length: c.evaluation.contentPoints }, (_, k) => {
-    const content = round(c.space.contentLow + ((c.space.contentHigh - c.space.contentLow) * k) / (c.evaluation.contentPoints - 1));
-    return { content, ...styles };
-  });
-}
-
-function round(v: number): number {
-  return Number(v.toPrecision(6));
+  return evenWeights(c.space.contentLow, c.space.contentHigh, c.evaluation.contentPoints).map((content) => ({ content, ...styles }));
 }

@@ -2,15 +2,13 @@
  * Messages between the runner (parent) and its worker processes over Node's IPC channel. One worker
  * process runs exactly one job and exits, so a crash, a leak or a wedged backend stays with that job.
  */
+import type { TrainProgress } from '@yoto/core';
 
-/** What `train()` reports while running; forwarded to the parent's progress display. */
-export interface Progress {
-  step: number;
-  steps: number;
-  loss: number;
-  stepsPerSecond: number;
-  etaSeconds: number;
-}
+/**
+ * What a job reports while running, forwarded to the parent's progress display: `train()`'s own
+ * progress (an evaluation reports its points in the same shape, its metric in `loss`).
+ */
+export type Progress = TrainProgress;
 
 export interface JobMessage {
   type: 'job';

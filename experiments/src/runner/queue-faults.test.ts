@@ -5,25 +5,21 @@
 // PostgreSQL its server restarts too while runs log (their processes wait for it and go on). The
 // result must be what a local run of the same profile and seed gives: the same metric steps and
 // evaluations, none lost or written twice.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres, startRedis } from '@yoto/test-servers';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tsxLoader } from './pool.js';
+import { spawnCli, type CliProcess } from '../testing/cli-process.js';
 
 // One server of each per file; each PostgreSQL sweep gets a database of its own.
 const redis = await startRedis();
 const pg = await startPostgres();
 const RECORD = 'vae-beta-sweep@smoke';
-const CLI = join(import.meta.dirname, '..', 'cli.ts');
 const SWEEP = ['run', 'vae-beta-sweep', '--profile', 'smoke', '--json'];
 const root = mkdtempSync(join(tmpdir(), 'yoto-queue-'));
-const children = new Set<ChildProcess>();
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   if (redis.ok) redis.server.stop();
   if (pg.ok) pg.server.stop();
   rmSync(root, { recursive: true, force: true });
@@ -49,30 +45,7 @@ const TRACKERS: TrackerSetup[] = [
   },
 ];
 
-interface Cli {
-  child: ChildProcess;
-  stderr(): string;
-  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-function cli(args: string[], home: string, env: Record<string, string>): Cli {
-  const child = spawn(process.execPath, ['--import', tsxLoader(), CLI, ...args], {
-    env: { ...process.env, YOTO_HOME: home, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code) => {
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return { child, stderr: () => stderr, done };
-}
+const cli = (args: string[], home: string, env: Record<string, string>): CliProcess => spawnCli(args, { YOTO_HOME: home, ...env });
 
 const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; runs: { runId: number; name: string; action: string; resumedFrom: number }[] };
 
@@ -147,7 +120,7 @@ for (const tracker of TRACKERS) {
       // Kill (-9, worker and its job process: a machine that died) the worker training a run that
       // has a checkpoint and is not finished.
       let victim: { runId: number; name: string } | null = null;
-      let second: Cli | null = null;
+      let second: CliProcess | null = null;
       while (!victim) {
         await sleep(200);
         expect(first.child.exitCode, first.stderr()).toBeNull();
@@ -202,14 +175,17 @@ for (const tracker of TRACKERS) {
         expect(logs).toMatch(/tracker database postgres:\/\/\S+: reconnected after/);
       }
 
-      // The two survivors did the rest, and stop on Ctrl-C (nothing left to release).
+      // The two survivors did the rest, and stop on Ctrl-C (nothing left to release). A job may have
+      // been lost to another worker: with a 3 s lock, a Redis restart that takes longer on a loaded
+      // machine lets running jobs' locks expire, and they are handed on while their holder still
+      // runs them. That holder leaves the job to the new one; it is not a failure.
       const survivors = workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
       expect(survivors).toHaveLength(2);
       for (const w of survivors) {
         w.child.kill('SIGINT');
         const end = await w.done;
         expect(end.code, end.stderr).toBe(0);
-        expect(end.stderr).toMatch(/worker: stopped \(\d+ job\(s\) done, 0 failed, 0 released\)/);
+        expect(end.stderr).toMatch(/worker: stopped \(\d+ job\(s\) done, 0 failed, 0 released(, \d+ lost to other workers)?\)/);
       }
     });
   });

@@ -1,6 +1,6 @@
 import { defineSpace, initBackend, Rng } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { STYLE_TERMS, styleSettings, styleSpaceSpec } from './space.js';
+import { STYLE_TERMS, evenWeights, styleSettings, styleSpaceSpec } from './space.js';
 
 describe('style coefficient space', () => {
   // The condition is a tensor.
@@ -38,5 +38,11 @@ describe('style coefficient space', () => {
     expect(grid).toHaveLength(7);
     expect(() => styleSpaceSpec({ oneHotShare: 2 })).toThrow(/oneHotShare must be in \[0, 1\]/);
     expect(() => styleSpaceSpec({ content: [1, 0.5] })).toThrow(/content range/);
+  });
+
+  it('spaces weights evenly from low to high, both ends included, without float noise', () => {
+    expect(evenWeights(0.1, 1, 3)).toEqual([0.1, 0.55, 1]);
+    // 0.3 · 1/3 is 0.09999999999999999 in floating point.
+    expect(evenWeights(0, 0.3, 4)).toEqual([0, 0.1, 0.2, 0.3]);
   });
 });

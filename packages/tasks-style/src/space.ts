@@ -31,14 +31,14 @@ export interface StyleSetting {
 export function styleSettings(o: StyleSpaceOptions = {}): StyleSetting[] {
   const [cLo, cHi] = o.content ?? [0.1, 1];
   const [sLo, sHi] = o.style ?? [0, 1];
-  const cMid = round((cLo + cHi) / 2);
-  const sMid = round((sLo + sHi) / 2);
+  const cMid = roundWeight((cLo + cHi) / 2);
+  const sMid = roundWeight((sLo + sHi) / 2);
   const styles = (v: number): Record<string, number> => Object.fromEntries(STYLE_LAYER_TERMS.map((t) => [t, v]));
   const at = (content: number, s: Record<string, number>): Record<StyleTerm, number> => ({ content, ...s }) as Record<StyleTerm, number>;
   return [
     { name: 'balanced', lambda: at(cMid, styles(sMid)) },
-    { name: 'content-heavy', lambda: at(cHi, styles(round(sLo + (sHi - sLo) / 4))) },
-    { name: 'style-heavy', lambda: at(round(cLo + (cHi - cLo) / 4), styles(sHi)) },
+    { name: 'content-heavy', lambda: at(cHi, styles(roundWeight(sLo + (sHi - sLo) / 4))) },
+    { name: 'style-heavy', lambda: at(roundWeight(cLo + (cHi - cLo) / 4), styles(sHi)) },
     ...STYLE_LAYER_TERMS.map((t) => ({ name: `${t}-only`, lambda: at(cMid, { ...styles(sLo), [t]: sHi }) })),
   ];
 }
@@ -65,6 +65,15 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   };
 }
 
-function round(v: number): number {
+/**
+ * A weight as the space's points carry it: 6 significant digits, so that points computed from a
+ * range compare and print as written (0.55, not 0.5500000000000001).
+ */
+export function roundWeight(v: number): number {
   return Number(v.toPrecision(6));
+}
+
+/** `count` (≥ 2) evenly spaced weights from `low` to `high`, both included, rounded as `roundWeight`. */
+export function evenWeights(low: number, high: number, count: number): number[] {
+  return Array.from({ length: count }, (_, k) => roundWeight(low + ((high - low) * k) / (count - 1)));
 }

@@ -66,21 +66,13 @@ export function styleTradeoffSpec(rows: readonly StyleRow[], lines: readonly str
     height: 320,
     data: { values },
     layer: [
-      {
-        transform: [{ filter: "datum.kind === 'yoto'" }],
-        mark: { type: 'line', point: { filled: true, size: 36 }, strokeWidth: 2 },
-        encoding: { x, y, color, detail: { field: 'line' }, order: { field: 'content', type: 'quantitative' }, tooltip },
-      },
+      specs.yotoLineLayer({ x, y, color, tooltip }, { detail: 'line', order: 'content', pointSize: 36 }),
       {
         transform: [{ filter: "datum.kind === 'yoto' && datum.setting !== ''" }],
         mark: { type: 'point', filled: false, size: 180, strokeWidth: 1.6 },
         encoding: { x, y, color, tooltip },
       },
-      {
-        transform: [{ filter: "datum.kind === 'baseline'" }],
-        mark: { type: 'point', shape: 'diamond', filled: true, size: 130, stroke: '#222222', strokeWidth: 0.8 },
-        encoding: { x, y, color, tooltip },
-      },
+      specs.baselineDiamondLayer({ x, y, color, tooltip }, { size: 130, stroke: '#222222', strokeWidth: 0.8 }),
       {
         transform: [{ filter: "datum.kind === 'baseline'" }, { calculate: "datum.setting + ' (baseline)'", as: 'label' }],
         mark: { type: 'text', align: 'left', dx: 8, dy: -7, fontSize: 9, color: '#333333' },
@@ -110,16 +102,8 @@ export function styleMetricsSpec(rows: readonly StyleRow[], lines: readonly stri
       width: 240,
       height: 170,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'yoto'" }],
-          mark: { type: 'line', point: { filled: true, size: 26 }, strokeWidth: 2 },
-          encoding: { x, y, color, detail: { field: 'line' }, order: { field: 'content', type: 'quantitative' }, tooltip },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'baseline'" }],
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 90, stroke: '#222222', strokeWidth: 0.6 },
-          encoding: { x, y, color, tooltip },
-        },
+        specs.yotoLineLayer({ x, y, color, tooltip }, { detail: 'line', order: 'content', pointSize: 26 }),
+        specs.baselineDiamondLayer({ x, y, color, tooltip }, { size: 90, stroke: '#222222', strokeWidth: 0.6 }),
       ],
     },
     resolve: { scale: { y: 'independent' } },

@@ -11,7 +11,8 @@ serveJob({
   count: async (payload: CountPayload, ctx) => {
     const start = Date.now();
     for (let step = 1; step <= payload.steps; step++) {
-      if (ctx.signal.aborted) return { stoppedAt: step - 1, pid: process.pid };
+      // `stopped`, as a train job reports a stop on request: the queue worker then releases the job.
+      if (ctx.signal.aborted) return { stopped: true, stoppedAt: step - 1, pid: process.pid };
       await new Promise((r) => setTimeout(r, payload.delay));
       const rate = step / Math.max(1e-3, (Date.now() - start) / 1000);
       ctx.progress({ step, steps: payload.steps, loss: 1 / step, stepsPerSecond: rate, etaSeconds: (payload.steps - step) / rate });

@@ -58,6 +58,35 @@ function header(title: string, subtitle?: string) {
   return subtitle ? { text: title, subtitle } : { text: title };
 }
 
+/** The encodings a YOTO-against-baselines panel's layers share. */
+export interface PanelEncoding {
+  x: object;
+  y: object;
+  color: object;
+  tooltip: object[];
+}
+
+/**
+ * YOTO as lines (rows of kind 'yoto'): one line per value of `detail` (a model, or one line of a
+ * model), its points joined in the order of the quantitative field `order`.
+ */
+export function yotoLineLayer({ x, y, color, tooltip }: PanelEncoding, line: { detail: string; order: string; pointSize: number }): VegaLiteSpec {
+  return {
+    transform: [{ filter: "datum.kind === 'yoto'" }],
+    mark: { type: 'line', point: { filled: true, size: line.pointSize }, strokeWidth: 2 },
+    encoding: { x, y, color, detail: { field: line.detail }, order: { field: line.order, type: 'quantitative' }, tooltip },
+  };
+}
+
+/** Baselines (rows of kind 'baseline', one model per point) as filled diamonds; `look` sets the mark's size and outline. */
+export function baselineDiamondLayer({ x, y, color, tooltip }: PanelEncoding, look: { size: number; stroke?: string; strokeWidth?: number }): VegaLiteSpec {
+  return {
+    transform: [{ filter: "datum.kind === 'baseline'" }],
+    mark: { type: 'point', shape: 'diamond', filled: true, ...look },
+    encoding: { x, y, color, tooltip },
+  };
+}
+
 export interface TradeoffPoint extends SeriesPoint {
   x: number;
   y: number;
@@ -93,16 +122,8 @@ export function tradeoffSpec(points: TradeoffPoint[], axes: TradeoffAxesSpec, ti
     height: 300,
     data: { values: points },
     layer: [
-      {
-        transform: [{ filter: "datum.kind === 'yoto'" }],
-        mark: { type: 'line', point: { filled: true, size: 40 }, strokeWidth: 2 },
-        encoding: { x, y, color, detail: { field: 'run' }, order: { field: 'lambda', type: 'quantitative' }, tooltip },
-      },
-      {
-        transform: [{ filter: "datum.kind === 'baseline'" }],
-        mark: { type: 'point', shape: 'diamond', filled: true, size: 110, stroke: 'white', strokeWidth: 0.8 },
-        encoding: { x, y, color, tooltip },
-      },
+      yotoLineLayer({ x, y, color, tooltip }, { detail: 'run', order: 'lambda', pointSize: 40 }),
+      baselineDiamondLayer({ x, y, color, tooltip }, { size: 110, stroke: 'white', strokeWidth: 0.8 }),
       {
         transform: [{ filter: "datum.kind === 'baseline'" }, { calculate: `'${axes.lambdaTitle}=' + format(datum.lambda, '.3~g')`, as: 'label' }],
         mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 9, color: '#7a2e17' },
@@ -134,16 +155,8 @@ export function metricVsLambdaSpec(points: MetricPoint[], lambdaTitle: string, m
       width: 260,
       height: 190,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'yoto'" }],
-          mark: { type: 'line', point: { filled: true, size: 30 }, strokeWidth: 2 },
-          encoding: { x, y, color, detail: { field: 'run' }, order: { field: 'lambda', type: 'quantitative' }, tooltip },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'baseline'" }],
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 90 },
-          encoding: { x, y, color, tooltip },
-        },
+        yotoLineLayer({ x, y, color, tooltip }, { detail: 'run', order: 'lambda', pointSize: 30 }),
+        baselineDiamondLayer({ x, y, color, tooltip }, { size: 90 }),
       ],
     },
     resolve: { scale: { y: 'independent' } },

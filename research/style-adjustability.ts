@@ -6,6 +6,8 @@
  *    training range: each held-out term, the weighted loss, the content term's share of it, and how
  *    far the output moves (mean absolute pixel difference in grey levels, 0–255) from the previous
  *    point, from the lowest content weight and from the photo itself.
+ * Then the instance norms' scale and shift that the conditioning MLP predicts, per layer: how far from
+ *    the identity they are, against how much they change between settings.
  * 2. The single-style-layer settings (and balanced): how far apart their outputs are, pairwise.
  * 3. Cross-condition (as research/cross-condition.ts does for compression): the weighted loss of every
  *    (condition, setting) pair; a model that learned the mapping does best at every setting under
@@ -17,10 +19,11 @@
  *   YOTO_DATA=… pnpm exec tsx research/style-adjustability.ts --checkpoint <yoto>.yotockpt \
  *     [--baselines <a>.yotockpt,<b>.yotockpt] [--images 22] [--points 5] [--backend b]
  */
+import * as tf from '@tensorflow/tfjs';
 import { evaluateAt, initBackend, loadTrained, type TrainedModel } from '@yoto/core';
 import { parseFlags } from '@yoto/flags';
 import { greyLevels as diff, outputsAt } from './style/measure.js';
-import { registerStyleTasks, STYLE_TASK, STYLE_TERMS, type StyleModel, styleSettings, type StyleTask } from '@yoto/tasks-style';
+import { evenWeights, registerStyleTasks, STYLE_TASK, STYLE_TERMS, type StyleModel, styleSettings, type StyleTask } from '@yoto/tasks-style';
 
 const { flags: f } = parseFlags(
   'style-adjustability',
@@ -61,8 +64,8 @@ console.log(pad(['setting', 'content w', 'content', 'style1', 'style2', 'style3'
 for (const s of settings) {
   let first: Float32Array | null = null;
   let prev: Float32Array | null = null;
-  for (let k = 0; k < f.points; k++) {
-    const lambda = vec({ ...s.lambda, content: cLo + ((cHi - cLo) * k) / (f.points - 1) });
+  for (const [k, content] of evenWeights(cLo, cHi, f.points).entries()) {
+    const lambda = vec({ ...s.lambda, content });
     const m = await evaluateAt(task, yoto.model, lambda, eval_);
     const out = outputs(yoto, lambda);
     const w = weighted(lambda, m);
@@ -70,6 +73,23 @@ for (const s of settings) {
     first ??= out;
     prev = out;
   }
+}
+
+// The instance norms' parameters the conditioning MLP predicts: how far they are from the identity
+// (scale 1, shift 0) at balanced, against how much they change between the settings.
+{
+  console.log(`\nCIN parameters per layer: mean |scale − 1| and |shift| at balanced; mean |difference| between content-heavy and style-heavy, and across the 7 settings (max − min)`);
+  console.log(pad(['layer', '|scale−1|', '|shift|', 'Δscale c/s', 'Δshift c/s', 'range scale', 'range shift']));
+  const cond = tf.concat(settings.map((s) => yoto.model.space.condition(vec(s.lambda), 1)));
+  const norms = yoto.model.norms(cond as tf.Tensor2D)!;
+  const [ch, sh] = [settings.findIndex((s) => s.name === 'content-heavy'), settings.findIndex((s) => s.name === 'style-heavy')];
+  for (const [layer, p] of Object.entries(norms)) {
+    const [sc, sf] = [p.scale.arraySync() as number[][], p.shift.arraySync() as number[][]];
+    const mean = (f: (c: number) => number): number => sc[0].reduce((a, _, c) => a + f(c), 0) / sc[0].length;
+    const range = (m: number[][], c: number): number => Math.max(...m.map((r) => r[c])) - Math.min(...m.map((r) => r[c]));
+    console.log(pad([layer, fmt(mean((c) => Math.abs(sc[0][c] - 1))), fmt(mean((c) => Math.abs(sf[0][c]))), fmt(mean((c) => Math.abs(sc[ch][c] - sc[sh][c]))), fmt(mean((c) => Math.abs(sf[ch][c] - sf[sh][c]))), fmt(mean((c) => range(sc, c))), fmt(mean((c) => range(sf, c)))]));
+  }
+  tf.dispose([cond, ...Object.values(norms).flatMap((p) => [p.scale, p.shift])]);
 }
 
 // 2. The single-style-layer settings, pairwise.

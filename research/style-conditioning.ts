@@ -4,8 +4,9 @@
  * and space) with one recipe change, then measures on held-out photos how far the output moves with
  * the content weight (0.1 → 1 at the balanced style weights), between the balanced and content-heavy
  * settings and between the shallowest and deepest single style layer (mean |pixel difference| in
- * grey levels), and the content term at both ends of the content sweep. Run the control (no flag)
- * and a variant in the same sitting: only their ratio means anything.
+ * grey levels), and the content term at both ends of the content sweep. Compare a variant with the
+ * control (no flag) at the same --steps and --size; the figures are losses and pixels (seed 1), so
+ * the machine's load does not change them.
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
  *     [--conditioning-lr-scale 1] [--centred] [--style-scale 1] [--out <checkpoint>] [--backend b]

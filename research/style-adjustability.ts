@@ -7,7 +7,8 @@
  *    far the output moves (mean absolute pixel difference in grey levels, 0–255) from the previous
  *    point, from the lowest content weight and from the photo itself.
  * Then the instance norms' scale and shift that the conditioning MLP predicts, per layer: how far from
- *    the identity they are, against how much they change between settings.
+ *    the identity they are, against how much they change between settings; and how far apart the
+ *    outputs of settings are when each setting's norms are moved k× further from their mean.
  * 2. The single-style-layer settings (and balanced): how far apart their outputs are, pairwise.
  * 3. Cross-condition (as research/cross-condition.ts does for compression): the weighted loss of every
  *    (condition, setting) pair; a model that learned the mapping does best at every setting under
@@ -88,6 +89,29 @@ for (const s of settings) {
     const mean = (f: (c: number) => number): number => sc[0].reduce((a, _, c) => a + f(c), 0) / sc[0].length;
     const range = (m: number[][], c: number): number => Math.max(...m.map((r) => r[c])) - Math.min(...m.map((r) => r[c]));
     console.log(pad([layer, fmt(mean((c) => Math.abs(sc[0][c] - 1))), fmt(mean((c) => Math.abs(sf[0][c]))), fmt(mean((c) => Math.abs(sc[ch][c] - sc[sh][c]))), fmt(mean((c) => Math.abs(sf[ch][c] - sf[sh][c]))), fmt(mean((c) => range(sc, c))), fmt(mean((c) => range(sf, c)))]));
+  }
+  // Is the picture insensitive to these changes, or are they just small? Each setting's norms moved
+  // k× further from their mean over the seven settings: how far apart the outputs then are.
+  console.log(`\nthe predicted norms' deviation from their mean over the settings, amplified k×: mean |pixel difference| (grey levels)`);
+  console.log(pad(['k', 'bal – c-heavy', 'bal – s-heavy', 'c – s-heavy', 's1 – s4 only']));
+  const index = (name: string) => settings.findIndex((s) => s.name === name);
+  for (const k of [1, 3, 10]) {
+    const at = (i: number): Float32Array => {
+      const y = tf.tidy(() => {
+        const amplified = Object.fromEntries(
+          Object.entries(norms).map(([layer, p]) => {
+            const one = (t: tf.Tensor2D) => tf.add(tf.mean(t, 0, true), tf.mul(tf.sub(t.slice([i, 0], [1, -1]), tf.mean(t, 0, true)), k)) as tf.Tensor2D;
+            return [layer, { scale: one(p.scale), shift: one(p.shift) }];
+          }),
+        );
+        return yoto.model.stylize(photos, amplified);
+      });
+      const v = y.dataSync() as Float32Array;
+      y.dispose();
+      return v;
+    };
+    const o = Object.fromEntries(['balanced', 'content-heavy', 'style-heavy', 'style1-only', 'style4-only'].map((n) => [n, at(index(n))]));
+    console.log(pad([String(k), fmt(diff(o.balanced, o['content-heavy'])), fmt(diff(o.balanced, o['style-heavy'])), fmt(diff(o['content-heavy'], o['style-heavy'])), fmt(diff(o['style1-only'], o['style4-only']))]));
   }
   tf.dispose([cond, ...Object.values(norms).flatMap((p) => [p.scale, p.shift])]);
 }

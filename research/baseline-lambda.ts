@@ -9,7 +9,7 @@
  *
  *   YOTO_DATA=../shared/data pnpm exec tsx research/baseline-lambda.ts [--lambdas 0.0018,0.018,0.18]
  *     [--steps 600] [--n 32] [--m 48] [--crop 64] [--batch 8] [--lr 5e-4] [--entropy-lr-scale 10]
- *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1] [--warmup 0] [--mixed] [--yoto]
+ *     [--images 4] [--eval-crop 256] [--backend b] [--step unit|lambda] [--step-lr-scale 10] [--seed 1] [--warmup 0] [--mixed] [--yoto] [--colour rgb|whitened]
  *
  * --step lambda gives each baseline its own learned per-channel quantization step Δ, started at the
  * YOTO model's Δ(λ) for its λ (config quantizationStep 'lambda'), with the learning-rate factor
@@ -17,7 +17,8 @@
  * --yoto trains one λ-conditioned model instead (the experiment's YOTO run, conditioning factor
  * --step-lr-scale) and measures it at every λ, for a same-budget comparison.
  * The latent std is in quantization steps (y/Δ). --mixed trains with mixed quantization (config
- * trainingQuantization 'mixed'), --warmup warms the learning rate up linearly over that many steps.
+ * trainingQuantization 'mixed'), --warmup warms the learning rate up linearly over that many steps,
+ * --colour whitened trains in the model's whitened colour space (config colourTransform).
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
@@ -30,7 +31,7 @@ const B = { type: 'boolean' } as const;
 const { flags: f } = parseFlags(
   'baseline-lambda',
   process.argv.slice(2),
-  { lambdas: S, steps: I, n: I, m: I, crop: I, batch: I, lr: S, 'entropy-lr-scale': S, images: I, 'eval-crop': I, backend: S, seed: I, step: S, 'step-lr-scale': S, warmup: I, mixed: B, yoto: B },
+  { lambdas: S, steps: I, n: I, m: I, crop: I, batch: I, lr: S, 'entropy-lr-scale': S, images: I, 'eval-crop': I, backend: S, seed: I, step: S, 'step-lr-scale': S, warmup: I, mixed: B, yoto: B, colour: S },
   'see the header of this file',
 ) as { flags: Record<string, string | number | boolean | undefined> };
 const num = (key: string, fallback: number): number => {
@@ -44,9 +45,11 @@ const lambdas = String(f.lambdas ?? '0.0018,0.018,0.18')
 const steps = (f.steps as number | undefined) ?? 600;
 const step = (f.step as string | undefined) ?? 'unit';
 if (step !== 'unit' && step !== 'lambda') throw new Error(`baseline-lambda: --step must be 'unit' or 'lambda', got '${step}'`);
+const colour = (f.colour as string | undefined) ?? 'rgb';
+if (colour !== 'rgb' && colour !== 'whitened') throw new Error(`baseline-lambda: --colour must be 'rgb' or 'whitened', got '${colour}'`);
 const backend = await initBackend(f.backend as string | undefined);
 const task = new BlsFactorizedTask({
-  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48, quantizationStep: step, ...(f.mixed ? { trainingQuantization: 'mixed' as const } : {}) },
+  config: { N: (f.n as number | undefined) ?? 32, M: (f.m as number | undefined) ?? 48, quantizationStep: step, ...(f.mixed ? { trainingQuantization: 'mixed' as const } : {}), ...(colour === 'whitened' ? { colourTransform: 'whitened' as const } : {}) },
   cropSize: (f.crop as number | undefined) ?? 64,
   evalCrop: (f['eval-crop'] as number | undefined) ?? 256,
 });

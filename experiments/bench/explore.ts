@@ -20,15 +20,16 @@ import { resolveHome } from '../src/runner/home.js';
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
-/** Issue 13's slider-to-picture targets: the VAE panel, and a 256×256 compression round trip. */
+/** Issue 13's slider-to-picture targets: the VAE panel, a 256×256 compression round trip, a 256×256 stylization. */
 function targetFor(experiment: string, what: string): number | null {
   if (experiment.startsWith('vae')) return 50;
   if (experiment.startsWith('compression')) return what === ' (codes 256×256)' ? 500 : null;
+  if (experiment.startsWith('style')) return what === ' (stylizes 256×256)' ? 300 : null;
   return null;
 }
 
 export async function main(args: string[]): Promise<number> {
-  const usage = 'pnpm bench explore [--experiment vae-beta-sweep|compression-rd-sweep] [--profile smoke] [--moves 20] [--backends auto,webgl,wasm]   (YOTO_HOME must hold a finished run)';
+  const usage = 'pnpm bench explore [--experiment vae-beta-sweep|compression-rd-sweep|style-adjustable] [--profile smoke] [--moves 20] [--backends auto,webgl,wasm]   (YOTO_HOME must hold a finished run)';
   const { flags } = parseFlags(
     'bench explore',
     args,
@@ -65,8 +66,10 @@ export async function main(args: string[]): Promise<number> {
     for (const backend of backends) {
       const { page, close } = await openExplorerPage(backend === 'auto' ? server.url : `${server.url}?backend=${backend}`, userData);
       if ((await page.evaluate(() => document.body.dataset.failed)) === 'true') throw new Error(`the page failed: ${await page.locator('#error').textContent()}`);
-      // What one move redraws: the compression page codes one image (its size), the VAE page a panel.
-      const what = (await page.locator('#original').count()) ? ` (codes ${await page.locator('#original').evaluate((c: HTMLCanvasElement) => `${c.width}×${c.height}`)})` : '';
+      // What one move redraws: the compression page codes one image (its size), the style page
+      // stylizes one, the VAE page draws a panel.
+      const verb = (await page.locator('#yoto-stylized').count()) ? 'stylizes' : 'codes';
+      const what = (await page.locator('#original').count()) ? ` (${verb} ${await page.locator('#original').evaluate((c: HTMLCanvasElement) => `${c.width}×${c.height}`)})` : '';
       const used = await page.locator('#subtitle').textContent();
       const pageMs: number[] = [];
       const frameMs: number[] = [];

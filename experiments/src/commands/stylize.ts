@@ -83,10 +83,9 @@ export async function stylizeCommand(args: ParsedArgs, io: CliIo): Promise<numbe
     const x = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, h, w, 3], 'int32').toFloat(), 255) as import('@tensorflow/tfjs').Tensor4D);
     const frames: Uint8Array[] = [];
     for (const p of points) {
-      const cond = model.conditioned ? space.condition(TERMS.map((t) => p[t]), 1) : null;
-      const y = tf.tidy(() => model.stylize(x, model.norms(cond)));
+      const y = style.stylizeAt(model, x, TERMS.map((t) => p[t]));
       frames.push(Uint8Array.from(await y.data(), (v) => Math.round(Math.min(1, Math.max(0, v)) * 255)));
-      tf.dispose([y, ...(cond ? [cond] : [])]);
+      y.dispose();
     }
     x.dispose();
     // A sweep is one strip, frames side by side with a 4-pixel white gap.

@@ -102,10 +102,9 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       },
     },
     // With 2 workers the critical path is 9,000 step-lengths (the YOTO run on one worker; two
-    // baselines, then the third, on the other). At the 0.28–0.29 CPU-s per step measured on
-    // wasm+dnnl (README), about 45 min of training on a quiet machine, an hour with what evaluation,
-    // pictures and two workers sharing the memory add: half the 2-hour budget, as margin for an estimate taken under load.
-    default: { description: 'the real comparison on a 2-core CPU (estimated about 1 hour with 2 workers on a quiet machine, from CPU time measured under load; not yet run)', overrides: {} },
+    // baselines, then the third, on the other). Measured on 2026-12-06 (README): 36 min wall with 2
+    // workers on wasm+dnnl, under a load average of 8–17 from other niced work; a third of the budget.
+    default: { description: 'the real comparison on a 2-core CPU (measured: 36 min with 2 workers, 2026-12-06)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {

@@ -123,6 +123,8 @@ export interface ReportExtension {
    * coefficients vary together), the generic charts would draw lines through unrelated points.
    */
   replaces?: string[];
+  /** The id of the chart among `charts` that replaces the trade-off plane (`tradeoff-1`): the explorer page draws it. */
+  tradeoff?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { basename, extname } from 'node:path';
 import { decodeImageU8, findDataset, listImageFiles } from '@yoto/core';
 import type { ExperimentPlan } from '../experiments/types.js';
+import { rawImage } from './raw-image.js';
 import type { TaskRoute } from './server.js';
 
 /** What the compression page is told by the server (`/panel.json`). */
@@ -34,11 +35,7 @@ export function compressionPanel(plan: ExperimentPlan): CompressionPanel {
   };
 }
 
-/**
- * `/image/<stem>`: a Kodak image as raw 8-bit RGB (width and height in headers), decoded by core's
- * decoder (sharp), so the page codes exactly the pixels the Node codec and the evaluation see, with
- * no browser colour management in between.
- */
+/** `/image/<stem>`: a Kodak image as raw RGB (`rawImage`), decoded by core's decoder as the Node codec and the evaluation decode it. */
 export function kodakRoute(plan: ExperimentPlan): TaskRoute {
   const { byStem } = kodakFiles(plan);
   return async (path) => {
@@ -46,7 +43,6 @@ export function kodakRoute(plan: ExperimentPlan): TaskRoute {
     if (!m) return null;
     const file = byStem.get(m[1]);
     if (!file) return { status: 404, type: 'text/plain', body: `no Kodak image ${m[1]}` };
-    const img = await decodeImageU8(file);
-    return { status: 200, type: 'application/octet-stream', body: img.data, headers: { 'x-image-width': String(img.width), 'x-image-height': String(img.height) } };
+    return rawImage(await decodeImageU8(file));
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridOf, positionOn, sliderToValue, valueToSlider } from './page/curve.js';
+import { gridOf, positionOn, recordedAt, sliderToValue, valueToSlider } from './page/curve.js';
 
 const evals = [
   { runId: 1, lambda: { reconstruction: 1, kl: 1 }, metric: 'kl', value: 10 },
@@ -35,5 +35,20 @@ describe('the current λ on the trade-off curve', () => {
     expect(sliderToValue(500, 1000, 0, 8, false)).toBe(4);
     expect(sliderToValue(-5, 1000, 1 / 8, 8, true)).toBeCloseTo(1 / 8, 12);
     for (const p of [0, 1, 333, 999, 1000]) expect(valueToSlider(sliderToValue(p, 1000, 1 / 8, 64, true), 1000, 1 / 8, 64, true)).toBe(p);
+  });
+});
+
+describe('a point of a multi-coefficient grid', () => {
+  it('is found only where every term matches (zero weights included), for the run asked', () => {
+    const style = [
+      { runId: 1, lambda: { content: 0.55, style1: 0.5, style2: 0 }, metric: 'content', value: 1.5 },
+      { runId: 1, lambda: { content: 0.55, style1: 0.5, style2: 0 }, metric: 'style', value: 3 },
+      { runId: 1, lambda: { content: 0.55, style1: 0.5, style2: 0.5 }, metric: 'content', value: 9 },
+      { runId: 2, lambda: { content: 0.55, style1: 0.5, style2: 0 }, metric: 'content', value: 7 },
+    ];
+    expect(recordedAt(style, 1, { content: 0.55, style1: 0.5, style2: 0 })).toEqual({ content: 1.5, style: 3 });
+    expect(recordedAt(style, 1, { content: 0.55 * (1 + 1e-8), style1: 0.5, style2: 0 })).toEqual({ content: 1.5, style: 3 });
+    expect(recordedAt(style, 1, { content: 0.55, style1: 0.5, style2: 0.001 })).toBeNull();
+    expect(recordedAt(style, 2, { content: 0.55, style1: 0.5, style2: 0 })).toEqual({ content: 7 });
   });
 });

@@ -10,20 +10,16 @@ import sharp from 'sharp';
 import { loadTrained } from '@yoto/core';
 import { reconstructAt, type VaeModel } from '@yoto/tasks-vae';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../cli/main.js';
 import { resolveExperiment } from '../experiments/registry.js';
+import { runCli } from '../testing/cli.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { startExplorer } from './explorer.js';
-import { baselinePoint, canvasPixels, chromiumMissing, openExplorerPage, renderCount, ringTransform, waitMeasured } from './testing/browser.js';
+import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage } from './testing/browser.js';
 
 let root: string;
 let homeDir: string;
-const cli = async (argv: string[]) => {
-  const err: string[] = [];
-  const io: CliIo = { out: () => {}, err: (l) => err.push(l), progress: { write: () => true }, env: { ...process.env, YOTO_HOME: homeDir }, cwd: root };
-  return { code: await main(argv, io), err: err.join('\n') };
-};
+const cli = (argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'yoto-explore-'));
@@ -88,9 +84,7 @@ describe('exp explore in headless Chromium', () => {
       return;
     }
     const server = await explorer({ port: 0 });
-    const { page, problems, outside, close } = await openExplorerPage(server.url, root);
-    try {
-      expect(await page.locator('#error').textContent()).toBe('');
+    await withExplorerPage(server, root, async (page) => {
       const sliders = page.locator('input[type=range]');
       expect(await sliders.count()).toBe(1); // the smoke space conditions on β alone
 
@@ -142,11 +136,6 @@ describe('exp explore in headless Chromium', () => {
       expect((await pixels('baseline-recon')).some((v) => v < 255)).toBe(true);
       expect(await page.locator('#metrics th').first().textContent()).toBe('held-out, recorded in the tracker at β = 8');
 
-      expect(problems).toEqual([]);
-      expect(outside).toEqual([]);
-    } finally {
-      await close();
-      await server.close();
-    }
+    });
   }, 300_000);
 });

@@ -3,7 +3,7 @@ import type { Home } from '../runner/home.js';
 import { openTracker } from '@yoto/tracker';
 import { UsageError } from '../errors.js';
 import { bundlePage } from './bundle.js';
-import { explorerPanel, explorerRoute } from './panel.js';
+import { explorerPanel } from './panel.js';
 import { serveExplorer, type RunningExplorer } from './server.js';
 import { explorerState } from './state.js';
 
@@ -23,13 +23,13 @@ export async function startExplorer(o: ExplorerOptions): Promise<RunningExplorer
   const tracker = openTracker(o.home.db, { create: false });
   let state;
   try {
-    state = explorerState(tracker, o.home, o.resolved, o.run);
+    state = await explorerState(tracker, o.home, o.resolved, o.run);
   } finally {
     tracker.close();
   }
-  const panel = await explorerPanel(o.resolved.plan, o.resolved.definition.name);
+  const { panel, route } = await explorerPanel(o.resolved.plan, o.resolved.definition.name);
   const page = await bundlePage();
-  const site = { home: o.home, state, panel, page, route: explorerRoute(o.resolved.plan) };
+  const site = { home: o.home, state, panel, page, route };
   let running: RunningExplorer;
   try {
     running = await serveExplorer(site, o.port ?? DEFAULT_PORT);

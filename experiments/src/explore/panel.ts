@@ -3,20 +3,23 @@ import { UsageError } from '../errors.js';
 import { compressionPanel, type CompressionPanel, kodakRoute } from './compression-panel.js';
 import type { VaePanel } from './page/vae-view.js';
 import type { TaskRoute } from './server.js';
+import { stylePanel, type StylePanel } from './style-panel.js';
 
 /** Test digits shown by the page (the report shows the first few test images too). */
 const PANEL_IMAGES = 8;
 const PANEL_SAMPLES = 8;
 
 /**
- * The fixed inputs the page draws: for the VAE tasks, the first test images as the model sees them;
- * for compression, the Kodak images it may code. Other tasks have no page yet (style follows): a
- * UsageError says so.
+ * The fixed inputs the page draws (`/panel.json`) and the task's own files besides (`route`): for
+ * the VAE tasks, the first test images as the model sees them; for compression, the Kodak images it
+ * may code; for style, the held-out photos and what the live estimate needs. Another task has no
+ * page: a UsageError says so.
  */
-export async function explorerPanel(plan: ExperimentPlan, experiment: string): Promise<VaePanel | CompressionPanel> {
-  if (plan.task.name === 'bls-factorized') return compressionPanel(plan);
+export async function explorerPanel(plan: ExperimentPlan, experiment: string): Promise<{ panel: VaePanel | CompressionPanel | StylePanel; route?: TaskRoute }> {
+  if (plan.task.name === 'bls-factorized') return { panel: compressionPanel(plan), route: kodakRoute(plan) };
+  if (plan.task.name === 'style-transfer') return stylePanel(plan);
   if (!plan.task.name.startsWith('vae-'))
-    throw new UsageError(`exp explore has pages for the VAE and compression experiments only so far; '${experiment}' (task '${plan.task.name}') has none yet`);
+    throw new UsageError(`exp explore has pages for the VAE, compression and style experiments; '${experiment}' (task '${plan.task.name}') has none`);
   const { createVaeTask } = await import('@yoto/tasks-vae');
   const tf = await import('@tensorflow/tfjs');
   await tf.ready(); // the server's own backend, for these few pixels
@@ -26,10 +29,5 @@ export async function explorerPanel(plan: ExperimentPlan, experiment: string): P
   const [, height, width, channels] = images.shape;
   const pixels = Array.from(images.dataSync());
   images.dispose();
-  return { n, height, width, channels, pixels, samples: PANEL_SAMPLES };
-}
-
-/** The task's own files the server sends besides the panel (compression: the Kodak images). */
-export function explorerRoute(plan: ExperimentPlan): TaskRoute | undefined {
-  return plan.task.name === 'bls-factorized' ? kodakRoute(plan) : undefined;
+  return { panel: { n, height, width, channels, pixels, samples: PANEL_SAMPLES } };
 }

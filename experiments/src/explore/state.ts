@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
-import { buildReport, type specs, type Tracker } from '@yoto/tracker';
+import type { specs, Tracker } from '@yoto/tracker';
 import { UsageError } from '../errors.js';
 import type { Resolved } from '../experiments/registry.js';
-import { checkpointDir, recordName, type Home } from '../runner/home.js';
-import { experimentReportOptions, planRunIds } from '../runner/report.js';
+import { checkpointDir, recordName, reportDir, type Home } from '../runner/home.js';
+import { identify } from '../runner/identity.js';
+import { composeReport, planRunIds } from '../runner/report.js';
 
 /** One trained model the page can load: its checkpoint is served at `/checkpoint/<runId>`. */
 export interface ExplorerModel {
   runId: number;
   name: string;
   kind: 'yoto' | 'baseline';
+  /** The plan's label of the run (e.g. `β=8`, or a named setting such as `balanced`); its name when the plan has no such run. */
+  label: string;
   /** A baseline's own λ (every term); null for the YOTO model. */
   lambda: Record<string, number> | null;
 }
@@ -30,7 +33,10 @@ export interface ExplorerState {
   x: string;
   y: string;
   metricTitles: Record<string, string>;
-  /** The report's trade-off chart, the same Vega-Lite spec as the static report's. */
+  /**
+   * The report's trade-off chart, the same Vega-Lite spec as the static report's (the experiment's
+   * own where it draws one instead, e.g. style's plane with a line per setting).
+   */
   chart: specs.VegaLiteSpec;
   /** Every held-out evaluation of these runs recorded in the tracker. */
   evaluations: { runId: number; lambda: Record<string, number>; metric: string; value: number }[];
@@ -41,7 +47,7 @@ export interface ExplorerState {
  * no runs of the experiment, no finished YOTO run, an unknown or unfinished `--run`, a checkpoint
  * that is not on disk.
  */
-export function explorerState(tracker: Tracker, home: Home, resolved: Resolved, runId?: number): ExplorerState {
+export async function explorerState(tracker: Tracker, home: Home, resolved: Resolved, runId?: number): Promise<ExplorerState> {
   const { definition, profile, plan } = resolved;
   const record = recordName(definition.name, profile);
   const command = `pnpm exp run ${definition.name}${profile === 'default' ? '' : ` --profile ${profile}`}`;
@@ -61,10 +67,12 @@ export function explorerState(tracker: Tracker, home: Home, resolved: Resolved, 
   }
   // Baselines of the same config as the chosen YOTO run when it is the current one, else every finished one.
   const baselineRuns = finished.filter((r) => r.kind === 'baseline' && (!planned.has(yoto.id) || planned.has(r.id)));
+  const labels = new Map(plan.runs.map((spec) => [identify(definition.name, profile, plan, spec).name, spec.label]));
   const models: ExplorerModel[] = [yoto, ...baselineRuns].map((r) => ({
     runId: r.id,
     name: r.name,
     kind: r.kind,
+    label: labels.get(r.name) ?? r.name,
     lambda: r.kind === 'baseline' ? r.lambda : null,
   }));
   for (const m of models) {
@@ -72,8 +80,8 @@ export function explorerState(tracker: Tracker, home: Home, resolved: Resolved, 
     if (!existsSync(file)) throw new UsageError(`run ${m.runId} (${m.name}) is finished but its checkpoint ${file} is missing; run \`${command}\` to train it again`);
   }
   const runIds = models.map((m) => m.runId);
-  const report = buildReport(tracker, record, experimentReportOptions(record, plan, runIds));
-  const chart = report.charts.find((c) => c.id === 'tradeoff-1');
+  const { report, tradeoff } = await composeReport({ tracker, record, plan, runIds, definition, outDir: reportDir(home, record) });
+  const chart = report.charts.find((c) => c.id === tradeoff);
   if (!chart) throw new UsageError(`'${record}' has no evaluation points to chart yet; run \`${command}\` to evaluate its runs`);
   const r = plan.report;
   return {

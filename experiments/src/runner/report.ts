@@ -44,6 +44,19 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     if (known.some((a) => a.path === img.path && a.sha256 === sha)) continue;
     tracker.logArtifact({ experiment: record, path: img.path, kind: 'image', meta: { title: img.title, about: img.caption } });
   }
+  const { report } = await composeReport(input);
+  const rendered = await renderReport(report, input.outDir);
+  if (!rendered.html) throw new Error('the report renderer wrote no HTML page');
+  return rendered.html;
+}
+
+/**
+ * The experiment's report content (the generic report with the experiment's own charts and tables in
+ * place of those they replace), for the static report and the explorer page alike, and the id of its
+ * trade-off chart (the generic `tradeoff-1`, or the chart the experiment draws instead).
+ */
+export async function composeReport(input: Omit<ReportInput, 'images'>): Promise<{ report: ReturnType<typeof buildReport>; tradeoff: string }> {
+  const { tracker, record, plan } = input;
   const report = buildReport(tracker, record, experimentReportOptions(record, plan, input.runIds));
   const extra = await input.definition?.extendReport?.({ plan, tracker, record, outDir: input.outDir, runIds: input.runIds });
   if (extra) {
@@ -54,9 +67,7 @@ export async function renderExperimentReport(input: ReportInput): Promise<string
     report.tables.unshift(...(extra.tables ?? []));
     report.notes.push(...(extra.notes ?? []));
   }
-  const rendered = await renderReport(report, input.outDir);
-  if (!rendered.html) throw new Error('the report renderer wrote no HTML page');
-  return rendered.html;
+  return { report, tradeoff: extra?.tradeoff ?? 'tradeoff-1' };
 }
 
 /** What an experiment's report shows, for the static report and the explorer page alike. */

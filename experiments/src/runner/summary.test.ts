@@ -55,4 +55,15 @@ describe('compare and target', () => {
     expect(text).toContain('weighted_loss at 0.5: YOTO 102.000  baseline 100.000  gap +2.00%  (misses the +1.00% target)');
     expect(text).toContain('target missed at 0.5');
   });
+
+  it('names the points by their baselines where the settings differ in more than the swept term', () => {
+    const settings = [run(2, 'baseline', 8), run(3, 'baseline', 0.5)].map((r, i) => ({ ...r, name: i ? 'kl-light' : 'kl-heavy', lambda: { reconstruction: i ? 1 : 2, kl: r.lambda!.kl } }));
+    const own: EvalRow[] = rows.map((r) => ({ ...r, lambda: { reconstruction: r.lambda.kl > 7 ? 2 : 1, kl: r.lambda.kl } }));
+    const c = compare(plan, [runs[0], ...settings], own);
+    expect(c.map((p) => p.label)).toEqual(['kl-light', 'kl-heavy']);
+    const s = { experiment: 'x', profile: 'smoke', backend: 'wasm', runs, wallSeconds: 3, compute: { share: 1, timeShare: 1, yotoSteps: 1, baselineSteps: 1 }, comparison: c, target: { ...target(plan, c), maxGap: 0.01, met: false }, report: null } as unknown as Summary;
+    const text = describeSummary(s).join('\n');
+    expect(text).toContain('weighted_loss at kl-light: YOTO 102.000');
+    expect(text).toContain('target missed at kl-light (worst gap +2.00%)');
+  });
 });

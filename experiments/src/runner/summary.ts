@@ -29,6 +29,8 @@ export interface PointComparison {
   lambda: Record<string, number>;
   /** The swept coefficient's value (e.g. β). */
   value: number;
+  /** How people name the point: the swept value, or the baseline's name where its other coefficients vary too. */
+  label: string;
   metrics: Record<string, MetricComparison>;
 }
 
@@ -61,7 +63,7 @@ export function compare(plan: ExperimentPlan, runs: readonly RunSummary[], rows:
   const yoto = runs.find((r) => r.kind === 'yoto');
   if (!yoto) throw new Error('the plan has no YOTO run to compare');
   const term = plan.report.lambdaTerm;
-  return runs
+  const points = runs
     .filter((r) => r.kind === 'baseline')
     .map((b) => {
       const lambda = b.lambda!;
@@ -76,9 +78,14 @@ export function compare(plan: ExperimentPlan, runs: readonly RunSummary[], rows:
         const base = find(b.runId);
         metrics[metric] = { yoto: y, baseline: base, gap: (y - base) / Math.abs(base) };
       }
-      return { run: b.name, lambda, value: lambda[term], metrics };
+      return { run: b.name, lambda, value: lambda[term], label: String(lambda[term]), metrics };
     })
     .sort((p, q) => p.value - q.value);
+  // Where the baselines differ in more than the swept term (the style settings: five weights), the
+  // swept value alone does not tell them apart, so they are named by their setting.
+  const varies = (k: string) => points.some((p) => p.lambda[k] !== points[0].lambda[k]);
+  const several = points.length > 0 && Object.keys(points[0].lambda).some((k) => k !== term && varies(k));
+  return several ? points.map((p) => ({ ...p, label: p.run })) : points;
 }
 
 export function target(plan: ExperimentPlan, comparison: readonly PointComparison[]): Summary['target'] {
@@ -99,14 +106,14 @@ export function describeSummary(s: Summary): string[] {
   for (const p of s.comparison) {
     const m = p.metrics[s.target.metric];
     lines.push(
-      `  ${s.target.metric} at ${p.value}: YOTO ${m.yoto.toFixed(3)}  baseline ${m.baseline.toFixed(3)}  gap ${pct(m.gap)}` +
+      `  ${s.target.metric} at ${p.label}: YOTO ${m.yoto.toFixed(3)}  baseline ${m.baseline.toFixed(3)}  gap ${pct(m.gap)}` +
         (m.gap <= s.target.maxGap ? '' : `  (misses the ${pct(s.target.maxGap)} target)`),
     );
   }
   lines.push(
     s.target.met
       ? `target met: every gap ≤ ${pct(s.target.maxGap)} (worst ${pct(s.target.worstGap)})`
-      : `target missed at ${s.target.misses.join(', ')} (worst gap ${pct(s.target.worstGap)})`,
+      : `target missed at ${s.comparison.filter((p) => !(p.metrics[s.target.metric].gap <= s.target.maxGap)).map((p) => p.label).join(', ')} (worst gap ${pct(s.target.worstGap)})`,
   );
   if (s.report) lines.push(`report: ${s.report}`);
   return lines;

@@ -21,6 +21,8 @@ export * from './checkpoint/named-arrays.js';
 export * from './checkpoint/model-from-checkpoint.js';
 export * from './checkpoint/trained-from-checkpoint.js';
 export * from './checkpoint/errors.js';
+// The held-out evaluation at one λ, as the runner calls it (the explorer's live estimates).
+export { evaluateAt } from './eval/grid.js';
 export * from './checkpoint/sha256.js';
 // The wasm kernel fixes (tfjs's transposed convolution is a plain scatter loop there): the browser's
 // wasm backend runs the same kernels as Node's.

@@ -16,6 +16,7 @@ export * from './entropy/bottleneck.js';
 export * from './entropy/refit.js';
 export * from './entropy/normal.js';
 export * from './entropy/gaussian-conditional.js';
+export * from './model/colour.js';
 export * from './model/config.js';
 export * from './model/factorized-prior.js';
 export * from './model/scale-hyperprior.js';

@@ -1,12 +1,7 @@
 import sharp from 'sharp';
+import type { PixelsU8 } from './pixels.js';
 
-/** An 8-bit RGB image, [height, width, 3] row-major. */
-export interface PixelsU8 {
-  width: number;
-  height: number;
-  data: Uint8Array;
-  source: string;
-}
+export type { PixelsU8 };
 
 /**
  * Decodes an image file and resizes it to exactly width×height (scaled to cover, then centre-cropped;

@@ -1,15 +1,6 @@
-export * from './losses/gram.js';
-export * from './losses/terms.js';
-export * from './losses/style-loss.js';
-export * from './losses/pixel-optimise.js';
-export * from './loss-network/topology.js';
-export * from './loss-network/network.js';
+export * from './portable.js';
 export * from './loss-network/read.js';
 export * from './loss-network/files.js';
-export * from './loss-network/presets.js';
-export * from './model/config.js';
-export * from './model/transformer.js';
-export * from './space.js';
 export * from './data.js';
 export * from './task.js';
 export { registerStyleTasks } from './register.js';

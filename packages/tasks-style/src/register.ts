@@ -1,9 +1,9 @@
-import { listTasks, registerTask } from '@yoto/core';
-import { STYLE_TASK, StyleTask, type StyleTaskOptions } from './task.js';
+import { registerStyleTasksWith } from './register-with.js';
+import { StyleTask } from './task.js';
 
-/** Registers 'style-transfer' in core's task registry (once, even if this module loads twice). */
+/** Registers 'style-transfer' (the task on the data root's files) in core's task registry. */
 export function registerStyleTasks(): void {
-  if (!listTasks().includes(STYLE_TASK)) registerTask(STYLE_TASK, (options?: Record<string, unknown>) => new StyleTask((options ?? {}) as StyleTaskOptions));
+  registerStyleTasksWith((o) => new StyleTask(o));
 }
 
 registerStyleTasks();

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import './register.js';
 import { LOSS_NETWORKS } from './loss-network/presets.js';
 import { STYLE_TERMS, styleSettings } from './space.js';
-import { splitContent, StyleTask, toTensor } from './task.js';
+import { splitContent, StyleTask } from './task.js';
+import { toTensor } from './pixels.js';
 import type { PixelsU8 } from './data.js';
 import type { StyleModel } from './model/transformer.js';
 

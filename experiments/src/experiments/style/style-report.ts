@@ -66,7 +66,7 @@ export async function styleReport(ctx: ReportExtensionContext): Promise<ReportEx
       })),
     },
   ];
-  return { charts, tables, notes, replaces: REPLACED };
+  return { charts, tables, notes, replaces: REPLACED, tradeoff: 'style-tradeoff' };
 }
 
 /**

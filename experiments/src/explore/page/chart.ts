@@ -9,16 +9,22 @@ export interface TradeoffChart {
   setCurrent(x: number, y: number, lambda: number): Promise<void>;
 }
 
+/** What names a clicked baseline point: its run (the generic chart) or its named setting (style's chart). */
+export interface BaselineDatum {
+  run?: string;
+  setting?: string;
+}
+
 /**
  * The report's trade-off chart (the same Vega-Lite spec) with one more layer: a ring at the current
- * λ. `onBaseline` receives the run id of a clicked baseline point.
+ * λ. `onBaseline` receives the datum of a clicked baseline point.
  */
 export async function showTradeoffChart(
   el: HTMLElement,
   reportSpec: Record<string, unknown>,
   lambdaTitle: string,
   start: { x: number; y: number; lambda: number },
-  onBaseline: (run: string) => void,
+  onBaseline: (datum: BaselineDatum) => void,
 ): Promise<TradeoffChart> {
   const layers = (reportSpec.layer as Record<string, unknown>[]) ?? [];
   const spec = {
@@ -40,8 +46,8 @@ export async function showTradeoffChart(
   };
   const { view } = await embed(el, spec as never, { renderer: 'svg', actions: false });
   view.addEventListener('click', (_event, item) => {
-    const datum = (item as { datum?: { kind?: string; run?: string } } | null)?.datum;
-    if (datum?.kind === 'baseline' && datum.run) onBaseline(datum.run);
+    const datum = (item as { datum?: BaselineDatum & { kind?: string } } | null)?.datum;
+    if (datum?.kind === 'baseline') onBaseline(datum);
   });
   return {
     async setCurrent(x, y, lambda) {

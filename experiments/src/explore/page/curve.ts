@@ -58,3 +58,15 @@ export function valueToSlider(value: number, steps: number, min: number, max: nu
   const t = log ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min);
   return Math.round(t * steps);
 }
+
+/**
+ * The metrics recorded for run `runId` at exactly λ (every term within 1e-6 relative; style weights
+ * may be 0), or null: where several coefficients move, the grid is a set of points, and between them
+ * there is nothing to interpolate along.
+ */
+export function recordedAt(evaluations: { runId: number; lambda: Record<string, number>; metric: string; value: number }[], runId: number, lambda: Record<string, number>): Record<string, number> | null {
+  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12;
+  const terms = Object.keys(lambda);
+  const hits = evaluations.filter((e) => e.runId === runId && terms.every((t) => t in e.lambda && same(e.lambda[t], lambda[t])));
+  return hits.length ? Object.fromEntries(hits.map((e) => [e.metric, e.value])) : null;
+}

@@ -7,13 +7,17 @@ import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadTrainedFromBytes, registerKernelFixes, type TaskModel } from '@yoto/core';
 import '@yoto/tasks-vae';
 import '@yoto/tasks-compression';
+import '@yoto/tasks-style';
 import type { VaeModel } from '@yoto/tasks-vae';
 import type { FactorizedPrior } from '@yoto/tasks-compression';
+import type { StyleModel, StyleTaskDefinition } from '@yoto/tasks-style';
 import type { CompressionPanel } from '../compression-panel.js';
 import type { ExplorerModel, ExplorerState } from '../state.js';
+import type { StylePanel } from '../style-panel.js';
 import { showTradeoffChart } from './chart.js';
-import { gridOf, positionOn, sliderToValue, valueToSlider } from './curve.js';
+import { type CurvePosition, gridOf, positionOn, recordedAt, sliderToValue, valueToSlider } from './curve.js';
 import { compressionView } from './compression-view.js';
+import { styleView } from './style-view.js';
 import { vaeView, type VaePanel } from './vae-view.js';
 import type { ChosenBaseline, ExplorerView } from './view.js';
 
@@ -54,11 +58,12 @@ const fmt = (v: number) => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-
 async function start(): Promise<void> {
   const backend = await chooseBackend();
   const state = (await (await fetchOk('/state.json')).json()) as ExplorerState;
-  const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel | CompressionPanel;
+  const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel | CompressionPanel | StylePanel;
   document.title = `${state.record} — YOTO explorer`;
   document.getElementById('title')!.textContent = `${state.record}: turn ${state.lambdaTitle} on one model`;
   const trained = await loadModel(state.yoto);
   const { space } = trained;
+  if (space.conditionedTerms.length > 1) document.getElementById('title')!.textContent = `${state.record}: turn the ${space.conditionedTerms.length} loss weights of one model`;
   // The threaded wasm build needs cross-origin isolation (the server's headers); it runs one XNNPACK
   // thread per two logical cores (tfjs caps it there, assuming SMT), so one on a 2-core machine.
   const threads = backend === 'wasm' ? ` (${getThreadsCount()} thread${getThreadsCount() === 1 ? '' : 's'})` : '';
@@ -87,17 +92,30 @@ async function start(): Promise<void> {
   }
 
   const outputs = document.getElementById('outputs')!;
+  const kind = 'kind' in panel ? panel.kind : 'vae';
   const view: ExplorerView =
-    'kind' in panel && panel.kind === 'compression'
-      ? ((await compressionView(outputs, panel, trained.model as FactorizedPrior, () => void render())) as unknown as ExplorerView)
-      : vaePage(outputs, panel as VaePanel, trained);
+    kind === 'compression'
+      ? ((await compressionView(outputs, panel as CompressionPanel, trained.model as FactorizedPrior, () => void render())) as unknown as ExplorerView)
+      : kind === 'style'
+        ? ((await styleView(outputs, panel as StylePanel, trained.task as unknown as StyleTaskDefinition, trained.model as StyleModel, () => void render())) as unknown as ExplorerView)
+        : vaePage(outputs, panel as VaePanel, trained);
+  // One conditioned term: the grid is a curve along it (interpolated between its points). Several
+  // (style's five weights): the grid is a set of points, recorded values only where the sliders sit on one.
+  const multi = space.conditionedTerms.length > 1;
   const grid = gridOf(state.evaluations, state.yoto.runId, state.lambdaTerm);
+  const where = () => (multi ? `(${space.terms.map((t, i) => `${t} ${fmt(lambda[i])}`).join(', ')})` : `${state.lambdaTitle} = ${fmt(lambda[space.terms.indexOf(state.lambdaTerm)])}`);
+  const positionAt = (beta: number): CurvePosition | null => {
+    if (!multi) return positionOn(grid, beta);
+    const metrics = recordedAt(state.evaluations, state.yoto.runId, Object.fromEntries(space.terms.map((t, i) => [t, lambda[i]])));
+    return metrics && { metrics, exact: true, below: beta, above: beta };
+  };
   const baselineModels = new Map<number, TaskModel>();
   let baseline: ChosenBaseline | null = null;
 
   const first = grid[0]?.metrics ?? {};
-  const chart = await showTradeoffChart(document.getElementById('chart')!, state.chart, state.lambdaTitle, { x: first[state.x] ?? 0, y: first[state.y] ?? 0, lambda: grid[0]?.lambda ?? 1 }, (run) => {
-    const b = state.baselines.find((m) => m.name === run);
+  const chart = await showTradeoffChart(document.getElementById('chart')!, state.chart, state.lambdaTitle, { x: first[state.x] ?? 0, y: first[state.y] ?? 0, lambda: grid[0]?.lambda ?? 1 }, (datum) => {
+    // The generic chart names a baseline's run; the style chart its setting (the run's label).
+    const b = state.baselines.find((m) => m.name === datum.run || (datum.setting !== undefined && m.label === datum.setting));
     if (b) void chooseBaseline(b);
   });
 
@@ -109,23 +127,28 @@ async function start(): Promise<void> {
    */
   const draw = async (askedAt: number) => {
     const beta = lambda[space.terms.indexOf(state.lambdaTerm)];
+    const vector = [...lambda];
+    const at = where();
     const t0 = performance.now();
-    const drawn = await view.render(beta, baseline);
+    const drawn = await view.render({ lambda: beta, vector }, baseline);
     const t1 = performance.now();
     const ms = t1 - t0;
     const latency = t1 - askedAt;
-    const pos = positionOn(grid, beta);
-    if (pos && state.x in pos.metrics && state.y in pos.metrics) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
-    showMetrics(state, beta, pos, drawn.live, view.liveCaption, latency);
+    const pos = positionAt(beta);
+    const placed = !!pos && state.x in pos.metrics && state.y in pos.metrics;
+    if (placed) await chart.setCurrent(pos.metrics[state.x], pos.metrics[state.y], beta);
+    showMetrics(state, at, pos, drawn.live, view.liveCaption, latency);
     renders++;
-    Object.assign(document.body.dataset, { renders: String(renders), lambda: String(beta), ms: ms.toFixed(1), latency: latency.toFixed(1), chartMs: (performance.now() - t1).toFixed(1) });
+    Object.assign(document.body.dataset, { renders: String(renders), lambda: String(beta), vector: JSON.stringify(vector), ms: ms.toFixed(1), latency: latency.toFixed(1), chartMs: (performance.now() - t1).toFixed(1) });
     const m0 = performance.now();
     if (drawn.measure) {
       // Let the browser put the pictures on screen before measuring them; a newer λ waiting skips it.
       await nextFrame();
       if (queued) return;
       const more = await drawn.measure();
-      showMetrics(state, beta, pos, { ...drawn.live, ...more }, view.liveCaption, latency);
+      showMetrics(state, at, pos, { ...drawn.live, ...more }, view.liveCaption, latency);
+      // Off the recorded grid, the ring sits at the model's own estimate (style: its terms are the chart's axes).
+      if (!placed && state.x in more && state.y in more) await chart.setCurrent(more[state.x], more[state.y], beta);
     }
     // body[data-measured] = body[data-renders]: the page is idle, with everything of this λ shown.
     Object.assign(document.body.dataset, { measured: String(renders), measureMs: (performance.now() - m0).toFixed(1) });
@@ -169,7 +192,8 @@ async function start(): Promise<void> {
     }
     for (const [term, v] of Object.entries(b.lambda ?? {})) setTerm(term, v);
     const beta = b.lambda![state.lambdaTerm];
-    baseline = { model, lambda: beta, label: `baseline run ${b.runId} (${state.lambdaTitle} = ${fmt(beta)})` };
+    const vector = space.terms.map((t) => b.lambda![t]);
+    baseline = { model, lambda: beta, vector, label: `baseline run ${b.runId} (${multi ? b.label : `${state.lambdaTitle} = ${fmt(beta)}`})` };
     document.body.dataset.baseline = String(b.runId);
     await render();
   }
@@ -178,7 +202,7 @@ async function start(): Promise<void> {
   if (state.baselines.length) buttons.append(`Baselines (or click one on the chart): `);
   for (const b of state.baselines) {
     const button = document.createElement('button');
-    button.textContent = `${state.lambdaTitle} = ${fmt(b.lambda![state.lambdaTerm])}`;
+    button.textContent = multi ? b.label : `${state.lambdaTitle} = ${fmt(b.lambda![state.lambdaTerm])}`;
     button.dataset.baselineRun = String(b.runId);
     button.addEventListener('click', () => void chooseBaseline(b));
     buttons.append(button);
@@ -195,7 +219,7 @@ function vaePage(outputs: HTMLElement, panel: VaePanel, trained: { task: unknown
   const v = vaeView(outputs, panel, trained.task as never, trained.model as VaeModel);
   return {
     liveCaption: "the model's own estimate on the panel (posterior mean, no sampling noise)",
-    render: (lambda, b) => v.render(lambda, b && { model: b.model as VaeModel, beta: b.lambda, label: b.label }),
+    render: ({ lambda }, b) => v.render(lambda, b && { model: b.model as VaeModel, beta: b.lambda, label: b.label }),
   };
 }
 
@@ -204,20 +228,22 @@ function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
-function showMetrics(state: ExplorerState, beta: number, pos: ReturnType<typeof positionOn>, live: Record<string, number>, liveCaption: string, latencyMs: number): void {
+/** The metrics table; `at` says where the sliders are (`β = 8`, or every weight where several move). */
+function showMetrics(state: ExplorerState, at: string, pos: CurvePosition | null, live: Record<string, number>, liveCaption: string, latencyMs: number): void {
   const title = (m: string) => state.metricTitles[m] ?? m;
   const rows: string[] = [];
+  if (!pos) rows.push(`<tr><th colspan="2">no held-out grid point at ${at}: the tracker has no values here</th></tr>`);
   if (pos) {
     const source = pos.exact
-      ? `held-out, recorded in the tracker at ${state.lambdaTitle} = ${fmt(beta)}`
+      ? `held-out, recorded in the tracker at ${at}`
       : pos.below === pos.above
         ? `held-out at the nearest grid point ${state.lambdaTitle} = ${fmt(pos.below)} (outside the grid)`
         : `interpolated in log ${state.lambdaTitle} between the held-out grid points ${fmt(pos.below)} and ${fmt(pos.above)}`;
     rows.push(`<tr><th colspan="2">${source}</th></tr>`);
-    for (const [k, v] of Object.entries(pos.metrics)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-metric="${k}">${fmt(v)}</td></tr>`);
+    for (const [k, v] of Object.entries(pos.metrics)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-metric="${k}" data-value="${v}">${fmt(v)}</td></tr>`);
   }
   rows.push(`<tr><th colspan="2">${liveCaption}</th></tr>`);
-  for (const [k, v] of Object.entries(live)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-live="${k}">${fmt(v)}</td></tr>`);
+  for (const [k, v] of Object.entries(live)) rows.push(`<tr><td>${title(k)}</td><td class="num" data-live="${k}" data-value="${v}">${fmt(v)}</td></tr>`);
   rows.push(`<tr><td>slider to picture</td><td class="num">${latencyMs.toFixed(1)} ms</td></tr>`);
   document.getElementById('metrics')!.innerHTML = `<table>${rows.join('')}</table>`;
 }

@@ -1,9 +1,14 @@
 import type { TaskModel } from '@yoto/core';
 
-/** A baseline the user clicked: its own model at its own λ. */
-export interface ChosenBaseline<M extends TaskModel = TaskModel> {
-  model: M;
+/** Where the sliders are: the report's λ term, and every term of the model's space (in its order). */
+export interface LambdaAt {
   lambda: number;
+  vector: readonly number[];
+}
+
+/** A baseline the user clicked: its own model at its own λ (the report's term, and every term). */
+export interface ChosenBaseline<M extends TaskModel = TaskModel> extends LambdaAt {
+  model: M;
   label: string;
 }
 
@@ -23,5 +28,5 @@ export interface ExplorerView<M extends TaskModel = TaskModel> {
   /** What the live values are measured on (a heading in the metrics table). */
   liveCaption: string;
   /** Draws the YOTO outputs at λ (and the baseline's, when one is chosen). */
-  render(lambda: number, baseline: ChosenBaseline<M> | null): Promise<Drawn>;
+  render(at: LambdaAt, baseline: ChosenBaseline<M> | null): Promise<Drawn>;
 }

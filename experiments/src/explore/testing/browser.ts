@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import type { RunningExplorer } from '../server.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -44,6 +45,28 @@ export async function openExplorerPage(url: string, dir: string, viewport = { wi
   return { page, problems, outside, close: () => browser.close() };
 }
 
+/**
+ * The explorer tests' frame: opens `server`'s page in headless Chromium, checks that it started
+ * without an error, runs `body`, then checks what every explorer page must hold (no console error,
+ * no request leaving the local server) and closes the browser and the server, whatever happened.
+ */
+export async function withExplorerPage(server: RunningExplorer, dir: string, body: (page: Page) => Promise<void>): Promise<void> {
+  try {
+    const { page, problems, outside, close } = await openExplorerPage(server.url, dir);
+    try {
+      const error = await page.locator('#error').textContent();
+      if (error) throw new Error(`the page shows an error: ${error}`);
+      await body(page);
+      if (problems.length) throw new Error(`the page logged errors:\n${problems.join('\n')}`);
+      if (outside.length) throw new Error(`the page made requests beyond the explorer server: ${outside.join(', ')}`);
+    } finally {
+      await close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
 /** The RGBA bytes of a canvas on the page. */
 export function canvasPixels(page: Page, id: string): Promise<number[]> {
   return page.evaluate((i) => {
@@ -72,6 +95,8 @@ export function baselinePoint(page: Page, key: string): Promise<{ x: number; y: 
   return page.evaluate((k) => {
     const paths = Array.from(document.querySelectorAll('#chart svg g.mark-symbol path'));
     const p = paths.find((e) => (e.getAttribute('aria-label') ?? '').includes(k));
+    // In view first (the style page's chart sits below its pictures): a click lands only inside the viewport.
+    p?.scrollIntoView({ block: 'center' });
     const r = p?.getBoundingClientRect();
     return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
   }, key);

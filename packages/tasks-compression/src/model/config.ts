@@ -36,6 +36,12 @@ export interface FactorizedPriorConfig {
    * latents round(y − m) + m with a straight-through gradient, so it trains on what it decodes).
    */
   trainingQuantization?: 'noise' | 'mixed';
+  /**
+   * The colour space the analysis reads: 'rgb' (absent; pixels in [0, 1]) or 'whitened' (centred and
+   * decorrelated by the training pixels' colour statistics, model/colour.ts; the synthesis' output
+   * centred on their mean): the same models, but short runs code all three colour dimensions.
+   */
+  colourTransform?: 'rgb' | 'whitened';
 }
 
 export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
@@ -47,7 +53,7 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 /** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
-const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'trainingQuantization'];
+const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'trainingQuantization', 'colourTransform'];
 
 /**
  * Options that existed once and were removed, with what replaced them: a configuration (or a
@@ -81,5 +87,7 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}, what
     throw new Error(`${what}: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
   if (c.trainingQuantization !== undefined && c.trainingQuantization !== 'noise' && c.trainingQuantization !== 'mixed')
     throw new Error(`${what}: trainingQuantization must be 'noise' or 'mixed', got ${JSON.stringify(c.trainingQuantization)}`);
+  if (c.colourTransform !== undefined && c.colourTransform !== 'rgb' && c.colourTransform !== 'whitened')
+    throw new Error(`${what}: colourTransform must be 'rgb' or 'whitened', got ${JSON.stringify(c.colourTransform)}`);
   return c;
 }

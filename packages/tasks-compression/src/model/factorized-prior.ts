@@ -81,7 +81,7 @@ export class FactorizedPrior implements TaskModel {
     this.lambdaRange = this.lambda.lambdaRange;
     this.params = new ParamStore(options.seed);
     const p = this.params;
-    const transforms = new MainTransforms(p, N, M);
+    const transforms = new MainTransforms(p, N, M, this.config.colourTransform === 'whitened');
     this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), M, { filters: this.config.filters, knots });
     const conditioning = this.conditioned
       ? new ConditioningNetwork(p, {

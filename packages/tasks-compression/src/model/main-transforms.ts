@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ConditionedLayerSpec, conv2d, conv2dTranspose, film, type FilmParams, type Layer, type Params } from '@yoto/core';
 import { gdn } from '../layers/gdn.js';
+import { centreColour, whitenColour } from './colour.js';
 
 /** FiLM on x when the model is conditioned (`films` holds the layer), x itself otherwise. */
 export function modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
@@ -25,8 +26,16 @@ export class MainTransforms {
   private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
 
-  /** Defines g_a's then g_s's variables, in this order (a seeded model's initial weights depend on it). */
-  constructor(p: Params, N: number, M: number) {
+  /**
+   * Defines g_a's then g_s's variables, in this order (a seeded model's initial weights depend on it).
+   * `whitened`: the analysis sees whitened colour components and the synthesis' output is centred on the mean colour (colour.ts).
+   */
+  constructor(
+    p: Params,
+    N: number,
+    M: number,
+    private readonly whitened = false,
+  ) {
     const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
     const aIn = [3, N, N, N];
     const aOut = [N, N, N, M];
@@ -50,7 +59,7 @@ export class MainTransforms {
   /** y = g_a(x), [B, H/16, W/16, M]. */
   analysis(x: tf.Tensor4D, films: Record<string, FilmParams> | null): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = x;
+      let h = this.whitened ? whitenColour(x) : x;
       for (let i = 0; i < 4; i++) {
         h = modulate(this.analysisConvs[i](h), films, `g_a${i}`);
         if (i < 3) h = this.analysisGdn[i](h);
@@ -67,7 +76,7 @@ export class MainTransforms {
         h = this.synthesisConvs[i](h);
         if (i < 3) h = this.synthesisGdn[i](modulate(h, films, `g_s${i}`));
       }
-      return h;
+      return this.whitened ? centreColour(h) : h;
     });
   }
 }

@@ -8,6 +8,7 @@ import { type FactorizedPriorConfig, resolveConfig } from './config.js';
 import { ConditionedMain } from './conditioned-main.js';
 import { knotsOfRange, LambdaInput } from './lambda-input.js';
 import { quantizationStep } from './lambda-step.js';
+import { filmMosaic, fromMosaic, mosaicGrid, toMosaic } from './hyper-mosaic.js';
 import { MainTransforms, modulate } from './main-transforms.js';
 import { ENTROPY_SCOPE } from './scopes.js';
 
@@ -90,7 +91,7 @@ export class ScaleHyperprior implements TaskModel {
     this.lambdaRange = this.lambda.lambdaRange;
     this.params = new ParamStore(options.seed);
     const p = this.params;
-    const transforms = new MainTransforms(p, N, M);
+    const transforms = new MainTransforms(p, N, M, this.config.colourTransform === 'whitened');
     const down = { kernelSize: 5, strides: 2, padding: 'same' as const, filters: N };
     this.hyperAnalysisConvs = [
       conv2d(p, 'h_a/conv0', M, { kernelSize: 3, strides: 1, padding: 'same', filters: N }),
@@ -142,27 +143,36 @@ export class ScaleHyperprior implements TaskModel {
 
   /** z = h_a(|y|), [B, ⌈h/4⌉, ⌈w/4⌉, N]. */
   hyperAnalysis(y: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
-    return tf.tidy(() => {
-      const films = this.main.films(condition);
-      let h = tf.abs(y) as tf.Tensor4D;
-      this.hyperAnalysisConvs.forEach((conv, i) => {
-        h = modulate(conv(h), films, `h_a${i}`);
-        if (i < 2) h = tf.relu(h);
-      });
-      return h;
+    return tf.tidy(() => this.runHyperAnalysis(y, this.modulator(condition, null)));
+  }
+
+  /** FiLM of the hyper layers: per example, or per block of a training mosaic ([rows, cols]). */
+  private modulator(condition: tf.Tensor2D | null, mosaic: [number, number] | null): (h: tf.Tensor4D, name: string) => tf.Tensor4D {
+    const films = this.main.films(condition);
+    if (!films || !mosaic) return (h, name) => modulate(h, films, name);
+    return (h, name) => filmMosaic(h, films[name], mosaic[0], mosaic[1]);
+  }
+
+  private runHyperAnalysis(y: tf.Tensor4D, mod: (h: tf.Tensor4D, name: string) => tf.Tensor4D): tf.Tensor4D {
+    let h = tf.abs(y) as tf.Tensor4D;
+    this.hyperAnalysisConvs.forEach((conv, i) => {
+      h = mod(conv(h), `h_a${i}`);
+      if (i < 2) h = tf.relu(h);
     });
+    return h;
+  }
+
+  private runHyperSynthesis(zHat: tf.Tensor4D, mod: (h: tf.Tensor4D, name: string) => tf.Tensor4D, height: number, width: number): tf.Tensor4D {
+    let h = zHat;
+    this.hyperSynthesisConvs.forEach((conv, i) => {
+      h = tf.relu(mod(conv(h), `h_s${i}`));
+    });
+    return tf.slice(h, [0, 0, 0, 0], [-1, height, width, -1]);
   }
 
   /** σ = h_s(ẑ) cropped to the latent grid height × width, [B, height, width, M]. */
   hyperSynthesis(zHat: tf.Tensor4D, condition: tf.Tensor2D | null, height: number, width: number): tf.Tensor4D {
-    return tf.tidy(() => {
-      const films = this.main.films(condition);
-      let h = zHat;
-      this.hyperSynthesisConvs.forEach((conv, i) => {
-        h = tf.relu(modulate(conv(h), films, `h_s${i}`));
-      });
-      return tf.slice(h, [0, 0, 0, 0], [-1, height, width, -1]);
-    });
+    return tf.tidy(() => this.runHyperSynthesis(zHat, this.modulator(condition, null), height, width));
   }
 
   /** −Σ log2 p(ẑ) per example under the hyper-latents' density at each condition. */
@@ -178,15 +188,20 @@ export class ScaleHyperprior implements TaskModel {
    * Training forward pass: uniform noise on y and on z (independent streams from `noiseSeed`, so a
    * resumed run replays the same step), σ predicted from the noisy z̃, bits of both. With
    * trainingQuantization 'mixed' the synthesis gets round(y) (straight-through; the Gaussians are
-   * zero-mean, so the coder's symbols are round(y) too).
+   * zero-mean, so the coder's symbols are round(y) too). The hyper transforms see the batch's
+   * latents as one mosaic when its crops allow it (hyper-mosaic.ts says why).
    */
   trainForward(x: tf.Tensor4D, condition: tf.Tensor2D | null, noiseSeed: number): { xHat: tf.Tensor4D; bits: tf.Tensor1D } {
     return tf.tidy(() => {
       const y = this.analysis(x, condition);
-      const z = this.hyperAnalysis(y, condition);
+      const [b, h, w] = y.shape;
+      // Blocks tile exactly only when each crop's hyper-latent grid is whole (h, w multiples of 4).
+      const grid = b > 1 && h % 4 === 0 && w % 4 === 0 ? mosaicGrid(b) : null;
+      const mod = this.modulator(condition, grid);
+      const z = grid ? fromMosaic(this.runHyperAnalysis(toMosaic(y, ...grid), mod), ...grid) : this.runHyperAnalysis(y, mod);
       const zTilde = EntropyBottleneck.addNoise(z, (noiseSeed + 0x9e3779b9) >>> 0);
       const yTilde = EntropyBottleneck.addNoise(y, noiseSeed);
-      const scales = this.hyperSynthesis(zTilde, condition, y.shape[1], y.shape[2]);
+      const scales = grid ? fromMosaic(this.runHyperSynthesis(toMosaic(zTilde, ...grid), mod, grid[0] * h, grid[1] * w), ...grid) : this.runHyperSynthesis(zTilde, mod, h, w);
       const bits = tf.add(this.zBitsOf(zTilde, condition), bitsOfLikelihood(gaussianLikelihood(yTilde, scales))) as tf.Tensor1D;
       const decoded = this.config.trainingQuantization === 'mixed' ? EntropyBottleneck.straightThrough(y, tf.zeros([y.shape[0], y.shape[3]])) : yTilde;
       return { xHat: this.synthesis(decoded, condition), bits };

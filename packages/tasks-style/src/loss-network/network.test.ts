@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOSS_NETWORKS } from './presets.js';
 import { readLossNetwork } from './read.js';
+import { lossNetworkFromBytes } from './from-bytes.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -114,6 +115,22 @@ describe('readLossNetwork', () => {
     const garbage = copy();
     writeFileSync(join(garbage, 'model.json'), '{"modelTopology": ');
     expect(() => readLossNetwork(garbage, ['r1'], 'unit')).toThrow(`loss network ${join(garbage, 'model.json')}: is not valid JSON`);
+  });
+});
+
+describe('lossNetworkFromBytes (the browser\'s path)', () => {
+  it('gives exactly the network read from the files, and names a shard that is missing or short', async () => {
+    const dir = await writeModel(smallModel());
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    const shards = new Map((json.weightsManifest as { paths: string[] }[]).flatMap((g) => g.paths).map((p) => [p, new Uint8Array(readFileSync(join(dir, p)))]));
+    const x = tf.randomUniform([1, 12, 10, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const fromFiles = readLossNetwork(dir, ['c2'], 'symmetric').features(x, ['c2']).c2;
+    expect(maxDiff(lossNetworkFromBytes(json, shards, ['c2'], 'symmetric', 'page').features(x, ['c2']).c2, fromFiles)).toBe(0);
+    const kernel = (json.weightsManifest as { paths: string[]; weights: { name: string }[] }[]).find((g) => g.weights[0].name === 'c2/kernel')!.paths[0];
+    const without = new Map(shards);
+    without.delete(kernel);
+    expect(() => lossNetworkFromBytes(json, without, ['c2'], 'unit', 'page')).toThrow(`loss network page: weight file ${kernel} was not given (it holds 'c2/kernel'`);
+    expect(() => lossNetworkFromBytes(json, new Map([...shards, [kernel, shards.get(kernel)!.subarray(0, 8)]]), ['c2'], 'unit', 'page')).toThrow(`loss network page: weight file ${kernel} hold 8 bytes, the manifest expects 80`);
   });
 });
 

@@ -1,0 +1,90 @@
+/**
+ * Why does a YOTO style model barely respond to its weights, and what makes it respond? Trains one
+ * YOTO style model (core's trainer, as the experiment does; the experiment's default network, loss
+ * and space) with one recipe change, then measures on held-out photos how far the output moves with
+ * the content weight (0.1 → 1 at the balanced style weights), between the balanced and content-heavy
+ * settings and between the shallowest and deepest single style layer (mean |pixel difference| in
+ * grey levels), and the content term at both ends of the content sweep. Compare a variant with the
+ * control (no flag) at the same --steps and --size; the figures are losses and pixels (seed 1), so
+ * the machine's load does not change them.
+ *
+ *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
+ *     [--conditioning-lr-scale 1] [--centred] [--style-scale 1] [--out <checkpoint>] [--backend b]
+ *
+ * --conditioning-lr-scale: the trainer's per-scope learning-rate factor for the conditioning MLP.
+ * --centred: the MLP sees each weight mapped linearly onto [−1, 1] over the training box instead of
+ *   the raw weights (all ≥ 0) — a research wrapper around the model's norms(), not a task option.
+ * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
+import { parseFlags } from '@yoto/flags';
+import { STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
+import { greyLevels, outputsAt } from './style/measure.js';
+
+const { flags: f } = parseFlags(
+  'style-conditioning',
+  process.argv.slice(2),
+  {
+    steps: { type: 'integer', min: 1, default: 600 },
+    size: { type: 'integer', min: 16, default: 32 },
+    images: { type: 'integer', min: 1, default: 8 },
+    'conditioning-lr-scale': { type: 'number', above: 0, default: 1 },
+    centred: { type: 'boolean' },
+    'style-scale': { type: 'number', above: 0, default: 1 },
+    out: { type: 'string' },
+    backend: { type: 'string' },
+  },
+  'see the header of this file',
+);
+await initBackend(f.backend);
+const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25 };
+const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space };
+const task = new StyleTask(options);
+if (f.centred) {
+  const build = task.buildModel.bind(task);
+  const low = [space.content[0], ...Array<number>(4).fill(space.style[0])];
+  const high = [space.content[1], ...Array<number>(4).fill(space.style[1])];
+  task.buildModel = (o) => {
+    const m = build(o);
+    const norms = m.norms.bind(m);
+    // condition ↦ 2·(λ − low)/(high − low) − 1, column by column (the space's encoding is linear).
+    const a = tf.keep(tf.tensor2d([high.map((h, i) => 2 / (h - low[i]))]));
+    const b = tf.keep(tf.tensor2d([low.map((l, i) => (-2 * l) / (high[i] - l) - 1)]));
+    m.norms = (c) => (c ? tf.tidy(() => norms(tf.add(tf.mul(c, a), b) as tf.Tensor2D) as unknown as tf.TensorContainer) as unknown as ReturnType<typeof norms> : norms(c));
+    return m;
+  };
+}
+const t0 = performance.now();
+const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
+const result = await train(
+  task,
+  {
+    mode: 'yoto',
+    steps: f.steps,
+    batchSize: 4,
+    seed: 1,
+    optimizer: { lr: 1e-3 },
+    schedule: { kind: 'cosine' },
+    logEvery: 100,
+    learningRateScales: { 'conditioning/': f['conditioning-lr-scale'] },
+    taskOptions: options as Record<string, unknown>,
+    ...(f.out ? { checkpoint: { dir: f.out, every: f.steps } } : {}),
+  },
+  { sink: new ConsoleSink(200, log) },
+);
+const model = result.model as StyleModel;
+const photos = await task.heldOutImages(Math.min(f.images, task.heldOutSize));
+const setting = Object.fromEntries(styleSettings(space).map((s) => [s.name, STYLE_TERMS.map((t) => s.lambda[t])]));
+const at = (lambda: number[]) => outputsAt(model, photos, lambda);
+const low = [0.1, ...setting.balanced.slice(1)];
+const high = [1, ...setting.balanced.slice(1)];
+const [mLow, mHigh] = [await evaluateAt(task, model, low, { limit: f.images }), await evaluateAt(task, model, high, { limit: f.images })];
+console.log(
+  `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}${f.centred ? ', centred condition' : ''}, style box [0, ${f['style-scale']}]: ` +
+    `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
+    `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
+    `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +
+    `content term ${mLow.content.toFixed(3)} → ${mHigh.content.toFixed(3)}; style terms ${STYLE_TERMS.slice(1).map((t) => `${mLow[t].toFixed(3)}→${mHigh[t].toFixed(3)}`).join(' ')}`,
+);
+photos.dispose();

@@ -36,7 +36,7 @@ export async function stylePanel(plan: ExperimentPlan): Promise<{ panel: StylePa
   const files = task.contentFiles();
   const { weights } = checkLossNetworkFiles(spec.path, [spec.content, ...spec.style]);
   const shards = [...new Set(weights.flatMap((w) => w.paths))];
-  const calibration = Math.min((plan.task.options.calibrationImages as number | undefined) ?? 8, files.train.length);
+  const calibration = Math.min(task.calibrationImages, files.train.length);
   const limit = plan.evaluation.limit;
   const images = limit > 0 ? Math.min(limit, files.heldOut.length) : files.heldOut.length;
   const s = task.imageSize;

@@ -75,6 +75,8 @@ export class StyleTaskDefinition implements Task<StyleModel> {
   readonly name = STYLE_TASK;
   readonly terms = STYLE_TERMS;
   readonly imageSize: number;
+  /** Training photos whose term magnitudes set the normalisers (the first ones, in order). */
+  readonly calibrationImages: number;
   readonly options: Readonly<StyleTaskOptions>;
   private readonly network: StyleNetConfig;
   private prepared: Promise<void> | null = null;
@@ -85,6 +87,7 @@ export class StyleTaskDefinition implements Task<StyleModel> {
   constructor(options: StyleTaskOptions = {}) {
     this.options = Object.freeze({ ...options });
     this.imageSize = options.imageSize ?? 64;
+    this.calibrationImages = options.calibrationImages ?? 8;
     if (!Number.isInteger(this.imageSize) || this.imageSize < 16 || this.imageSize % 4 !== 0)
       throw new Error(`style task: imageSize must be a multiple of 4, at least 16, got ${this.imageSize}`);
     this.network = { ...DEFAULT_STYLE_NET, widths: [...DEFAULT_STYLE_NET.widths], ...(options.network ?? {}) } as StyleNetConfig;
@@ -123,7 +126,7 @@ export class StyleTaskDefinition implements Task<StyleModel> {
    */
   use(m: StyleMaterials): void {
     if (m.train.length === 0) throw new Error('style task: no training photos to calibrate the normalisers on');
-    const calibration = m.train.slice(0, this.options.calibrationImages ?? 8);
+    const calibration = m.train.slice(0, this.calibrationImages);
     const [p, c] = [toTensor([m.painting]), toTensor(calibration)];
     let loss: StyleLoss;
     try {

@@ -28,6 +28,7 @@ import { squaredDifference } from './kernels/SquaredDifference.js';
 import { sub } from './kernels/Sub.js';
 import { sum } from './kernels/Sum.js';
 import { tanh } from './kernels/Tanh.js';
+import { alignHeapAllocations } from './heap-alignment.js';
 import type { NativeBody, WasmHeapBackend } from './kernels/support.js';
 
 /** How often each kernel ran natively and how often it handed over to the kernel it wraps. */
@@ -80,15 +81,21 @@ let registered = false;
 /**
  * Puts the native kernels in front of the wasm backend's current ones (tfjs's own, or a project fix
  * registered earlier), which stay in place for whatever the native kernels do not take and for
- * whenever they are disabled. Registering twice is a no-op.
+ * whenever they are disabled. Registering twice is a no-op. From then on the wasm backend's tensors
+ * start on cache lines (heap-alignment.ts says why): its current instance now, and any later one when
+ * a native kernel first runs on it.
  */
 export function registerNativeKernels(addon: DnnlAddon): void {
   if (registered) return;
+  const current = tf.findBackend('wasm') as unknown as WasmHeapBackend | null;
+  if (current) alignHeapAllocations(current.wasm);
   for (const [kernelName, body] of Object.entries(NATIVE_KERNELS)) {
     const prior = tf.getKernel(kernelName, 'wasm');
     const counts = (callCounts[kernelName] = { native: 0, fallback: 0 });
     const kernelFunc: tf.KernelFunc = (args) => {
-      const out = enabled ? body(addon, args as Parameters<NativeBody>[1], args.backend as unknown as WasmHeapBackend) : null;
+      const backend = args.backend as unknown as WasmHeapBackend;
+      if (enabled) alignHeapAllocations(backend.wasm);
+      const out = enabled ? body(addon, args as Parameters<NativeBody>[1], backend) : null;
       if (out) {
         counts.native++;
         return out;

@@ -127,6 +127,28 @@ describe.skipIf(!dnnl.ok)(`oneDNN depthwise kernels under wasm (wasm+dnnl)${skip
     });
   });
 
+  it('lays every tensor on the wasm heap on a cache line, the depthwise kernels’ outputs included (oneDNN’s vector loads)', async () => {
+    await initBackend('wasm+dnnl');
+    const backend = tf.backend() as unknown as { getMemoryOffset(dataId: object): number };
+    const c = CASES[7];
+    const x = dense(c.x, 70);
+    const w = dense(c.f, 71);
+    const want = naiveConv2d(x, w, spec(c), true).data;
+    // Odd sizes in between, so that an 8-byte-aligned allocator would leave later tensors off a line.
+    const odd = [1, 3, 5, 7, 9].map((n) => tf.zeros([n]));
+    const [xt, wt] = [t4(x), t4(w)];
+    const y = tf.depthwiseConv2d(xt as tf.Tensor4D, wt as tf.Tensor4D, 1, 'same');
+    const misaligned = [...odd, xt, wt, y].map((t) => backend.getMemoryOffset(t.dataId) % 64).filter((r) => r !== 0);
+    expect(misaligned).toEqual([]);
+    expect(worstError(y.dataSync(), want)).toBeLessThan(TOLERANCE);
+    tf.dispose([...odd, xt, wt, y]);
+    // Disposed tensors' memory goes back to the heap: the same allocations again leave the heap as it was.
+    const heapBytes = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
+    const size = heapBytes();
+    for (let i = 0; i < 200; i++) tf.dispose(tf.tidy(() => tf.depthwiseConv2d(t4(x) as tf.Tensor4D, t4(w) as tf.Tensor4D, 1, 'same')));
+    expect(heapBytes()).toBe(size);
+  });
+
   it('hands unsupported forms to the wasm kernels: a rounding mode, prelu', async () => {
     await initBackend('wasm+dnnl');
     const c = CASES[1];

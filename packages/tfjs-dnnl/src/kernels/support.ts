@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { DnnlAddon } from '../addon.js';
 import { filterToken } from '../filter-tokens.js';
 import { convLayout, Layout, packGeometry, Pass, type PassName } from '../geometry.js';
+import type { WasmAllocator } from '../heap-alignment.js';
 
 /** What these kernels need of tfjs-backend-wasm's backend object. */
 export interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
+  wasm: WasmAllocator & { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }

@@ -20,36 +20,34 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, loadTrained, train } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { BlsFactorizedTask, COLOUR_BASIS, codeAndDecode, codecContext, type CompressionModel, ENTROPY_SCOPE, STEP_SCOPE, TASK_NAME } from '@yoto/tasks-compression';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'crop-size-gap',
   process.argv.slice(2),
   {
-    architecture: { type: 'string', default: 'factorized' },
-    lambda: { type: 'string', default: '0.018' },
+    architecture: { type: 'string', choices: ['factorized', 'hyperprior'], default: 'factorized' },
+    lambda: { type: 'number', above: 0, default: 0.018 },
     steps: { type: 'integer', min: 1, default: 1000 },
     crop: { type: 'integer', min: 16, default: 64 },
     batch: { type: 'integer', min: 1, default: 8 },
     n: { type: 'integer', min: 1, default: 32 },
     m: { type: 'integer', min: 1, default: 48 },
-    lr: { type: 'string', default: '1e-3' },
+    lr: { type: 'number', above: 0, default: 1e-3 },
     warmup: { type: 'integer', min: 0, default: 100 },
     images: { type: 'integer', min: 1, default: 4 },
     seed: { type: 'integer', default: 1 },
     backend: { type: 'string' },
     out: { type: 'string' },
     checkpoint: { type: 'string' },
-    colour: { type: 'string', default: 'rgb' },
-    'hyper-lr-scale': { type: 'string', default: '1' },
+    colour: { type: 'string', choices: ['rgb', 'whitened'], default: 'rgb' },
+    'hyper-lr-scale': { type: 'number', above: 0, default: 1 },
   },
-  'see the header of this file',
+  'tsx research/crop-size-gap.ts [--architecture factorized|hyperprior] [--lambda x] [--steps n] [--crop px] … (see the header of this file)',
 );
-const architecture = f.architecture;
-if (architecture !== 'factorized' && architecture !== 'hyperprior') throw new Error(`crop-size-gap: --architecture must be factorized or hyperprior, got '${architecture}'`);
-const lambda = Number(f.lambda);
-const lr = Number(f.lr);
+const { architecture, lambda, lr } = f;
+const hyperScale = f['hyper-lr-scale'];
 const backend = await initBackend(f.backend);
 const t0 = performance.now();
 const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
@@ -62,9 +60,8 @@ if (f.checkpoint) {
   crop = (loaded.taskOptions as { cropSize?: number }).cropSize ?? crop;
   log(`loaded ${f.checkpoint} (training crops ${crop} px)`);
 } else {
-  if (f.colour !== 'rgb' && f.colour !== 'whitened') throw new Error(`crop-size-gap: --colour must be rgb or whitened, got '${f.colour}'`);
   const colour = f.colour === 'whitened' ? { colourTransform: 'whitened' as const } : {};
-  const taskOptions = { architecture: architecture as 'factorized' | 'hyperprior', config: { N: f.n, M: f.m, quantizationStep: 'lambda' as const, ...colour }, cropSize: crop };
+  const taskOptions = { architecture, config: { N: f.n, M: f.m, quantizationStep: 'lambda' as const, ...colour }, cropSize: crop };
   const task = new BlsFactorizedTask(taskOptions);
   log(`backend ${backend.name}; training a ${architecture} baseline at λ = ${lambda}, ${f.steps} steps of ${f.batch} × ${crop}² crops`);
   const every = Math.max(1, Math.floor(f.steps / 4));
@@ -78,7 +75,7 @@ if (f.checkpoint) {
       seed: f.seed,
       optimizer: { lr },
       schedule: { kind: 'cosine', warmupSteps: f.warmup },
-      learningRateScales: { [ENTROPY_SCOPE]: 10, [STEP_SCOPE]: 10, ...(Number(f['hyper-lr-scale']) !== 1 ? { 'h_a/': Number(f['hyper-lr-scale']), 'h_s/': Number(f['hyper-lr-scale']) } : {}) },
+      learningRateScales: { [ENTROPY_SCOPE]: 10, [STEP_SCOPE]: 10, ...(hyperScale !== 1 ? { 'h_a/': hyperScale, 'h_s/': hyperScale } : {}) },
       logEvery: every,
       taskOptions,
       ...(f.out ? { checkpoint: { dir: f.out, every: Math.min(f.steps, 100) } } : {}),

@@ -61,7 +61,7 @@ function distinct(xs: readonly unknown[]): boolean {
 }
 
 /** The `train` section every sweep shares; `value` gives the experiment's defaults. */
-export function trainSection(value: { batchSize: number; learningRate: number; schedule: 'cosine' | 'constant'; checkpointEvery: number; logEvery: number; warmupSteps?: number }) {
+export function trainSection(value: { batchSize: number; learningRate: number; schedule: 'cosine' | 'constant'; checkpointEvery: number; logEvery: number; warmupSteps?: number; clipGradNorm?: number }) {
   return section({
     batchSize: count(value.batchSize, 'examples per training step'),
     learningRate: positive(value.learningRate, 'Adam learning rate'),
@@ -69,6 +69,7 @@ export function trainSection(value: { batchSize: number; learningRate: number; s
     checkpointEvery: count(value.checkpointEvery, 'checkpoint every this many steps (and on stop)', 'steps'),
     logEvery: count(value.logEvery, 'log step metrics every this many steps', 'steps'),
     warmupSteps: nonNegative(value.warmupSteps ?? 0, 'linear learning-rate warm-up over the first steps of each run (0 = none)', 'steps'),
+    clipGradNorm: z.number().min(0).default(value.clipGradNorm ?? 0).meta(doc("rescale each step's gradients to at most this global norm (0 = no clipping)")),
   });
 }
 

@@ -31,12 +31,13 @@ describe('compression-rd-sweep plan', () => {
     // The equal-steps control: a baseline at the middle λ with the YOTO model's steps, outside the budget share.
     const control = plan.runs.filter((r) => r.control);
     expect(control.map((r) => ({ key: r.key, kind: r.kind, lambda: r.lambda, steps: r.training.steps }))).toEqual([
-      { key: 'control-lambda=0.018', kind: 'baseline', lambda: { distortion: 0.018, rate: 1 }, steps: 10500 },
+      { key: 'control-lambda=0.018', kind: 'baseline', lambda: { distortion: 0.018, rate: 1 }, steps: 24000 },
     ]);
     expect(control[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(resolveExperiment('compression-rd-sweep', 'default', ['control.lambda=0']).plan.runs.some((r) => r.control)).toBe(false);
-    // The recipe's learning rate with a warm-up for every run; without one the key is not in the schedule.
-    expect(plan.runs.map((r) => [r.training.learningRate, r.training.schedule])).toEqual(Array(7).fill([0.001, { kind: 'cosine', warmupSteps: 100 }]));
+    // The recipe's learning rate with a warm-up and clipping for every run; without them the keys are not in the training settings.
+    expect(plan.runs.map((r) => [r.training.learningRate, r.training.schedule, r.training.clipGradNorm])).toEqual(Array(7).fill([0.0005, { kind: 'cosine', warmupSteps: 100 }, 1]));
+    expect(resolveExperiment('compression-rd-sweep', 'default', ['train.clipGradNorm=0']).plan.runs.every((r) => !('clipGradNorm' in r.training))).toBe(true);
     expect(resolveExperiment('compression-rd-sweep', 'default', ['train.warmupSteps=0']).plan.runs.every((r) => !('warmupSteps' in r.training.schedule))).toBe(true);
     // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
     expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
@@ -50,11 +51,10 @@ describe('compression-rd-sweep plan', () => {
     // A baseline's own quantization step moves at the YOTO steps' factor.
     expect(plan.runs[1].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(plan.task.options).not.toHaveProperty('evalCrop');
-    // The factorized prior's task options (and so its runs' identity) carry no architecture key.
-    expect(plan.task.options).not.toHaveProperty('architecture');
-    const hyper = resolveExperiment('compression-rd-sweep', undefined, ['model.architecture=hyperprior']).plan;
-    expect(hyper.task.options).toMatchObject({ architecture: 'hyperprior', config: { N: 64, M: 96 } });
-    expect((hyper.task.options as { config: object }).config).not.toHaveProperty('architecture');
+    // The default is the scale hyperprior; the factorized prior's task options (and so its runs' identity) carry no architecture key.
+    expect(plan.task.options).toMatchObject({ architecture: 'hyperprior', config: { N: 64, M: 96 } });
+    expect((plan.task.options as { config: object }).config).not.toHaveProperty('architecture');
+    expect(resolveExperiment('compression-rd-sweep', undefined, ['model.architecture=factorized']).plan.task.options).not.toHaveProperty('architecture');
     expect(plan.evaluation.limit).toBe(0);
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
     expect(smoke.task.options).toMatchObject({ evalCrop: 176, cropSize: 32 });

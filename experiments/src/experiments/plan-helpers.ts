@@ -10,6 +10,8 @@ export interface TrainSettings {
   logEvery: number;
   /** Linear learning-rate warm-up over the first steps of each run (0 or absent: none). */
   warmupSteps?: number;
+  /** Rescale each step's gradients to at most this global norm (0 or absent: no clipping). */
+  clipGradNorm?: number;
 }
 
 /**
@@ -27,6 +29,8 @@ export function runTraining(c: { seed: number; train: TrainSettings }, steps: nu
     seed: c.seed,
     checkpointEvery: c.train.checkpointEvery,
     logEvery: c.train.logEvery,
+    // Only when set, so runs without clipping keep the identity they had before the key existed.
+    ...(c.train.clipGradNorm ? { clipGradNorm: c.train.clipGradNorm } : {}),
   };
 }
 

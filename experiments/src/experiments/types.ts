@@ -18,6 +18,8 @@ export interface RunTraining {
   logEvery: number;
   /** Learning-rate factors by parameter scope (core TrainConfig.learningRateScales); absent: none. */
   learningRateScales?: Record<string, number>;
+  /** Rescale each step's gradients to at most this global norm (core TrainConfig.clipGradNorm); absent: none. */
+  clipGradNorm?: number;
 }
 
 /** One model to train: the YOTO model or one fixed-λ baseline. */

@@ -54,6 +54,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJ
         optimizer: { lr: t.learningRate },
         schedule: t.schedule,
         learningRateScales: t.learningRateScales,
+        ...(t.clipGradNorm ? { clipGradNorm: t.clipGradNorm } : {}),
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

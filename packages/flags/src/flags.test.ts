@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { FlagError, parseFlags } from './flags.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FlagError, parseFlags, parseFlagsOrExit } from './flags.js';
 
 const SPEC = {
   json: { type: 'boolean' },
@@ -57,5 +57,36 @@ describe('parseFlags', () => {
       flags: { help: false, root: '/d' },
       positionals: ['verify', 'kodak'],
     });
+  });
+});
+
+describe('parseFlagsOrExit', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** Runs it with process.exit and the console captured: the exit code (null: returned) and what was printed. */
+  function run(...args: string[]): { code: number | null; flags?: unknown; err: string[]; out: string[] } {
+    const err: string[] = [];
+    const out: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: string) => void err.push(line));
+    vi.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw Object.assign(new Error('exit'), { exitCode: code });
+    });
+    try {
+      return { code: null, flags: parseFlagsOrExit('bench x', args, SPEC, USAGE).flags, err, out };
+    } catch (e) {
+      return { code: (e as { exitCode: number }).exitCode, err, out };
+    }
+  }
+
+  it('returns the typed flags of a good command line', () => {
+    expect(run('--steps', '1000', '--limit', '1e-3')).toMatchObject({ code: null, flags: { steps: 1000, limit: 0.001 }, err: [], out: [] });
+  });
+
+  it('prints a bad value as its one line on stderr and exits 2; --help prints the usage and exits 0', () => {
+    expect(run('--steps', 'many')).toEqual({ code: 2, err: [`bench x: --steps must be an integer ≥ 1, got 'many'; usage: ${USAGE}`], out: [] });
+    expect(run('--help')).toEqual({ code: 0, err: [], out: [`usage: ${USAGE}`] });
   });
 });

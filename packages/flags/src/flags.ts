@@ -111,3 +111,30 @@ function nodeReason(err: Error & { code?: string }): string {
 function flagName(message: string): string {
   return /(--[\w-]+)/.exec(message)?.[1] ?? 'an option';
 }
+
+/**
+ * parseFlags for a script's top level (research scripts): a bad command line prints its one line to
+ * stderr and exits 2, `--help` prints the usage and exits 0. A FlagError left to escape a script's
+ * top-level await would print a stack trace under tsx.
+ */
+export function parseFlagsOrExit<const S extends FlagSpec>(
+  program: string,
+  args: readonly string[],
+  spec: S,
+  usage: string,
+  o: ParseFlagsOptions = {},
+): { flags: Flags<S>; positionals: string[] } {
+  let parsed: { flags: Flags<S>; positionals: string[] };
+  try {
+    parsed = parseFlags(program, args, spec, usage, o);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    console.error(err.message);
+    return process.exit(2);
+  }
+  if (parsed.flags.help) {
+    console.log(`usage: ${usage}`);
+    return process.exit(0);
+  }
+  return parsed;
+}

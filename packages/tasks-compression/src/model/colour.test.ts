@@ -3,7 +3,7 @@ import { initBackend } from '@yoto/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { batchOf, syntheticImage, TINY } from '../testing/fixtures.js';
 import { BlsFactorizedTask } from '../task/bls-task.js';
-import { centreColour, COLOUR_BASIS, COLOUR_MEAN, COLOUR_VARIANCES, whitenColour } from './colour.js';
+import { COLOUR_BASIS, COLOUR_MEAN, COLOUR_VARIANCES, ColourWhitening } from './colour.js';
 import { FactorizedPrior } from './factorized-prior.js';
 import { ScaleHyperprior } from './scale-hyperprior.js';
 
@@ -39,17 +39,65 @@ describe('colour whitening', () => {
     expect(COLOUR_VARIANCES[2] / COLOUR_VARIANCES[0]).toBeGreaterThan(50);
   });
 
-  it('maps μ + V·D^(½)·s to s (closed form)', () => {
+  it('maps μ + V·D^(½)·s to s and centres h on μ (closed forms)', () => {
     const comps = [
       [0, 0, 0],
       [1, 0, 0],
       [0, -2, 0.5],
       [0.3, 0.7, -1.1],
     ];
+    const colour = new ColourWhitening();
     const x = tf.tensor4d(comps.flatMap(pixelOf), [1, 2, 2, 3]);
-    const s = whitenColour(x);
+    const s = colour.whiten(x);
     Array.from(s.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(comps.flat()[i], 4));
-    tf.dispose([x, s]);
+    const h = tf.tensor4d([0, 0, 0, 0.1, -0.2, 0.3], [1, 1, 2, 3]);
+    const centred = colour.centre(h);
+    Array.from(centred.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(COLOUR_MEAN[i % 3] + h.dataSync()[i], 6));
+    tf.dispose([x, s, h, centred]);
+    colour.dispose();
+  });
+
+  it('builds its tensors once: repeated calls allocate nothing that stays, dispose frees them, and so does the model’s', () => {
+    const x = tf.tensor4d(pixelOf([0.3, 0.7, -1.1]), [1, 1, 1, 3]);
+    const start = tf.memory().numTensors;
+    const colour = new ColourWhitening();
+    const held = tf.memory().numTensors;
+    expect(held).toBe(start + 2); // the kernel and the mean
+    for (let i = 0; i < 3; i++) {
+      tf.dispose([colour.whiten(x), colour.centre(x)]);
+      expect(tf.memory().numTensors).toBe(held);
+    }
+    // Built inside a caller's tidy, the tensors outlive it (a model may be constructed there).
+    const inTidy: ColourWhitening[] = [];
+    tf.tidy(() => {
+      inTidy.push(new ColourWhitening());
+    });
+    expect(tf.memory().numTensors).toBe(held + 2);
+    inTidy[0].dispose();
+    colour.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    // Through a model: the whitened one holds the two tensors beside what the raw-RGB one holds, and
+    // its dispose frees them (compared with the raw-RGB model, which holds and leaves the rest alike).
+    const space = new BlsFactorizedTask().defaultSpace();
+    for (const Model of [FactorizedPrior, ScaleHyperprior]) {
+      const counts = (colourTransform: 'rgb' | 'whitened') => {
+        const before = tf.memory().numTensors;
+        const model = new Model({ space, conditioned: true, seed: 3, config: { ...TINY, colourTransform } });
+        const built = tf.memory().numTensors - before;
+        const condition = model.conditionFor([0.01]);
+        for (let i = 0; i < 2; i++) {
+          tf.dispose(model.analysis(x, condition));
+          expect(tf.memory().numTensors - before).toBe(built + 1);
+        }
+        condition?.dispose();
+        model.dispose();
+        return { built, left: tf.memory().numTensors - before };
+      };
+      const rgb = counts('rgb');
+      const white = counts('whitened');
+      expect(white).toEqual({ built: rgb.built + 2, left: rgb.left });
+    }
+    x.dispose();
   });
 
   it("is the analysis' input map of both models with colourTransform 'whitened', the synthesis centred on μ (absent: raw RGB, as before)", () => {
@@ -63,14 +111,16 @@ describe('colour whitening', () => {
       // Same seed, same weights: the models differ only by the two fixed maps around the transforms.
       const a = rgb.analysis(x, null);
       const b = white.analysis(x, null);
-      const viaWhite = rgb.analysis(tf.tidy(() => whitenColour(x)), null);
+      const colour = new ColourWhitening();
+      const viaWhite = rgb.analysis(tf.tidy(() => colour.whiten(x)), null);
       Array.from(b.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(viaWhite.dataSync()[i], 4));
       expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeGreaterThan(1e-3);
       const yHat = tf.round(a) as tf.Tensor4D;
       const decoded = white.synthesis(yHat, null);
-      const viaUnwhite = tf.tidy(() => centreColour(rgb.synthesis(yHat, null)));
+      const viaUnwhite = tf.tidy(() => colour.centre(rgb.synthesis(yHat, null)));
       Array.from(decoded.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(viaUnwhite.dataSync()[i], 4));
       tf.dispose([a, b, viaWhite, yHat, decoded, viaUnwhite]);
+      colour.dispose();
       rgb.dispose();
       white.dispose();
     }

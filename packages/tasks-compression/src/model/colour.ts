@@ -34,12 +34,32 @@ export const COLOUR_BASIS: readonly (readonly number[])[] = [
 /** The whitening matrix as a 1×1 convolution kernel [1, 1, 3, 3] (in channel, out channel): s_k = Σ_i (x_i − μ_i)·V[i][k] / √d_k. */
 const WHITENING: number[] = [0, 1, 2].flatMap((i) => [0, 1, 2].map((k) => COLOUR_BASIS[i][k] / Math.sqrt(COLOUR_VARIANCES[k])));
 
-/** x (pixels in [0, 1], [B, H, W, 3]) → whitened colour components s. */
-export function whitenColour(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.conv2d(tf.sub(x, COLOUR_MEAN as number[]) as tf.Tensor4D, tf.tensor4d(WHITENING, [1, 1, 3, 3]), 1, 'valid'));
-}
+/**
+ * The two fixed maps as tensors, built once per model (owned by its MainTransforms, disposed with it):
+ * building the kernel and the mean inside every forward pass uploaded them again on every training
+ * step and every coded image.
+ */
+export class ColourWhitening {
+  private readonly mean: tf.Tensor1D;
+  private readonly kernel: tf.Tensor4D;
 
-/** The synthesis' output centred on the training pixels' mean colour: x̂ = h + μ. */
-export function centreColour(h: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.add(h, COLOUR_MEAN as number[]) as tf.Tensor4D);
+  constructor() {
+    // Kept: a model may be built inside a caller's tf.tidy, which must not take these with it.
+    this.mean = tf.keep(tf.tensor1d(COLOUR_MEAN as number[]));
+    this.kernel = tf.keep(tf.tensor4d(WHITENING, [1, 1, 3, 3]));
+  }
+
+  /** x (pixels in [0, 1], [B, H, W, 3]) → whitened colour components s. */
+  whiten(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.tidy(() => tf.conv2d(tf.sub(x, this.mean) as tf.Tensor4D, this.kernel, 1, 'valid'));
+  }
+
+  /** The synthesis' output centred on the training pixels' mean colour: x̂ = h + μ. */
+  centre(h: tf.Tensor4D): tf.Tensor4D {
+    return tf.add(h, this.mean) as tf.Tensor4D;
+  }
+
+  dispose(): void {
+    tf.dispose([this.mean, this.kernel]);
+  }
 }

@@ -52,4 +52,9 @@ export class ConditionedMain {
       return this.transforms.synthesis(step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat, films);
     });
   }
+
+  /** Frees what the transforms own beside the model's variables. */
+  dispose(): void {
+    this.transforms.dispose();
+  }
 }

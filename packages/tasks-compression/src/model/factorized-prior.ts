@@ -215,5 +215,6 @@ export class FactorizedPrior implements TaskModel {
 
   dispose(): void {
     this.params.dispose();
+    this.main.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ConditionedLayerSpec, conv2d, conv2dTranspose, film, type FilmParams, type Layer, type Params } from '@yoto/core';
 import { gdn } from '../layers/gdn.js';
-import { centreColour, whitenColour } from './colour.js';
+import { ColourWhitening } from './colour.js';
 
 /** FiLM on x when the model is conditioned (`films` holds the layer), x itself otherwise. */
 export function modulate(x: tf.Tensor4D, films: Record<string, FilmParams> | null, name: string): tf.Tensor4D {
@@ -25,6 +25,8 @@ export class MainTransforms {
   private readonly analysisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisConvs: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
   private readonly synthesisGdn: Layer<tf.Tensor4D, tf.Tensor4D>[] = [];
+  /** The fixed colour maps around the transforms (null: raw RGB). */
+  private readonly colour: ColourWhitening | null;
 
   /**
    * Defines g_a's then g_s's variables, in this order (a seeded model's initial weights depend on it).
@@ -34,8 +36,9 @@ export class MainTransforms {
     p: Params,
     N: number,
     M: number,
-    private readonly whitened = false,
+    whitened = false,
   ) {
+    this.colour = whitened ? new ColourWhitening() : null;
     const conv = { kernelSize: 5, strides: 2, padding: 'same' as const };
     const aIn = [3, N, N, N];
     const aOut = [N, N, N, M];
@@ -59,7 +62,7 @@ export class MainTransforms {
   /** y = g_a(x), [B, H/16, W/16, M]. */
   analysis(x: tf.Tensor4D, films: Record<string, FilmParams> | null): tf.Tensor4D {
     return tf.tidy(() => {
-      let h = this.whitened ? whitenColour(x) : x;
+      let h = this.colour ? this.colour.whiten(x) : x;
       for (let i = 0; i < 4; i++) {
         h = modulate(this.analysisConvs[i](h), films, `g_a${i}`);
         if (i < 3) h = this.analysisGdn[i](h);
@@ -76,7 +79,12 @@ export class MainTransforms {
         h = this.synthesisConvs[i](h);
         if (i < 3) h = this.synthesisGdn[i](modulate(h, films, `g_s${i}`));
       }
-      return this.whitened ? centreColour(h) : h;
+      return this.colour ? this.colour.centre(h) : h;
     });
+  }
+
+  /** Frees the fixed colour tensors (the layers' variables belong to the model's ParamStore). */
+  dispose(): void {
+    this.colour?.dispose();
   }
 }

@@ -281,5 +281,6 @@ export class ScaleHyperprior implements TaskModel {
 
   dispose(): void {
     this.params.dispose();
+    this.main.dispose();
   }
 }

@@ -9,17 +9,20 @@
  * the machine's load does not change them.
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
- *     [--conditioning-lr-scale 1] [--centred] [--style-scale 1] [--out <checkpoint>] [--backend b]
+ *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear] [--style-scale 1]
+ *     [--out <checkpoint>] [--backend b]
  *
  * --conditioning-lr-scale: the trainer's per-scope learning-rate factor for the conditioning MLP.
- * --centred: the MLP sees each weight mapped linearly onto [−1, 1] over the training box instead of
- *   the raw weights (all ≥ 0) — a research wrapper around the model's norms(), not a task option.
+ * --encoding: the style space's encoding (tasks-style's `space.encoding`): 'linearRange' (the default
+ *   since it was measured here) maps each weight onto [−1, 1] over the training box, 'linear' feeds
+ *   the raw weights (all ≥ 0), as runs before it did.
+ * --conditioning-linear: the conditioning also maps the condition linearly onto every CIN scale and
+ *   shift (tasks-style's network option `conditioningLinear`).
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
  */
-import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
 import { parseFlags } from '@yoto/flags';
-import { STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
+import { STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
 import { greyLevels, outputsAt } from './style/measure.js';
 
 const { flags: f } = parseFlags(
@@ -30,7 +33,8 @@ const { flags: f } = parseFlags(
     size: { type: 'integer', min: 16, default: 32 },
     images: { type: 'integer', min: 1, default: 8 },
     'conditioning-lr-scale': { type: 'number', above: 0, default: 1 },
-    centred: { type: 'boolean' },
+    encoding: { type: 'string', choices: STYLE_ENCODINGS, default: 'linearRange' },
+    'conditioning-linear': { type: 'boolean' },
     'style-scale': { type: 'number', above: 0, default: 1 },
     out: { type: 'string' },
     backend: { type: 'string' },
@@ -38,23 +42,9 @@ const { flags: f } = parseFlags(
   'see the header of this file',
 );
 await initBackend(f.backend);
-const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25 };
-const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space };
+const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25, encoding: f.encoding };
+const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space, ...(f['conditioning-linear'] ? { network: { conditioningLinear: true } } : {}) };
 const task = new StyleTask(options);
-if (f.centred) {
-  const build = task.buildModel.bind(task);
-  const low = [space.content[0], ...Array<number>(4).fill(space.style[0])];
-  const high = [space.content[1], ...Array<number>(4).fill(space.style[1])];
-  task.buildModel = (o) => {
-    const m = build(o);
-    const norms = m.norms.bind(m);
-    // condition ↦ 2·(λ − low)/(high − low) − 1, column by column (the space's encoding is linear).
-    const a = tf.keep(tf.tensor2d([high.map((h, i) => 2 / (h - low[i]))]));
-    const b = tf.keep(tf.tensor2d([low.map((l, i) => (-2 * l) / (high[i] - l) - 1)]));
-    m.norms = (c) => (c ? tf.tidy(() => norms(tf.add(tf.mul(c, a), b) as tf.Tensor2D) as unknown as tf.TensorContainer) as unknown as ReturnType<typeof norms> : norms(c));
-    return m;
-  };
-}
 const t0 = performance.now();
 const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
 const result = await train(
@@ -81,7 +71,7 @@ const low = [0.1, ...setting.balanced.slice(1)];
 const high = [1, ...setting.balanced.slice(1)];
 const [mLow, mHigh] = [await evaluateAt(task, model, low, { limit: f.images }), await evaluateAt(task, model, high, { limit: f.images })];
 console.log(
-  `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}${f.centred ? ', centred condition' : ''}, style box [0, ${f['style-scale']}]: ` +
+  `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, style box [0, ${f['style-scale']}]: ` +
     `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
     `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
     `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +

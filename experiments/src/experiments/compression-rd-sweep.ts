@@ -127,7 +127,9 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
         // The factorized prior: the smoke tests exercise its codec path and the explorer's slider on it.
         model: { architecture: 'factorized', N: 8, M: 16, densityKnots: 4, conditioningHidden: 8, quantizationStep: 'lambda' },
         // 1e-3 unclipped: the tens of steps of a smoke run need the larger step, and its tiny model does not diverge.
-        train: { batchSize: 4, learningRate: 0.001, clipGradNorm: 0, checkpointEvery: 20, logEvery: 5 },
+        // A 5-step warm-up: the default's 100 steps outlasted every smoke run (40 and 20 steps), which
+        // then trained at a fraction of that rate throughout.
+        train: { batchSize: 4, learningRate: 0.001, clipGradNorm: 0, warmupSteps: 5, checkpointEvery: 20, logEvery: 5 },
         yoto: { steps: 40 },
         baselines: { lambdas: [0.0057, 0.057], steps: 20 },
         control: { lambda: 0.018 },

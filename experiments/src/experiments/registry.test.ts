@@ -34,6 +34,13 @@ describe('experiment registry', () => {
     expect(plan.space).toMatchObject({ distribution: { kind: 'logUniform', term: 'kl', low: 0.125, high: 64 } });
   });
 
+  it("every profile's learning-rate warm-up takes at most a quarter of each of its runs", () => {
+    for (const def of listExperiments())
+      for (const profile of Object.keys(def.profiles))
+        for (const run of resolveExperiment(def.name, profile).plan.runs)
+          expect(run.training.schedule.warmupSteps ?? 0, `${def.name}/${profile} ${run.key}: ${run.training.steps} steps`).toBeLessThanOrEqual(run.training.steps / 4);
+  });
+
   it('validates resolved configs', () => {
     expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['yoto.steps=0'])).toThrow('yoto.steps must be an integer ≥ 1, got 0');
     expect(() => resolveExperiment('vae-beta-sweep', 'smoke', ['baselines.betas=0.5,100'])).toThrow(

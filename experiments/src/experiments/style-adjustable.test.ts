@@ -36,6 +36,11 @@ describe('style-adjustable plan', () => {
     expect(plan.space).toEqual(JSON.parse(JSON.stringify(spec)));
     expect(defineSpace(plan.space as never).conditionDim).toBe(5);
     for (const p of plan.grid) for (const [t, v] of Object.entries(p)) expect(v >= (t === 'content' ? 0.1 : 0) && v <= 1).toBe(true);
+    // The weights reach the MLP centred on the box; the raw encoding and the linear path are options.
+    expect(defineSpace(plan.space as never).encodings).toEqual({ content: 'linearRange', style1: 'linearRange', style2: 'linearRange', style3: 'linearRange', style4: 'linearRange' });
+    const raw = resolveExperiment('style-adjustable', 'default', ['space.encoding=linear', 'model.conditioningLinear=true']).plan;
+    expect(defineSpace(raw.space as never).encodings.content).toBe('linear');
+    expect(raw.task.options.network).toMatchObject({ conditioningLinear: true });
   });
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {
@@ -46,6 +51,7 @@ describe('style-adjustable plan', () => {
     bad(['data.imageSize=30'], 'data.imageSize must be a multiple of 4');
     bad(['loss.network=vgg'], "--set loss.network: expected one of mobilenet, darknet, got 'vgg'");
     bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be ≤ 1, got 1.5');
+    bad(['space.encoding=log'], "--set space.encoding: expected one of linear, linearRange, got 'log'");
     bad(['space.contentLow=2'], 'space.contentLow must be below space.contentHigh (1), got 2');
     bad(['model.widths=8,8'], 'model.widths must list exactly 3 values, got 8,8');
     bad(['loss.path=/models/vgg19'], 'loss.content must name the content layer of loss.path');

@@ -1,5 +1,5 @@
 // The subpaths hold no tfjs: the CLI process plans without loading it.
-import { STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
+import { STYLE_ENCODINGS, STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { z } from 'zod';
 import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
@@ -36,6 +36,7 @@ const config = z
       widths: widths(3, [16, 32, 64], 'channels of the transformer network'),
       residualBlocks: nonNegative(3, 'residual blocks of the transformer network'),
       conditioningHidden: count(64, 'hidden units of the conditioning MLP'),
+      conditioningLinear: flag(false, 'a linear path from the encoded weights straight to every instance-norm scale and shift, besides the MLP'),
     }),
     // The loss network and the softmax transformation of the style features.
     loss: section({
@@ -55,6 +56,7 @@ const config = z
       styleLow: weight(0, 'lowest weight of each style layer'),
       styleHigh: weight(1, 'highest weight of each style layer'),
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
+      encoding: choice(STYLE_ENCODINGS, 'linearRange', "how the weights reach the conditioning MLP: 'linearRange' maps each onto [−1, 1] over its range (centred), 'linear' feeds them raw (all ≥ 0)"),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
     yoto: yotoSection(6000),
@@ -154,7 +156,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       lossNetwork: lossNetwork(c),
       softmax: c.loss.softmax,
       softmaxTemperature: c.loss.temperature,
-      network: { widths: c.model.widths, residualBlocks: c.model.residualBlocks, conditioningHidden: c.model.conditioningHidden },
+      network: { widths: c.model.widths, residualBlocks: c.model.residualBlocks, conditioningHidden: c.model.conditioningHidden, conditioningLinear: c.model.conditioningLinear },
       space: spaceOptions(c),
     },
   }),
@@ -219,7 +221,7 @@ function lossNetwork(c: StyleAdjustableConfig): string | { path: string; input: 
 }
 
 function spaceOptions(c: StyleAdjustableConfig): StyleSpaceOptions {
-  return { content: [c.space.contentLow, c.space.contentHigh], style: [c.space.styleLow, c.space.styleHigh], oneHotShare: c.space.oneHotShare };
+  return { content: [c.space.contentLow, c.space.contentHigh], style: [c.space.styleLow, c.space.styleHigh], oneHotShare: c.space.oneHotShare, encoding: c.space.encoding };
 }
 
 /** The λ of every named setting (tasks-style's), by name. */

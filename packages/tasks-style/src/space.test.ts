@@ -8,7 +8,7 @@ describe('style coefficient space', () => {
     await initBackend('cpu');
   });
 
-  it('samples five coefficients: a uniform box plus a share of one-hot style vectors, linearly encoded', () => {
+  it('samples five coefficients: a uniform box plus a share of one-hot style vectors, encoded centred on the box', () => {
     const space = defineSpace(styleSpaceSpec());
     expect(space.terms).toEqual([...STYLE_TERMS]);
     expect(space.conditionDim).toBe(5);
@@ -26,7 +26,13 @@ describe('style coefficient space', () => {
     // 25% one-hot; the box itself essentially never yields exact zeros.
     expect(oneHot / n).toBeGreaterThan(0.22);
     expect(oneHot / n).toBeLessThan(0.28);
-    expect([...space.condition([0.5, 0, 1, 0, 0], 1).dataSync()]).toEqual([0.5, 0, 1, 0, 0]);
+    // Content [0.1, 1] and each style weight [0, 1] mapped onto [−1, 1]: the MLP's inputs are centred.
+    const centred = [...space.condition([0.55, 0, 1, 0.25, 0.5], 1).dataSync()];
+    [0, -1, 1, -0.5, 0].forEach((v, i) => expect(centred[i]).toBeCloseTo(v, 6));
+    // The encoding of runs before the centred default, still available (their stored spaces keep it).
+    const raw = defineSpace(styleSpaceSpec({ encoding: 'linear' }));
+    expect([...raw.condition([0.5, 0, 1, 0, 0], 1).dataSync()]).toEqual([0.5, 0, 1, 0, 0]);
+    expect(() => styleSpaceSpec({ encoding: 'log' as never })).toThrow(/encoding must be 'linear' or 'linearRange', got 'log'/);
   });
 
   it('names seven settings, all inside the training support', () => {

@@ -1,5 +1,9 @@
 import type { Distribution, SpaceSpec } from '@yoto/core';
 
+/** How the five weights reach the conditioning MLP (core's encodings that allow a weight of 0). */
+export const STYLE_ENCODINGS = ['linear', 'linearRange'] as const;
+export type StyleEncoding = (typeof STYLE_ENCODINGS)[number];
+
 /** The five loss terms, in λ order: content, then the style layers from shallow to deep. */
 export const STYLE_TERMS = ['content', 'style1', 'style2', 'style3', 'style4'] as const;
 export type StyleTerm = (typeof STYLE_TERMS)[number];
@@ -16,6 +20,12 @@ export interface StyleSpaceOptions {
    * almost never reach, are learned too.
    */
   oneHotShare?: number;
+  /**
+   * 'linearRange' (default): each weight mapped linearly onto [−1, 1] over its range, so the MLP sees
+   * inputs centred on the training box; 'linear': the weights as they are (all ≥ 0), the encoding of
+   * runs before the centred one became the default (their stored spaces keep it).
+   */
+  encoding?: StyleEncoding;
 }
 
 /** A named evaluation setting: a full λ vector. */
@@ -43,7 +53,7 @@ export function styleSettings(o: StyleSpaceOptions = {}): StyleSetting[] {
   ];
 }
 
-/** The coefficient space of the task: a uniform box plus a share of one-hot style vectors; linear encoding. */
+/** The coefficient space of the task: a uniform box plus a share of one-hot style vectors, centred encoding by default. */
 export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   const [cLo, cHi] = o.content ?? [0.1, 1];
   const [sLo, sHi] = o.style ?? [0, 1];
@@ -51,6 +61,8 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   if (!(cLo >= 0 && cLo < cHi)) throw new Error(`style space: the content range needs 0 ≤ low < high, got [${cLo}, ${cHi}]`);
   if (!(sLo >= 0 && sLo < sHi)) throw new Error(`style space: the style range needs 0 ≤ low < high, got [${sLo}, ${sHi}]`);
   if (!(share >= 0 && share <= 1)) throw new Error(`style space: oneHotShare must be in [0, 1], got ${share}`);
+  const encoding = o.encoding ?? 'linearRange';
+  if (!STYLE_ENCODINGS.includes(encoding)) throw new Error(`style space: encoding must be ${STYLE_ENCODINGS.map((e) => `'${e}'`).join(' or ')}, got '${String(encoding)}'`);
   const content: Distribution = { kind: 'uniform', term: 'content', low: cLo, high: cHi };
   const box: Distribution = { kind: 'product', parts: [content, ...STYLE_LAYER_TERMS.map((t): Distribution => ({ kind: 'uniform', term: t, low: sLo, high: sHi }))] };
   const oneHot: Distribution = { kind: 'product', parts: [content, { kind: 'oneHot', terms: [...STYLE_LAYER_TERMS], value: sHi }] };
@@ -59,8 +71,8 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   return {
     terms: [...STYLE_TERMS],
     distribution,
-    // Style weights can be 0, so λ is fed as is (log would be −∞).
-    encoding: 'linear',
+    // Style weights can be 0, so λ is fed linearly (log would be −∞), centred on the box by default.
+    encoding,
     grid: { kind: 'points', points: styleSettings(o).map((s) => ({ ...s.lambda })) },
   };
 }

@@ -4,7 +4,7 @@
 // and the metrics as a slider moves. Everything it loads comes from the local server.
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { loadTrainedFromBytes, registerKernelFixes, type TaskModel } from '@yoto/core';
+import { loadTrainedFromBytes, logEncoded, registerKernelFixes, type TaskModel } from '@yoto/core';
 import '@yoto/tasks-vae';
 import '@yoto/tasks-compression';
 import '@yoto/tasks-style';
@@ -76,8 +76,8 @@ async function start(): Promise<void> {
   const inputs = new Map<string, { input: HTMLInputElement; output: HTMLOutputElement; min: number; max: number; log: boolean }>();
   for (const term of space.conditionedTerms) {
     const { min, max } = space.support(term);
-    // 'range' is log λ mapped onto [−1, 1]: log-scaled too.
-    const log = space.encodings[term] !== 'linear';
+    // 'range' is log λ mapped onto [−1, 1]: log-scaled too ('linearRange' is not).
+    const log = logEncoded(space.encodings[term]);
     const div = document.createElement('div');
     div.className = 'slider';
     const label = document.createElement('label');

@@ -238,6 +238,30 @@ describe('coefficient space: conditions', () => {
     expect(() => defineSpace({ terms: ['a', 'b'], distribution: { kind: 'dirichlet', terms: ['a', 'b'] }, encoding: 'range' })).toThrow(/term 'a': range encoding needs a support 0 < low < high/);
   });
 
+  it('linearRange-encodes λ onto [−1, 1] over a support that may start at 0, per term', () => {
+    const spec: SpaceSpec = {
+      terms: ['content', 'style'],
+      distribution: [
+        { kind: 'uniform', term: 'content', low: 0.1, high: 1 },
+        { kind: 'uniform', term: 'style', low: 0, high: 4 },
+      ],
+      encoding: 'linearRange',
+    };
+    const s = defineSpace(spec);
+    expect(s.encodings).toEqual({ content: 'linearRange', style: 'linearRange' });
+    // Corners, the centre, a quarter of the way up, and a point outside the box (outside [−1, 1]).
+    const rows = [[0.1, 0], [1, 4], [0.55, 2], [0.325, 1], [1.45, 6]];
+    const enc = s.encode(Float32Array.from(rows.flat()), rows.length);
+    [[-1, -1], [1, 1], [0, 0], [-0.5, -0.5], [2, 2]].flat().forEach((v, i) => expect(enc[i]).toBeCloseTo(v, 6));
+    // λ = 0 is a valid input (a switched-off weight), unlike under 'range'; non-finite is not.
+    expect(() => s.encode(Float32Array.from([0.5, Number.NaN]), 1)).toThrow(/λ of term 'style' in row 0 is NaN; it must be finite/);
+    expect(spaceFromJSON(s.toJSON()).encodings).toEqual(s.encodings);
+    // Grids over a linearRange term are linear, so they may include 0.
+    expect(s.grid({ kind: 'points', points: [{ content: 0.5, style: 0 }, { content: 0.5, style: 2 }] })).toEqual([[0.5, 0], [0.5, 2]]);
+    expect(() => defineSpace({ terms: ['a'], distribution: { kind: 'fixed', term: 'a', value: 1 }, encoding: { a: 'linearRange' } })).toThrow(/term 'a' is fixed/);
+    expect(() => defineSpace({ ...spec, encoding: 'centred' as never })).toThrow(/encoding must be 'log', 'linear', 'range' or 'linearRange', got/);
+  });
+
   it('builds the condition tensor from λ rows or one λ repeated, equal to the host encoding', () => {
     const s = defineSpace(vae);
     const rows = Float32Array.from([1, 0.5, 1, 8]);

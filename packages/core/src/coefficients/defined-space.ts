@@ -3,7 +3,7 @@ import type { Rng } from '../random/rng.js';
 import { compileDistribution, product, type CompiledDistribution, type TermSupport } from './distribution.js';
 import { buildGrid } from './grid.js';
 import type { CoefficientSpace } from './space.js';
-import type { Distribution, Encoding, GridSpec, SpaceSpec } from './spec.js';
+import { ENCODINGS, logEncoded, type Distribution, type Encoding, type GridSpec, type SpaceSpec } from './spec.js';
 import { describe, specError } from './validate.js';
 
 /** Points per conditioned term in the default evaluation grid of a range distribution. */
@@ -22,8 +22,8 @@ export class DefinedSpace implements CoefficientSpace {
   private readonly spec: SpaceSpec;
   private readonly dist: CompiledDistribution;
   private readonly supports: TermSupport[];
-  /** Per condition column: the term index, its encoding, and for 'range' log low and log high. */
-  private readonly columns: { index: number; encoding: Encoding; logLow: number; logHigh: number }[];
+  /** Per condition column: the term index, its encoding, and its support's bounds (λ and log λ) for the range encodings. */
+  private readonly columns: { index: number; encoding: Encoding; low: number; high: number; logLow: number; logHigh: number }[];
 
   constructor(spec: SpaceSpec) {
     if (typeof spec !== 'object' || spec === null) throw specError(`the spec must be an object, got ${describe(spec)}`);
@@ -44,16 +44,17 @@ export class DefinedSpace implements CoefficientSpace {
     const conditioned = terms.filter((_, i) => this.supports[i].varies);
     const encodings: Record<string, Encoding> = {};
     const requested = spec.encoding ?? {};
-    const known = (e: unknown): boolean => e === 'log' || e === 'linear' || e === 'range';
+    const known = (e: unknown): boolean => ENCODINGS.includes(e as Encoding);
+    const names = `${ENCODINGS.slice(0, -1).map((e) => `'${e}'`).join(', ')} or '${ENCODINGS[ENCODINGS.length - 1]}'`;
     if (typeof requested === 'string') {
-      if (!known(requested)) throw specError(`encoding must be 'log', 'linear' or 'range', got ${describe(requested)}`);
+      if (!known(requested)) throw specError(`encoding must be ${names}, got ${describe(requested)}`);
     } else if (typeof requested === 'object' && requested !== null && !Array.isArray(requested)) {
       for (const [t, e] of Object.entries(requested)) {
         if (!terms.includes(t)) throw specError(`encoding: unknown term '${t}' (the space's terms are ${terms.map((x) => `'${x}'`).join(', ')})`);
         if (!conditioned.includes(t)) throw specError(`encoding: term '${t}' is fixed, so it is not encoded`);
-        if (!known(e)) throw specError(`encoding of term '${t}' must be 'log', 'linear' or 'range', got ${describe(e)}`);
+        if (!known(e)) throw specError(`encoding of term '${t}' must be ${names}, got ${describe(e)}`);
       }
-    } else throw specError(`encoding must be 'log', 'linear', 'range' or a record of them per term, got ${describe(requested)}`);
+    } else throw specError(`encoding must be ${names}, or a record of them per term, got ${describe(requested)}`);
     for (const t of conditioned) {
       const s = this.supports[terms.indexOf(t)];
       const explicit = typeof requested === 'string' ? requested : requested[t];
@@ -61,6 +62,8 @@ export class DefinedSpace implements CoefficientSpace {
         throw specError(`term '${t}': log encoding needs λ > 0, but its distribution can produce ${s.min}; use encoding 'linear' for it`);
       if (explicit === 'range' && !(s.min > 0 && s.max > s.min && Number.isFinite(s.max)))
         throw specError(`term '${t}': range encoding needs a support 0 < low < high, its distribution gives [${s.min}, ${s.max}]`);
+      if (explicit === 'linearRange' && !(Number.isFinite(s.min) && Number.isFinite(s.max) && s.max > s.min))
+        throw specError(`term '${t}': linearRange encoding needs a finite support low < high, its distribution gives [${s.min}, ${s.max}]`);
       encodings[t] = explicit ?? (s.min > 0 ? 'log' : 'linear');
     }
     this.conditionedTerms = conditioned;
@@ -69,7 +72,7 @@ export class DefinedSpace implements CoefficientSpace {
     this.columns = conditioned.map((t) => {
       const index = terms.indexOf(t);
       const { min, max } = this.supports[index];
-      return { index, encoding: encodings[t], logLow: Math.log(min), logHigh: Math.log(max) };
+      return { index, encoding: encodings[t], low: min, high: max, logLow: Math.log(min), logHigh: Math.log(max) };
     });
     // The stored spec carries the resolved encoding so a later change of defaults cannot alter it.
     this.spec = structuredClone({ ...spec, terms: [...terms], encoding: { ...encodings } });
@@ -92,8 +95,9 @@ export class DefinedSpace implements CoefficientSpace {
 
   /**
    * Encodes n λ vectors to [n, conditionDim]; a log- or range-encoded λ ≤ 0 or any non-finite λ is an
-   * error. 'range' is 2·(log λ − log low)/(log high − log low) − 1, in float64, then rounded to float32
-   * like every column; a λ outside the support maps outside [−1, 1].
+   * error. 'range' is 2·(log λ − log low)/(log high − log low) − 1 and 'linearRange' 2·(λ − low)/(high
+   * − low) − 1, in float64, then rounded to float32 like every column; a λ outside the support maps
+   * outside [−1, 1].
    */
   encode(lambdas: Float32Array, n: number): Float32Array {
     const k = this.terms.length;
@@ -103,12 +107,19 @@ export class DefinedSpace implements CoefficientSpace {
     const out = new Float32Array(n * d);
     for (let r = 0; r < n; r++)
       for (let j = 0; j < d; j++) {
-        const { index, encoding, logLow, logHigh } = this.columns[j];
+        const { index, encoding, low, high, logLow, logHigh } = this.columns[j];
         const v = lambdas[r * k + index];
-        const positive = encoding !== 'linear';
+        const positive = logEncoded(encoding);
         if (!Number.isFinite(v) || (positive && v <= 0))
           throw new Error(`CoefficientSpace.encode: λ of term '${this.terms[index]}' in row ${r} is ${v}; ${positive ? `${encoding} encoding needs a finite value > 0` : 'it must be finite'}`);
-        out[r * d + j] = encoding === 'linear' ? v : encoding === 'log' ? Math.log(v) : (2 * (Math.log(v) - logLow)) / (logHigh - logLow) - 1;
+        out[r * d + j] =
+          encoding === 'linear'
+            ? v
+            : encoding === 'log'
+              ? Math.log(v)
+              : encoding === 'range'
+                ? (2 * (Math.log(v) - logLow)) / (logHigh - logLow) - 1
+                : (2 * (v - low)) / (high - low) - 1;
       }
     return out;
   }
@@ -132,7 +143,7 @@ export class DefinedSpace implements CoefficientSpace {
     return buildGrid(spec, {
       terms: this.terms,
       fixedValues: this.supports.map((s) => (s.varies ? undefined : s.value)),
-      logEncoded: this.terms.map((t) => this.encodings[t] === 'log' || this.encodings[t] === 'range'),
+      logEncoded: this.terms.map((t) => this.encodings[t] !== undefined && logEncoded(this.encodings[t])),
     });
   }
 

@@ -5,11 +5,23 @@
 
 /**
  * How a conditioned term's λ is fed to the conditioning network: 'log' (log λ), 'linear' (λ itself),
- * or 'range' (log λ mapped linearly onto [−1, 1] over the term's support, low → −1, high → +1).
- * 'range' gives inputs of both signs whatever the range, and a model can read its position in the
- * training range straight off the column (e.g. to interpolate per-λ parameters).
+ * 'range' (log λ mapped linearly onto [−1, 1] over the term's support, low → −1, high → +1), or
+ * 'linearRange' (λ itself mapped linearly onto [−1, 1] over the support; the support may start at 0,
+ * as weights that can be switched off do). The two range encodings give inputs of both signs centred
+ * on the training box whatever its bounds, and a model can read its position in the training range
+ * straight off the column (e.g. to interpolate per-λ parameters). Centred inputs matter to a
+ * conditioning MLP: with raw weights, all ≥ 0, every hidden unit carries a large λ-independent part,
+ * and the heads' gradients are dominated by it rather than by how λ changes the loss.
  */
-export type Encoding = 'log' | 'linear' | 'range';
+export type Encoding = 'log' | 'linear' | 'range' | 'linearRange';
+
+/** Every encoding, in the order error messages list them. */
+export const ENCODINGS: readonly Encoding[] = ['log', 'linear', 'range', 'linearRange'];
+
+/** Whether an encoding reads log λ (log and range): λ's natural scale for sliders and grids. */
+export function logEncoded(e: Encoding): boolean {
+  return e === 'log' || e === 'range';
+}
 
 /**
  * The training distribution of λ over some of the terms. Terms that no distribution covers are
@@ -57,7 +69,7 @@ export interface SpaceSpec {
   /**
    * Encoding of the conditioned terms: one for all, or per term. Default per term: 'log' when the
    * term's λ is always > 0, 'linear' otherwise (simplex and one-hot terms can be 0). 'range' needs
-   * 0 < low < high.
+   * 0 < low < high, 'linearRange' low < high (both finite).
    */
   encoding?: Encoding | Record<string, Encoding>;
   /** The default evaluation grid (see `DefinedSpace.evaluationGrid`). */

@@ -113,6 +113,33 @@ describe('ConditioningNetwork', () => {
     });
   });
 
+  it('with a linear path adds W·c to each head: zero at start, then scale = 1 + m·(W·c + V·h + b)', () => {
+    const p = new ParamStore(6);
+    const net = new ConditioningNetwork(p, { inputDim: 2, layers: [{ name: 'f', channels: 3 }], hidden: 4, multiplier: 0.5, headInit: 'zeros', linear: true });
+    const v = Object.fromEntries(p.entries());
+    expect(v['conditioning/f/scale/linear'].shape).toEqual([2, 3]);
+    expect(v['conditioning/f/shift/linear'].shape).toEqual([2, 3]);
+    const cond = tf.tensor2d([[-1, 1], [0.5, 0], [1, -0.25]]);
+    // Exactly the identity at start, like the zero heads alone.
+    expect([...net.apply(cond).f.scale.dataSync()].every((x) => x === 1)).toBe(true);
+    const W = [[0.2, -0.4, 1], [0.6, 0.1, -2]];
+    v['conditioning/f/scale/linear'].assign(tf.tensor2d(W));
+    v['conditioning/f/shift/linear'].assign(tf.tensor2d(W).neg());
+    const out = net.apply(cond).f;
+    const scale = out.scale.arraySync(), shift = out.shift.arraySync();
+    (cond.arraySync() as number[][]).forEach(([c0, c1], r) =>
+      [0, 1, 2].forEach((k) => {
+        const a = c0 * W[0][k] + c1 * W[1][k];
+        expect(scale[r][k]).toBeCloseTo(1 + 0.5 * a, 5);
+        expect(shift[r][k]).toBeCloseTo(-0.5 * a, 5);
+      }),
+    );
+    // Without the option the parameters do not exist, so older checkpoints keep their shapes.
+    const q = new ParamStore(6);
+    new ConditioningNetwork(q, { inputDim: 2, layers: [{ name: 'f', channels: 3 }], hidden: 4 });
+    expect(q.entries().some(([n]) => n.endsWith('/linear'))).toBe(false);
+  });
+
   it('stays near identity at default init and names per-head hidden layers when not shared', () => {
     const p = new ParamStore(3);
     const net = new ConditioningNetwork(p, { inputDim: 1, layers: [{ name: 'enc1', channels: 32 }], sharedHidden: false });

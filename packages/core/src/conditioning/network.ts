@@ -27,6 +27,14 @@ export interface ConditioningNetworkOptions {
    * PyTorch reference's FiLM modules (`false`).
    */
   sharedHidden?: boolean;
+  /**
+   * Add a linear path from the condition straight to every head (default false): a(λ) = W·c + V·h(c)
+   * + b, with W zero at start. With a centred condition (a range encoding) W's gradient is how the
+   * loss's wish for each scale and shift changes with λ, free of the λ-independent part that the
+   * hidden units (leaky ReLUs, mostly ≥ 0) mix into theirs; the CIN parameters can then follow λ as
+   * Dumoulin et al.'s interpolated per-style parameters do.
+   */
+  linear?: boolean;
 }
 
 interface Dense {
@@ -36,7 +44,8 @@ interface Dense {
 
 /**
  * Maps the encoded λ to the FiLM / CIN parameters of every conditioned layer: one hidden layer with a
- * leaky ReLU, then separate linear heads for the scale and the shift of each layer.
+ * leaky ReLU, then separate linear heads for the scale and the shift of each layer (optionally also
+ * reading the condition directly, `linear`).
  */
 export class ConditioningNetwork {
   readonly inputDim: number;
@@ -44,7 +53,15 @@ export class ConditioningNetwork {
   readonly multiplier: number;
   private readonly alpha: number;
   private readonly shared: Dense | null;
-  private readonly heads: { name: string; scale: Dense; shift: Dense; scaleHidden: Dense | null; shiftHidden: Dense | null }[];
+  private readonly heads: {
+    name: string;
+    scale: Dense;
+    shift: Dense;
+    scaleHidden: Dense | null;
+    shiftHidden: Dense | null;
+    scaleLinear: tf.Variable | null;
+    shiftLinear: tf.Variable | null;
+  }[];
 
   constructor(params: Params, options: ConditioningNetworkOptions) {
     const { inputDim, layers } = options;
@@ -72,13 +89,17 @@ export class ConditioningNetwork {
       b: params.variable(`${name}/bias`, [nOut], { kind: 'zeros' }),
     });
     const sharedHidden = options.sharedHidden ?? true;
+    const linear = options.linear ?? false;
+    const linearPath = (name: string, nOut: number): tf.Variable | null => (linear ? params.variable(`${name}/linear`, [inputDim, nOut], { kind: 'zeros' }) : null);
     this.shared = sharedHidden ? dense(`${prefix}/hidden`, inputDim, hidden, false) : null;
     this.heads = layers.map((l) => {
       const scaleHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/scale_hidden`, inputDim, hidden, false);
       const scale = dense(`${prefix}/${l.name}/scale`, hidden, l.channels, zeros);
       const shiftHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/shift_hidden`, inputDim, hidden, false);
       const shift = dense(`${prefix}/${l.name}/shift`, hidden, l.channels, zeros);
-      return { name: l.name, scale, shift, scaleHidden, shiftHidden };
+      const scaleLinear = linearPath(`${prefix}/${l.name}/scale`, l.channels);
+      const shiftLinear = linearPath(`${prefix}/${l.name}/shift`, l.channels);
+      return { name: l.name, scale, shift, scaleHidden, shiftHidden, scaleLinear, shiftLinear };
     });
   }
 
@@ -94,9 +115,10 @@ export class ConditioningNetwork {
       for (const head of this.heads) {
         const hs = h ?? hiddenOf(head.scaleHidden!);
         const hb = h ?? hiddenOf(head.shiftHidden!);
+        const withLinear = (a: tf.Tensor2D, w: tf.Variable | null): tf.Tensor2D => (w ? (tf.add(a, tf.matMul(condition, w as tf.Tensor2D)) as tf.Tensor2D) : a);
         out[head.name] = {
-          scale: tf.add(tf.mul(affine(hs, head.scale), m), 1) as tf.Tensor2D,
-          shift: tf.mul(affine(hb, head.shift), m) as tf.Tensor2D,
+          scale: tf.add(tf.mul(withLinear(affine(hs, head.scale), head.scaleLinear), m), 1) as tf.Tensor2D,
+          shift: tf.mul(withLinear(affine(hb, head.shift), head.shiftLinear), m) as tf.Tensor2D,
         };
       }
       return out as unknown as tf.TensorContainer;

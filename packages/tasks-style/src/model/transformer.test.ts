@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 
 const space = defineSpace(styleSpaceSpec());
-const tiny = { widths: [4, 6, 8] as [number, number, number], residualBlocks: 2, conditioningHidden: 8 };
+const tiny = { widths: [4, 6, 8] as [number, number, number], residualBlocks: 2, conditioningHidden: 8, conditioningLinear: false };
 
 describe('style transformer', () => {
   it('maps [b, h, w, 3] to an image of the same shape in (0, 1); baselines have no conditioning network', () => {
@@ -45,6 +45,26 @@ describe('style transformer', () => {
     const diff = (a: number, b: number) => Math.max(...tf.tensor(y[a]).sub(tf.tensor(y[b])).abs().dataSync());
     expect(diff(0, 1)).toBeGreaterThan(1e-2);
     expect(diff(0, 2)).toBe(0);
+    m.dispose();
+  });
+
+  it('conditioningLinear: each CIN scale reads the centred weights directly, so it spans the box as W says', () => {
+    const m = buildStyleModel({ ...tiny, conditioningLinear: true }, { conditioned: true, space, seed: 3 });
+    const linear = m.params.entries().filter(([n]) => n.endsWith('/linear'));
+    // A scale and a shift path per normalised layer, [5 weights, channels], zero at start.
+    expect(linear).toHaveLength(20);
+    expect(linear.find(([n]) => n === 'conditioning/down0/scale/linear')![1].shape).toEqual([5, 4]);
+    expect(linear.every(([, v]) => tf.max(tf.abs(v)).dataSync()[0] === 0)).toBe(true);
+    linear.find(([n]) => n === 'conditioning/res0a/scale/linear')![1].assign(tf.fill([5, 8], 0.1));
+    // The box's low corner, its centre and its high corner, through the space's centred encoding.
+    const cond = space.condition([0.1, 0, 0, 0, 0, 0.55, 0.5, 0.5, 0.5, 0.5, 1, 1, 1, 1, 1], 3);
+    const scale = m.norms(cond)!.res0a.scale.arraySync();
+    // 1 + 5 weights × ±1 × 0.1: the scale spans [0.5, 1.5] across the box and is the identity at its centre.
+    scale[0].forEach((v) => expect(v).toBeCloseTo(0.5, 5));
+    scale[1].forEach((v) => expect(v).toBeCloseTo(1, 5));
+    scale[2].forEach((v) => expect(v).toBeCloseTo(1.5, 5));
+    // Without the option (every run before it) the model has no such parameters.
+    expect(buildStyleModel(tiny, { conditioned: true, space, seed: 3 }).params.entries().some(([n]) => n.endsWith('/linear'))).toBe(false);
     m.dispose();
   });
 

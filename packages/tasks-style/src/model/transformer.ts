@@ -48,7 +48,7 @@ export function buildStyleModel(config: StyleNetConfig, o: StyleModelOptions): S
   const out = convLayer('out', w0, 3, 9);
 
   const conditioning = o.conditioned
-    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, multiplier: 1, headInit: 'zeros' })
+    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, multiplier: 1, headInit: 'zeros', linear: c.conditioningLinear })
     : null;
   // A baseline's instance norms have their own scale and shift, as the conditioned heads' biases are.
   const fixed = o.conditioned

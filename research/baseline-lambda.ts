@@ -22,13 +22,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, initBackend, train } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { BlsFactorizedTask, CONDITIONING_SCOPE, ENTROPY_SCOPE, STEP_SCOPE, type CompressionModel, FactorizedPrior, codecContext, compressAt, decompress } from '@yoto/tasks-compression';
 
 const S = { type: 'string' } as const;
 const I = { type: 'integer' } as const;
 const B = { type: 'boolean' } as const;
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'baseline-lambda',
   process.argv.slice(2),
   { lambdas: S, steps: I, n: I, m: I, crop: I, batch: I, lr: S, 'entropy-lr-scale': S, images: I, 'eval-crop': I, backend: S, seed: I, step: S, 'step-lr-scale': S, warmup: I, mixed: B, yoto: B, colour: S },

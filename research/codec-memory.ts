@@ -4,9 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, spaceFromJSON } from '@yoto/core';
 import { compressAt, decompress, FactorizedPrior } from '@yoto/tasks-compression';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 
-const { side } = parseFlags('codec-memory', process.argv.slice(2), { side: { type: 'integer', min: 16, default: 768 } }, 'pnpm exec tsx research/codec-memory.ts [--side PX]').flags;
+const { side } = parseFlagsOrExit('codec-memory', process.argv.slice(2), { side: { type: 'integer', min: 16, default: 768 } }, 'pnpm exec tsx research/codec-memory.ts [--side PX]').flags;
 await initBackend('wasm');
 const heap = (): number => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
 const before = heap();

@@ -10,10 +10,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, loadTrained } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { BlsFactorizedTask, DEFAULT_LAMBDA_RANGE, type FactorizedPrior, TASK_NAME } from '@yoto/tasks-compression';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'cross-condition',
   process.argv.slice(2),
   { checkpoint: { type: 'string' }, batches: { type: 'integer', min: 1, default: 8 }, crop: { type: 'integer', min: 16, default: 64 }, backend: { type: 'string' } },

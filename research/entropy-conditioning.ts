@@ -36,9 +36,9 @@ import {
   toImage,
   toPaddedTensor,
 } from '@yoto/tasks-compression';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'entropy-conditioning',
   process.argv.slice(2),
   {

@@ -14,10 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { BlsFactorizedTask, CONDITIONING_SCOPE, DEFAULT_LAMBDA_RANGE, ENTROPY_SCOPE } from '@yoto/tasks-compression';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'lambda-response',
   process.argv.slice(2),
   {

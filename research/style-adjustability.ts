@@ -22,11 +22,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { evaluateAt, initBackend, loadTrained, type TrainedModel } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { greyLevels as diff, outputsAt } from './style/measure.js';
 import { evenWeights, registerStyleTasks, STYLE_TASK, STYLE_TERMS, type StyleModel, styleSettings, type StyleTask } from '@yoto/tasks-style';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'style-adjustability',
   process.argv.slice(2),
   {

@@ -21,11 +21,11 @@
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
  */
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
 import { greyLevels, outputsAt } from './style/measure.js';
 
-const { flags: f } = parseFlags(
+const { flags: f } = parseFlagsOrExit(
   'style-conditioning',
   process.argv.slice(2),
   {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LayersTopology, parseLayersTopology, requiredLayers, type WeightEntry } from './topology.js';
+import { checkedShardSizes } from './weights.js';
 
 /** What `checkLossNetworkFiles` found: the topology, the weights the layers need, and each shard's size. */
 export interface LossNetworkFiles {
@@ -28,23 +29,16 @@ export function checkLossNetworkFiles(dir: string, layers: readonly string[]): L
   }
   const topology = parseLayersTopology(json, file);
   const { weights } = requiredLayers(topology, layers, file);
-  const groupSizes = new Map(topology.groups.map((g) => [g.paths.join('\u0000'), g.bytes]));
-  const sizes = new Map<string, number>();
-  const checked = new Set<string>();
-  for (const w of weights) {
-    for (const p of w.paths) {
-      if (sizes.has(p)) continue;
+  const sizes = checkedShardSizes(
+    topology,
+    weights,
+    dir,
+    (p, w) => {
       const shard = join(dir, p);
       if (!existsSync(shard)) throw new Error(`loss network ${dir}: weight file ${shard} is missing (it holds '${w.name}', needed for the requested layers)`);
-      sizes.set(p, statSync(shard).size);
-    }
-    const key = w.paths.join('\u0000');
-    if (checked.has(key)) continue;
-    const total = w.paths.reduce((a, p) => a + sizes.get(p)!, 0);
-    const expected = groupSizes.get(key)!;
-    if (total !== expected)
-      throw new Error(`loss network ${dir}: weight file${w.paths.length > 1 ? 's' : ''} ${w.paths.map((p) => join(dir, p)).join(', ')} hold${w.paths.length > 1 ? '' : 's'} ${total} bytes, the manifest in model.json expects ${expected} (truncated or from another model)`);
-    checked.add(key);
-  }
+      return statSync(shard).size;
+    },
+    (p) => join(dir, p),
+  );
   return { file, topology, weights, sizes };
 }

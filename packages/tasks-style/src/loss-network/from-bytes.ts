@@ -1,6 +1,6 @@
 import { buildLossNetwork, type InputMapping, type LossNetwork } from './network.js';
 import { parseLayersTopology, requiredLayers } from './topology.js';
-import { weightValues } from './weights.js';
+import { checkedShardSizes, weightValues } from './weights.js';
 
 /**
  * The feature extractor of `readLossNetwork`, built from bytes already in memory: the parsed
@@ -11,17 +11,11 @@ import { weightValues } from './weights.js';
 export function lossNetworkFromBytes(modelJson: unknown, shards: ReadonlyMap<string, Uint8Array>, layers: readonly string[], input: InputMapping, source: string): LossNetwork {
   const topology = parseLayersTopology(modelJson, source);
   const { weights } = requiredLayers(topology, layers, source);
-  const sizes = new Map<string, number>();
-  for (const w of weights) {
-    for (const p of w.paths) {
-      const bytes = shards.get(p);
-      if (!bytes) throw new Error(`loss network ${source}: weight file ${p} was not given (it holds '${w.name}', needed for the requested layers)`);
-      sizes.set(p, bytes.length);
-    }
-    const total = w.paths.reduce((a, p) => a + sizes.get(p)!, 0);
-    const expected = topology.groups.find((g) => g.paths.join('\u0000') === w.paths.join('\u0000'))?.bytes;
-    if (total !== expected) throw new Error(`loss network ${source}: weight file${w.paths.length > 1 ? 's' : ''} ${w.paths.join(', ')} hold ${total} bytes, the manifest expects ${expected} (truncated or from another model)`);
-  }
+  const sizes = checkedShardSizes(topology, weights, source, (p, w) => {
+    const bytes = shards.get(p);
+    if (!bytes) throw new Error(`loss network ${source}: weight file ${p} was not given (it holds '${w.name}', needed for the requested layers)`);
+    return bytes.length;
+  });
   const values = weightValues(weights, sizes, (path, from, length, into, at) => into.set(shards.get(path)!.subarray(from, from + length), at));
   return buildLossNetwork(topology, values, layers, input, source);
 }

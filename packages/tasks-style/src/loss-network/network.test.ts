@@ -130,7 +130,7 @@ describe('lossNetworkFromBytes (the browser\'s path)', () => {
     const without = new Map(shards);
     without.delete(kernel);
     expect(() => lossNetworkFromBytes(json, without, ['c2'], 'unit', 'page')).toThrow(`loss network page: weight file ${kernel} was not given (it holds 'c2/kernel'`);
-    expect(() => lossNetworkFromBytes(json, new Map([...shards, [kernel, shards.get(kernel)!.subarray(0, 8)]]), ['c2'], 'unit', 'page')).toThrow(`loss network page: weight file ${kernel} hold 8 bytes, the manifest expects 80`);
+    expect(() => lossNetworkFromBytes(json, new Map([...shards, [kernel, shards.get(kernel)!.subarray(0, 8)]]), ['c2'], 'unit', 'page')).toThrow(`loss network page: weight file ${kernel} holds 8 bytes, the manifest in model.json expects 80`);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { WeightEntry } from './topology.js';
+import type { LayersTopology, WeightEntry } from './topology.js';
 
 /**
  * Reads `length` bytes of shard `path`, from byte `from`, into `into` at `at`. Node reads the file
@@ -31,4 +31,35 @@ export function weightValues(weights: readonly WeightEntry[], sizes: ReadonlyMap
     values.set(w.name, new Float32Array(out.buffer, 0, w.bytes / 4));
   }
   return values;
+}
+
+/**
+ * Each shard's byte length, by path, for the shards `weights` live in, checked against the manifest:
+ * a group whose shards add up to another length than its manifest entries take is one error naming
+ * them (truncated, or from another model). `sizeOf` gives a shard's length, or throws naming it where
+ * it is missing; `where` spells a shard in messages (Node: its file's path); `source` names the model.
+ * Node (files.ts, from the files' sizes) and the browser (from-bytes.ts, from the fetched bytes) check
+ * the same way.
+ */
+export function checkedShardSizes(
+  topology: LayersTopology,
+  weights: readonly WeightEntry[],
+  source: string,
+  sizeOf: (path: string, weight: WeightEntry) => number,
+  where: (path: string) => string = (p) => p,
+): Map<string, number> {
+  const groupSizes = new Map(topology.groups.map((g) => [g.paths.join('\u0000'), g.bytes]));
+  const sizes = new Map<string, number>();
+  const checked = new Set<string>();
+  for (const w of weights) {
+    for (const p of w.paths) if (!sizes.has(p)) sizes.set(p, sizeOf(p, w));
+    const key = w.paths.join('\u0000');
+    if (checked.has(key)) continue;
+    const total = w.paths.reduce((a, p) => a + sizes.get(p)!, 0);
+    const expected = groupSizes.get(key)!;
+    if (total !== expected)
+      throw new Error(`loss network ${source}: weight file${w.paths.length > 1 ? 's' : ''} ${w.paths.map(where).join(', ')} hold${w.paths.length > 1 ? '' : 's'} ${total} bytes, the manifest in model.json expects ${expected} (truncated or from another model)`);
+    checked.add(key);
+  }
+  return sizes;
 }

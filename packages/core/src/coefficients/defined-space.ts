@@ -22,8 +22,8 @@ export class DefinedSpace implements CoefficientSpace {
   private readonly spec: SpaceSpec;
   private readonly dist: CompiledDistribution;
   private readonly supports: TermSupport[];
-  /** Per condition column: the term index, its encoding, and its support's bounds (λ and log λ) for the range encodings. */
-  private readonly columns: { index: number; encoding: Encoding; low: number; high: number; logLow: number; logHigh: number }[];
+  /** Per condition column: the term index, its encoding, and the map from λ to the column's value. */
+  private readonly columns: { index: number; encoding: Encoding; map: (v: number) => number }[];
 
   constructor(spec: SpaceSpec) {
     if (typeof spec !== 'object' || spec === null) throw specError(`the spec must be an object, got ${describe(spec)}`);
@@ -72,7 +72,7 @@ export class DefinedSpace implements CoefficientSpace {
     this.columns = conditioned.map((t) => {
       const index = terms.indexOf(t);
       const { min, max } = this.supports[index];
-      return { index, encoding: encodings[t], low: min, high: max, logLow: Math.log(min), logHigh: Math.log(max) };
+      return { index, encoding: encodings[t], map: encoder(encodings[t], min, max) };
     });
     // The stored spec carries the resolved encoding so a later change of defaults cannot alter it.
     this.spec = structuredClone({ ...spec, terms: [...terms], encoding: { ...encodings } });
@@ -107,19 +107,12 @@ export class DefinedSpace implements CoefficientSpace {
     const out = new Float32Array(n * d);
     for (let r = 0; r < n; r++)
       for (let j = 0; j < d; j++) {
-        const { index, encoding, low, high, logLow, logHigh } = this.columns[j];
+        const { index, encoding, map } = this.columns[j];
         const v = lambdas[r * k + index];
         const positive = logEncoded(encoding);
         if (!Number.isFinite(v) || (positive && v <= 0))
           throw new Error(`CoefficientSpace.encode: λ of term '${this.terms[index]}' in row ${r} is ${v}; ${positive ? `${encoding} encoding needs a finite value > 0` : 'it must be finite'}`);
-        out[r * d + j] =
-          encoding === 'linear'
-            ? v
-            : encoding === 'log'
-              ? Math.log(v)
-              : encoding === 'range'
-                ? (2 * (Math.log(v) - logLow)) / (logHigh - logLow) - 1
-                : (2 * (v - low)) / (high - low) - 1;
+        out[r * d + j] = map(v);
       }
     return out;
   }
@@ -219,4 +212,21 @@ export function defineSpace(spec: SpaceSpec): DefinedSpace {
 export function spaceFromJSON(json: unknown): DefinedSpace {
   const value = typeof json === 'string' ? (JSON.parse(json) as unknown) : json;
   return new DefinedSpace(value as SpaceSpec);
+}
+
+/** λ ↦ the column value of `encoding` over the support [low, high] (float64; encode rounds to float32). */
+function encoder(encoding: Encoding, low: number, high: number): (v: number) => number {
+  switch (encoding) {
+    case 'linear':
+      return (v) => v;
+    case 'log':
+      return Math.log;
+    case 'range': {
+      const logLow = Math.log(low);
+      const logHigh = Math.log(high);
+      return (v) => (2 * (Math.log(v) - logLow)) / (logHigh - logLow) - 1;
+    }
+    case 'linearRange':
+      return (v) => (2 * (v - low)) / (high - low) - 1;
+  }
 }

@@ -4,12 +4,14 @@
  * and space) with one recipe change, then measures on held-out photos how far the output moves with
  * the content weight (0.1 → 1 at the balanced style weights), between the balanced and content-heavy
  * settings and between the shallowest and deepest single style layer (mean |pixel difference| in
- * grey levels), and the content term at both ends of the content sweep. Compare a variant with the
+ * grey levels), the content term at both ends of the content sweep, and the held-out weighted loss
+ * Σ λ·term at every named setting (what the experiment compares with its baselines). Compare a variant with the
  * control (no flag) at the same --steps and --size; the figures are losses and pixels (seed 1), so
  * the machine's load does not change them.
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
- *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear] [--style-scale 1]
+ *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear]
+ *     [--conditioning-init zeros|reference|heHidden] [--style-scale 1]
  *     [--out <checkpoint>] [--backend b]
  *
  * --conditioning-lr-scale: the trainer's per-scope learning-rate factor for the conditioning MLP.
@@ -18,11 +20,14 @@
  *   the raw weights (all ≥ 0), as runs before it did.
  * --conditioning-linear: the conditioning also maps the condition linearly onto every CIN scale and
  *   shift (tasks-style's network option `conditioningLinear`).
+ * --conditioning-init: how the conditioning MLP starts (tasks-style's network option
+ *   `conditioningInit`): 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO's
+ *   variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only).
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
  */
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
 import { parseFlagsOrExit } from '@yoto/flags';
-import { STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
+import { STYLE_CONDITIONING_INITS, STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
 import { greyLevels, outputsAt } from './style/measure.js';
 
 const { flags: f } = parseFlagsOrExit(
@@ -35,6 +40,7 @@ const { flags: f } = parseFlagsOrExit(
     'conditioning-lr-scale': { type: 'number', above: 0, default: 1 },
     encoding: { type: 'string', choices: STYLE_ENCODINGS, default: 'linearRange' },
     'conditioning-linear': { type: 'boolean' },
+    'conditioning-init': { type: 'string', choices: STYLE_CONDITIONING_INITS, default: 'zeros' },
     'style-scale': { type: 'number', above: 0, default: 1 },
     out: { type: 'string' },
     backend: { type: 'string' },
@@ -43,7 +49,9 @@ const { flags: f } = parseFlagsOrExit(
 );
 await initBackend(f.backend);
 const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25, encoding: f.encoding };
-const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space, ...(f['conditioning-linear'] ? { network: { conditioningLinear: true } } : {}) };
+// Network options only when set, so the control trains exactly as the runs before these flags did.
+const network = { ...(f['conditioning-linear'] ? { conditioningLinear: true } : {}), ...(f['conditioning-init'] !== 'zeros' ? { conditioningInit: f['conditioning-init'] } : {}) };
+const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space, ...(Object.keys(network).length ? { network } : {}) };
 const task = new StyleTask(options);
 const t0 = performance.now();
 const log = (line: string): void => console.log(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${line}`);
@@ -70,11 +78,15 @@ const at = (lambda: number[]) => outputsAt(model, photos, lambda);
 const low = [0.1, ...setting.balanced.slice(1)];
 const high = [1, ...setting.balanced.slice(1)];
 const [mLow, mHigh] = [await evaluateAt(task, model, low, { limit: f.images }), await evaluateAt(task, model, high, { limit: f.images })];
+const weighted: string[] = [];
+for (const [name, lambda] of Object.entries(setting)) weighted.push(`${name} ${(await evaluateAt(task, model, lambda, { limit: f.images })).weighted_loss.toFixed(4)}`);
 console.log(
-  `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, style box [0, ${f['style-scale']}]: ` +
+  `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, ` +
+    `${f['conditioning-init']} init, style box [0, ${f['style-scale']}]: ` +
     `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
     `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
     `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +
-    `content term ${mLow.content.toFixed(3)} → ${mHigh.content.toFixed(3)}; style terms ${STYLE_TERMS.slice(1).map((t) => `${mLow[t].toFixed(3)}→${mHigh[t].toFixed(3)}`).join(' ')}`,
+    `content term ${mLow.content.toFixed(3)} → ${mHigh.content.toFixed(3)}; style terms ${STYLE_TERMS.slice(1).map((t) => `${mLow[t].toFixed(3)}→${mHigh[t].toFixed(3)}`).join(' ')}; ` +
+    `held-out weighted loss ${weighted.join(', ')}; ${((performance.now() - t0) / 1000).toFixed(0)} s`,
 );
 photos.dispose();

@@ -40,7 +40,7 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   yotoLabel(c: C): string;
   /** The fixed-λ baselines (and the equal-steps control), as values: see baseline-plan.ts. */
   baselines: BaselinePlan<C>;
-  /** Learning-rate factors by parameter scope for a run of this kind; absent: none. */
+  /** Learning-rate factors by parameter scope for a run of this kind; absent or empty: none. */
   learningRateScales?(c: C, kind: RunKind): Record<string, number>;
   /** Full λ vectors at which the YOTO model is evaluated. */
   grid(c: C): Record<string, number>[];
@@ -64,7 +64,11 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
     plan(c): ExperimentPlan {
       const scales = d.learningRateScales;
       const yoto: RunSpec = { key: 'yoto', kind: 'yoto', label: d.yotoLabel(c), training: runTraining(c, c.yoto.steps) };
-      const runs = [yoto, ...baselineRuns(c, d.baselines)].map((r) => (scales ? { ...r, training: { ...r.training, learningRateScales: scales(c, r.kind) } } : r));
+      // An empty map is no factor: left out, so a run's identity is the one it had without the hook.
+      const runs = [yoto, ...baselineRuns(c, d.baselines)].map((r) => {
+        const s = scales?.(c, r.kind);
+        return s && Object.keys(s).length ? { ...r, training: { ...r.training, learningRateScales: s } } : r;
+      });
       const grid = d.grid(c);
       return {
         task: d.task(c),

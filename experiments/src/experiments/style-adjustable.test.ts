@@ -41,6 +41,13 @@ describe('style-adjustable plan', () => {
     const raw = resolveExperiment('style-adjustable', 'default', ['space.encoding=linear', 'model.conditioningLinear=true']).plan;
     expect(defineSpace(raw.space as never).encodings.content).toBe('linear');
     expect(raw.task.options.network).toMatchObject({ conditioningLinear: true });
+    // The conditioning's start and learning rate reach the YOTO run only when set (the defaults name
+    // neither, so runs trained before the keys keep their identity); the baselines have no conditioning.
+    expect(plan.task.options.network).not.toHaveProperty('conditioningInit');
+    expect(plan.runs.every((r) => !('learningRateScales' in r.training))).toBe(true);
+    const probe = resolveExperiment('style-adjustable', 'default', ['model.conditioningInit=reference', 'conditioning.learningRateScale=10']).plan;
+    expect(probe.task.options.network).toMatchObject({ conditioningInit: 'reference' });
+    expect(probe.runs.map((r) => [r.kind, r.training.learningRateScales])).toEqual([['yoto', { 'conditioning/': 10 }], ...plan.runs.slice(1).map((r) => [r.kind, undefined])]);
   });
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {
@@ -52,6 +59,7 @@ describe('style-adjustable plan', () => {
     bad(['loss.network=vgg'], "--set loss.network: expected one of mobilenet, darknet, got 'vgg'");
     bad(['space.oneHotShare=1.5'], 'space.oneHotShare must be ≤ 1, got 1.5');
     bad(['space.encoding=log'], "--set space.encoding: expected one of linear, linearRange, got 'log'");
+    bad(['model.conditioningInit=ones'], "--set model.conditioningInit: expected one of zeros, reference, heHidden, got 'ones'");
     bad(['space.contentLow=2'], 'space.contentLow must be below space.contentHigh (1), got 2');
     bad(['model.widths=8,8'], 'model.widths must list exactly 3 values, got 8,8');
     bad(['loss.path=/models/vgg19'], 'loss.content must name the content layer of loss.path');

@@ -1,6 +1,7 @@
 // The subpaths hold no tfjs: the CLI process plans without loading it.
 import { STYLE_ENCODINGS, STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
+import { STYLE_CONDITIONING_INITS } from '@yoto/tasks-style/network-config';
 import { z } from 'zod';
 import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
@@ -37,7 +38,14 @@ const config = z
       residualBlocks: nonNegative(3, 'residual blocks of the transformer network'),
       conditioningHidden: count(64, 'hidden units of the conditioning MLP'),
       conditioningLinear: flag(false, 'a linear path from the encoded weights straight to every instance-norm scale and shift, besides the MLP'),
+      conditioningInit: choice(
+        STYLE_CONDITIONING_INITS,
+        'zeros',
+        "how the conditioning MLP starts: 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO: variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only)",
+      ),
     }),
+    // The conditioning MLP's own learning rate (a factor on train.learningRate; the YOTO run only).
+    conditioning: section({ learningRateScale: positive(1, "factor on the learning rate of the YOTO model's conditioning MLP") }),
     // The loss network and the softmax transformation of the style features.
     loss: section({
       network: choice(['mobilenet', 'darknet'], 'mobilenet', 'loss network (weights in the data root); loss.path overrides it'),
@@ -156,13 +164,23 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       lossNetwork: lossNetwork(c),
       softmax: c.loss.softmax,
       softmaxTemperature: c.loss.temperature,
-      network: { widths: c.model.widths, residualBlocks: c.model.residualBlocks, conditioningHidden: c.model.conditioningHidden, conditioningLinear: c.model.conditioningLinear },
+      network: {
+        widths: c.model.widths,
+        residualBlocks: c.model.residualBlocks,
+        conditioningHidden: c.model.conditioningHidden,
+        conditioningLinear: c.model.conditioningLinear,
+        // Only when set, so the runs trained before the option keep their identity.
+        ...(c.model.conditioningInit !== 'zeros' ? { conditioningInit: c.model.conditioningInit } : {}),
+      },
       space: spaceOptions(c),
     },
   }),
   // The task's own space without its grid (the plan's grid adds the content sweep).
   space: (c) => (({ grid: _grid, ...spec }) => spec as unknown as Record<string, unknown>)(styleSpaceSpec(spaceOptions(c))),
   yotoLabel: () => 'yoto (5 weights)',
+  // Only when set (a factor of 1 is no factor), so the runs trained before the key keep their identity.
+  learningRateScales: (c, kind): Record<string, number> =>
+    kind === 'yoto' && c.conditioning.learningRateScale !== 1 ? { 'conditioning/': c.conditioning.learningRateScale } : {},
   baselines: { names: (c) => c.baselines.settings, setting: (c, name) => namedSettings(c)[name] },
   // Every named setting, plus a content sweep at the style weights of each baseline's setting (and
   // the balanced one): the report draws one YOTO line per such setting, ordered by the content

@@ -150,6 +150,36 @@ describe('ConditioningNetwork', () => {
     expect(dev).toBeLessThan(0.5);
   });
 
+  it("'he' initialises kernels normal with variance 2/fan-in (the YOTO reference's VarianceScaling(2.0)); biases stay zero", () => {
+    const p = new ParamStore(7);
+    new ConditioningNetwork(p, { inputDim: 5, layers: [{ name: 'f', channels: 300 }], hidden: 400, headInit: 'he', hiddenInit: 'he' });
+    const v = Object.fromEntries(p.entries());
+    const moments = (name: string): [number, number] => {
+      const x = v[`conditioning/${name}`].dataSync() as Float32Array;
+      const mean = x.reduce((a, b) => a + b, 0) / x.length;
+      return [mean, Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length)];
+    };
+    // 2,000 and 120,000 draws: the sample std is within a few per cent of sqrt(2 / fan-in).
+    for (const [name, fanIn] of [['hidden/kernel', 5], ['f/scale/kernel', 400], ['f/shift/kernel', 400]] as const) {
+      const [mean, std] = moments(name);
+      expect(Math.abs(mean)).toBeLessThan(0.1 * Math.sqrt(2 / fanIn));
+      expect(std / Math.sqrt(2 / fanIn)).toBeGreaterThan(0.95);
+      expect(std / Math.sqrt(2 / fanIn)).toBeLessThan(1.05);
+    }
+    expect(tf.max(tf.abs(v['conditioning/f/scale/bias'])).dataSync()[0]).toBe(0);
+    // The default (Glorot uniform) is a different, narrower draw for the 5-input hidden layer.
+    const q = new ParamStore(7);
+    new ConditioningNetwork(q, { inputDim: 5, layers: [{ name: 'f', channels: 300 }], hidden: 400 });
+    const glorot = Object.fromEntries(q.entries())['conditioning/hidden/kernel'].dataSync() as Float32Array;
+    expect(Math.max(...glorot.map(Math.abs))).toBeLessThanOrEqual(Math.sqrt(6 / 405));
+    expect(() => new ConditioningNetwork(new ParamStore(8), { inputDim: 1, layers: [{ name: 'a', channels: 1 }], headInit: 'lecun' as never })).toThrow(
+      /headInit must be 'glorot', 'zeros' or 'he', got 'lecun'/,
+    );
+    expect(() => new ConditioningNetwork(new ParamStore(8), { inputDim: 1, layers: [{ name: 'a', channels: 1 }], hiddenInit: 'zeros' as never })).toThrow(
+      /hiddenInit must be 'glorot' or 'he', got 'zeros'/,
+    );
+  });
+
   it('rejects bad options and conditions', () => {
     const p = new ParamStore(4);
     expect(() => new ConditioningNetwork(p, { inputDim: 0, layers: [{ name: 'a', channels: 1 }] })).toThrow(/inputDim must be an integer ≥ 1/);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Params } from '../nn/params.js';
+import type { Initializer, Params } from '../nn/params.js';
 import type { FilmParams } from './film.js';
 
 /** A layer whose channels the conditioning network modulates. */
@@ -20,8 +20,14 @@ export interface ConditioningNetworkOptions {
   name?: string;
   /** Negative slope of the leaky ReLU (default 0.01, PyTorch's default, as in the reference models). */
   leakyAlpha?: number;
-  /** Initialisation of the scale/shift heads (default 'glorot'; 'zeros' makes the network exactly the identity at start). */
-  headInit?: 'glorot' | 'zeros';
+  /**
+   * Initialisation of the scale/shift heads (default 'glorot'; 'zeros' makes the network exactly the
+   * identity at start; 'he': normal with variance 2/fan-in, the VarianceScaling(2.0) of the
+   * google-research YOTO reference's conditioning MLPs).
+   */
+  headInit?: 'glorot' | 'zeros' | 'he';
+  /** Initialisation of the hidden layer(s) (default 'glorot'; 'he' as for headInit). */
+  hiddenInit?: 'glorot' | 'he';
   /**
    * One hidden layer shared by every head (default true), or one hidden layer per head, as in the
    * PyTorch reference's FiLM modules (`false`).
@@ -69,7 +75,10 @@ export class ConditioningNetwork {
     const prefix = options.name ?? 'conditioning';
     this.multiplier = options.multiplier ?? 0.1;
     this.alpha = options.leakyAlpha ?? 0.01;
-    const zeros = (options.headInit ?? 'glorot') === 'zeros';
+    const headInit = options.headInit ?? 'glorot';
+    const hiddenInit = options.hiddenInit ?? 'glorot';
+    if (!['glorot', 'zeros', 'he'].includes(headInit)) throw new Error(`ConditioningNetwork '${prefix}': headInit must be 'glorot', 'zeros' or 'he', got '${String(headInit)}'`);
+    if (!['glorot', 'he'].includes(hiddenInit)) throw new Error(`ConditioningNetwork '${prefix}': hiddenInit must be 'glorot' or 'he', got '${String(hiddenInit)}'`);
     if (!Number.isInteger(inputDim) || inputDim < 1)
       throw new Error(`ConditioningNetwork '${prefix}': inputDim must be an integer ≥ 1 (the space's conditionDim), got ${inputDim}`);
     if (!Number.isInteger(hidden) || hidden < 1) throw new Error(`ConditioningNetwork '${prefix}': hidden must be an integer ≥ 1, got ${hidden}`);
@@ -84,19 +93,21 @@ export class ConditioningNetwork {
     this.inputDim = inputDim;
     this.layers = layers.map((l) => ({ ...l }));
 
-    const dense = (name: string, nIn: number, nOut: number, zero: boolean): Dense => ({
-      w: params.variable(`${name}/kernel`, [nIn, nOut], zero ? { kind: 'zeros' } : { kind: 'glorotUniform', fanIn: nIn, fanOut: nOut }),
+    const kernelInit = (init: 'glorot' | 'zeros' | 'he', nIn: number, nOut: number): Initializer =>
+      init === 'zeros' ? { kind: 'zeros' } : init === 'he' ? { kind: 'heNormal', fanIn: nIn } : { kind: 'glorotUniform', fanIn: nIn, fanOut: nOut };
+    const dense = (name: string, nIn: number, nOut: number, init: 'glorot' | 'zeros' | 'he'): Dense => ({
+      w: params.variable(`${name}/kernel`, [nIn, nOut], kernelInit(init, nIn, nOut)),
       b: params.variable(`${name}/bias`, [nOut], { kind: 'zeros' }),
     });
     const sharedHidden = options.sharedHidden ?? true;
     const linear = options.linear ?? false;
     const linearPath = (name: string, nOut: number): tf.Variable | null => (linear ? params.variable(`${name}/linear`, [inputDim, nOut], { kind: 'zeros' }) : null);
-    this.shared = sharedHidden ? dense(`${prefix}/hidden`, inputDim, hidden, false) : null;
+    this.shared = sharedHidden ? dense(`${prefix}/hidden`, inputDim, hidden, hiddenInit) : null;
     this.heads = layers.map((l) => {
-      const scaleHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/scale_hidden`, inputDim, hidden, false);
-      const scale = dense(`${prefix}/${l.name}/scale`, hidden, l.channels, zeros);
-      const shiftHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/shift_hidden`, inputDim, hidden, false);
-      const shift = dense(`${prefix}/${l.name}/shift`, hidden, l.channels, zeros);
+      const scaleHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/scale_hidden`, inputDim, hidden, hiddenInit);
+      const scale = dense(`${prefix}/${l.name}/scale`, hidden, l.channels, headInit);
+      const shiftHidden = sharedHidden ? null : dense(`${prefix}/${l.name}/shift_hidden`, inputDim, hidden, hiddenInit);
+      const shift = dense(`${prefix}/${l.name}/shift`, hidden, l.channels, headInit);
       const scaleLinear = linearPath(`${prefix}/${l.name}/scale`, l.channels);
       const shiftLinear = linearPath(`${prefix}/${l.name}/shift`, l.channels);
       return { name: l.name, scale, shift, scaleHidden, shiftHidden, scaleLinear, shiftLinear };

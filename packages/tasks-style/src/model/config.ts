@@ -12,7 +12,28 @@ export interface StyleNetConfig {
    * parameters and their checkpoints name no value, so they rebuild without it.
    */
   conditioningLinear: boolean;
+  /**
+   * How the conditioning MLP starts (absent: 'zeros', what every run before this option trained with):
+   * - 'zeros': Glorot-uniform hidden layer, zero scale/shift heads, multiplier 1 (scale = 1 + a,
+   *   shift = b): exactly the plain instance norm at start.
+   * - 'reference': the google-research YOTO code's conditioning (utils.mlp and
+   *   ConditioningPostprocessing): hidden layer and heads normal with variance 2/fan-in, multiplier
+   *   0.1 (scale = 1 + 0.1·a, shift = 0.1·b), so every CIN parameter depends on λ from the first step.
+   * - 'heHidden': the reference's hidden layer only (variance 2/fan-in: about 3.7× the Glorot spread of
+   *   the hidden units over the box for 5 weights), with the zero heads and multiplier 1 of 'zeros'.
+   */
+  conditioningInit?: StyleConditioningInit;
 }
+
+export const STYLE_CONDITIONING_INITS = ['zeros', 'reference', 'heHidden'] as const;
+export type StyleConditioningInit = (typeof STYLE_CONDITIONING_INITS)[number];
+
+/** core ConditioningNetwork options of each `conditioningInit`. */
+export const CONDITIONING_INIT_OPTIONS: Readonly<Record<StyleConditioningInit, { headInit: 'zeros' | 'he'; hiddenInit: 'glorot' | 'he'; multiplier: number }>> = {
+  zeros: { headInit: 'zeros', hiddenInit: 'glorot', multiplier: 1 },
+  reference: { headInit: 'he', hiddenInit: 'he', multiplier: 0.1 },
+  heHidden: { headInit: 'zeros', hiddenInit: 'he', multiplier: 1 },
+};
 
 /**
  * Defaults sized for the 2-core CPU budget of the default profile: half Johnson's widths and three
@@ -28,5 +49,8 @@ export function validateStyleNetConfig(c: StyleNetConfig): StyleNetConfig {
     throw new Error(`style network: conditioningHidden must be an integer ≥ 1, got ${c.conditioningHidden}`);
   const linear = c.conditioningLinear ?? false;
   if (typeof linear !== 'boolean') throw new Error(`style network: conditioningLinear must be true or false, got ${JSON.stringify(linear)}`);
-  return { widths: [...c.widths], residualBlocks: c.residualBlocks, conditioningHidden: c.conditioningHidden, conditioningLinear: linear };
+  const init = c.conditioningInit ?? 'zeros';
+  if (!STYLE_CONDITIONING_INITS.includes(init))
+    throw new Error(`style network: conditioningInit must be ${STYLE_CONDITIONING_INITS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(init)}`);
+  return { widths: [...c.widths], residualBlocks: c.residualBlocks, conditioningHidden: c.conditioningHidden, conditioningLinear: linear, conditioningInit: init };
 }

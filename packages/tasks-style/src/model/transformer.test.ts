@@ -68,6 +68,33 @@ describe('style transformer', () => {
     m.dispose();
   });
 
+  it("conditioningInit: 'reference' makes every CIN parameter follow λ from the start (random heads ×0.1); 'zeros' and 'heHidden' start as the plain norm", () => {
+    const cond = space.condition([0.1, 0, 0, 0, 0, 1, 1, 1, 1, 1], 2);
+    const spread = (init: 'zeros' | 'reference' | 'heHidden') => {
+      const m = buildStyleModel({ ...tiny, conditioningInit: init }, { conditioned: true, space, seed: 4 });
+      const n = m.norms(cond)!.res0a;
+      // How far the two corners' scales are apart, and how far the low corner's is from the identity.
+      const s = n.scale.arraySync();
+      const out = { corners: Math.max(...s[0].map((v, k) => Math.abs(v - s[1][k]))), fromOne: Math.max(...s[0].map((v) => Math.abs(v - 1))) };
+      const hidden = m.params.entries().find(([name]) => name === 'conditioning/hidden/kernel')![1];
+      const hiddenStd = Math.sqrt(tf.moments(hidden).variance.dataSync()[0]);
+      m.dispose();
+      return { ...out, hiddenStd };
+    };
+    const [zeros, reference, heHidden] = [spread('zeros'), spread('reference'), spread('heHidden')];
+    expect(zeros.corners).toBe(0);
+    expect(heHidden.corners).toBe(0);
+    // m = 0.1 keeps the start near the identity, but not at it, and λ-dependent.
+    expect(reference.corners).toBeGreaterThan(1e-3);
+    expect(reference.fromOne).toBeGreaterThan(1e-3);
+    expect(reference.fromOne).toBeLessThan(0.5);
+    // Variance 2/fan-in over 5 weights (std 0.63) against Glorot's 2/(5 + 8) (std 0.39) for 8 hidden units.
+    expect(heHidden.hiddenStd).toBeGreaterThan(1.2 * zeros.hiddenStd);
+    expect(() => buildStyleModel({ ...tiny, conditioningInit: 'ones' as never }, { conditioned: true, space, seed: 4 })).toThrow(
+      /conditioningInit must be 'zeros', 'reference', 'heHidden', got "ones"/,
+    );
+  });
+
   it('upsample2 repeats each pixel 2×2 and its gradient sums over the copies', () => {
     const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
     expect(upsample2(x).reshape([4, 4]).arraySync()).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]);

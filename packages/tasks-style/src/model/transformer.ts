@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CoefficientSpace, conditionalInstanceNorm, ConditioningNetwork, conv2d, type FilmParams, ParamStore, type TaskModel } from '@yoto/core';
-import { type StyleNetConfig, validateStyleNetConfig } from './config.js';
+import { CONDITIONING_INIT_OPTIONS, type StyleNetConfig, validateStyleNetConfig } from './config.js';
 
 /** One normalised conv layer of the transformer: its name (the CIN's key) and output channels. */
 interface NormLayer {
@@ -48,7 +48,7 @@ export function buildStyleModel(config: StyleNetConfig, o: StyleModelOptions): S
   const out = convLayer('out', w0, 3, 9);
 
   const conditioning = o.conditioned
-    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, multiplier: 1, headInit: 'zeros', linear: c.conditioningLinear })
+    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, linear: c.conditioningLinear, ...CONDITIONING_INIT_OPTIONS[c.conditioningInit ?? 'zeros'] })
     : null;
   // A baseline's instance norms have their own scale and shift, as the conditioned heads' biases are.
   const fixed = o.conditioned

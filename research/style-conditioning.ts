@@ -11,7 +11,7 @@
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
  *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear]
- *     [--conditioning-init zeros|reference|heHidden] [--style-scale 1]
+ *     [--conditioning-init zeros|reference|heHidden] [--style-scale 1] [--seed 1]
  *     [--out <checkpoint>] [--backend b]
  *
  * --conditioning-lr-scale: the trainer's per-scope learning-rate factor for the conditioning MLP.
@@ -23,6 +23,8 @@
  * --conditioning-init: how the conditioning MLP starts (tasks-style's network option
  *   `conditioningInit`): 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO's
  *   variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only).
+ * --seed: initial weights, data order and sampled weights (1 for every run in docs/style-recipe.md
+ *   unless it says otherwise); a second seed tells a recipe's effect from the run-to-run spread.
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
  */
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
@@ -42,6 +44,7 @@ const { flags: f } = parseFlagsOrExit(
     'conditioning-linear': { type: 'boolean' },
     'conditioning-init': { type: 'string', choices: STYLE_CONDITIONING_INITS, default: 'zeros' },
     'style-scale': { type: 'number', above: 0, default: 1 },
+    seed: { type: 'integer', default: 1 },
     out: { type: 'string' },
     backend: { type: 'string' },
   },
@@ -61,7 +64,7 @@ const result = await train(
     mode: 'yoto',
     steps: f.steps,
     batchSize: 4,
-    seed: 1,
+    seed: f.seed,
     optimizer: { lr: 1e-3 },
     schedule: { kind: 'cosine' },
     logEvery: 100,
@@ -82,7 +85,7 @@ const weighted: string[] = [];
 for (const [name, lambda] of Object.entries(setting)) weighted.push(`${name} ${(await evaluateAt(task, model, lambda, { limit: f.images })).weighted_loss.toFixed(4)}`);
 console.log(
   `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, ` +
-    `${f['conditioning-init']} init, style box [0, ${f['style-scale']}]: ` +
+    `${f['conditioning-init']} init, style box [0, ${f['style-scale']}], seed ${f.seed}: ` +
     `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
     `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
     `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +

@@ -249,6 +249,7 @@ function summarizeRuns(tracker: Tracker, decisions: Decision[], results: Map<str
     return {
       key,
       kind: d.identity.spec.kind,
+      control: d.identity.spec.control ?? false,
       runId,
       name: rec.name,
       lambda: d.identity.spec.lambda ?? null,

@@ -9,6 +9,7 @@ const run = (runId: number, kind: 'yoto' | 'baseline', beta?: number): RunSummar
   control: false,
   runId,
   name: `r${runId}`,
+  label: beta === undefined ? 'yoto' : `β=${beta}`,
   lambda: beta === undefined ? null : { reconstruction: 1, kl: beta },
   action: 'trained',
   resumedFrom: 0,
@@ -75,7 +76,11 @@ describe('compare and target', () => {
   });
 
   it('names the points by their baselines where the settings differ in more than the swept term', () => {
-    const settings = [run(2, 'baseline', 8), run(3, 'baseline', 0.5)].map((r, i) => ({ ...r, name: i ? 'kl-light' : 'kl-heavy', lambda: { reconstruction: i ? 1 : 2, kl: r.lambda!.kl } }));
+    // Named as `exp run` names them: the tracker's run name, and the setting as the run's label.
+    const settings = [run(2, 'baseline', 8), run(3, 'baseline', 0.5)].map((r, i) => {
+      const setting = i ? 'kl-light' : 'kl-heavy';
+      return { ...r, name: `smoke/baseline-${setting}/0123abcd`, label: setting, lambda: { reconstruction: i ? 1 : 2, kl: r.lambda!.kl } };
+    });
     const own: EvalRow[] = rows.map((r) => ({ ...r, lambda: { reconstruction: r.lambda.kl > 7 ? 2 : 1, kl: r.lambda.kl } }));
     const c = compare(plan, [runs[0], ...settings], own);
     expect(c.map((p) => p.label)).toEqual(['kl-light', 'kl-heavy']);

@@ -9,6 +9,8 @@ export interface RunSummary {
   control: boolean;
   runId: number;
   name: string;
+  /** How people name the run (RunSpec.label): the setting for a named baseline, e.g. `style-heavy`. */
+  label: string;
   lambda: Record<string, number> | null;
   /** What this invocation did with the run. */
   action: 'trained' | 'resumed' | 'reused';
@@ -31,7 +33,7 @@ export interface PointComparison {
   lambda: Record<string, number>;
   /** The swept coefficient's value (e.g. β). */
   value: number;
-  /** How people name the point: the swept value, or the baseline's name where its other coefficients vary too. */
+  /** How people name the point: the swept value, or the baseline's setting (its label) where its other coefficients vary too. */
   label: string;
   /** Compared with the control run rather than a baseline. */
   control: boolean;
@@ -91,7 +93,8 @@ export function compare(plan: ExperimentPlan, runs: readonly RunSummary[], rows:
   // swept value alone does not tell them apart, so they are named by their setting.
   const varies = (k: string) => points.some((p) => p.lambda[k] !== points[0].lambda[k]);
   const several = points.length > 0 && Object.keys(points[0].lambda).some((k) => k !== term && varies(k));
-  return several ? points.map((p) => ({ ...p, label: p.run })) : points;
+  const setting = new Map(runs.map((r) => [r.name, r.label]));
+  return several ? points.map((p) => ({ ...p, label: setting.get(p.run)! })) : points;
 }
 
 export function target(plan: ExperimentPlan, comparison: readonly PointComparison[]): Summary['target'] {

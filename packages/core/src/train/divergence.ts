@@ -11,7 +11,7 @@ export interface DivergenceRule {
 
 /**
  * Chosen on the logged losses (every 10th step) of the runs of 2026-12-06 (vae-beta-sweep, style-
- * adjustable, compression-rd-sweep; /work/runs): no step's loss matters alone, since YOTO losses
+ * adjustable, compression-rd-sweep; two of the curves are in __fixtures__/run-losses.ts): no step's loss matters alone, since YOTO losses
  * spike legitimately (a batch of large λ), but a diverged run stays up.
  * - Healthy (24 runs, 1,820–24,000 steps): the lowest loss of any 100-step window after the warm-up
  *   is at most 5.66× the lowest loss before it (the compression YOTO run; fixed-λ runs ≤ 2.7×, vae and

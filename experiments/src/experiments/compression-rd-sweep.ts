@@ -9,7 +9,7 @@ import { lambdaGrid } from './log-grid.js';
 
 /*
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
- * entropy model; λ ~ LogUniform[0.0018, 0.18]) against fixed-λ baselines with the same backbone,
+ * entropy model; λ ~ LogUniform[0.0018, 0.18], each example's loss weighted by λ/√λ and 1/√λ) against fixed-λ baselines with the same backbone,
  * trained on random BSDS500 crops (train + test) and measured on Kodak with the real coder: bpp
  * of the file, PSNR and MS-SSIM of the decoded image. JPEG (mozjpeg), WebP and AVIF through sharp on
  * the same images are the classical reference points; the report adds the rate–distortion chart,
@@ -74,8 +74,10 @@ const config = z
       // google-research yoto's normalize_loss_weights. The raw loss λ·255²·MSE + bpp is ~22× larger at
       // λ = 0.18 than at 0.0018 (the 2026-12-06 default run), so under LogUniform sampling the top third of
       // the log range carries ~69% of the batch loss and the bottom third ~9%; divided by √λ (the weights'
-      // geometric mean) the thirds carry ~26 / 30 / 44%. Each example keeps its own optimum.
-      normalizeLossWeights: flag(false, "weigh each example's distortion and rate by λ/√λ and 1/√λ (its λ over their geometric mean) instead of λ and 1"),
+      // geometric mean) the thirds carry ~26 / 30 / 44%, and each example keeps its own optimum. On the
+      // same 2,000-step reduced run it lowered the loss at every λ, the top included (−6.6% at 0.0018,
+      // −4.5% at 0.018, −4.2% at 0.18; BD-rate −17.9%; docs/compression-recipe.md §5).
+      normalizeLossWeights: flag(true, "weigh each example's distortion and rate by λ/√λ and 1/√λ (its λ over their geometric mean) instead of λ and 1"),
     }),
     baselines: section({
       // Five λ, a factor √10 apart: the ends of the range and three inside; all are grid points.

@@ -76,7 +76,7 @@ const config = z
       // the log range carries ~69% of the batch loss and the bottom third ~9%; divided by √λ (the weights'
       // geometric mean) the thirds carry ~26 / 30 / 44%, and each example keeps its own optimum. On the
       // same 2,000-step reduced run it lowered the loss at every λ, the top included (−6.6% at 0.0018,
-      // −4.5% at 0.018, −4.2% at 0.18; BD-rate −17.9%; docs/compression-recipe.md §5).
+      // −4.5% at 0.018, −4.2% at 0.18; BD-rate −17.9%; a second seed −4.8 to −6.0%, −17.1%; docs/compression-recipe.md §5).
       normalizeLossWeights: flag(true, "weigh each example's distortion and rate by λ/√λ and 1/√λ (its λ over their geometric mean) instead of λ and 1"),
     }),
     baselines: section({

@@ -3,21 +3,33 @@
 // the native DepthwiseConv2dNative kernels, as ../../../shared/anchors/dnnl_conv.cpp is for Conv2D.
 // A depthwise convolution is oneDNN's grouped convolution with one group per channel.
 //
-//   g++ -O2 -std=c++17 dnnl_depthwise.cpp -ldnnl -o dnnl_depthwise && OMP_NUM_THREADS=1 ./dnnl_depthwise
+//   g++ -O2 -std=c++17 dnnl_depthwise.cpp -ldnnl -o dnnl_depthwise && OMP_NUM_THREADS=1 ./dnnl_depthwise [REPS [REP_MS]]
 //
 // Prints one JSON line per shape, pass and layout strategy, as dnnl_conv.cpp does:
 //   "plain"   - oneDNN run on the NHWC / [fh, fw, c, 1] buffers as they are (no copies);
-//   "blocked" - oneDNN picks its own layout (format_tag::any) and the time INCLUDES the reorders
-//               from and back to tfjs's layouts;
-//   "nhwc"    - activations as they are, the filter alone in oneDNN's layout (its reorder included):
-//               how the native depthwise kernels run (src/geometry.ts in @yoto/tfjs-dnnl says why).
+//   "blocked" - oneDNN picks its own layout (format_tag::any) and the time INCLUDES the reorders of
+//               the activations from and back to tfjs's layouts;
+//   "nhwc"    - activations as they are, the filter alone in oneDNN's layout: how the native
+//               depthwise kernels run (src/geometry.ts in @yoto/tfjs-dnnl says why).
+// Timed like the native side (packages/core/bench/native-conv.ts, timeCalls), so that the two compare
+// like for like:
+//   - what the native kernels cache is built once, outside the timed calls: the primitives, the
+//     reorder primitives, and the filter in oneDNN's layout for the forward and input-gradient passes
+//     (the native kernels keep reordered filters per tensor: filter_cache.h); the filter gradient is
+//     still reordered back to [fh, fw, c, 1] on every call, as the native kernel does;
+//   - a rep times a batch of calls lasting at least REP_MS (default 40 ms; calls per rep from a
+//     warm-up as long as one rep), and the figure is the median over REPS reps (default 7) of the
+//     time per call.
 // Shapes: the depthwise layers of MobileNet v1 (the style task's loss network) on 256² images,
 // batch 4 (style-adjustable's full profile).
 #include <dnnl.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,21 +43,40 @@ static const Shape SHAPES[] = {
     {"mnet-dw5", 4, 32, 32, 256, 3, 1},   {"mnet-dw7", 4, 16, 16, 512, 3, 1},
 };
 
-static double median_ms(const std::function<void()>& f, stream& s, int reps = 15) {
-  for (int i = 0; i < 3; i++) f();
+struct Timing { double ms; int calls; };
+
+// Median over `reps` reps of the time per call, each rep a batch of calls lasting >= rep_ms. The
+// first call is untimed (it touches the buffers first); the warm-up then runs calls for one rep's
+// length (at least two) and sets the calls per rep from their mean time.
+static Timing time_calls(const std::function<void()>& f, stream& s, int reps, double rep_ms) {
+  using clock = std::chrono::steady_clock;
+  auto since = [](clock::time_point t0) { return std::chrono::duration<double, std::milli>(clock::now() - t0).count(); };
+  f();
   s.wait();
-  std::vector<double> t;
-  for (int i = 0; i < reps; i++) {
-    auto t0 = std::chrono::steady_clock::now();
+  int n = 0;
+  auto w0 = clock::now();
+  while (n < 2 || since(w0) < rep_ms) {
     f();
     s.wait();
-    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    n++;
+  }
+  int calls = std::max(1, int(std::ceil(rep_ms / (since(w0) / n))));
+  std::vector<double> t;
+  for (int r = 0; r < reps; r++) {
+    auto t0 = clock::now();
+    for (int i = 0; i < calls; i++) {
+      f();
+      s.wait();
+    }
+    t.push_back(since(t0) / calls);
   }
   std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return {t[t.size() / 2], calls};
 }
 
-int main() {
+int main(int argc, char** argv) {
+  const int reps = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
+  const double rep_ms = argc > 2 ? std::max(0.0, std::atof(argv[2])) : 40.0;
   engine eng(engine::kind::cpu, 0);
   stream s(eng);
   for (const Shape& p : SHAPES) {
@@ -69,30 +100,44 @@ int main() {
           convolution_backward_data::desc(algorithm::convolution_direct, md(src, tag::nhwc), wd, md(dst, tag::nhwc), st, pl, pr), eng, fpd);
       convolution_backward_weights::primitive_desc wpd(
           convolution_backward_weights::desc(algorithm::convolution_direct, md(src, tag::nhwc), wd, md(dst, tag::nhwc), st, pl, pr), eng, fpd);
-      memory i_src(fpd.src_desc(), eng), i_wei(fpd.weights_desc(), eng), i_dst(fpd.dst_desc(), eng);
-      memory i_ddst(bpd.diff_dst_desc(), eng), i_dsrc(bpd.diff_src_desc(), eng), i_dwei(wpd.diff_weights_desc(), eng);
-      // Internal buffers; where one has the user buffer's layout, its reorder is skipped.
-      auto to = [&](memory& from, memory& into) { if (from.get_desc() != into.get_desc()) reorder(from, into).execute(s, from, into); };
+      // Internal buffers; where one has the user buffer's layout, it is the user buffer and no reorder
+      // runs. Reorder primitives are built here, once, as the native kernels cache theirs.
+      auto same = [](memory& a, memory& b) { return a.get_desc() == b.get_desc(); };
+      auto internal = [&](memory& user, const memory::desc& d) { return d == user.get_desc() ? user : memory(d, eng); };
+      memory i_src = internal(u_src, fpd.src_desc()), i_dst = internal(u_dst, fpd.dst_desc());
+      memory i_ddst = internal(u_dst, bpd.diff_dst_desc()), i_dsrc = internal(u_src, bpd.diff_src_desc());
+      memory i_dwei = internal(u_wei, wpd.diff_weights_desc());
+      struct Copy { memory from, into; std::optional<reorder> r; };
+      auto copy = [&](memory& from, memory& into) { return Copy{from, into, same(from, into) ? std::nullopt : std::optional<reorder>(reorder(from, into))}; };
+      Copy src_in = copy(u_src, i_src), ddst_in = copy(u_dst, i_ddst), dst_out = copy(i_dst, u_dst), dsrc_out = copy(i_dsrc, u_src);
+      Copy dwei_out = copy(i_dwei, u_wei);
+      auto to = [&](Copy& c) { if (c.r) c.r->execute(s, c.from, c.into); };
+      // The filter in the primitives' layout, reordered once (the native kernels' filter cache).
+      memory i_wei = internal(u_wei, fpd.weights_desc());
+      Copy wei_in = copy(u_wei, i_wei);
+      to(wei_in);
+      s.wait();
       convolution_forward fwd(fpd);
       convolution_backward_data bwd(bpd);
       convolution_backward_weights bww(wpd);
       struct Pass { const char* name; std::function<void()> run; const char* impl; };
       Pass passes[] = {
-          {"forward", [&] { to(u_src, i_src); to(u_wei, i_wei);
+          {"forward", [&] { to(src_in);
              fwd.execute(s, {{DNNL_ARG_SRC, i_src}, {DNNL_ARG_WEIGHTS, i_wei}, {DNNL_ARG_DST, i_dst}});
-             to(i_dst, u_dst); }, fpd.impl_info_str()},
-          {"input-grad", [&] { to(u_dst, i_ddst); to(u_wei, i_wei);
+             to(dst_out); }, fpd.impl_info_str()},
+          {"input-grad", [&] { to(ddst_in);
              bwd.execute(s, {{DNNL_ARG_DIFF_DST, i_ddst}, {DNNL_ARG_WEIGHTS, i_wei}, {DNNL_ARG_DIFF_SRC, i_dsrc}});
-             to(i_dsrc, u_src); }, bpd.impl_info_str()},
-          {"filter-grad", [&] { to(u_src, i_src); to(u_dst, i_ddst);
+             to(dsrc_out); }, bpd.impl_info_str()},
+          {"filter-grad", [&] { to(src_in); to(ddst_in);
              bww.execute(s, {{DNNL_ARG_SRC, i_src}, {DNNL_ARG_DIFF_DST, i_ddst}, {DNNL_ARG_DIFF_WEIGHTS, i_dwei}});
-             to(i_dwei, u_wei); }, wpd.impl_info_str()},
+             to(dwei_out); }, wpd.impl_info_str()},
       };
       for (Pass& pass : passes) {
-        double ms = median_ms(pass.run, s);
-        std::printf("{\"shape\": \"%s\", \"pass\": \"%s\", \"layout\": \"%s\", \"impl\": \"%s\", \"ms\": %.3f, "
-                    "\"gmacs\": %.1f}\n", p.name, pass.name, layout, pass.impl, ms,
-                    mac / ms / 1e6);
+        Timing t = time_calls(pass.run, s, reps, rep_ms);
+        std::printf("{\"shape\": \"%s\", \"pass\": \"%s\", \"layout\": \"%s\", \"impl\": \"%s\", \"ms\": %.4f, "
+                    "\"calls\": %d, \"reps\": %d, \"gmacs\": %.2f}\n", p.name, pass.name, layout, pass.impl, t.ms, t.calls, reps,
+                    mac / t.ms / 1e6);
+        std::fflush(stdout);
       }
     }
   }

@@ -155,7 +155,10 @@ interface AnchorRow {
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The anchor programs: dense convolutions (shared) and depthwise ones (this project's). */
-const ANCHORS = [resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp'), join(here, 'anchors', 'dnnl_depthwise.cpp')];
+const ANCHORS = [
+  { src: resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp'), depthwise: false },
+  { src: join(here, 'anchors', 'dnnl_depthwise.cpp'), depthwise: true },
+];
 
 /** Builds and runs one anchor; its JSON lines, or why not. */
 function runAnchor(src: string, threads: number, reps: number, repMs: number): AnchorRow[] | string {
@@ -170,9 +173,10 @@ function runAnchor(src: string, threads: number, reps: number, repMs: number): A
 }
 
 /** Every anchor's rows, or the first reason one could not run. */
-function runAnchors(threads: number, reps: number, repMs: number): AnchorRow[] | string {
+function runAnchors(shapes: Shape[], threads: number, reps: number, repMs: number): AnchorRow[] | string {
   const rows: AnchorRow[] = [];
-  for (const src of ANCHORS) {
+  // Only the anchors with a shape in the selection (--only).
+  for (const { src } of ANCHORS.filter((a) => shapes.some((s) => (s.depthwise ?? false) === a.depthwise))) {
     const r = runAnchor(src, threads, reps, repMs);
     if (typeof r === 'string') return r;
     rows.push(...r);
@@ -193,7 +197,7 @@ export async function mainNative(args: string[]): Promise<number> {
     if (info.native) threads = info.native.threads;
     for (const s of shapes) for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
   }
-  const anchor = o.reference ? runAnchors(threads, o.reps, o.repMs) : null;
+  const anchor = o.reference ? runAnchors(shapes, threads, o.reps, o.repMs) : null;
   const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
   const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
   console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);

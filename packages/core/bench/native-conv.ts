@@ -160,28 +160,25 @@ const ANCHORS = [
   { src: join(here, 'anchors', 'dnnl_depthwise.cpp'), depthwise: true },
 ];
 
-/** Builds and runs one anchor; its JSON lines, or why not. */
-function runAnchor(src: string, threads: number, reps: number, repMs: number): AnchorRow[] | string {
+const built = new Map<string, string>();
+
+/**
+ * Builds (once) and runs one anchor; its JSON lines, or why not. `shape` limits the depthwise anchor
+ * to one shape (the dense one ignores its arguments and runs all of its own).
+ */
+function runAnchor(src: string, threads: number, reps: number, repMs: number, shape?: string): AnchorRow[] | string {
   if (!existsSync(src)) return `${src} not found (the shared anchors live in ../shared/anchors next to the repository)`;
-  const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
-  const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-  if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
-  // The depthwise anchor takes the timing rule's two numbers; the shared dense one ignores arguments.
-  const r = spawnSync(exe, [String(reps), String(repMs)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  let exe = built.get(src);
+  if (exe === undefined) {
+    exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
+    const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
+    if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+    built.set(src, exe);
+  }
+  // The depthwise anchor takes the timing rule's two numbers and a shape; the shared dense one ignores arguments.
+  const r = spawnSync(exe, [String(reps), String(repMs), ...(shape ? [shape] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnchorRow);
-}
-
-/** Every anchor's rows, or the first reason one could not run. */
-function runAnchors(shapes: Shape[], threads: number, reps: number, repMs: number): AnchorRow[] | string {
-  const rows: AnchorRow[] = [];
-  // Only the anchors with a shape in the selection (--only).
-  for (const { src } of ANCHORS.filter((a) => shapes.some((s) => (s.depthwise ?? false) === a.depthwise))) {
-    const r = runAnchor(src, threads, reps, repMs);
-    if (typeof r === 'string') return r;
-    rows.push(...r);
-  }
-  return rows;
 }
 
 export async function mainNative(args: string[]): Promise<number> {
@@ -192,12 +189,23 @@ export async function mainNative(args: string[]): Promise<number> {
   const results = new Map<string, { gmacs: number; timing: Timing }>();
   const key = (backend: string, shape: string, pass: string) => `${backend}/${shape}/${pass}`;
   let threads = 1;
-  for (const backend of ['wasm', 'wasm+dnnl'] as const) {
-    const info = await initBackend(backend);
-    if (info.native) threads = info.native.threads;
-    for (const s of shapes) for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
+  // Shape by shape, each depthwise shape's anchor right after its native passes: the machine's load
+  // drifts over minutes (an anchor run a minute after the native passes moved their ratio by 0.3×),
+  // so the two sides of a ratio are measured seconds apart.
+  let anchor: AnchorRow[] | string | null = o.reference ? [] : null;
+  const [dwAnchor, denseAnchor] = [ANCHORS.find((a) => a.depthwise)!, ANCHORS.find((a) => !a.depthwise)!];
+  const addAnchor = (r: AnchorRow[] | string) => {
+    if (Array.isArray(anchor)) anchor = typeof r === 'string' ? r : [...anchor, ...r];
+  };
+  for (const s of shapes) {
+    for (const backend of ['wasm', 'wasm+dnnl'] as const) {
+      const info = await initBackend(backend);
+      if (info.native) threads = info.native.threads;
+      for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
+    }
+    if (s.depthwise) addAnchor(runAnchor(dwAnchor.src, threads, o.reps, o.repMs, s.name));
   }
-  const anchor = o.reference ? runAnchors(shapes, threads, o.reps, o.repMs) : null;
+  if (shapes.some((s) => !s.depthwise)) addAnchor(runAnchor(denseAnchor.src, threads, o.reps, o.repMs));
   const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
   const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
   console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);

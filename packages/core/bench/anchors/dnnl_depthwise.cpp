@@ -3,7 +3,7 @@
 // the native DepthwiseConv2dNative kernels, as ../../../shared/anchors/dnnl_conv.cpp is for Conv2D.
 // A depthwise convolution is oneDNN's grouped convolution with one group per channel.
 //
-//   g++ -O2 -std=c++17 dnnl_depthwise.cpp -ldnnl -o dnnl_depthwise && OMP_NUM_THREADS=1 ./dnnl_depthwise [REPS [REP_MS]]
+//   g++ -O2 -std=c++17 dnnl_depthwise.cpp -ldnnl -o dnnl_depthwise && OMP_NUM_THREADS=1 ./dnnl_depthwise [REPS [REP_MS [SHAPE]]]
 //
 // Prints one JSON line per shape, pass and layout strategy, as dnnl_conv.cpp does:
 //   "plain"   - oneDNN run on the NHWC / [fh, fw, c, 1] buffers as they are (no copies);
@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   engine eng(engine::kind::cpu, 0);
   stream s(eng);
   for (const Shape& p : SHAPES) {
+    if (argc > 3 && std::string(argv[3]) != p.name) continue;
     int oh = (p.h + p.s - 1) / p.s, ow = (p.w + p.s - 1) / p.s;  // tfjs 'same'
     int padh = std::max((oh - 1) * p.s + p.k - p.h, 0), padw = std::max((ow - 1) * p.s + p.k - p.w, 0);
     memory::dims src{p.n, p.c, p.h, p.w}, wei{p.c, 1, 1, p.k, p.k}, dst{p.n, p.c, oh, ow};

@@ -178,7 +178,8 @@ function runAnchor(src: string, threads: number, reps: number, repMs: number, sh
   // The depthwise anchor takes the timing rule's two numbers and a shape; the shared dense one ignores arguments.
   const r = spawnSync(exe, [String(reps), String(repMs), ...(shape ? [shape] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnchorRow);
+  // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);
 }
 
 export async function mainNative(args: string[]): Promise<number> {
@@ -203,9 +204,9 @@ export async function mainNative(args: string[]): Promise<number> {
       if (info.native) threads = info.native.threads;
       for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
     }
-    if (s.depthwise) addAnchor(runAnchor(dwAnchor.src, threads, o.reps, o.repMs, s.name));
+    if (o.reference && s.depthwise) addAnchor(runAnchor(dwAnchor.src, threads, o.reps, o.repMs, s.name));
   }
-  if (shapes.some((s) => !s.depthwise)) addAnchor(runAnchor(denseAnchor.src, threads, o.reps, o.repMs));
+  if (o.reference && shapes.some((s) => !s.depthwise)) addAnchor(runAnchor(denseAnchor.src, threads, o.reps, o.repMs));
   const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
   const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
   console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);

@@ -1,16 +1,18 @@
 /**
- * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]`: G multiply-adds/s
+ * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]`: G multiply-adds/s
  * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md) and the
  * depthwise layers of the style task's MobileNet loss network, plain wasm (the kernels tfjs dispatches
  * under `wasm`: XNNPACK and this project's fixes) beside the same calls under `wasm+dnnl` (oneDNN in
- * place on the wasm heap). `--reference` builds and runs the anchor programs (oneDNN called directly,
- * reorders included: shared/anchors/dnnl_conv.cpp, and anchors/dnnl_depthwise.cpp here for depthwise)
+ * place on the wasm heap). `--reference` builds and runs the anchor programs (oneDNN called directly
+ * on tensors in tfjs's layouts, reorders included: shared/anchors/dnnl_conv.cpp, and
+ * anchors/dnnl_depthwise.cpp here for depthwise, which like the native kernels reorders a filter once)
  * in the same sitting on the same thread count, the ceiling the native kernels are held to.
  *
  * A pass of the depthwise shapes takes 0.1–1 ms, too short to time one call at a time on a shared
  * machine (medians of single calls moved by up to 0.4× between runs a minute apart). So a rep times a
  * batch of calls lasting at least `--rep-ms`, and the figure is the median over reps of the time per
- * call (timeCalls); the depthwise anchor times its calls by the same rule.
+ * call (timeCalls); the depthwise anchor times its calls by the same rule, for each shape right after
+ * its native passes.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';

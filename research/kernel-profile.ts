@@ -13,7 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, train } from '@yoto/core';
-import { parseFlags } from '@yoto/flags';
+import { BACKEND_CHOICES } from '@yoto/core/backend-choices';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { createVaeTask } from '@yoto/tasks-vae';
 import { blsTrainingStep } from '../packages/tasks-compression/bench/bls.js';
 
@@ -41,15 +42,21 @@ function source(stack: string): string {
   return m ? m[1] : pick;
 }
 
+/** An expected failure: one line and exit 1, no stack trace (that is kept for bugs, below). */
+function fail(message: string): never {
+  console.error(`research kernel-profile: ${message}`);
+  return process.exit(1);
+}
+
 export async function main(argv: string[]): Promise<void> {
   // The project frame a kernel call is charged to lies deep under tfjs's own.
   Error.stackTraceLimit = 60;
-  const { flags: o } = parseFlags(
+  const { flags: o } = parseFlagsOrExit(
     'research kernel-profile',
     argv,
     {
       model: { type: 'string', choices: ['bls', 'vae'], default: 'bls' },
-      backend: { type: 'string', default: 'wasm+dnnl' },
+      backend: { type: 'string', choices: BACKEND_CHOICES, default: 'wasm+dnnl' },
       steps: { type: 'integer', min: 1, default: 5 },
       warmup: { type: 'integer', min: 1, default: 2 },
       top: { type: 'integer', min: 1, default: 30 },
@@ -57,7 +64,11 @@ export async function main(argv: string[]): Promise<void> {
     },
     USAGE,
   );
-  const info = await initBackend(o.backend);
+  // A backend this machine lacks (the addon not built, tfjs-node not installed) is the user's to mend: its reason, in one line.
+  const info = await initBackend(o.backend).catch((e: Error) => fail(e.message));
+  const kernels = tf.getKernelsForBackend(info.tfBackend);
+  if (o.stack !== undefined && !kernels.some((k) => k.kernelName === o.stack))
+    fail(`--stack: backend ${info.name} has no kernel '${o.stack}' (kernel names as tfjs registers them, e.g. Conv2D, FusedConv2D, Multiply)`);
   const maps = { name: new Map<string, Row>(), shapes: new Map<string, Row>(), source: new Map<string, Row>(), stack: new Map<string, Row>() };
   let recording = false;
   let childWall = 0;
@@ -69,7 +80,7 @@ export async function main(argv: string[]): Promise<void> {
     r.cpu += cpu;
     map.set(key, r);
   };
-  for (const k of tf.getKernelsForBackend(info.tfBackend)) {
+  for (const k of kernels) {
     const inner = k.kernelFunc;
     const wrapped: tf.KernelFunc = (args) => {
       if (!recording) return inner(args);

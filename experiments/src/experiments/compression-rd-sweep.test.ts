@@ -117,6 +117,8 @@ describe.skipIf(missing.length > 0)(`pnpm exp run compression-rd-sweep --profile
     // The two baselines and the equal-steps control (a baseline with the YOTO model's 40 steps).
     expect(s.runs.map((x) => `${x.kind}:${x.steps}`).sort()).toEqual(['baseline:20', 'baseline:20', 'baseline:40', 'yoto:40']);
     expect(s.comparison.map((c) => c.value)).toEqual([0.0057, 0.018, 0.057]);
+    // The summary printed before the JSON line names the control (it was a bare second 'at 0.018' line).
+    expect(r.out).toMatch(/^ {2}loss at 0\.018 \(equal-steps control\): YOTO [0-9.]+ {2}control [0-9.]+ {2}gap /m);
 
     const tracker = openTracker(join(home, 'tracker.db'));
     try {

@@ -104,9 +104,10 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
       },
     },
     // With 2 workers the critical path is 9,000 step-lengths (the YOTO run on one worker; two
-    // baselines, then the third, on the other). Measured on 2026-12-06 (README): 36 min wall with 2
-    // workers on wasm+dnnl, under a load average of 8–17 from other niced work; a third of the budget.
-    default: { description: 'the real comparison on a 2-core CPU (measured: 36 min with 2 workers, 2026-12-06)', overrides: {} },
+    // baselines, then the third, on the other). Measured (README): 36 min wall with 2 workers on
+    // wasm+dnnl on 2026-12-06 and 31 min on 2026-12-07, under a load average of 7–17 from other niced
+    // work; about a quarter of the budget.
+    default: { description: 'the real comparison on a 2-core CPU (measured: 31 min with 2 workers, 2026-12-07)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {

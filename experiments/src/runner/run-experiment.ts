@@ -249,8 +249,10 @@ function summarizeRuns(tracker: Tracker, decisions: Decision[], results: Map<str
     return {
       key,
       kind: d.identity.spec.kind,
+      control: d.identity.spec.control ?? false,
       runId,
       name: rec.name,
+      label: d.identity.spec.label,
       lambda: d.identity.spec.lambda ?? null,
       action: d.action === 'reuse' ? 'reused' : trained && trained.resumedFrom > 0 ? 'resumed' : 'trained',
       resumedFrom: trained?.resumedFrom ?? 0,

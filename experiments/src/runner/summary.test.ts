@@ -6,8 +6,10 @@ const { plan } = resolveExperiment('vae-beta-sweep', 'smoke');
 const run = (runId: number, kind: 'yoto' | 'baseline', beta?: number): RunSummary => ({
   key: kind === 'yoto' ? 'yoto' : `b${beta}`,
   kind,
+  control: false,
   runId,
   name: `r${runId}`,
+  label: beta === undefined ? 'yoto' : `β=${beta}`,
   lambda: beta === undefined ? null : { reconstruction: 1, kl: beta },
   action: 'trained',
   resumedFrom: 0,
@@ -56,8 +58,29 @@ describe('compare and target', () => {
     expect(text).toContain('target missed at 0.5');
   });
 
+  it('names the control as the control, not as a second point of its λ', () => {
+    // As compression-rd-sweep plans it: a baseline and the equal-steps control at the same λ.
+    const control = { ...run(4, 'baseline', 8), key: 'control-beta=8', name: 'r4', control: true };
+    const own: EvalRow[] = [...rows, ...plan.report.metrics.map((metric) => ({ runId: 4, lambda: { reconstruction: 1, kl: 8 }, metric, value: 95 }))];
+    const c = compare(plan, [runs[0], control, ...runs.slice(1)], own);
+    expect(c.map((p) => [p.run, p.label, p.control])).toEqual([
+      ['r3', '0.5', false],
+      ['r2', '8', false],
+      ['r4', '8 (equal-steps control)', true],
+    ]);
+    const s = { experiment: 'x', profile: 'smoke', backend: 'wasm', runs, wallSeconds: 3, compute: { share: 1, timeShare: 1, yotoSteps: 1, baselineSteps: 1 }, comparison: c, target: target(plan, c), report: null } as unknown as Summary;
+    const lines = describeSummary(s);
+    expect(lines).toContain('  weighted_loss at 8: YOTO 90.000  baseline 100.000  gap -10.00%');
+    expect(lines).toContain('  weighted_loss at 8 (equal-steps control): YOTO 90.000  control 95.000  gap -5.26%');
+    expect(lines.filter((l) => l.startsWith('  weighted_loss at 8:'))).toHaveLength(1);
+  });
+
   it('names the points by their baselines where the settings differ in more than the swept term', () => {
-    const settings = [run(2, 'baseline', 8), run(3, 'baseline', 0.5)].map((r, i) => ({ ...r, name: i ? 'kl-light' : 'kl-heavy', lambda: { reconstruction: i ? 1 : 2, kl: r.lambda!.kl } }));
+    // Named as `exp run` names them: the tracker's run name, and the setting as the run's label.
+    const settings = [run(2, 'baseline', 8), run(3, 'baseline', 0.5)].map((r, i) => {
+      const setting = i ? 'kl-light' : 'kl-heavy';
+      return { ...r, name: `smoke/baseline-${setting}/0123abcd`, label: setting, lambda: { reconstruction: i ? 1 : 2, kl: r.lambda!.kl } };
+    });
     const own: EvalRow[] = rows.map((r) => ({ ...r, lambda: { reconstruction: r.lambda.kl > 7 ? 2 : 1, kl: r.lambda.kl } }));
     const c = compare(plan, [runs[0], ...settings], own);
     expect(c.map((p) => p.label)).toEqual(['kl-light', 'kl-heavy']);

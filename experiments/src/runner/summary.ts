@@ -5,8 +5,12 @@ import type { Budget } from './budget.js';
 export interface RunSummary {
   key: string;
   kind: RunKind;
+  /** A control run (RunSpec.control): a baseline outside the budget, e.g. one given the YOTO model's steps. */
+  control: boolean;
   runId: number;
   name: string;
+  /** How people name the run (RunSpec.label): the setting for a named baseline, e.g. `style-heavy`. */
+  label: string;
   lambda: Record<string, number> | null;
   /** What this invocation did with the run. */
   action: 'trained' | 'resumed' | 'reused';
@@ -29,8 +33,10 @@ export interface PointComparison {
   lambda: Record<string, number>;
   /** The swept coefficient's value (e.g. β). */
   value: number;
-  /** How people name the point: the swept value, or the baseline's name where its other coefficients vary too. */
+  /** How people name the point: the swept value, or the baseline's setting (its label) where its other coefficients vary too. */
   label: string;
+  /** Compared with the control run rather than a baseline. */
+  control: boolean;
   metrics: Record<string, MetricComparison>;
 }
 
@@ -78,14 +84,17 @@ export function compare(plan: ExperimentPlan, runs: readonly RunSummary[], rows:
         const base = find(b.runId);
         metrics[metric] = { yoto: y, baseline: base, gap: (y - base) / Math.abs(base) };
       }
-      return { run: b.name, lambda, value: lambda[term], label: String(lambda[term]), metrics };
+      // The control shares its λ with a baseline (compression: 0.018), so the swept value alone would print it as a second point of that name.
+      const label = b.control ? `${lambda[term]} (equal-steps control)` : String(lambda[term]);
+      return { run: b.name, lambda, value: lambda[term], label, control: b.control, metrics };
     })
-    .sort((p, q) => p.value - q.value);
+    .sort((p, q) => p.value - q.value || Number(p.control) - Number(q.control));
   // Where the baselines differ in more than the swept term (the style settings: five weights), the
   // swept value alone does not tell them apart, so they are named by their setting.
   const varies = (k: string) => points.some((p) => p.lambda[k] !== points[0].lambda[k]);
   const several = points.length > 0 && Object.keys(points[0].lambda).some((k) => k !== term && varies(k));
-  return several ? points.map((p) => ({ ...p, label: p.run })) : points;
+  const setting = new Map(runs.map((r) => [r.name, r.label]));
+  return several ? points.map((p) => ({ ...p, label: setting.get(p.run)! })) : points;
 }
 
 export function target(plan: ExperimentPlan, comparison: readonly PointComparison[]): Summary['target'] {
@@ -106,7 +115,7 @@ export function describeSummary(s: Summary): string[] {
   for (const p of s.comparison) {
     const m = p.metrics[s.target.metric];
     lines.push(
-      `  ${s.target.metric} at ${p.label}: YOTO ${m.yoto.toFixed(3)}  baseline ${m.baseline.toFixed(3)}  gap ${pct(m.gap)}` +
+      `  ${s.target.metric} at ${p.label}: YOTO ${m.yoto.toFixed(3)}  ${p.control ? 'control' : 'baseline'} ${m.baseline.toFixed(3)}  gap ${pct(m.gap)}` +
         (m.gap <= s.target.maxGap ? '' : `  (misses the ${pct(s.target.maxGap)} target)`),
     );
   }

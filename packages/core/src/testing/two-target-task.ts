@@ -25,6 +25,8 @@ export interface TwoTargetOptions {
   multiplier?: number;
   /** Poison term 'to_b' with NaN in the batch of this step. */
   nanAtStep?: number;
+  /** From this step on, target b of every batch lies 1000 further away: a finite loss ~10⁶ times its trained level, as a diverged run's. */
+  divergeAtStep?: number;
   /** Space the task trains on by default (default: to_b ~ LogUniform[0.1, 10], to_a fixed at 1). */
   space?: SpaceSpec;
   /** Record every trainBatch call here. */
@@ -96,12 +98,13 @@ export class TwoTargetTask implements Task<TwoTargetModel> {
     const n = o.batchSize;
     const rng = new Rng((Math.imul(o.seed >>> 0, 0x9e3779b1) ^ Math.imul(o.step + 1, 0x85ebca6b)) >>> 0);
     const sigma = this.o.noise ?? 0.1;
+    const away = this.o.divergeAtStep !== undefined && o.step >= this.o.divergeAtStep ? 1000 : 0;
     const ta = new Float32Array(n * d);
     const tb = new Float32Array(n * d);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < d; j++) {
         ta[i * d + j] = this.a[j] + sigma * rng.normal();
-        tb[i * d + j] = this.b[j] + sigma * rng.normal();
+        tb[i * d + j] = this.b[j] + away + sigma * rng.normal();
       }
     if (o.step === this.o.nanAtStep) tb[0] = Number.NaN;
     return { size: n, tensors: { x: tf.ones([n, 1]), ta: tf.tensor2d(ta, [n, d]), tb: tf.tensor2d(tb, [n, d]) } };

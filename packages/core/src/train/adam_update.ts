@@ -13,12 +13,15 @@ export interface AdamStepConstants {
   stepSize: number;
   /** 1 / √(1 − β2^t) */
   invSqrtBc2: number;
+  /** The seven above in the addon's order [b1, c1, b2, c2, eps, stepSize, invSqrtBc2]: built once per step, shared by every parameter. */
+  packed: Float32Array;
 }
 
 export function adamStepConstants(beta1: number, beta2: number, epsilon: number, lr: number, t: number): AdamStepConstants {
   const bc1 = 1 - Math.pow(beta1, t);
   const bc2 = 1 - Math.pow(beta2, t);
-  return { b1: f(beta1), c1: f(1 - beta1), b2: f(beta2), c2: f(1 - beta2), eps: f(epsilon), stepSize: f(lr / bc1), invSqrtBc2: f(1 / Math.sqrt(bc2)) };
+  const k = { b1: f(beta1), c1: f(1 - beta1), b2: f(beta2), c2: f(1 - beta2), eps: f(epsilon), stepSize: f(lr / bc1), invSqrtBc2: f(1 / Math.sqrt(bc2)) };
+  return { ...k, packed: Float32Array.of(k.b1, k.c1, k.b2, k.c2, k.eps, k.stepSize, k.invSqrtBc2) };
 }
 
 /**
@@ -41,8 +44,8 @@ export function adamUpdate(
   vOut: Float32Array,
   k: AdamStepConstants,
 ): void {
+  if (nativeAdamUpdate([p, g, mIn, vIn, pOut, mOut, vOut], k.packed)) return;
   const { b1, c1, b2, c2, eps, stepSize, invSqrtBc2 } = k;
-  if (nativeAdamUpdate([p, g, mIn, vIn, pOut, mOut, vOut], Float32Array.of(b1, c1, b2, c2, eps, stepSize, invSqrtBc2))) return;
   const n = p.length;
   for (let i = 0; i < n; i++) {
     const gi = g[i];

@@ -1,3 +1,5 @@
+import type { Divergence } from './divergence.js';
+
 /** Thrown when a step's loss, one of its terms, or its gradient is NaN or infinite. */
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
@@ -17,5 +19,26 @@ export class NonFiniteLossError extends Error {
         ? 'the λ-weighted loss is not finite (every term is)'
         : 'the gradient is not finite (the loss is)';
     super(`training stopped at step ${step}: ${what} (${shown}); the update of this step was not applied`);
+  }
+}
+
+/**
+ * Thrown when the loss stays finite but has diverged (DivergenceGuard): the run is failed like one
+ * whose loss turned NaN, through the same path, so the tracker records it and `exp run` reports it.
+ */
+export class DivergedLossError extends Error {
+  override readonly name = 'DivergedLossError';
+  constructor(
+    /** 0-based step index of the step that completed the window. */
+    readonly step: number,
+    readonly loss: number,
+    readonly divergence: Divergence,
+  ) {
+    const { rule, floor, ceiling } = divergence;
+    super(
+      `training stopped at step ${step}: the loss diverged (loss=${loss.toPrecision(4)}): each of the last ${rule.window} steps' losses was above ` +
+        `${rule.factor}× the lowest since step ${rule.warmup} (${floor.toPrecision(4)}) and above the highest of the first ${rule.warmup} steps ` +
+        `(${ceiling.toPrecision(4)}); the update of this step was not applied`,
+    );
   }
 }

@@ -11,7 +11,7 @@ import { MemorySink } from '../metrics/sink.js';
 import { TwoTargetTask } from '../testing/two-target-task.js';
 import type { Batch, BuildOptions, LossContext, LossTerms, TrainBatchOptions } from '../task/task.js';
 import type { TwoTargetModel } from '../testing/two-target-task.js';
-import { NonFiniteLossError, learningRateAt, train, type TrainConfig, type TrainProgress } from './index.js';
+import { DivergedLossError, NonFiniteLossError, learningRateAt, train, type TrainConfig, type TrainProgress } from './index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -281,6 +281,24 @@ describe('train: the loop', () => {
     expect(err).toMatchObject({ step: 3, terms: [] });
     expect((err as Error).message).toMatch(/training stopped at step 3: the gradient is not finite \(the loss is\) \(loss=[0-9.]+, grad_norm=NaN, to_a=[0-9.]+, to_b=[0-9.]+\); the update of this step was not applied/);
     expect(atEnd).toEqual(lastGood);
+  });
+
+  it('stops a run whose loss diverges and stays finite, naming the step, the loss and the rule, without applying the step', async () => {
+    // From step 150 on, target b is 1000 away: far above 100× the lowest loss so far and above the warm-up's highest.
+    const before = tf.memory().numTensors;
+    const progress: number[] = [];
+    const { err, lastGood, atEnd } = await failingRun(new TwoTargetTask({ divergeAtStep: 150 }), { ...base, mode: 'fixed', lambda: [1, 1], steps: 400 }, (p) => progress.push(p.step));
+    expect(err).toBeInstanceOf(DivergedLossError);
+    // Steps 150…249 are the window of 100: the guard fires at the last of them.
+    expect(err).toMatchObject({ step: 249, divergence: { rule: { warmup: 100, window: 100, factor: 100 } } });
+    expect((err as DivergedLossError).loss).toBeGreaterThan(1e6);
+    expect((err as DivergedLossError).loss).toBeLessThan(1e7);
+    expect((err as Error).message).toMatch(
+      /^training stopped at step 249: the loss diverged \(loss=[0-9.]+e\+6\): each of the last 100 steps' losses was above 100× the lowest since step 100 \([0-9.e+-]+\) and above the highest of the first 100 steps \([0-9.e+-]+\); the update of this step was not applied$/,
+    );
+    expect(progress.at(-1)).toBe(249);
+    expect(atEnd).toEqual(lastGood);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('stops when the λ-weighted sum overflows although every term is finite, without applying the step', async () => {

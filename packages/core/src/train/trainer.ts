@@ -12,7 +12,8 @@ import { globalNormOnHost } from './host_norm.js';
 import { Adam } from './adam.js';
 import { clipByGlobalNorm, globalNorm } from './clip.js';
 import { diffConfigs, learningRateScaleOf, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
-import { NonFiniteLossError } from './errors.js';
+import { DivergenceGuard } from './divergence.js';
+import { DivergedLossError, NonFiniteLossError } from './errors.js';
 import { learningRateAt } from './schedule.js';
 
 export interface TrainProgress {
@@ -67,7 +68,8 @@ function samplerSeed(seed: number): number {
  * and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
  *
  * One small host read per step (loss, gradient norm and term means together) is what lets a NaN be
- * caught at the step it appears, before its update is applied.
+ * caught at the step it appears, before its update is applied; a loss that diverges and stays finite
+ * stops the run too (DivergenceGuard), through the same path: the error fails the run.
  *
  * The batch is built inside the step's tf.tidy, so tensors the task creates in `trainBatch` are freed
  * after the step, while tensors it created beforehand (a dataset held in memory) are left alone.
@@ -166,6 +168,8 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       lastSaved = done;
     };
 
+    // Judges this call's steps (a resumed run sets its reference levels again from where it resumed).
+    const guard = new DivergenceGuard();
     const t0 = performance.now();
     let lastLoss = Number.NaN;
     let status: TrainResult['status'] = 'completed';
@@ -217,6 +221,11 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         const values: Record<string, number> = { loss, grad_norm: gradNorm };
         task.terms.forEach((t, i) => (values[t] = stats[2 + i]));
         throw new NonFiniteLossError(step, task.terms.filter((_, i) => !Number.isFinite(stats[2 + i])), values);
+      }
+      const diverged = guard.observe(loss);
+      if (diverged) {
+        tf.dispose(out.grads);
+        throw new DivergedLossError(step, loss, diverged);
       }
       adam.apply(out.grads, lr);
       tf.dispose(out.grads);

@@ -27,7 +27,9 @@ export function gdn(p: Params, name: string, channels: number, o: GdnOptions = {
   const gamma = p.variable(`${name}/gamma`, [channels, channels], { kind: 'constant', value: gammaParam.init(0) });
   const g0 = gammaParam.init(o.gammaInit ?? 0.1);
   const g = gammaParam.init(0);
-  gamma.assign(tf.tidy(() => tf.add(tf.mul(tf.eye(channels), g0 - g), g)));
+  // Assigned inside the tidy: the variable takes the value's data, and the tidy frees the tensor itself
+  // (assigned outside it, the returned tensor stayed allocated for as long as the process: one per layer).
+  tf.tidy(() => gamma.assign(tf.add(tf.mul(tf.eye(channels), g0 - g), g)));
   return (x) =>
     tf.tidy(() => {
       const c = x.shape[3];

@@ -3,21 +3,21 @@
  * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md) and the
  * depthwise layers of the style task's MobileNet loss network, plain wasm (the kernels tfjs dispatches
  * under `wasm`: XNNPACK and this project's fixes) beside the same calls under `wasm+dnnl` (oneDNN in
- * place on the wasm heap). `--reference` builds and runs the anchor programs (oneDNN called directly
- * on tensors in tfjs's layouts, reorders included: shared/anchors/dnnl_conv.cpp, and
- * anchors/dnnl_depthwise.cpp here for depthwise, which like the native kernels reorders a filter once)
- * in the same sitting on the same thread count, the ceiling the native kernels are held to.
+ * place on the wasm heap). `--reference` builds and runs the anchor program (anchors/dnnl_conv.cpp:
+ * oneDNN called directly on tensors in tfjs's layouts, activation reorders included, a filter
+ * reordered once as the native kernels cache it) in the same sitting on the same thread count, the
+ * ceiling the native kernels are held to.
  *
  * A pass of the depthwise shapes takes 0.1–1 ms, too short to time one call at a time on a shared
  * machine (medians of single calls moved by up to 0.4× between runs a minute apart). So a rep times a
  * batch of calls lasting at least `--rep-ms`, and the figure is the median over reps of the time per
- * call (timeCalls); the depthwise anchor times its calls by the same rule, for each shape right after
- * its native passes.
+ * call (timeCalls); the anchor times its calls by the same rule, for each shape right after its
+ * native passes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
@@ -54,13 +54,13 @@ interface Options {
 export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]
   G multiply-adds/s per conv pass and benchmark shape (dense and MobileNet's depthwise): plain wasm vs
   wasm+dnnl (oneDNN on the wasm heap)
-  --reference  also build and run the anchors (oneDNN direct: shared/anchors/dnnl_conv.cpp,
-               bench/anchors/dnnl_depthwise.cpp) on the same threads
+  --reference  also build and run the anchor (oneDNN direct: bench/anchors/dnnl_conv.cpp) on the
+               same threads, each shape right after its native passes
   --threads    threads for oneDNN (sets YOTO_THREADS and the anchor's OMP_NUM_THREADS; default: all cores)
   --reps       reps per figure (default 7): the figure is the median over reps of the time per call
   --rep-ms     a rep times a batch of back-to-back calls lasting at least MS (default 40); the calls
                per rep come from a warm-up as long as one rep, after one untimed first call (which
-               builds oneDNN's primitive). The depthwise anchor times its calls the same way
+               builds oneDNN's primitive). The anchor times its calls the same way
   --only       shapes whose name contains TEXT`;
 
 export function parseNativeArgs(args: string[]): Options {
@@ -111,7 +111,7 @@ export interface Timing {
 /**
  * Times `run` by batches: one untimed first call, then a warm-up of back-to-back calls lasting one rep
  * (at least two) that sets the calls per rep, then `reps` reps of that many calls each. The rule is
- * the depthwise anchor's too (anchors/dnnl_depthwise.cpp, time_calls).
+ * the anchor's too (anchors/dnnl_conv.cpp, time_calls).
  */
 export function timeCalls(run: () => void, reps: number, repMs: number, now: () => number = () => performance.now()): Timing {
   run();
@@ -151,34 +151,27 @@ interface AnchorRow {
   pass: PassName;
   layout: 'plain' | 'blocked' | 'nhwc';
   gmacs: number;
-  /** Calls per rep (the depthwise anchor; the shared dense one times single calls). */
-  calls?: number;
+  /** Calls per rep. */
+  calls: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The anchor programs: dense convolutions (shared) and depthwise ones (this project's). */
-const ANCHORS = [
-  { src: resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp'), depthwise: false },
-  { src: join(here, 'anchors', 'dnnl_depthwise.cpp'), depthwise: true },
-];
+/** The anchor program: oneDNN called directly on every shape, timed like the native side. */
+const ANCHOR = join(here, 'anchors', 'dnnl_conv.cpp');
 
-const built = new Map<string, string>();
+let built: string | undefined;
 
-/**
- * Builds (once) and runs one anchor; its JSON lines, or why not. `shape` limits the depthwise anchor
- * to one shape (the dense one ignores its arguments and runs all of its own).
- */
-function runAnchor(src: string, threads: number, reps: number, repMs: number, shape?: string): AnchorRow[] | string {
-  if (!existsSync(src)) return `${src} not found (the shared anchors live in ../shared/anchors next to the repository)`;
-  let exe = built.get(src);
+/** Builds the anchor (once) and runs it on one shape; its JSON lines, or why not. */
+function runAnchor(threads: number, reps: number, repMs: number, shape: string): AnchorRow[] | string {
+  const src = ANCHOR;
+  let exe = built;
   if (exe === undefined) {
     exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
     const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
     if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
-    built.set(src, exe);
+    built = exe;
   }
-  // The depthwise anchor takes the timing rule's two numbers and a shape; the shared dense one ignores arguments.
-  const r = spawnSync(exe, [String(reps), String(repMs), ...(shape ? [shape] : [])], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const r = spawnSync(exe, [String(reps), String(repMs), shape], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
   // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);
@@ -192,11 +185,10 @@ export async function mainNative(args: string[]): Promise<number> {
   const results = new Map<string, { gmacs: number; timing: Timing }>();
   const key = (backend: string, shape: string, pass: string) => `${backend}/${shape}/${pass}`;
   let threads = 1;
-  // Shape by shape, each depthwise shape's anchor right after its native passes: the machine's load
-  // drifts over minutes (an anchor run a minute after the native passes moved their ratio by 0.3×),
-  // so the two sides of a ratio are measured seconds apart.
+  // Shape by shape, each shape's anchor right after its native passes: the machine's load drifts over
+  // minutes (an anchor run a minute after the native passes moved their ratio by up to 1.2×), so the
+  // two sides of a ratio are measured seconds apart.
   let anchor: AnchorRow[] | string | null = o.reference ? [] : null;
-  const [dwAnchor, denseAnchor] = [ANCHORS.find((a) => a.depthwise)!, ANCHORS.find((a) => !a.depthwise)!];
   const addAnchor = (r: AnchorRow[] | string) => {
     if (Array.isArray(anchor)) anchor = typeof r === 'string' ? r : [...anchor, ...r];
   };
@@ -206,9 +198,8 @@ export async function mainNative(args: string[]): Promise<number> {
       if (info.native) threads = info.native.threads;
       for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
     }
-    if (o.reference && s.depthwise) addAnchor(runAnchor(dwAnchor.src, threads, o.reps, o.repMs, s.name));
+    if (Array.isArray(anchor)) addAnchor(runAnchor(threads, o.reps, o.repMs, s.name)); // not again after a failure
   }
-  if (o.reference && shapes.some((s) => !s.depthwise)) addAnchor(runAnchor(denseAnchor.src, threads, o.reps, o.repMs));
   const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
   const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
   console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);

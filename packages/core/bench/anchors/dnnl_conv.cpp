@@ -1,27 +1,29 @@
-// oneDNN depthwise convolution throughput called directly (Debian libdnnl-dev), on tensors laid out
-// as tfjs lays them out (NHWC activations, depthwise filters [fh, fw, channels, 1]): the ceiling for
-// the native DepthwiseConv2dNative kernels, as ../../../shared/anchors/dnnl_conv.cpp is for Conv2D.
-// A depthwise convolution is oneDNN's grouped convolution with one group per channel.
+// oneDNN convolution throughput called directly (Debian libdnnl-dev), on tensors laid out as tfjs
+// lays them out (NHWC activations, HWIO filters; depthwise filters [fh, fw, channels, 1]): the ceiling
+// the native Conv2D and DepthwiseConv2dNative kernels of @yoto/tfjs-dnnl are held to. This project's
+// version of ../../../../shared/anchors/dnnl_conv.cpp (same dense shapes and layouts), timed like the
+// native side. A depthwise convolution is oneDNN's grouped convolution with one group per channel.
 //
-//   g++ -O2 -std=c++17 dnnl_depthwise.cpp -ldnnl -o dnnl_depthwise && OMP_NUM_THREADS=1 ./dnnl_depthwise [REPS [REP_MS [SHAPE]]]
+//   g++ -O2 -std=c++17 dnnl_conv.cpp -ldnnl -o dnnl_conv && OMP_NUM_THREADS=1 ./dnnl_conv [REPS [REP_MS [SHAPE]]]
 //
-// Prints one JSON line per shape, pass and layout strategy, as dnnl_conv.cpp does:
-//   "plain"   - oneDNN run on the NHWC / [fh, fw, c, 1] buffers as they are (no copies);
+// Prints one JSON line per shape, pass and layout strategy:
+//   "plain"   - oneDNN run on the NHWC / HWIO buffers as they are (no copies);
 //   "blocked" - oneDNN picks its own layout (format_tag::any) and the time INCLUDES the reorders of
 //               the activations from and back to tfjs's layouts;
-//   "nhwc"    - activations as they are, the filter alone in oneDNN's layout: how the native
-//               depthwise kernels run (src/geometry.ts in @yoto/tfjs-dnnl says why).
+//   "nhwc"    - activations as they are, the filter alone in oneDNN's layout: how the native kernels
+//               run forward passes and every depthwise pass (src/geometry.ts in @yoto/tfjs-dnnl says why).
 // Timed like the native side (packages/core/bench/native-conv.ts, timeCalls), so that the two compare
 // like for like:
 //   - what the native kernels cache is built once, outside the timed calls: the primitives, the
 //     reorder primitives, and the filter in oneDNN's layout for the forward and input-gradient passes
 //     (the native kernels keep reordered filters per tensor: filter_cache.h); the filter gradient is
-//     still reordered back to [fh, fw, c, 1] on every call, as the native kernel does;
+//     still reordered back to tfjs's layout on every call, as the native kernel does (the shared
+//     anchor built its reorders and reordered the filter on every call);
 //   - a rep times a batch of calls lasting at least REP_MS (default 40 ms; calls per rep from a
 //     warm-up as long as one rep), and the figure is the median over REPS reps (default 7) of the
-//     time per call.
-// Shapes: the depthwise layers of MobileNet v1 (the style task's loss network) on 256² images,
-// batch 4 (style-adjustable's full profile).
+//     time per call (the shared anchor: median of 15 single calls).
+// Shapes: the benchmark models' (shared/docs/benchmarks.md), and the depthwise layers of MobileNet v1
+// (the style task's loss network) on 256² images, batch 4 (style-adjustable's full profile).
 #include <dnnl.hpp>
 #include <algorithm>
 #include <chrono>
@@ -37,11 +39,28 @@ using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-struct Shape { const char* name; int n, h, w, c, k, s; };
+// batch, size, in → out channels, kernel, stride ('same'); groups 1 (dense) or the channel count (depthwise).
+struct Shape { const char* name; int n, h, w, c, o, k, s, groups; };
 static const Shape SHAPES[] = {
-    {"mnet-dw1", 4, 128, 128, 32, 3, 1},  {"mnet-dw2", 4, 128, 128, 64, 3, 2}, {"mnet-dw3", 4, 64, 64, 128, 3, 1},
-    {"mnet-dw5", 4, 32, 32, 256, 3, 1},   {"mnet-dw7", 4, 16, 16, 512, 3, 1},
+    {"probe-5x5-64", 8, 64, 64, 64, 64, 5, 1, 1},  {"vae-c2", 64, 14, 14, 32, 64, 3, 2, 1},
+    {"bls-a1", 8, 128, 128, 3, 64, 5, 2, 1},       {"bls-a2", 8, 64, 64, 64, 64, 5, 2, 1},
+    {"bls-a4", 8, 16, 16, 64, 96, 5, 2, 1},        {"style-res", 4, 64, 64, 128, 128, 3, 1, 1},
+    {"mnet-dw1", 4, 128, 128, 32, 32, 3, 1, 32},   {"mnet-dw2", 4, 128, 128, 64, 64, 3, 2, 64},
+    {"mnet-dw3", 4, 64, 64, 128, 128, 3, 1, 128},  {"mnet-dw5", 4, 32, 32, 256, 256, 3, 1, 256},
+    {"mnet-dw7", 4, 16, 16, 512, 512, 3, 1, 512},
 };
+
+// The filter as tfjs lays it out. Dense: oneDNN's {o, i, h, w} over HWIO. Depthwise: oneDNN's grouped
+// {g, o/g, i/g = 1, h, w} over [h, w, g, multiplier], given by strides (as native/convolution.cc does).
+static memory::desc user_filter(const Shape& p, memory::dims& dims) {
+  if (p.groups == 1) {
+    dims = {p.o, p.c, p.k, p.k};
+    return memory::desc(dims, dt::f32, tag::hwio);
+  }
+  memory::dim m = p.o / p.groups;
+  dims = {p.groups, m, p.c / p.groups, p.k, p.k};
+  return memory::desc(dims, dt::f32, memory::dims{m, 1, p.k * p.k * p.c * m, p.k * p.c * m, p.c * m});
+}
 
 struct Timing { double ms; int calls; };
 
@@ -83,11 +102,10 @@ int main(int argc, char** argv) {
     if (argc > 3 && std::string(argv[3]) != p.name) continue;
     int oh = (p.h + p.s - 1) / p.s, ow = (p.w + p.s - 1) / p.s;  // tfjs 'same'
     int padh = std::max((oh - 1) * p.s + p.k - p.h, 0), padw = std::max((ow - 1) * p.s + p.k - p.w, 0);
-    memory::dims src{p.n, p.c, p.h, p.w}, wei{p.c, 1, 1, p.k, p.k}, dst{p.n, p.c, oh, ow};
+    memory::dims src{p.n, p.c, p.h, p.w}, dst{p.n, p.o, oh, ow}, wei;
     memory::dims st{p.s, p.s}, pl{padh / 2, padw / 2}, pr{padh - padh / 2, padw - padw / 2};
-    double mac = double(p.n) * oh * ow * p.c * p.k * p.k;
-    // [fh, fw, c, 1] as oneDNN's {g, o, i, h, w}: strides g 1, o 1, i (size 1) outermost, h k·c, w c.
-    memory::desc u_wei_d(wei, dt::f32, memory::dims{1, 1, p.k * p.k * p.c, p.k * p.c, p.c});
+    double mac = double(p.n) * oh * ow * p.o * (p.c / p.groups) * p.k * p.k;
+    memory::desc u_wei_d = user_filter(p, wei);
     memory u_src({src, dt::f32, tag::nhwc}, eng), u_wei(u_wei_d, eng), u_dst({dst, dt::f32, tag::nhwc}, eng);
     for (int mode : {0, 1, 2}) {
       bool blocked = mode == 1;

@@ -1,7 +1,7 @@
 // Does where a tensor starts in a cache line change oneDNN's depthwise speed? (issue 11: the depthwise
 // passes ran at 0.33–0.62× the anchor while every dense pass met it.)
 //
-// The anchor (packages/core/bench/anchors/dnnl_depthwise.cpp) runs on buffers oneDNN allocates, which
+// The anchor (packages/core/bench/anchors/dnnl_conv.cpp) runs on buffers oneDNN allocates, which
 // start on 64-byte boundaries; tfjs-backend-wasm's tensors start wherever Emscripten's malloc puts them
 // (8-byte aligned). This runs the native kernels' depthwise primitives (NHWC activations, the filter in
 // oneDNN's layout, as @yoto/tfjs-dnnl does) on one buffer placed 0, 8 and 24 bytes past a cache line,

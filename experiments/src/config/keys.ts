@@ -73,8 +73,9 @@ export function trainSection(value: { batchSize: number; learningRate: number; s
   });
 }
 
-/** `yoto: { steps }`: the YOTO model's budget. */
-export const yotoSection = (steps: number) => section({ steps: count(steps, "the YOTO model's training budget", 'steps') });
+/** `yoto: { steps, …extra }`: the YOTO model's budget, and keys of an experiment's own for its YOTO run. */
+export const yotoSection = <S extends z.ZodRawShape = Record<never, never>>(steps: number, extra: S = {} as S) =>
+  section({ steps: count(steps, "the YOTO model's training budget", 'steps'), ...extra });
 
 /** `{ low, high }`: the range of the swept coefficient (written `symbol` in descriptions); check it with checkRange. */
 export const rangeSection = (symbol: string, low: number, high: number) =>

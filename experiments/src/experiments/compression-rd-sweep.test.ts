@@ -7,6 +7,7 @@ import { findDataset, resolveDataRoot } from '@yoto/core';
 import { openTracker } from '@yoto/tracker';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeBudget } from '../runner/budget.js';
+import { identify } from '../runner/identity.js';
 import { runCli } from '../testing/cli.js';
 import { once } from '../testing/once.js';
 import { refusesSets } from '../testing/refuses.js';
@@ -39,6 +40,15 @@ describe('compression-rd-sweep plan', () => {
     expect(plan.runs.map((r) => [r.training.learningRate, r.training.schedule, r.training.clipGradNorm])).toEqual(Array(7).fill([0.0005, { kind: 'cosine', warmupSteps: 100 }, 1]));
     expect(resolveExperiment('compression-rd-sweep', 'default', ['train.clipGradNorm=0']).plan.runs.every((r) => !('clipGradNorm' in r.training))).toBe(true);
     expect(resolveExperiment('compression-rd-sweep', 'default', ['train.warmupSteps=0']).plan.runs.every((r) => !('warmupSteps' in r.training.schedule))).toBe(true);
+    // Loss-weight normalisation reaches only the YOTO run; without it the key is not in its training
+    // settings, and the baselines and the control keep their identities either way.
+    expect(plan.runs.map((r) => [r.key, r.training.normalizeLossWeights])).toEqual(plan.runs.map((r) => [r.key, r.kind === 'yoto' ? true : undefined]));
+    const raw = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false']).plan;
+    expect(raw.runs.every((r) => !('normalizeLossWeights' in r.training))).toBe(true);
+    expect(raw.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', raw, r).hash)).toEqual(plan.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', plan, r).hash));
+    // Without it the YOTO run is the 2026-12-06 default run's (its tracker name default/yoto/c2aecdee).
+    expect(identify('compression-rd-sweep', 'default', raw, raw.runs[0]).hash.slice(0, 8)).toBe('c2aecdee');
+    expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).not.toBe('c2aecdee');
     // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
     expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });

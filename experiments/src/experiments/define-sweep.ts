@@ -42,6 +42,8 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   baselines: BaselinePlan<C>;
   /** Learning-rate factors by parameter scope for a run of this kind; absent or empty: none. */
   learningRateScales?(c: C, kind: RunKind): Record<string, number>;
+  /** Whether a run of this kind weighs each example by its λ over their geometric mean (core's normalizeLossWeights); absent: never. */
+  normalizeLossWeights?(c: C, kind: RunKind): boolean;
   /** Full λ vectors at which the YOTO model is evaluated. */
   grid(c: C): Record<string, number>[];
   evaluation(c: C): ExperimentPlan['evaluation'];
@@ -65,10 +67,13 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
       const scales = d.learningRateScales;
       const yoto: RunSpec = { key: 'yoto', kind: 'yoto', label: d.yotoLabel(c), training: runTraining(c, c.yoto.steps) };
       // An empty map is no factor: left out, so a run's identity is the one it had without the hook.
-      const runs = [yoto, ...baselineRuns(c, d.baselines)].map((r) => {
-        const s = scales?.(c, r.kind);
-        return s && Object.keys(s).length ? { ...r, training: { ...r.training, learningRateScales: s } } : r;
-      });
+      const runs = [yoto, ...baselineRuns(c, d.baselines)]
+        .map((r) => {
+          const s = scales?.(c, r.kind);
+          return s && Object.keys(s).length ? { ...r, training: { ...r.training, learningRateScales: s } } : r;
+        })
+        // Only when set (last), so runs without it keep the identity they had before the option existed.
+        .map((r) => (d.normalizeLossWeights?.(c, r.kind) ? { ...r, training: { ...r.training, normalizeLossWeights: true as const } } : r));
       const grid = d.grid(c);
       return {
         task: d.task(c),

@@ -20,6 +20,8 @@ export interface RunTraining {
   learningRateScales?: Record<string, number>;
   /** Rescale each step's gradients to at most this global norm (core TrainConfig.clipGradNorm); absent: none. */
   clipGradNorm?: number;
+  /** Weigh each example by its λ over their geometric mean (core TrainConfig.normalizeLossWeights); absent: by λ. */
+  normalizeLossWeights?: true;
 }
 
 /** One model to train: the YOTO model or one fixed-λ baseline. */

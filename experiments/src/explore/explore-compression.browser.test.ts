@@ -30,8 +30,8 @@ describe.skipIf(why !== null)(`exp explore compression-rd-sweep in headless Chro
     // A tiny smoke run (about 40 s here): enough for λ to change the file; the model is far from trained.
     // Without a warm-up: under the default profile's 100-step one these 30 steps barely moved the weights
     // and the whitened model coded every λ at the same size (216 bytes per 64-px crop at all five λ).
-    // The smoke profile now has its own 5-step warm-up; 0 keeps this test's plan as it was.
-    const r = await runCli(['run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20', '--set', 'train.warmupSteps=0'], { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
+    // The smoke profile now has its own 5-step warm-up and normalised loss weights; 0 and false keep this test's plan as it was.
+    const r = await runCli(['run', 'compression-rd-sweep', '--profile', 'smoke', '--workers', '1', '--backend', 'wasm', '--set', 'yoto.steps=30', '--set', 'baselines.steps=20', '--set', 'train.warmupSteps=0', '--set', 'yoto.normalizeLossWeights=false'], { env: { ...process.env, YOTO_HOME: homeDir }, cwd: root });
     if (r.code !== 0) throw new Error(`the smoke run failed (${r.code}): ${r.err}`);
   }, 600_000);
   afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -55,6 +55,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJ
         schedule: t.schedule,
         learningRateScales: t.learningRateScales,
         ...(t.clipGradNorm ? { clipGradNorm: t.clipGradNorm } : {}),
+        ...(t.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

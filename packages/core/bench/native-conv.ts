@@ -1,16 +1,23 @@
 /**
- * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]`: G multiply-adds/s
+ * `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]`: G multiply-adds/s
  * of each convolution pass on the benchmark models' shapes (shared/docs/benchmarks.md) and the
  * depthwise layers of the style task's MobileNet loss network, plain wasm (the kernels tfjs dispatches
  * under `wasm`: XNNPACK and this project's fixes) beside the same calls under `wasm+dnnl` (oneDNN in
- * place on the wasm heap). `--reference` builds and runs the anchor programs (oneDNN called directly,
- * reorders included: shared/anchors/dnnl_conv.cpp, and anchors/dnnl_depthwise.cpp here for depthwise)
- * in the same sitting on the same thread count, the ceiling the native kernels are held to.
+ * place on the wasm heap). `--reference` builds and runs the anchor program (anchors/dnnl_conv.cpp:
+ * oneDNN called directly on tensors in tfjs's layouts, activation reorders included, a filter
+ * reordered once as the native kernels cache it) in the same sitting on the same thread count, the
+ * ceiling the native kernels are held to.
+ *
+ * A pass of the depthwise shapes takes 0.1–1 ms, too short to time one call at a time on a shared
+ * machine (medians of single calls moved by up to 0.4× between runs a minute apart). So a rep times a
+ * batch of calls lasting at least `--rep-ms`, and the figure is the median over reps of the time per
+ * call (timeCalls); the anchor times its calls by the same rule, for each shape right after its
+ * native passes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/init.js';
@@ -40,26 +47,37 @@ interface Options {
   reference: boolean;
   threads: number | null;
   reps: number;
+  repMs: number;
   only: string | null;
 }
 
-export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]
+export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]
   G multiply-adds/s per conv pass and benchmark shape (dense and MobileNet's depthwise): plain wasm vs
   wasm+dnnl (oneDNN on the wasm heap)
-  --reference  also build and run the anchors (oneDNN direct: shared/anchors/dnnl_conv.cpp,
-               bench/anchors/dnnl_depthwise.cpp) on the same threads
+  --reference  also build and run the anchor (oneDNN direct: bench/anchors/dnnl_conv.cpp) on the
+               same threads, each shape right after its native passes
   --threads    threads for oneDNN (sets YOTO_THREADS and the anchor's OMP_NUM_THREADS; default: all cores)
-  --reps       timed calls per median (default 7)
+  --reps       reps per figure (default 7): the figure is the median over reps of the time per call
+  --rep-ms     a rep times a batch of back-to-back calls lasting at least MS (default 40); the calls
+               per rep come from a warm-up as long as one rep, after one untimed first call (which
+               builds oneDNN's primitive). The anchor times its calls the same way
   --only       shapes whose name contains TEXT`;
 
 export function parseNativeArgs(args: string[]): Options {
   const { flags: f } = parseFlags(
     'bench kernels --native',
     args,
-    { native: { type: 'boolean' }, reference: { type: 'boolean' }, threads: { type: 'integer', min: 1 }, reps: { type: 'integer', min: 1, default: 7 }, only: { type: 'string' } },
-    'pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--only TEXT]',
+    {
+      native: { type: 'boolean' },
+      reference: { type: 'boolean' },
+      threads: { type: 'integer', min: 1 },
+      reps: { type: 'integer', min: 1, default: 7 },
+      'rep-ms': { type: 'number', above: 0, default: 40 },
+      only: { type: 'string' },
+    },
+    'pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]',
   );
-  return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, only: f.only ?? null };
+  return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, repMs: f['rep-ms'], only: f.only ?? null };
 }
 
 type Shape = (typeof SHAPES)[number];
@@ -82,23 +100,50 @@ function call(shape: Shape, pass: PassName): { work: number; run: () => tf.Tenso
   return { work: (n * oh * oh * o * c * k * k) / (depthwise ? c : 1), run: calls[pass], dispose: () => tf.dispose([x, w, dy]) };
 }
 
-/** Median G multiply-adds/s of one pass on the active backend (one warm-up call: it builds oneDNN's primitive). */
-function gmacs(shape: Shape, pass: PassName, reps: number): number {
+/** A timing: the median over reps of the time per call, the calls per rep, and the reps' spread. */
+export interface Timing {
+  msPerCall: number;
+  calls: number;
+  /** (slowest − fastest rep) / median, per call: how far the reps agree. */
+  spread: number;
+}
+
+/**
+ * Times `run` by batches: one untimed first call, then a warm-up of back-to-back calls lasting one rep
+ * (at least two) that sets the calls per rep, then `reps` reps of that many calls each. The rule is
+ * the anchor's too (anchors/dnnl_conv.cpp, time_calls).
+ */
+export function timeCalls(run: () => void, reps: number, repMs: number, now: () => number = () => performance.now()): Timing {
+  run();
+  let n = 0;
+  const w0 = now();
+  while (n < 2 || now() - w0 < repMs) {
+    run();
+    n++;
+  }
+  const calls = Math.max(1, Math.ceil(repMs / ((now() - w0) / n)));
+  const perCall: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = now();
+    for (let i = 0; i < calls; i++) run();
+    perCall.push((now() - t0) / calls);
+  }
+  perCall.sort((a, b) => a - b);
+  const msPerCall = perCall[perCall.length >> 1];
+  return { msPerCall, calls, spread: (perCall[perCall.length - 1] - perCall[0]) / msPerCall };
+}
+
+/** G multiply-adds/s of one pass on the active backend, timed by timeCalls. */
+function gmacs(shape: Shape, pass: PassName, reps: number, repMs: number): { gmacs: number; timing: Timing } {
   const c = call(shape, pass);
   // Both backends compute synchronously inside the kernel call, so the call alone is timed. Reading
   // the result back (dataSync) would add a copy into a fresh JS ArrayBuffer, which costs 2.5–45 ms
   // for an 8 MB output on this machine (allocation and GC, measured), more than some whole passes.
-  const once = () => {
-    const t0 = performance.now();
-    const out = c.run();
-    const ms = performance.now() - t0;
-    out.dispose();
-    return ms;
-  };
-  once();
-  const ms = Array.from({ length: reps }, once).sort((a, b) => a - b)[reps >> 1];
+  // Disposing the output is timed with the call: training frees each output too, and keeping a
+  // rep's outputs alive would grow the heap by up to hundreds of MB.
+  const timing = timeCalls(() => c.run().dispose(), reps, repMs);
   c.dispose();
-  return c.work / ms / 1e6;
+  return { gmacs: c.work / timing.msPerCall / 1e6, timing };
 }
 
 interface AnchorRow {
@@ -106,32 +151,30 @@ interface AnchorRow {
   pass: PassName;
   layout: 'plain' | 'blocked' | 'nhwc';
   gmacs: number;
+  /** Calls per rep. */
+  calls: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The anchor programs: dense convolutions (shared) and depthwise ones (this project's). */
-const ANCHORS = [resolve(here, '..', '..', '..', '..', 'shared', 'anchors', 'dnnl_conv.cpp'), join(here, 'anchors', 'dnnl_depthwise.cpp')];
+/** The anchor program: oneDNN called directly on every shape, timed like the native side. */
+const ANCHOR = join(here, 'anchors', 'dnnl_conv.cpp');
 
-/** Builds and runs one anchor; its JSON lines, or why not. */
-function runAnchor(src: string, threads: number): AnchorRow[] | string {
-  if (!existsSync(src)) return `${src} not found (the shared anchors live in ../shared/anchors next to the repository)`;
-  const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
-  const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-  if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
-  const r = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
-  if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as AnchorRow);
-}
+let built: string | undefined;
 
-/** Every anchor's rows, or the first reason one could not run. */
-function runAnchors(threads: number): AnchorRow[] | string {
-  const rows: AnchorRow[] = [];
-  for (const src of ANCHORS) {
-    const r = runAnchor(src, threads);
-    if (typeof r === 'string') return r;
-    rows.push(...r);
+/** Builds the anchor (once) and runs it on one shape; its JSON lines, or why not. */
+function runAnchor(threads: number, reps: number, repMs: number, shape: string): AnchorRow[] | string {
+  const src = ANCHOR;
+  let exe = built;
+  if (exe === undefined) {
+    exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
+    const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
+    if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+    built = exe;
   }
-  return rows;
+  const r = spawnSync(exe, [String(reps), String(repMs), shape], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
+  // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
+  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);
 }
 
 export async function mainNative(args: string[]): Promise<number> {
@@ -139,34 +182,54 @@ export async function mainNative(args: string[]): Promise<number> {
   if (o.threads !== null) process.env.YOTO_THREADS = String(o.threads);
   const shapes = SHAPES.filter((s) => !o.only || s.name.includes(o.only));
   if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(o.only)} matches no shape (${SHAPES.map((s) => s.name).join(', ')})`);
-  const results = new Map<string, number>();
+  const results = new Map<string, { gmacs: number; timing: Timing }>();
   const key = (backend: string, shape: string, pass: string) => `${backend}/${shape}/${pass}`;
   let threads = 1;
-  for (const backend of ['wasm', 'wasm+dnnl'] as const) {
-    const info = await initBackend(backend);
-    if (info.native) threads = info.native.threads;
-    for (const s of shapes) for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps));
+  // Shape by shape, each shape's anchor right after its native passes: the machine's load drifts over
+  // minutes (an anchor run a minute after the native passes moved their ratio by up to 1.2×), so the
+  // two sides of a ratio are measured seconds apart.
+  let anchor: AnchorRow[] | string | null = o.reference ? [] : null;
+  const addAnchor = (r: AnchorRow[] | string) => {
+    if (Array.isArray(anchor)) anchor = typeof r === 'string' ? r : [...anchor, ...r];
+  };
+  for (const s of shapes) {
+    for (const backend of ['wasm', 'wasm+dnnl'] as const) {
+      const info = await initBackend(backend);
+      if (info.native) threads = info.native.threads;
+      for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
+    }
+    if (Array.isArray(anchor)) addAnchor(runAnchor(threads, o.reps, o.repMs, s.name)); // not again after a failure
   }
-  const anchor = o.reference ? runAnchors(threads) : null;
-  const best = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout)?.gmacs : undefined);
-  console.log(`conv passes, G multiply-adds/s (median of ${o.reps}); oneDNN on ${threads} thread(s); wasm is single-threaded`);
-  const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'speed-up'.padStart(9)];
-  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'anchor nhwc'.padStart(12), 'native/anchor'.padStart(14));
+  const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
+  const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
+  console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);
+  console.log('calls: wasm+dnnl calls per rep; spread: (slowest − fastest rep) / median, wasm+dnnl');
+  const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'calls'.padStart(6), 'spread'.padStart(7), 'speed-up'.padStart(9)];
+  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'anchor nhwc'.padStart(12), 'native/anchor'.padStart(14), 'anchor calls'.padStart(13));
   console.log(head.join(' '));
   for (const s of shapes)
     for (const p of PASSES) {
-      const w = results.get(key('wasm', s.name, p))!;
-      const d = results.get(key('wasm+dnnl', s.name, p))!;
-      const row = [s.name.padEnd(13), p.padEnd(11), w.toFixed(1).padStart(7), d.toFixed(1).padStart(10), `${(d / w).toFixed(1)}×`.padStart(9)];
+      const w = results.get(key('wasm', s.name, p))!.gmacs;
+      const { gmacs: d, timing } = results.get(key('wasm+dnnl', s.name, p))!;
+      const line = [
+        s.name.padEnd(13),
+        p.padEnd(11),
+        w.toFixed(1).padStart(7),
+        d.toFixed(1).padStart(10),
+        String(timing.calls).padStart(6),
+        `${(timing.spread * 100).toFixed(0)}%`.padStart(7),
+        `${(d / w).toFixed(1)}×`.padStart(9),
+      ];
       if (Array.isArray(anchor)) {
         const b = best(s.name, p, 'blocked');
         const pl = best(s.name, p, 'plain');
         const nh = best(s.name, p, 'nhwc');
         // Held to the anchor's best strategy for the pass.
         const top = Math.max(b ?? 0, pl ?? 0, nh ?? 0);
-        row.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (nh?.toFixed(1) ?? '—').padStart(12), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14));
+        const topCalls = [row(s.name, p, 'blocked'), row(s.name, p, 'plain'), row(s.name, p, 'nhwc')].find((r) => r !== undefined && r.gmacs === top)?.calls;
+        line.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (nh?.toFixed(1) ?? '—').padStart(12), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14), String(topCalls ?? '—').padStart(13));
       }
-      console.log(row.join(' '));
+      console.log(line.join(' '));
     }
   if (typeof anchor === 'string') {
     console.error(`--reference: ${anchor}`);

@@ -13,6 +13,8 @@
 #include "common.h"
 #include "filter_cache.h"
 
+#include <array>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -34,6 +36,7 @@ struct Geometry {
   int n, ih, iw, ic, oh, ow, oc, fh, fw, sh, sw, dh, dw, pt, pb, pl, pr, groups;
 };
 constexpr int GEOMETRY_FIELDS = 18;
+static_assert(sizeof(Geometry) == GEOMETRY_FIELDS * sizeof(int32_t), "Geometry is read and keyed as 18 int32 fields");
 constexpr double SINGLE_THREAD_CONV_MACS = double(1 << 24);
 
 // One operand: the user's buffer on the heap (NHWC/HWIO) and, when the primitive wants another
@@ -80,9 +83,24 @@ struct Entry {
   std::unique_ptr<Operand> a, b, c;
   std::optional<memory> bias;
   std::string impl;
+  // The primitive's arguments, built on first use; a call only swaps in the filter's memory (the
+  // user buffer or its cached reordered copy). The other memories keep their objects and take each
+  // call's heap address through set_data_handle.
+  std::unordered_map<int, memory> args;
 };
 
-std::unordered_map<std::string, std::unique_ptr<Entry>> cache;
+// What a primitive is cached under: pass, layout, fusion and the geometry, as plain numbers (the
+// alpha as its float bits), compared and hashed whole — no string built per call.
+constexpr int KEY_FIELDS = GEOMETRY_FIELDS + 5;
+using Key = std::array<int32_t, KEY_FIELDS>;
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    size_t h = 1469598103934665603ull;  // FNV-1a over the fields
+    for (int32_t v : k) h = (h ^ uint32_t(v)) * 1099511628211ull;
+    return h;
+  }
+};
+std::unordered_map<Key, std::unique_ptr<Entry>, KeyHash> cache;
 
 // An activation's description: NHWC, or oneDNN's choice in the blocked layout.
 memory::desc actDesc(const memory::dims& d, int layout) { return memory::desc(d, dt::f32, layout == BLOCKED ? tag::any : tag::nhwc); }
@@ -152,10 +170,12 @@ std::unique_ptr<Entry> build(int pass, const Geometry& g, int layout, bool hasBi
   return e;
 }
 
-std::string cacheKey(int pass, const Geometry& g, int layout, bool hasBias, int act, float alpha) {
-  std::string k = std::to_string(pass) + "/" + std::to_string(layout) + (hasBias ? "+" : "-") + std::to_string(act) + ":" + std::to_string(alpha);
-  const int* f = &g.n;
-  for (int i = 0; i < GEOMETRY_FIELDS; i++) k += "," + std::to_string(f[i]);
+Key cacheKey(int pass, const Geometry& g, int layout, bool hasBias, int act, float alpha) {
+  Key k{};
+  int32_t alphaBits;
+  std::memcpy(&alphaBits, &alpha, sizeof alphaBits);
+  k[0] = pass, k[1] = layout, k[2] = hasBias, k[3] = act, k[4] = alphaBits;
+  std::memcpy(&k[5], &g.n, sizeof(int32_t) * GEOMETRY_FIELDS);
   return k;
 }
 
@@ -197,7 +217,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
   // the others costs more than splitting saves.
   const double macs = double(g.n) * g.oh * g.ow * g.oc * (double(g.ic) / g.groups) * g.fh * g.fw;
   OneThreadWhile oneThread(macs < SINGLE_THREAD_CONV_MACS);
-  std::string key = cacheKey(pass, g, layout, hasBias, act, alpha);
+  Key key = cacheKey(pass, g, layout, hasBias, act, alpha);
   auto it = cache.find(key);
   try {
     if (it == cache.end()) it = cache.emplace(key, build(pass, g, layout, hasBias, act, alpha)).first;
@@ -216,12 +236,16 @@ Napi::Value Conv(const Napi::CallbackInfo& info) {
     e.a->in(a);
     memory& bMem = pass == BACKWARD_WEIGHTS ? (e.b->in(b), e.b->forPrimitive()) : e.b->filter(b, token);
     e.c->user.set_data_handle(c);
-    std::unordered_map<int, memory> args{{e.argA, e.a->forPrimitive()}, {e.argB, bMem}, {e.argC, e.c->forPrimitive()}};
-    if (e.bias) {
-      e.bias->set_data_handle(heap.at(env, biasOffset, g.oc, "bias"));
-      args.emplace(DNNL_ARG_BIAS, *e.bias);
+    if (e.args.empty()) {
+      e.args = {{e.argA, e.a->forPrimitive()}, {e.argB, bMem}, {e.argC, e.c->forPrimitive()}};
+      if (e.bias) e.args.emplace(DNNL_ARG_BIAS, *e.bias);
+    } else {
+      e.args.at(e.argB) = bMem;
     }
-    e.prim.execute(cpuStream(), args);
+    if (e.bias) e.bias->set_data_handle(heap.at(env, biasOffset, g.oc, "bias"));
+    e.prim.execute(cpuStream(), e.args);
+    // Not holding on to a cached filter copy between calls: the filter cache may evict it meanwhile.
+    e.args.at(e.argB) = e.b->user;
     e.c->out();
     cpuStream().wait();
   } catch (const dnnl::error& err) {

@@ -32,8 +32,8 @@ export type LayoutName = keyof typeof Layout;
 
 /**
  * The layout of each pass, fixed per shape (never timed at run time, so results are repeatable).
- * Measured with the anchors (shared/anchors/dnnl_conv.cpp and bench/anchors/dnnl_depthwise.cpp, one
- * thread, same sitting) on oneDNN 2.6:
+ * Measured with the anchors (shared/anchors/dnnl_conv.cpp and the depthwise one now in
+ * packages/core/bench/anchors/dnnl_conv.cpp, one thread, same sitting) on oneDNN 2.6:
  * - With the filter as HWIO oneDNN falls back to its gemm path; with the filter in its own layout and
  *   the activations left NHWC, the forward pass runs the brgemm kernel, which is as fast as the fully
  *   blocked one or faster (probe 60 vs 19, bls a1 91 vs 52 G multiply-adds/s) and saves reordering

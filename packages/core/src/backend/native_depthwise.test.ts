@@ -98,6 +98,30 @@ describe.skipIf(!dnnl.ok)(`oneDNN depthwise kernels under wasm (wasm+dnnl)${skip
     expect(callCounts.FusedDepthwiseConv2D.native - before).toBe(combos.length);
   });
 
+  it('keeps one primitive per exact fusion: leaky-ReLU slopes equal to six decimals (1e-7, 3e-7) each get their own', async () => {
+    // The addon caches primitives by pass, layout, fusion and geometry; the slope is part of the
+    // key bit for bit (a key that printed it to six decimals served 3e-7 with the 1e-7 primitive).
+    await initBackend('wasm+dnnl');
+    const c = CASES[8];
+    const x = dense(c.x, 80).data.map((v) => 1e7 * v); // pre-activations of order 1e7, so alpha · them of order 1
+    const w = dense(c.f, 81);
+    const pre = naiveConv2d({ shape: c.x, data: x }, w, spec(c), true).data;
+    const before = callCounts.FusedDepthwiseConv2D.native;
+    for (const alpha of [1e-7, 3e-7]) {
+      const got = tf.tidy(() =>
+        tf.fused
+          .depthwiseConv2d({ x: tf.tensor4d(x, c.x as [number, number, number, number]), filter: t4(w) as tf.Tensor4D, strides: c.strides, pad: c.pad as never, activation: 'leakyrelu', leakyreluAlpha: alpha })
+          .dataSync()
+          .slice(),
+      );
+      const want = pre.map((v) => (v < 0 ? Math.fround(alpha) * v : v));
+      expect(pre.some((v) => v < -1e6)).toBe(true);
+      // |got − want| / (1 + |want|) as everywhere here; the negatives are of order 1, the positives 1e7.
+      expect(worstError(got, want), `alpha ${alpha}`).toBeLessThan(TOLERANCE);
+    }
+    expect(callCounts.FusedDepthwiseConv2D.native - before).toBe(2);
+  });
+
   it('gradients of a MobileNet block (depthwise, batch norm, relu6, pointwise) through tf.grads match plain wasm', async () => {
     // The style task's loss network differentiates with respect to its input only (frozen weights);
     // training a depthwise layer needs the filter gradient too: both are checked.

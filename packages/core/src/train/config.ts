@@ -25,6 +25,12 @@ export interface TrainConfig {
   /** Rescale gradients to at most this global norm (default: no clipping). */
   clipGradNorm?: number;
   /**
+   * Weigh each example's terms by its λ divided by their geometric mean (loss-weights.ts; google-research
+   * yoto's `normalize_loss_weights`) instead of by λ itself; the model and the task still see the raw λ.
+   * Default false.
+   */
+  normalizeLossWeights?: boolean;
+  /**
    * Factors on the learning rate by parameter scope: a parameter-name prefix (e.g. 'conditioning/',
    * 'entropy_bottleneck/') → factor > 0; the longest matching prefix wins, other parameters get 1.
    * For parameters that must travel much further than the rest within a short budget.
@@ -51,6 +57,7 @@ export interface ResolvedTrainConfig {
   optimizer: Required<AdamConfig>;
   schedule: LrSchedule;
   clipGradNorm: number | null;
+  normalizeLossWeights: boolean;
   learningRateScales: Record<string, number> | null;
   logEvery: number;
   checkpoint: { dir: string; every: number } | null;
@@ -90,6 +97,8 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   validateSchedule(schedule, optimizer.lr);
   const clip = c.clipGradNorm ?? null;
   if (clip !== null && !(Number.isFinite(clip) && clip > 0)) throw new Error(`train config: clipGradNorm must be a finite number > 0, got ${clip}`);
+  const normalizeLossWeights = c.normalizeLossWeights ?? false;
+  if (typeof normalizeLossWeights !== 'boolean') throw new Error(`train config: normalizeLossWeights must be true or false, got ${String(normalizeLossWeights)}`);
   let learningRateScales: Record<string, number> | null = null;
   if (c.learningRateScales !== undefined) {
     if (typeof c.learningRateScales !== 'object' || c.learningRateScales === null || Array.isArray(c.learningRateScales))
@@ -109,7 +118,7 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   const resume = c.resume ?? false;
   if (resume === true && !checkpoint) throw new Error('train config: resume: true needs checkpoint.dir (where to look for the checkpoint)');
   if (typeof resume === 'string' && resume === '') throw new Error('train config: resume must be true, false or a checkpoint path');
-  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
+  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, normalizeLossWeights, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
 }
 
 function resolveLambda(task: Task, space: CoefficientSpace, l: readonly number[] | Readonly<Record<string, number>>): number[] {
@@ -155,7 +164,8 @@ export function trajectoryConfig(task: Task, c: ResolvedTrainConfig): Record<str
     optimizer: { ...c.optimizer },
     schedule: { ...c.schedule },
     clipGradNorm: c.clipGradNorm,
-    // Only when set, so checkpoints written before the option existed still resume.
+    // Only when set, so checkpoints written before these options existed still resume.
+    ...(c.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
     ...(c.learningRateScales ? { learningRateScales: { ...c.learningRateScales } } : {}),
   };
 }

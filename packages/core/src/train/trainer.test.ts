@@ -230,6 +230,45 @@ describe('train: the loop', () => {
     r.model.params.dispose();
   });
 
+  it('normalizeLossWeights: weighs each example by its λ over their geometric mean; the task still sees the raw λ', async () => {
+    // Same constant terms as above: the loss must be mean_b (λ_a·c_b + λ_b·d_b) / √(λ_a·λ_b), λ_a = 1.
+    const task = new TwoTargetTask();
+    const lambdas: Float32Array[] = [];
+    const probe = Object.assign(Object.create(task) as TwoTargetTask, {
+      lossTerms(model: TwoTargetModel, batch: Batch, ctx: LossContext): LossTerms {
+        lambdas.push(ctx.lambda.dataSync() as Float32Array);
+        const zero = tf.mul(tf.sum(model.forward(batch.tensors.x as tf.Tensor2D, ctx.condition), 1), 0);
+        const n = batch.size;
+        return { to_a: tf.add(zero, tf.range(0, n).add(1)) as tf.Tensor1D, to_b: tf.add(zero, tf.range(0, n).mul(-0.5).add(4)) as tf.Tensor1D };
+      },
+    });
+    const sink = new MemorySink();
+    const r = await train(probe, { ...base, steps: 3, normalizeLossWeights: true }, { sink });
+    for (let s = 0; s < 3; s++) {
+      const la = [...lambdas[s]].filter((_, i) => i % 2 === 0);
+      const lb = [...lambdas[s]].filter((_, i) => i % 2 === 1);
+      expect(la).toEqual(lb.map(() => 1));
+      // Drawn from LogUniform[0.1, 10], not already normalised.
+      expect(lb.some((l) => Math.abs(l - 1) > 0.1)).toBe(true);
+      const expected = lb.reduce((acc, l, b) => acc + (b + 1 + l * (4 - 0.5 * b)) / Math.sqrt(l), 0) / lb.length;
+      expect(sink.steps[s].values.loss).toBeCloseTo(expected, 4);
+    }
+    expect(sink.params).toMatchObject({ normalizeLossWeights: true });
+    expect(r.config.normalizeLossWeights).toBe(true);
+    r.model.params.dispose();
+    // A fixed λ: a constant factor 1/√(2·8) on the usual sum.
+    const fixedSink = new MemorySink();
+    const f = await train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [2, 8], steps: 2, normalizeLossWeights: true }, { sink: fixedSink });
+    for (const { values } of fixedSink.steps) expect(values.loss).toBeCloseTo((2 * values.to_a + 8 * values.to_b) / 4, 4);
+    f.model.params.dispose();
+  });
+
+  it('normalizeLossWeights refuses a λ row with a zero term, naming it', async () => {
+    await expect(train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [1, 0], steps: 1, normalizeLossWeights: true })).rejects.toThrow(
+      /normalizeLossWeights needs every λ > 0 and finite; example 0 has λ = \[1, 0\]/,
+    );
+  });
+
   it('logs every logEvery steps and the last, and a fixed λ weights the batch means', async () => {
     const sink = new MemorySink();
     const r = await train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [2, 3], steps: 10, logEvery: 4 }, { sink });

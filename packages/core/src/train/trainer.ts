@@ -14,6 +14,7 @@ import { clipByGlobalNorm, globalNorm } from './clip.js';
 import { diffConfigs, learningRateScaleOf, resolveTrainConfig, trajectoryConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { DivergenceGuard } from './divergence.js';
 import { DivergedLossError, NonFiniteLossError } from './errors.js';
+import { geometricMeanNormalized } from './loss-weights.js';
 import { learningRateAt } from './schedule.js';
 
 export interface TrainProgress {
@@ -64,8 +65,8 @@ function samplerSeed(seed: number): number {
 /**
  * The one training loop for YOTO and fixed-λ baselines. Per step: the task's batch for (seed, step),
  * one λ per example (yoto: drawn from the space; fixed: the constant vector), the space's condition
- * for them (a conditioned model's input), the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b],
- * and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
+ * for them (a conditioned model's input), the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b]
+ * (with `normalizeLossWeights`, λ[b] divided by its geometric mean), and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
  *
  * One small host read per step (loss, gradient norm and term means together) is what lets a NaN be
  * caught at the step it appears, before its update is applied; a loss that diverges and stays finite
@@ -124,6 +125,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       optimizer: cfg.optimizer,
       schedule: cfg.schedule,
       clipGradNorm: cfg.clipGradNorm,
+      ...(cfg.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
       learningRateScales: cfg.learningRateScales,
       lambda: cfg.lambda,
       space: space.toJSON(),
@@ -135,13 +137,18 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     });
 
     // Fixed mode: the λ rows and their encoding never change, so they are uploaded once.
+    // The loss weighs each example's terms by its λ row, or by that row over its geometric mean.
+    const weightsOf = (rows: Float32Array): Float32Array => (cfg.normalizeLossWeights ? geometricMeanNormalized(rows, nTerms) : rows);
     let fixedLambda: tf.Tensor2D | null = null;
+    let fixedWeights: tf.Tensor2D | null = null;
     let fixedCondition: tf.Tensor2D | null = null;
     if (cfg.lambda) {
       const rows = new Float32Array(batchSize * nTerms);
       for (let b = 0; b < batchSize; b++) rows.set(cfg.lambda, b * nTerms);
       fixedLambda = tf.tensor2d(rows, [batchSize, nTerms]);
       constants.push(fixedLambda);
+      fixedWeights = cfg.normalizeLossWeights ? tf.tensor2d(weightsOf(rows), [batchSize, nTerms]) : fixedLambda;
+      if (fixedWeights !== fixedLambda) constants.push(fixedWeights);
       if (cfg.conditioned) {
         fixedCondition = space.condition(cfg.lambda, batchSize);
         constants.push(fixedCondition);
@@ -181,18 +188,20 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       }
       const lr = learningRateAt(step, cfg.optimizer.lr, cfg.schedule, steps);
       const lambdaRows = fixedLambda ? null : space.sample(batchSize, rng);
+      const weightRows = lambdaRows && cfg.normalizeLossWeights ? weightsOf(lambdaRows) : lambdaRows;
       let termMeans: tf.Tensor | null = null;
       let hostNorm: number | null = null;
       const out = keepOnFailure(() => (termMeans as tf.Tensor | null)?.dispose(), () => tf.tidy(() => {
         const batch = task.trainBatch({ step, batchSize, seed });
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
         const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
+        const weights = fixedWeights ?? (weightRows === lambdaRows ? lam : tf.tensor2d(weightRows!, [batchSize, nTerms]));
         const condition = cfg.conditioned ? (fixedCondition ?? space.condition(lambdaRows!, batchSize)) : null;
         const { value, grads } = tf.variableGrads(() => {
           const terms = task.lossTerms(model, batch, { training: true, lambda: lam, condition });
           const stacked = tf.stack(task.terms.map((t) => checkedTerm(task as Task, terms, t, batch, step)), 1);
           termMeans = tf.keep(tf.mean(stacked, 0));
-          const perExample = tf.sum(tf.mul(stacked, lam), 1);
+          const perExample = tf.sum(tf.mul(stacked, weights), 1);
           return tf.mean(perExample) as tf.Scalar;
         }, variables);
         const list = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));

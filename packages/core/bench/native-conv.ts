@@ -163,16 +163,15 @@ let built: string | undefined;
 
 /** Builds the anchor (once) and runs it on one shape; its JSON lines, or why not. */
 function runAnchor(threads: number, reps: number, repMs: number, shape: string): AnchorRow[] | string {
-  const src = ANCHOR;
   let exe = built;
   if (exe === undefined) {
     exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
-    const build = spawnSync('g++', ['-O2', '-std=c++17', src, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-    if (build.status !== 0) return `g++ failed on ${src} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+    const build = spawnSync('g++', ['-O2', '-std=c++17', ANCHOR, '-ldnnl', '-o', exe], { encoding: 'utf8' });
+    if (build.status !== 0) return `g++ failed on ${ANCHOR} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
     built = exe;
   }
   const r = spawnSync(exe, [String(reps), String(repMs), shape], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
-  if (r.status !== 0) return `the anchor ${src} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
+  if (r.status !== 0) return `the anchor ${ANCHOR} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
   // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);
 }
@@ -188,20 +187,20 @@ export async function mainNative(args: string[]): Promise<number> {
   // Shape by shape, each shape's anchor right after its native passes: the machine's load drifts over
   // minutes (an anchor run a minute after the native passes moved their ratio by up to 1.2×), so the
   // two sides of a ratio are measured seconds apart.
+  // The anchor's rows so far, or why it could not run (not tried again), or null without --reference.
   let anchor: AnchorRow[] | string | null = o.reference ? [] : null;
-  const addAnchor = (r: AnchorRow[] | string) => {
-    if (Array.isArray(anchor)) anchor = typeof r === 'string' ? r : [...anchor, ...r];
-  };
   for (const s of shapes) {
     for (const backend of ['wasm', 'wasm+dnnl'] as const) {
       const info = await initBackend(backend);
       if (info.native) threads = info.native.threads;
       for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
     }
-    if (Array.isArray(anchor)) addAnchor(runAnchor(threads, o.reps, o.repMs, s.name)); // not again after a failure
+    if (Array.isArray(anchor)) {
+      const r = runAnchor(threads, o.reps, o.repMs, s.name);
+      anchor = typeof r === 'string' ? r : [...anchor, ...r];
+    }
   }
   const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
-  const best = (shape: string, pass: string, layout: string) => row(shape, pass, layout)?.gmacs;
   console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);
   console.log('calls: wasm+dnnl calls per rep; spread: (slowest − fastest rep) / median, wasm+dnnl');
   const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'calls'.padStart(6), 'spread'.padStart(7), 'speed-up'.padStart(9)];
@@ -221,13 +220,16 @@ export async function mainNative(args: string[]): Promise<number> {
         `${(d / w).toFixed(1)}×`.padStart(9),
       ];
       if (Array.isArray(anchor)) {
-        const b = best(s.name, p, 'blocked');
-        const pl = best(s.name, p, 'plain');
-        const nh = best(s.name, p, 'nhwc');
+        const [b, pl, nh] = (['blocked', 'plain', 'nhwc'] as const).map((layout) => row(s.name, p, layout));
         // Held to the anchor's best strategy for the pass.
-        const top = Math.max(b ?? 0, pl ?? 0, nh ?? 0);
-        const topCalls = [row(s.name, p, 'blocked'), row(s.name, p, 'plain'), row(s.name, p, 'nhwc')].find((r) => r !== undefined && r.gmacs === top)?.calls;
-        line.push((b?.toFixed(1) ?? '—').padStart(15), (pl?.toFixed(1) ?? '—').padStart(13), (nh?.toFixed(1) ?? '—').padStart(12), (top > 0 ? `${(d / top).toFixed(2)}` : '—').padStart(14), String(topCalls ?? '—').padStart(13));
+        const top = [b, pl, nh].reduce<AnchorRow | undefined>((t, r) => (r && r.gmacs > (t?.gmacs ?? 0) ? r : t), undefined);
+        line.push(
+          (b?.gmacs.toFixed(1) ?? '—').padStart(15),
+          (pl?.gmacs.toFixed(1) ?? '—').padStart(13),
+          (nh?.gmacs.toFixed(1) ?? '—').padStart(12),
+          (top ? `${(d / top.gmacs).toFixed(2)}` : '—').padStart(14),
+          String(top?.calls ?? '—').padStart(13),
+        );
       }
       console.log(line.join(' '));
     }

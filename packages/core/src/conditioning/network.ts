@@ -2,6 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import type { Initializer, Params } from '../nn/params.js';
 import type { FilmParams } from './film.js';
 
+/** How a dense layer's kernel starts: Glorot-uniform, zeros, or He-normal (variance 2/fan-in). */
+export type KernelInit = 'glorot' | 'zeros' | 'he';
+const HEAD_INITS: readonly KernelInit[] = ['glorot', 'zeros', 'he'];
+const HIDDEN_INITS: readonly KernelInit[] = ['glorot', 'he'];
+
 /** A layer whose channels the conditioning network modulates. */
 export interface ConditionedLayerSpec {
   name: string;
@@ -25,9 +30,9 @@ export interface ConditioningNetworkOptions {
    * identity at start; 'he': normal with variance 2/fan-in, the VarianceScaling(2.0) of the
    * google-research YOTO reference's conditioning MLPs).
    */
-  headInit?: 'glorot' | 'zeros' | 'he';
+  headInit?: KernelInit;
   /** Initialisation of the hidden layer(s) (default 'glorot'; 'he' as for headInit). */
-  hiddenInit?: 'glorot' | 'he';
+  hiddenInit?: Exclude<KernelInit, 'zeros'>;
   /**
    * One hidden layer shared by every head (default true), or one hidden layer per head, as in the
    * PyTorch reference's FiLM modules (`false`).
@@ -77,8 +82,8 @@ export class ConditioningNetwork {
     this.alpha = options.leakyAlpha ?? 0.01;
     const headInit = options.headInit ?? 'glorot';
     const hiddenInit = options.hiddenInit ?? 'glorot';
-    if (!['glorot', 'zeros', 'he'].includes(headInit)) throw new Error(`ConditioningNetwork '${prefix}': headInit must be 'glorot', 'zeros' or 'he', got '${String(headInit)}'`);
-    if (!['glorot', 'he'].includes(hiddenInit)) throw new Error(`ConditioningNetwork '${prefix}': hiddenInit must be 'glorot' or 'he', got '${String(hiddenInit)}'`);
+    if (!HEAD_INITS.includes(headInit)) throw new Error(`ConditioningNetwork '${prefix}': headInit must be 'glorot', 'zeros' or 'he', got '${String(headInit)}'`);
+    if (!HIDDEN_INITS.includes(hiddenInit)) throw new Error(`ConditioningNetwork '${prefix}': hiddenInit must be 'glorot' or 'he', got '${String(hiddenInit)}'`);
     if (!Number.isInteger(inputDim) || inputDim < 1)
       throw new Error(`ConditioningNetwork '${prefix}': inputDim must be an integer ≥ 1 (the space's conditionDim), got ${inputDim}`);
     if (!Number.isInteger(hidden) || hidden < 1) throw new Error(`ConditioningNetwork '${prefix}': hidden must be an integer ≥ 1, got ${hidden}`);
@@ -93,9 +98,9 @@ export class ConditioningNetwork {
     this.inputDim = inputDim;
     this.layers = layers.map((l) => ({ ...l }));
 
-    const kernelInit = (init: 'glorot' | 'zeros' | 'he', nIn: number, nOut: number): Initializer =>
+    const kernelInit = (init: KernelInit, nIn: number, nOut: number): Initializer =>
       init === 'zeros' ? { kind: 'zeros' } : init === 'he' ? { kind: 'heNormal', fanIn: nIn } : { kind: 'glorotUniform', fanIn: nIn, fanOut: nOut };
-    const dense = (name: string, nIn: number, nOut: number, init: 'glorot' | 'zeros' | 'he'): Dense => ({
+    const dense = (name: string, nIn: number, nOut: number, init: KernelInit): Dense => ({
       w: params.variable(`${name}/kernel`, [nIn, nOut], kernelInit(init, nIn, nOut)),
       b: params.variable(`${name}/bias`, [nOut], { kind: 'zeros' }),
     });

@@ -137,8 +137,9 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
     });
 
     // Fixed mode: the λ rows and their encoding never change, so they are uploaded once.
-    // The loss weighs each example's terms by its λ row, or by that row over its geometric mean.
-    const weightsOf = (rows: Float32Array): Float32Array => (cfg.normalizeLossWeights ? geometricMeanNormalized(rows, nTerms) : rows);
+    // The loss weighs each example's terms by its λ row, or by that row over its geometric mean
+    // (null here: the λ rows themselves are the weights).
+    const normalizedWeights = (rows: Float32Array): Float32Array | null => (cfg.normalizeLossWeights ? geometricMeanNormalized(rows, nTerms) : null);
     let fixedLambda: tf.Tensor2D | null = null;
     let fixedWeights: tf.Tensor2D | null = null;
     let fixedCondition: tf.Tensor2D | null = null;
@@ -147,8 +148,9 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       for (let b = 0; b < batchSize; b++) rows.set(cfg.lambda, b * nTerms);
       fixedLambda = tf.tensor2d(rows, [batchSize, nTerms]);
       constants.push(fixedLambda);
-      fixedWeights = cfg.normalizeLossWeights ? tf.tensor2d(weightsOf(rows), [batchSize, nTerms]) : fixedLambda;
-      if (fixedWeights !== fixedLambda) constants.push(fixedWeights);
+      const weightRows = normalizedWeights(rows);
+      fixedWeights = weightRows ? tf.tensor2d(weightRows, [batchSize, nTerms]) : fixedLambda;
+      if (weightRows) constants.push(fixedWeights);
       if (cfg.conditioned) {
         fixedCondition = space.condition(cfg.lambda, batchSize);
         constants.push(fixedCondition);
@@ -188,14 +190,14 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       }
       const lr = learningRateAt(step, cfg.optimizer.lr, cfg.schedule, steps);
       const lambdaRows = fixedLambda ? null : space.sample(batchSize, rng);
-      const weightRows = lambdaRows && cfg.normalizeLossWeights ? weightsOf(lambdaRows) : lambdaRows;
+      const weightRows = lambdaRows && normalizedWeights(lambdaRows);
       let termMeans: tf.Tensor | null = null;
       let hostNorm: number | null = null;
       const out = keepOnFailure(() => (termMeans as tf.Tensor | null)?.dispose(), () => tf.tidy(() => {
         const batch = task.trainBatch({ step, batchSize, seed });
         if (batch.size !== batchSize) throw new Error(`task '${task.name}': trainBatch returned ${batch.size} examples for batchSize ${batchSize} at step ${step}`);
         const lam = fixedLambda ?? tf.tensor2d(lambdaRows!, [batchSize, nTerms]);
-        const weights = fixedWeights ?? (weightRows === lambdaRows ? lam : tf.tensor2d(weightRows!, [batchSize, nTerms]));
+        const weights = fixedWeights ?? (weightRows ? tf.tensor2d(weightRows, [batchSize, nTerms]) : lam);
         const condition = cfg.conditioned ? (fixedCondition ?? space.condition(lambdaRows!, batchSize)) : null;
         const { value, grads } = tf.variableGrads(() => {
           const terms = task.lossTerms(model, batch, { training: true, lambda: lam, condition });

@@ -11,7 +11,8 @@
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
  *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear]
- *     [--conditioning-init zeros|reference|heHidden] [--style-scale 1] [--seed 1]
+ *     [--conditioning-init zeros|reference|heHidden] [--conditioning-per-head] [--conditioning-slope 0.01]
+ *     [--style-scale 1] [--seed 1]
  *     [--out <checkpoint>] [--backend b]
  *
  * --conditioning-lr-scale: the trainer's per-scope learning-rate factor for the conditioning MLP.
@@ -23,6 +24,9 @@
  * --conditioning-init: how the conditioning MLP starts (tasks-style's network option
  *   `conditioningInit`): 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO's
  *   variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only).
+ * --conditioning-per-head: one hidden layer per CIN scale and per shift (tasks-style's `conditioningShared:
+ *   false`, the reference's MLP shape) instead of one shared by all.
+ * --conditioning-slope: the leaky ReLU's negative slope (default 0.01; the reference's 0.2).
  * --seed: initial weights, data order and sampled weights (1 for every run in docs/style-recipe.md
  *   unless it says otherwise); a second seed tells a recipe's effect from the run-to-run spread.
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
@@ -43,6 +47,8 @@ const { flags: f } = parseFlagsOrExit(
     encoding: { type: 'string', choices: STYLE_ENCODINGS, default: 'linearRange' },
     'conditioning-linear': { type: 'boolean' },
     'conditioning-init': { type: 'string', choices: STYLE_CONDITIONING_INITS, default: 'zeros' },
+    'conditioning-per-head': { type: 'boolean' },
+    'conditioning-slope': { type: 'number', min: 0, default: 0.01 },
     'style-scale': { type: 'number', above: 0, default: 1 },
     seed: { type: 'integer', default: 1 },
     out: { type: 'string' },
@@ -53,7 +59,12 @@ const { flags: f } = parseFlagsOrExit(
 await initBackend(f.backend);
 const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25, encoding: f.encoding };
 // Network options only when set, so the control trains exactly as the runs before these flags did.
-const network = { ...(f['conditioning-linear'] ? { conditioningLinear: true } : {}), ...(f['conditioning-init'] !== 'zeros' ? { conditioningInit: f['conditioning-init'] } : {}) };
+const network = {
+  ...(f['conditioning-linear'] ? { conditioningLinear: true } : {}),
+  ...(f['conditioning-init'] !== 'zeros' ? { conditioningInit: f['conditioning-init'] } : {}),
+  ...(f['conditioning-per-head'] ? { conditioningShared: false } : {}),
+  ...(f['conditioning-slope'] !== 0.01 ? { conditioningSlope: f['conditioning-slope'] } : {}),
+};
 const options: StyleTaskOptions = { imageSize: f.size, styleSize: 2 * f.size, space, ...(Object.keys(network).length ? { network } : {}) };
 const task = new StyleTask(options);
 const t0 = performance.now();
@@ -85,7 +96,7 @@ const weighted: string[] = [];
 for (const [name, lambda] of Object.entries(setting)) weighted.push(`${name} ${(await evaluateAt(task, model, lambda, { limit: f.images })).weighted_loss.toFixed(4)}`);
 console.log(
   `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, ` +
-    `${f['conditioning-init']} init, style box [0, ${f['style-scale']}], seed ${f.seed}: ` +
+    `${f['conditioning-init']} init${f['conditioning-per-head'] ? ', per-head MLPs' : ''}, slope ${f['conditioning-slope']}, style box [0, ${f['style-scale']}], seed ${f.seed}: ` +
     `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
     `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
     `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +

@@ -48,6 +48,11 @@ describe('style-adjustable plan', () => {
     const probe = resolveExperiment('style-adjustable', 'default', ['model.conditioningInit=reference', 'conditioning.learningRateScale=10']).plan;
     expect(probe.task.options.network).toMatchObject({ conditioningInit: 'reference' });
     expect(probe.runs.map((r) => [r.kind, r.training.learningRateScales])).toEqual([['yoto', { 'conditioning/': 10 }], ...plan.runs.slice(1).map((r) => [r.kind, undefined])]);
+    // The reference's MLP shape (per-head hidden layers, slope 0.2) likewise only when set.
+    expect(plan.task.options.network).not.toHaveProperty('conditioningShared');
+    expect(plan.task.options.network).not.toHaveProperty('conditioningSlope');
+    const shape = resolveExperiment('style-adjustable', 'default', ['model.conditioningShared=false', 'model.conditioningSlope=0.2']).plan;
+    expect(shape.task.options.network).toMatchObject({ conditioningShared: false, conditioningSlope: 0.2 });
   });
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {

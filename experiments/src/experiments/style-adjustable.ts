@@ -43,6 +43,8 @@ const config = z
         'zeros',
         "how the conditioning MLP starts: 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO: variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only)",
       ),
+      conditioningShared: flag(true, "one hidden layer of the conditioning MLP shared by every instance-norm scale and shift (false: one per scale and per shift, as google-research YOTO's)"),
+      conditioningSlope: z.number().min(0).max(0.99).default(0.01).meta({ description: "negative slope of the conditioning MLP's leaky ReLU (google-research YOTO: 0.2)" }),
     }),
     // The conditioning MLP's own learning rate (a factor on train.learningRate; the YOTO run only).
     conditioning: section({ learningRateScale: positive(1, "factor on the learning rate of the YOTO model's conditioning MLP") }),
@@ -170,8 +172,10 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         residualBlocks: c.model.residualBlocks,
         conditioningHidden: c.model.conditioningHidden,
         conditioningLinear: c.model.conditioningLinear,
-        // Only when set, so the runs trained before the option keep their identity.
+        // Only when set, so the runs trained before these options keep their identity.
         ...(c.model.conditioningInit !== 'zeros' ? { conditioningInit: c.model.conditioningInit } : {}),
+        ...(c.model.conditioningShared ? {} : { conditioningShared: false }),
+        ...(c.model.conditioningSlope !== 0.01 ? { conditioningSlope: c.model.conditioningSlope } : {}),
       },
       space: spaceOptions(c),
     },

@@ -23,6 +23,14 @@ export interface StyleNetConfig {
    *   the hidden units over the box for 5 weights), with the zero heads and multiplier 1 of 'zeros'.
    */
   conditioningInit?: StyleConditioningInit;
+  /**
+   * One hidden layer shared by every CIN head (absent: true, every run before this option), or one
+   * hidden layer per scale and per shift of every layer, as the google-research YOTO reference's
+   * conditioning MLPs are (core's ConditioningNetwork `sharedHidden`).
+   */
+  conditioningShared?: boolean;
+  /** Negative slope of the conditioning MLP's leaky ReLU (absent: 0.01; the reference's is 0.2). */
+  conditioningSlope?: number;
 }
 
 export const STYLE_CONDITIONING_INITS = ['zeros', 'reference', 'heHidden'] as const;
@@ -52,5 +60,17 @@ export function validateStyleNetConfig(c: StyleNetConfig): StyleNetConfig {
   const init = c.conditioningInit ?? 'zeros';
   if (!STYLE_CONDITIONING_INITS.includes(init))
     throw new Error(`style network: conditioningInit must be ${STYLE_CONDITIONING_INITS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(init)}`);
-  return { widths: [...c.widths], residualBlocks: c.residualBlocks, conditioningHidden: c.conditioningHidden, conditioningLinear: linear, conditioningInit: init };
+  const shared = c.conditioningShared ?? true;
+  if (typeof shared !== 'boolean') throw new Error(`style network: conditioningShared must be true or false, got ${JSON.stringify(shared)}`);
+  const slope = c.conditioningSlope ?? 0.01;
+  if (typeof slope !== 'number' || !(slope >= 0 && slope < 1)) throw new Error(`style network: conditioningSlope must be a number in [0, 1), got ${JSON.stringify(slope)}`);
+  return {
+    widths: [...c.widths],
+    residualBlocks: c.residualBlocks,
+    conditioningHidden: c.conditioningHidden,
+    conditioningLinear: linear,
+    conditioningInit: init,
+    conditioningShared: shared,
+    conditioningSlope: slope,
+  };
 }

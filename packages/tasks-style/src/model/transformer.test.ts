@@ -95,6 +95,37 @@ describe('style transformer', () => {
     );
   });
 
+  it('conditioningShared: false gives every CIN scale and shift its own hidden layer; conditioningSlope is the leaky slope', () => {
+    const names = (c: object) => {
+      const m = buildStyleModel({ ...tiny, ...c }, { conditioned: true, space, seed: 6 });
+      const out = m.params.entries().map(([n]) => n);
+      m.dispose();
+      return out;
+    };
+    // Default (every run before the option): one shared hidden layer.
+    expect(names({}).filter((n) => n.endsWith('hidden/kernel'))).toEqual(['conditioning/hidden/kernel']);
+    const perHead = names({ conditioningShared: false }).filter((n) => n.endsWith('hidden/kernel'));
+    // 10 normalised layers × (scale, shift).
+    expect(perHead).toHaveLength(20);
+    expect(perHead).toContain('conditioning/res0a/scale_hidden/kernel');
+    expect(perHead).toContain('conditioning/out/shift_hidden/kernel');
+    // The slope: with heads of ones and hidden biases of −1, each hidden unit is negative at the
+    // centre of the box (c = 0), so a scale head reads slope × (−1) per unit: 1 + 8·slope·(−1).
+    const scaleAt = (slope: number) => {
+      const m = buildStyleModel({ ...tiny, conditioningSlope: slope }, { conditioned: true, space, seed: 6 });
+      for (const [n, v] of m.params.entries()) {
+        if (n === 'conditioning/hidden/bias') v.assign(tf.fill(v.shape, -1));
+        if (n === 'conditioning/res0a/scale/kernel') v.assign(tf.ones(v.shape));
+      }
+      const s = m.norms(tf.zeros([1, 5]))!.res0a.scale.dataSync()[0];
+      m.dispose();
+      return s;
+    };
+    expect(scaleAt(0.01)).toBeCloseTo(1 - 8 * 0.01, 5);
+    expect(scaleAt(0.2)).toBeCloseTo(1 - 8 * 0.2, 5);
+    expect(() => buildStyleModel({ ...tiny, conditioningSlope: 1 }, { conditioned: true, space, seed: 6 })).toThrow('style network: conditioningSlope must be a number in [0, 1), got 1');
+  });
+
   it('upsample2 repeats each pixel 2×2 and its gradient sums over the copies', () => {
     const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
     expect(upsample2(x).reshape([4, 4]).arraySync()).toEqual([[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]);

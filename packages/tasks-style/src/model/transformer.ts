@@ -48,7 +48,15 @@ export function buildStyleModel(config: StyleNetConfig, o: StyleModelOptions): S
   const out = convLayer('out', w0, 3, 9);
 
   const conditioning = o.conditioned
-    ? new ConditioningNetwork(params, { inputDim: o.space.conditionDim, layers, hidden: c.conditioningHidden, linear: c.conditioningLinear, ...CONDITIONING_INIT_OPTIONS[c.conditioningInit ?? 'zeros'] })
+    ? new ConditioningNetwork(params, {
+        inputDim: o.space.conditionDim,
+        layers,
+        hidden: c.conditioningHidden,
+        linear: c.conditioningLinear,
+        sharedHidden: c.conditioningShared,
+        leakyAlpha: c.conditioningSlope,
+        ...CONDITIONING_INIT_OPTIONS[c.conditioningInit ?? 'zeros'],
+      })
     : null;
   // A baseline's instance norms have their own scale and shift, as the conditioned heads' biases are.
   const fixed = o.conditioned

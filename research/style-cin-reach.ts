@@ -14,6 +14,10 @@
  *    further from their mean over the three settings: the held-out weighted loss at that setting's
  *    own λ. If the loss falls for k > 1, the conditioning stopped short of where the loss wants it
  *    (training did not get there); if it rises, the model sits at an optimum of its own.
+ * 3b. The loss's best picture depends on λ's direction only: the setting's held-out loss with the
+ *    model conditioned on t·λ for every t that keeps t·λ in the training box. A setting at a corner of
+ *    the box that the sampler rarely reaches does better under an interior t·λ if the corner is what
+ *    the conditioning failed to learn.
  * 4. With --oracle-steps S: the model's convolutions frozen, the CIN parameters of every layer
  *    optimised directly for one setting's λ (Adam, the training photos, batch 4, from the MLP's
  *    prediction at that setting): how low that setting's held-out loss can go with the shared
@@ -22,7 +26,8 @@
  *    the shared convolutions are.
  *
  *   YOTO_DATA=… pnpm exec tsx research/style-cin-reach.ts --checkpoint <yoto>.yotockpt \
- *     [--baselines <a>.yotockpt,…] [--images 8] [--oracle-steps 0] [--oracle-lr 0.01] [--backend b]
+ *     [--baselines <a>.yotockpt,…] [--images 8] [--oracle-steps 0] [--oracle-lr 0.01]
+ *     [--oracle-settings content-heavy,balanced,style-heavy] [--backend b]
  */
 import * as tf from '@tensorflow/tfjs';
 import { evaluateAt, type FilmParams, initBackend, loadTrained } from '@yoto/core';
@@ -39,6 +44,7 @@ const { flags: f } = parseFlagsOrExit(
     images: { type: 'integer', min: 1, default: 8 },
     'oracle-steps': { type: 'integer', min: 0, default: 0 },
     'oracle-lr': { type: 'number', above: 0, default: 0.01 },
+    'oracle-settings': { type: 'string', default: 'content-heavy,balanced,style-heavy' },
     backend: { type: 'string' },
   },
   'see the header of this file',
@@ -161,12 +167,35 @@ if (Object.keys(baselines).length) {
   console.log(pad(['baselines', ...cells, ...pairsWithBaselines.map(([a, b]) => fmt(greyLevels(outs[a], outs[b])))]));
 }
 
+// 3b. The loss asks only for λ's direction (t·λ has the same best picture for any t > 0), so every
+// t·λ inside the training box is an equally right condition for the setting: the held-out loss
+// weighted by the setting's own λ under the condition t·λ.
+{
+  const [cLo, cHi] = task.options.space?.content ?? [0.1, 1];
+  const [, sHi] = task.options.space?.style ?? [0, 1];
+  console.log(`\n3b. held-out weighted loss (the setting's own λ) with the model conditioned on t·λ, for t over the training box (t = 1: the setting itself)`);
+  console.log(pad(['setting', 't', 'condition λ', 'weighted loss', 'Δ to t = 1']));
+  for (const s of NAMES) {
+    const lam = lambdaOf[s];
+    const tLo = cLo / lam[0];
+    const tHi = Math.min(cHi / lam[0], ...lam.slice(1).map((v) => (v > 0 ? sHi / v : Infinity)));
+    const at1 = output(predicted[s]);
+    for (const t of [...new Set([tLo, (tLo + 1) / 2, 1, (1 + tHi) / 2, tHi].filter((t) => t >= tLo - 1e-9 && t <= tHi + 1e-9).map((t) => Number(t.toPrecision(4))))]) {
+      const cond = lam.map((v) => v * t);
+      const m = await evaluateAt(task, yoto.model, cond, eval_);
+      const out = outputsAtLambda(cond);
+      console.log(pad([t === 1 ? s : '', fmt(t), cond.map((v) => v.toFixed(3)).join('/'), fmt(STYLE_TERMS.reduce((a, k, i) => a + lam[i] * m[k], 0)), fmt(greyLevels(out, at1))]));
+    }
+  }
+}
+
 // 4. Oracle: free CIN parameters on the frozen convolutions, per setting.
 if (f['oracle-steps'] > 0) {
   console.log(`\n4. free CIN parameters on the YOTO model's frozen convolutions, ${f['oracle-steps']} Adam steps (lr ${f['oracle-lr']}, batch 4, training photos) per setting, from the MLP's prediction`);
   console.log(pad(['setting', 'MLP', 'free norms', 'baseline', 'Δ out MLP→free', 'mean |Δs|', 'mean |Δb|']));
   const free: Record<string, Norms> = {};
-  for (const s of NAMES) {
+  const oracleSettings = NAMES.filter((s) => f['oracle-settings'].split(',').includes(s));
+  for (const s of oracleSettings) {
     const vars: Norms = Object.fromEntries(layers.map((l) => [l, { scale: tf.variable(predicted[s][l].scale.clone()), shift: tf.variable(predicted[s][l].shift.clone()) } as FilmParams]));
     const list = Object.values(vars).flatMap((p) => [p.scale, p.shift]) as tf.Variable[];
     const opt = tf.train.adam(f['oracle-lr']);
@@ -190,10 +219,18 @@ if (f['oracle-steps'] > 0) {
     const db = layers.reduce((a, l) => a + meanAbs(vars[l].shift, predicted[s][l].shift), 0) / layers.length;
     console.log(pad([s, fmt(mlp), fmt(oracle), bl, fmt(greyLevels(output(vars), base[s])), fmt(ds), fmt(db)]));
   }
-  const outs = Object.fromEntries(NAMES.map((s) => [s, output(free[s])]));
-  console.log(`free norms, outputs apart (grey levels): ${PAIRS.map(([a, b]) => `${a}–${b} ${fmt(greyLevels(outs[a], outs[b]))}`).join(', ')}`);
+  const outs = Object.fromEntries(oracleSettings.map((s) => [s, output(free[s])]));
+  if (oracleSettings.length > 1) console.log(`free norms, outputs apart (grey levels): ${PAIRS.filter(([a, b]) => outs[a] && outs[b]).map(([a, b]) => `${a}–${b} ${fmt(greyLevels(outs[a], outs[b]))}`).join(', ')}`);
 }
 console.log(`\n${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+function outputsAtLambda(lambda: number[]): Float32Array {
+  const cond = yoto.model.space.condition(lambda, 1);
+  const norms = yoto.model.norms(cond)!;
+  const v = output(norms);
+  tf.dispose([cond, ...Object.values(norms).flatMap((p) => [p.scale, p.shift])]);
+  return v;
+}
 
 function output0(model: StyleModel): Float32Array {
   const y = tf.tidy(() => model.stylize(photos, null));

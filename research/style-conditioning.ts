@@ -12,6 +12,7 @@
  *   YOTO_DATA=… pnpm exec tsx research/style-conditioning.ts [--steps 600] [--size 32] [--images 8]
  *     [--conditioning-lr-scale 1] [--encoding linearRange|linear] [--conditioning-linear]
  *     [--conditioning-init zeros|reference|heHidden] [--conditioning-per-head] [--conditioning-slope 0.01]
+ *     [--content-sampling uniform|logUniform]
  *     [--style-scale 1] [--seed 1]
  *     [--out <checkpoint>] [--backend b]
  *
@@ -27,13 +28,15 @@
  * --conditioning-per-head: one hidden layer per CIN scale and per shift (tasks-style's `conditioningShared:
  *   false`, the reference's MLP shape) instead of one shared by all.
  * --conditioning-slope: the leaky ReLU's negative slope (default 0.01; the reference's 0.2).
+ * --content-sampling: 'uniform' (default) or 'logUniform' content weight (tasks-style's space option
+ *   `contentSampling`; log-uniform is fed as centred log λ).
  * --seed: initial weights, data order and sampled weights (1 for every run in docs/style-recipe.md
  *   unless it says otherwise); a second seed tells a recipe's effect from the run-to-run spread.
  * --style-scale: the four style weights' box is [0, s] instead of [0, 1] (the named settings follow).
  */
 import { ConsoleSink, evaluateAt, initBackend, train } from '@yoto/core';
 import { parseFlagsOrExit } from '@yoto/flags';
-import { STYLE_CONDITIONING_INITS, STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
+import { STYLE_CONDITIONING_INITS, STYLE_CONTENT_SAMPLINGS, STYLE_ENCODINGS, STYLE_TERMS, type StyleModel, styleSettings, StyleTask, type StyleTaskOptions } from '@yoto/tasks-style';
 import { greyLevels, outputsAt } from './style/measure.js';
 
 const { flags: f } = parseFlagsOrExit(
@@ -48,6 +51,7 @@ const { flags: f } = parseFlagsOrExit(
     'conditioning-linear': { type: 'boolean' },
     'conditioning-init': { type: 'string', choices: STYLE_CONDITIONING_INITS, default: 'zeros' },
     'conditioning-per-head': { type: 'boolean' },
+    'content-sampling': { type: 'string', choices: STYLE_CONTENT_SAMPLINGS, default: 'uniform' },
     'conditioning-slope': { type: 'number', min: 0, default: 0.01 },
     'style-scale': { type: 'number', above: 0, default: 1 },
     seed: { type: 'integer', default: 1 },
@@ -57,7 +61,13 @@ const { flags: f } = parseFlagsOrExit(
   'see the header of this file',
 );
 await initBackend(f.backend);
-const space = { content: [0.1, 1] as [number, number], style: [0, f['style-scale']] as [number, number], oneHotShare: 0.25, encoding: f.encoding };
+const space = {
+  content: [0.1, 1] as [number, number],
+  style: [0, f['style-scale']] as [number, number],
+  oneHotShare: 0.25,
+  encoding: f.encoding,
+  ...(f['content-sampling'] !== 'uniform' ? { contentSampling: f['content-sampling'] } : {}),
+};
 // Network options only when set, so the control trains exactly as the runs before these flags did.
 const network = {
   ...(f['conditioning-linear'] ? { conditioningLinear: true } : {}),
@@ -96,7 +106,7 @@ const weighted: string[] = [];
 for (const [name, lambda] of Object.entries(setting)) weighted.push(`${name} ${(await evaluateAt(task, model, lambda, { limit: f.images })).weighted_loss.toFixed(4)}`);
 console.log(
   `${f.steps} steps at ${f.size}², conditioning lr ×${f['conditioning-lr-scale']}, ${f.encoding} encoding${f['conditioning-linear'] ? ', linear path' : ''}, ` +
-    `${f['conditioning-init']} init${f['conditioning-per-head'] ? ', per-head MLPs' : ''}, slope ${f['conditioning-slope']}, style box [0, ${f['style-scale']}], seed ${f.seed}: ` +
+    `${f['content-sampling']} content, ${f['conditioning-init']} init${f['conditioning-per-head'] ? ', per-head MLPs' : ''}, slope ${f['conditioning-slope']}, style box [0, ${f['style-scale']}], seed ${f.seed}: ` +
     `Δ content 0.1→1 ${greyLevels(at(low), at(high)).toFixed(2)} grey levels; ` +
     `Δ balanced–content-heavy ${greyLevels(at(setting.balanced), at(setting['content-heavy'])).toFixed(2)}; ` +
     `Δ style1-only–style4-only ${greyLevels(at(setting['style1-only']), at(setting['style4-only'])).toFixed(2)}; ` +

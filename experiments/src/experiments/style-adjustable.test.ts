@@ -53,6 +53,11 @@ describe('style-adjustable plan', () => {
     expect(plan.task.options.network).not.toHaveProperty('conditioningSlope');
     const shape = resolveExperiment('style-adjustable', 'default', ['model.conditioningShared=false', 'model.conditioningSlope=0.2']).plan;
     expect(shape.task.options.network).toMatchObject({ conditioningShared: false, conditioningSlope: 0.2 });
+    // The content weight's sampling too: log-uniform reaches the plan's space and the task's options.
+    expect(plan.task.options.space).not.toHaveProperty('contentSampling');
+    const logUniform = resolveExperiment('style-adjustable', 'default', ['space.contentSampling=logUniform']).plan;
+    expect(logUniform.task.options.space).toMatchObject({ contentSampling: 'logUniform' });
+    expect(defineSpace(logUniform.space as never).encodings.content).toBe('range');
   });
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {

@@ -1,5 +1,5 @@
 // The subpaths hold no tfjs: the CLI process plans without loading it.
-import { STYLE_ENCODINGS, STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
+import { STYLE_CONTENT_SAMPLINGS, STYLE_ENCODINGS, STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
 import { STYLE_CONDITIONING_INITS } from '@yoto/tasks-style/network-config';
 import { z } from 'zod';
@@ -67,6 +67,7 @@ const config = z
       styleHigh: weight(1, 'highest weight of each style layer'),
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
       encoding: choice(STYLE_ENCODINGS, 'linearRange', "how the weights reach the conditioning MLP: 'linearRange' maps each onto [−1, 1] over its range (centred), 'linear' feeds them raw (all ≥ 0)"),
+      contentSampling: choice(STYLE_CONTENT_SAMPLINGS, 'uniform', "how the content weight is drawn: 'uniform' on its range, or 'logUniform' (google-research YOTO's sampling: half the draws below √(low·high), fed as centred log λ)"),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
     yoto: yotoSection(6000),
@@ -244,7 +245,14 @@ function lossNetwork(c: StyleAdjustableConfig): string | { path: string; input: 
 }
 
 function spaceOptions(c: StyleAdjustableConfig): StyleSpaceOptions {
-  return { content: [c.space.contentLow, c.space.contentHigh], style: [c.space.styleLow, c.space.styleHigh], oneHotShare: c.space.oneHotShare, encoding: c.space.encoding };
+  return {
+    content: [c.space.contentLow, c.space.contentHigh],
+    style: [c.space.styleLow, c.space.styleHigh],
+    oneHotShare: c.space.oneHotShare,
+    encoding: c.space.encoding,
+    // Only when set, so the runs trained before the key keep their identity.
+    ...(c.space.contentSampling !== 'uniform' ? { contentSampling: c.space.contentSampling } : {}),
+  };
 }
 
 /** The λ of every named setting (tasks-style's), by name. */

@@ -35,6 +35,28 @@ describe('style coefficient space', () => {
     expect(() => styleSpaceSpec({ encoding: 'log' as never })).toThrow(/encoding must be 'linear' or 'linearRange', got 'log'/);
   });
 
+  it("contentSampling 'logUniform' draws the content weight log-uniformly (half the draws below 0.316) and feeds it as centred log λ", () => {
+    const space = defineSpace(styleSpaceSpec({ contentSampling: 'logUniform' }));
+    const n = 4000;
+    const s = space.sample(n, new Rng(2));
+    let low = 0;
+    for (let r = 0; r < n; r++) {
+      const c = s[r * 5];
+      expect(c >= 0.1 && c <= 1).toBe(true);
+      if (c < Math.sqrt(0.1)) low++;
+    }
+    // Uniform on [0.1, 1] puts 24% below √0.1; log-uniform 50%.
+    expect(low / n).toBeGreaterThan(0.47);
+    expect(low / n).toBeLessThan(0.53);
+    expect(space.encodings).toEqual({ content: 'range', style1: 'linearRange', style2: 'linearRange', style3: 'linearRange', style4: 'linearRange' });
+    const cond = [...space.condition([Math.sqrt(0.1), 0, 1, 0.5, 0.5], 1).dataSync()];
+    [0, -1, 1, 0, 0].forEach((v, i) => expect(cond[i]).toBeCloseTo(v, 6));
+    // Default: uniform, as every run before the option.
+    expect(styleSpaceSpec().distribution).toEqual(styleSpaceSpec({ contentSampling: 'uniform' }).distribution);
+    expect(() => styleSpaceSpec({ contentSampling: 'normal' as never })).toThrow("style space: contentSampling must be 'uniform' or 'logUniform', got 'normal'");
+    expect(() => styleSpaceSpec({ contentSampling: 'logUniform', content: [0, 1] })).toThrow('style space: a log-uniform content weight needs a content range above 0, got [0, 1]');
+  });
+
   it('names seven settings, all inside the training support', () => {
     const settings = styleSettings();
     expect(settings.map((s) => s.name)).toEqual(['balanced', 'content-heavy', 'style-heavy', 'style1-only', 'style2-only', 'style3-only', 'style4-only']);

@@ -26,7 +26,18 @@ export interface StyleSpaceOptions {
    * runs before the centred one became the default (their stored spaces keep it).
    */
   encoding?: StyleEncoding;
+  /**
+   * How the content weight is drawn: 'uniform' (default) on its range, or 'logUniform', as the
+   * google-research YOTO reference draws its coefficients: equal mass per octave, so the small content
+   * weights of the style-heavy end (content 0.1–0.325 is a quarter of a uniform draw, half of a
+   * log-uniform one) are trained as often as the rest. With the centred encoding the content weight
+   * then reaches the MLP as log λ mapped onto [−1, 1] (core's 'range', centred for log-uniform draws).
+   */
+  contentSampling?: StyleContentSampling;
 }
+
+export const STYLE_CONTENT_SAMPLINGS = ['uniform', 'logUniform'] as const;
+export type StyleContentSampling = (typeof STYLE_CONTENT_SAMPLINGS)[number];
 
 /** A named evaluation setting: a full λ vector. */
 export interface StyleSetting {
@@ -63,7 +74,11 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   if (!(share >= 0 && share <= 1)) throw new Error(`style space: oneHotShare must be in [0, 1], got ${share}`);
   const encoding = o.encoding ?? 'linearRange';
   if (!STYLE_ENCODINGS.includes(encoding)) throw new Error(`style space: encoding must be ${STYLE_ENCODINGS.map((e) => `'${e}'`).join(' or ')}, got '${String(encoding)}'`);
-  const content: Distribution = { kind: 'uniform', term: 'content', low: cLo, high: cHi };
+  const sampling = o.contentSampling ?? 'uniform';
+  if (!STYLE_CONTENT_SAMPLINGS.includes(sampling))
+    throw new Error(`style space: contentSampling must be ${STYLE_CONTENT_SAMPLINGS.map((e) => `'${e}'`).join(' or ')}, got '${String(sampling)}'`);
+  if (sampling === 'logUniform' && !(cLo > 0)) throw new Error(`style space: a log-uniform content weight needs a content range above 0, got [${cLo}, ${cHi}]`);
+  const content: Distribution = { kind: sampling, term: 'content', low: cLo, high: cHi };
   const box: Distribution = { kind: 'product', parts: [content, ...STYLE_LAYER_TERMS.map((t): Distribution => ({ kind: 'uniform', term: t, low: sLo, high: sHi }))] };
   const oneHot: Distribution = { kind: 'product', parts: [content, { kind: 'oneHot', terms: [...STYLE_LAYER_TERMS], value: sHi }] };
   const distribution: Distribution =
@@ -72,7 +87,7 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
     terms: [...STYLE_TERMS],
     distribution,
     // Style weights can be 0, so λ is fed linearly (log would be −∞), centred on the box by default.
-    encoding,
+    encoding: sampling === 'logUniform' && encoding === 'linearRange' ? { ...Object.fromEntries(STYLE_LAYER_TERMS.map((t) => [t, encoding])), content: 'range' } : encoding,
     grid: { kind: 'points', points: styleSettings(o).map((s) => ({ ...s.lambda })) },
   };
 }

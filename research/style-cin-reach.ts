@@ -174,7 +174,7 @@ if (Object.keys(baselines).length) {
   const [cLo, cHi] = task.options.space?.content ?? [0.1, 1];
   const [, sHi] = task.options.space?.style ?? [0, 1];
   console.log(`\n3b. held-out weighted loss (the setting's own λ) with the model conditioned on t·λ, for t over the training box (t = 1: the setting itself)`);
-  console.log(pad(['setting', 't', 'condition λ', 'weighted loss', 'Δ to t = 1']));
+  console.log(`${pad(['setting', 't', 'weighted loss', 'Δ to t = 1'])}  condition t·λ`);
   for (const s of NAMES) {
     const lam = lambdaOf[s];
     const tLo = cLo / lam[0];
@@ -184,7 +184,7 @@ if (Object.keys(baselines).length) {
       const cond = lam.map((v) => v * t);
       const m = await evaluateAt(task, yoto.model, cond, eval_);
       const out = outputsAtLambda(cond);
-      console.log(pad([t === 1 ? s : '', fmt(t), cond.map((v) => v.toFixed(3)).join('/'), fmt(STYLE_TERMS.reduce((a, k, i) => a + lam[i] * m[k], 0)), fmt(greyLevels(out, at1))]));
+      console.log(`${pad([t === 1 ? s : '', fmt(t), fmt(STYLE_TERMS.reduce((a, k, i) => a + lam[i] * m[k], 0)), fmt(greyLevels(out, at1))])}  ${cond.map((v) => v.toFixed(3)).join('/')}`);
     }
   }
 }

@@ -40,7 +40,7 @@ const config = z
       conditioningLinear: flag(false, 'a linear path from the encoded weights straight to every instance-norm scale and shift, besides the MLP'),
       // 'heHidden' since the 2026-12-07 default run (README, "Measured"): against 'zeros' on the
       // full profile the style-heavy gap fell from +44.3% to +13.2% and the outputs at the three named
-      // settings moved 2.2–3.2× further apart (docs/style-recipe.md).
+      // settings moved 2.2–3.3× further apart (docs/style-recipe.md).
       conditioningInit: choice(
         STYLE_CONDITIONING_INITS,
         'heHidden',

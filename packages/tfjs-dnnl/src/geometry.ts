@@ -25,10 +25,13 @@ export function packGeometry(info: tf.backend_util.Conv2DInfo, groups = 1): Int3
  * - `blocked`: oneDNN's own layout for every operand (format_tag::any), reordered from and back to
  *   NHWC/HWIO around the call;
  * - `nhwc`: activations as they are, the filter alone in oneDNN's layout (a small reorder, cached for
- *   filters that do not change: filter_cache.h).
+ *   filters that do not change: filter_cache.h; a filter gradient is reordered back on every call).
  */
 export const Layout = { plain: 0, blocked: 1, nhwc: 2 } as const;
 export type LayoutName = keyof typeof Layout;
+
+/** Fewer input channels than this leave most of the blocked layout's 16-channel vector block empty. */
+const FEW_INPUT_CHANNELS = 8;
 
 /**
  * The layout of each pass, fixed per shape (never timed at run time, so results are repeatable).
@@ -39,9 +42,11 @@ export type LayoutName = keyof typeof Layout;
  *   blocked one or faster (probe 60 vs 19, bls a1 91 vs 52 G multiply-adds/s) and saves reordering
  *   the activations: forward passes run `nhwc`.
  * - The backward passes' NHWC kernels are no faster than the blocked ones, so they stay `blocked`,
- *   except the input gradient of a layer with few input channels: the blocked kernel pads them to a
- *   full vector block and runs the gemm path as well, after the reorders (bls a1, 3 channels: plain
- *   33 vs 9–11).
+ *   except for a layer with few input channels (< 8), where the blocked kernels pad the channels to
+ *   a full vector block: its input gradient runs `plain` (bls a1, 3 channels: plain 33 vs 9–11), and
+ *   its filter gradient `nhwc`, oneDNN's NHWC kernel with only the small filter gradient reordered
+ *   back (bls a1 on 2026-12-07, packages/core/bench/anchors/dnnl_conv.cpp: nhwc 76.6 vs blocked
+ *   39.8 and plain 37.4; the native kernel in `blocked` ran 35.4).
  * - Depthwise (groups > 1): `nhwc` for every pass. Plain runs the gemm path (0.1–0.4 G
  *   multiply-adds/s), blocked pays activation reorders as large as the convolution's own traffic
  *   (1–16); `nhwc` runs oneDNN's depthwise kernels directly on the NHWC tensors (14–53).
@@ -49,7 +54,8 @@ export type LayoutName = keyof typeof Layout;
 export function convLayout(pass: PassName, info: tf.backend_util.Conv2DInfo, groups = 1): LayoutName {
   if (groups > 1) return 'nhwc';
   if (pass === 'forward') return 'nhwc';
-  return pass === 'backwardData' && info.inChannels < 8 ? 'plain' : 'blocked';
+  if (info.inChannels >= FEW_INPUT_CHANNELS) return 'blocked';
+  return pass === 'backwardData' ? 'plain' : 'nhwc';
 }
 
 /** Multiply-adds of one pass (the same for all three passes of a conv; `groups` as in packGeometry). */

@@ -15,6 +15,8 @@ const skipWhy = dnnl.ok ? '' : ` (skipped: ${dnnl.why})`;
 
 type Case = ConvCase;
 // Strides 1–3, dilation, every padding form, batch 1, one channel, non-square inputs, filters and strides.
+// Each layout of src/geometry.ts in @yoto/tfjs-dnnl is taken: fewer than 8 input channels (input
+// gradient plain, filter gradient NHWC) and 8 or more (input gradient NHWC, filter gradient blocked).
 const CASES: Case[] = [
   { x: [1, 7, 5, 1], f: [3, 3, 1, 4], strides: [1, 1], dilations: [1, 1], pad: 'same' },
   { x: [2, 9, 8, 3], f: [5, 3, 3, 6], strides: [2, 2], dilations: [1, 1], pad: 'same' },

@@ -13,6 +13,20 @@
  * pair. Printed per shape and pass: each pair's ratio (native / anchor), their median, quartiles, and
  * each side's median in G multiply-adds/s.
  *
+ * Answer (2026-12-07, both cores free, `uptime` load average 0.6–1.1): no steady gap to find on dw3.
+ * `--only mnet --pairs 15` (05:42:22–05:43:40) gave medians (forward / input grad / filter grad)
+ * dw5 0.94 / 0.91 / 1.00 and dw7 0.94 / 0.89 / 1.21, the middle half of the pairs within ±0.04, dw2
+ * 0.93 / 0.85 / 0.95, but dw1 1.06 / 0.89 / 1.41 with input-gradient pairs from 0.48 to 1.61, and
+ * dw3 0.69 / 0.42 / 0.75 (native 25.6 / 14.0 / 19.7 G multiply-adds/s, anchor 37.9 / 32.7 / 26.3).
+ * Three more `--only mnet-dw3 --pairs 9` runs, each a fresh process (05:49:20–05:50:08): input
+ * gradient 0.35, 1.22, 0.72 (native 11.4, 18.0, 11.6; anchor 31.2, 15.0, 16.0), forward 1.43, 0.92,
+ * 0.99, filter gradient 2.05, 0.73, 0.89. Each side falls into a fast or a slow state that lasts
+ * seconds to a whole run, on its own: the same primitives, timed in the same second, differ by up
+ * to 2.4× either way. research/depthwise-hugepages.cpp points at where the pages lie.
+ * bls a1 (`--only bls-a1 --pairs 11`, 05:45:47–05:46:02): forward 0.95, filter gradient 0.96
+ * (native NHWC 52.4, anchor NHWC 52.6); the input gradient's 2.36 is against the anchor's NHWC row
+ * while the native kernel runs plain.
+ *
  * --only TEXT   bench shapes whose name contains TEXT (default mnet-dw3)
  * --pairs N     pairs per pass (default 15)
  * --rep-ms MS   a rep's length (default 40, the bench's)

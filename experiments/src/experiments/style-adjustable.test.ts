@@ -41,9 +41,11 @@ describe('style-adjustable plan', () => {
     const raw = resolveExperiment('style-adjustable', 'default', ['space.encoding=linear', 'model.conditioningLinear=true']).plan;
     expect(defineSpace(raw.space as never).encodings.content).toBe('linear');
     expect(raw.task.options.network).toMatchObject({ conditioningLinear: true });
-    // The conditioning's start and learning rate reach the YOTO run only when set (the defaults name
-    // neither, so runs trained before the keys keep their identity); the baselines have no conditioning.
-    expect(plan.task.options.network).not.toHaveProperty('conditioningInit');
+    // The default starts the conditioning MLP's hidden layer He-initialised; 'zeros' names no start, so runs
+    // trained before the key keep their identity. The learning-rate factor reaches the YOTO run only when
+    // set; the baselines have no conditioning.
+    expect(plan.task.options.network).toMatchObject({ conditioningInit: 'heHidden' });
+    expect(resolveExperiment('style-adjustable', 'default', ['model.conditioningInit=zeros']).plan.task.options.network).not.toHaveProperty('conditioningInit');
     expect(plan.runs.every((r) => !('learningRateScales' in r.training))).toBe(true);
     const probe = resolveExperiment('style-adjustable', 'default', ['model.conditioningInit=reference', 'conditioning.learningRateScale=10']).plan;
     expect(probe.task.options.network).toMatchObject({ conditioningInit: 'reference' });

@@ -26,7 +26,7 @@ function expectClose(got: tf.Tensor, want: tf.Tensor): void {
   const g = got.dataSync();
   const w = want.dataSync();
   expect(g.length).toBe(w.length);
-  const tolerance = 1e-5 * (1 + w.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
+  const tolerance = 1e-5 * (1 + Math.max(...Array.from(w, Math.abs)));
   w.forEach((v, i) => expect(Math.abs(g[i] - v)).toBeLessThan(tolerance));
 }
 

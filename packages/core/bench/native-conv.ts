@@ -27,7 +27,7 @@ import { parseFlags } from '@yoto/flags';
  * The anchors' shapes, under their names: batch, size, in → out channels, kernel, stride ('same').
  * Depthwise ones (multiplier 1, o = c) are MobileNet v1's on 256² images, batch 4.
  */
-const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number; depthwise?: true }[] = [
+export const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: number; s: number; depthwise?: true }[] = [
   { name: 'probe-5x5-64', n: 8, h: 64, c: 64, o: 64, k: 5, s: 1 },
   { name: 'vae-c2', n: 64, h: 14, c: 32, o: 64, k: 3, s: 2 },
   { name: 'bls-a1', n: 8, h: 128, c: 3, o: 64, k: 5, s: 2 },
@@ -40,8 +40,8 @@ const SHAPES: { name: string; n: number; h: number; c: number; o: number; k: num
   { name: 'mnet-dw5', n: 4, h: 32, c: 256, o: 256, k: 3, s: 1, depthwise: true },
   { name: 'mnet-dw7', n: 4, h: 16, c: 512, o: 512, k: 3, s: 1, depthwise: true },
 ];
-const PASSES = ['forward', 'input-grad', 'filter-grad'] as const;
-type PassName = (typeof PASSES)[number];
+export const PASSES = ['forward', 'input-grad', 'filter-grad'] as const;
+export type PassName = (typeof PASSES)[number];
 
 interface Options {
   reference: boolean;
@@ -80,9 +80,10 @@ export function parseNativeArgs(args: string[]): Options {
   return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, repMs: f['rep-ms'], only: f.only ?? null };
 }
 
-type Shape = (typeof SHAPES)[number];
+export type Shape = (typeof SHAPES)[number];
 
-function call(shape: Shape, pass: PassName): { work: number; run: () => tf.Tensor; dispose: () => void } {
+/** One pass of a shape as tfjs calls the kernel: its multiply-adds, the call (returning the output), and freeing its inputs. */
+export function passCall(shape: Shape, pass: PassName): { work: number; run: () => tf.Tensor; dispose: () => void } {
   const { n, h, c, o, k, s, depthwise } = shape;
   const oh = Math.ceil(h / s);
   const filterShape = depthwise ? [k, k, c, o / c] : [k, k, c, o];
@@ -135,7 +136,7 @@ export function timeCalls(run: () => void, reps: number, repMs: number, now: () 
 
 /** G multiply-adds/s of one pass on the active backend, timed by timeCalls. */
 function gmacs(shape: Shape, pass: PassName, reps: number, repMs: number): { gmacs: number; timing: Timing } {
-  const c = call(shape, pass);
+  const c = passCall(shape, pass);
   // Both backends compute synchronously inside the kernel call, so the call alone is timed. Reading
   // the result back (dataSync) would add a copy into a fresh JS ArrayBuffer, which costs 2.5–45 ms
   // for an 8 MB output on this machine (allocation and GC, measured), more than some whole passes.
@@ -146,7 +147,7 @@ function gmacs(shape: Shape, pass: PassName, reps: number, repMs: number): { gma
   return { gmacs: c.work / timing.msPerCall / 1e6, timing };
 }
 
-interface AnchorRow {
+export interface AnchorRow {
   shape: string;
   pass: PassName;
   layout: 'plain' | 'blocked' | 'nhwc';
@@ -161,8 +162,11 @@ const ANCHOR = join(here, 'anchors', 'dnnl_conv.cpp');
 
 let built: string | undefined;
 
-/** Builds the anchor (once) and runs it on one shape; its JSON lines, or why not. */
-function runAnchor(threads: number, reps: number, repMs: number, shape: string): AnchorRow[] | string {
+/**
+ * Builds the anchor (once) and runs it on one shape (all its layouts and passes, or the one named);
+ * its JSON lines, or why not.
+ */
+export function runAnchor(threads: number, reps: number, repMs: number, shape: string, layout: AnchorRow['layout'] | 'all' = 'all', pass: PassName | 'all' = 'all'): AnchorRow[] | string {
   let exe = built;
   if (exe === undefined) {
     exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
@@ -170,7 +174,7 @@ function runAnchor(threads: number, reps: number, repMs: number, shape: string):
     if (build.status !== 0) return `g++ failed on ${ANCHOR} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
     built = exe;
   }
-  const r = spawnSync(exe, [String(reps), String(repMs), shape], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const r = spawnSync(exe, [String(reps), String(repMs), shape, layout, pass], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   if (r.status !== 0) return `the anchor ${ANCHOR} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
   // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
   return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);

@@ -27,12 +27,19 @@ describe('geometry', () => {
     expect(Array.from(packGeometry(info))).toEqual([2, 9, 8, 3, 4, 4, 6, 5, 3, 2, 3, 1, 1, 2, 1, 0, 4, 1]);
   });
 
-  it('runs forward passes and depthwise on NHWC, backward in blocked layout except the input gradient of few input channels', () => {
+  it('runs forward passes, input gradients and depthwise on NHWC, filter gradients blocked, and few input channels their own way', () => {
     const info = (c: number) => tf.backend_util.computeConv2DInfo([8, 128, 128, c], [5, 5, c, 64], 2, 1, 'same');
-    expect(convLayout('backwardData', info(3))).toBe('plain');
     expect(convLayout('forward', info(3))).toBe('nhwc');
-    expect(convLayout('backwardWeights', info(3))).toBe('blocked');
-    expect(convLayout('backwardData', info(64))).toBe('blocked');
+    expect(convLayout('forward', info(64))).toBe('nhwc');
+    // Fewer than 8 input channels: input gradient plain, filter gradient NHWC.
+    expect(convLayout('backwardData', info(3))).toBe('plain');
+    expect(convLayout('backwardData', info(7))).toBe('plain');
+    expect(convLayout('backwardWeights', info(3))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(7))).toBe('nhwc');
+    expect(convLayout('backwardData', info(8))).toBe('nhwc');
+    expect(convLayout('backwardData', info(64))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(8))).toBe('blocked');
+    expect(convLayout('backwardWeights', info(64))).toBe('blocked');
     const dw = tf.backend_util.computeConv2DInfo([4, 32, 32, 3], [3, 3, 3, 1], 1, 1, 'same', undefined, true);
     for (const pass of ['forward', 'backwardData', 'backwardWeights'] as const) expect(convLayout(pass, dw, 3)).toBe('nhwc');
   });

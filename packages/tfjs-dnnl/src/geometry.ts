@@ -25,31 +25,43 @@ export function packGeometry(info: tf.backend_util.Conv2DInfo, groups = 1): Int3
  * - `blocked`: oneDNN's own layout for every operand (format_tag::any), reordered from and back to
  *   NHWC/HWIO around the call;
  * - `nhwc`: activations as they are, the filter alone in oneDNN's layout (a small reorder, cached for
- *   filters that do not change: filter_cache.h).
+ *   filters that do not change: filter_cache.h; a filter gradient is reordered back on every call).
  */
 export const Layout = { plain: 0, blocked: 1, nhwc: 2 } as const;
 export type LayoutName = keyof typeof Layout;
 
+/** Fewer input channels than this leave most of the blocked layout's 16-channel vector block empty. */
+const FEW_INPUT_CHANNELS = 8;
+
 /**
  * The layout of each pass, fixed per shape (never timed at run time, so results are repeatable).
- * Measured with the anchors (shared/anchors/dnnl_conv.cpp and the depthwise one now in
+ * Measured with the anchors (shared/anchors/dnnl_conv.cpp and, since 2026-12-07,
  * packages/core/bench/anchors/dnnl_conv.cpp, one thread, same sitting) on oneDNN 2.6:
  * - With the filter as HWIO oneDNN falls back to its gemm path; with the filter in its own layout and
  *   the activations left NHWC, the forward pass runs the brgemm kernel, which is as fast as the fully
  *   blocked one or faster (probe 60 vs 19, bls a1 91 vs 52 G multiply-adds/s) and saves reordering
  *   the activations: forward passes run `nhwc`.
- * - The backward passes' NHWC kernels are no faster than the blocked ones, so they stay `blocked`,
- *   except the input gradient of a layer with few input channels: the blocked kernel pads them to a
- *   full vector block and runs the gemm path as well, after the reorders (bls a1, 3 channels: plain
- *   33 vs 9–11).
+ * - Input gradients run `nhwc` too: the anchor's NHWC kernel matched or beat its blocked layout with
+ *   its reorders on every dense shape but the style residual (2026-12-07 05:40–05:48, three runs:
+ *   vae c2 86–90 vs 67–74, bls a2 90–92 vs 82–86, a4 99–102 vs 90–93, probe 83–95 vs 76–93, style
+ *   residual 77–88 vs 81–92), and the native kernels in `nhwc` then ran at 0.92–1.00× the anchor's
+ *   best (05:56–05:57; vae c2 had been 0.65–0.76× in `blocked`). Except for a layer with few input
+ *   channels (< 8), where the blocked kernels pad the channels to a full vector block and the NHWC
+ *   one is no better: plain (bls a1, 3 channels: plain 38–39 vs NHWC 16, blocked 14).
+ * - Filter gradients stay `blocked`: in the anchor NHWC is no faster on bls a2, a4 and the style
+ *   residual (the probe, 85–101 vs 69–86, and vae c2, 82–86 vs 75–84, have not been tried natively).
+ *   Except for a layer with few input channels: `nhwc`, with only the small filter gradient reordered
+ *   back (bls a1: anchor NHWC 63–86 vs blocked 52–61 and plain 46–48; the native kernel went from
+ *   35.4 in `blocked` at 04:26 to a median of 58 over the three runs, 34–75).
  * - Depthwise (groups > 1): `nhwc` for every pass. Plain runs the gemm path (0.1–0.4 G
  *   multiply-adds/s), blocked pays activation reorders as large as the convolution's own traffic
  *   (1–16); `nhwc` runs oneDNN's depthwise kernels directly on the NHWC tensors (14–53).
  */
 export function convLayout(pass: PassName, info: tf.backend_util.Conv2DInfo, groups = 1): LayoutName {
-  if (groups > 1) return 'nhwc';
-  if (pass === 'forward') return 'nhwc';
-  return pass === 'backwardData' && info.inChannels < 8 ? 'plain' : 'blocked';
+  if (groups > 1 || pass === 'forward') return 'nhwc';
+  const few = info.inChannels < FEW_INPUT_CHANNELS;
+  if (pass === 'backwardData') return few ? 'plain' : 'nhwc';
+  return few ? 'nhwc' : 'blocked';
 }
 
 /** Multiply-adds of one pass (the same for all three passes of a conv; `groups` as in packGeometry). */

@@ -15,6 +15,8 @@ const skipWhy = dnnl.ok ? '' : ` (skipped: ${dnnl.why})`;
 
 type Case = ConvCase;
 // Strides 1–3, dilation, every padding form, batch 1, one channel, non-square inputs, filters and strides.
+// Each layout of src/geometry.ts in @yoto/tfjs-dnnl is taken: fewer than 8 input channels (input
+// gradient plain, filter gradient NHWC) and 8 or more (input gradient NHWC, filter gradient blocked).
 const CASES: Case[] = [
   { x: [1, 7, 5, 1], f: [3, 3, 1, 4], strides: [1, 1], dilations: [1, 1], pad: 'same' },
   { x: [2, 9, 8, 3], f: [5, 3, 3, 6], strides: [2, 2], dilations: [1, 1], pad: 'same' },
@@ -24,6 +26,10 @@ const CASES: Case[] = [
   { x: [2, 10, 9, 3], f: [3, 2, 3, 7], strides: [1, 1], dilations: [2, 3], pad: 'same' },
   { x: [1, 13, 12, 8], f: [3, 3, 8, 16], strides: [1, 1], dilations: [2, 2], pad: 'valid' },
   { x: [4, 14, 14, 32], f: [3, 3, 32, 64], strides: [2, 2], dilations: [1, 1], pad: 'same' },
+  // bls a1's form (3 → 64 channels, 5×5, stride 2) on a small, odd-sized input: the few-input-channel
+  // passes take their own layouts (src/geometry.ts in @yoto/tfjs-dnnl: input gradient plain, filter
+  // gradient NHWC), and 64 output channels fill oneDNN's vector blocks as the real layer does.
+  { x: [2, 19, 17, 3], f: [5, 5, 3, 64], strides: [2, 2], dilations: [1, 1], pad: 'same' },
 ];
 const label = convCaseLabel;
 const spec = convCaseSpec;

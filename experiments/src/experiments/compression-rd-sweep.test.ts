@@ -52,6 +52,17 @@ describe('compression-rd-sweep plan', () => {
     // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
     expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
+    // The decoder's own step is read by the YOTO model alone: it reaches only the YOTO run's task, so
+    // setting it retrains the YOTO model and the baselines and the control keep their identities.
+    expect(plan.runs.every((r) => r.task === undefined)).toBe(true);
+    const own = resolveExperiment('compression-rd-sweep', 'default', ['model.decoderStep=own']).plan;
+    expect(own.task).toEqual(plan.task);
+    expect(own.runs[0].task?.options.config).toEqual({ ...(plan.task.options.config as object), decoderStep: 'own' });
+    expect(own.runs.slice(1).every((r) => r.task === undefined)).toBe(true);
+    const hashes = (p: typeof plan): string[] => p.runs.map((r) => identify('compression-rd-sweep', 'default', p, r).hash);
+    expect(hashes(own).slice(1)).toEqual(hashes(plan).slice(1));
+    expect(hashes(own)[0]).not.toBe(hashes(plan)[0]);
+    expect(identify('compression-rd-sweep', 'default', own, own.runs[0]).config.task).toEqual(own.runs[0].task);
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
@@ -89,6 +100,8 @@ describe('compression-rd-sweep plan', () => {
     bad(['lambda.low=0.2'], 'lambda.low must be below lambda.high (0.18), got 0.2');
     bad(['model.densityKnots=1'], 'model.densityKnots must be 0 or an integer ≥ 2');
     bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
+    bad(['model.decoderStep=own', 'model.quantizationStep=unit'], "model.decoderStep 'own' needs model.quantizationStep 'lambda'");
+    bad(['model.decoderStep=both'], "--set model.decoderStep: expected one of encoder, own, got 'both'");
     bad(['control.lambda=0.5'], 'control.lambda must be 0 (no control) or inside the YOTO range [0.0018, 0.18], got 0.5');
     bad(['model.architecture=joint'], "--set model.architecture: expected one of factorized, hyperprior, got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');

@@ -6,6 +6,7 @@ import { galleryLambdas } from './compression/gallery-lambdas.js';
 import { defineSweep } from './define-sweep.js';
 import { fmt } from './format.js';
 import { lambdaGrid } from './log-grid.js';
+import type { ExperimentPlan } from './types.js';
 
 /*
  * One variable-rate compression model (Ballé et al. factorized prior, FiLM on log λ, λ-conditioned
@@ -47,7 +48,12 @@ const config = z
       // operating point only through the analysis weights, and within this budget every baseline stayed
       // near the initial latent scale whatever its λ (research/baseline-lambda.ts).
       quantizationStep: choice(['unit', 'lambda'], 'lambda', "latents rounded with a learned step: λ-dependent for the YOTO model, the baseline's own for a baseline ('lambda'), or a step of 1 ('unit')"),
-      // 'mixed' changed the loss of a reduced run by −0.7%, within one seed's noise (docs/compression-recipe.md).
+      // Cui et al. 2021's asymmetric inverse gain: the YOTO model's decoder scales ŷ by its own Δ'(λ) per
+      // channel (baselines ignore it). See docs/compression-recipe.md §6 for what it did on reduced runs.
+      decoderStep: choice(['encoder', 'own'], 'encoder', "the step the YOTO model's synthesis multiplies ŷ by: the encoder's Δ(λ) ('encoder') or its own learned Δ'(λ), started equal ('own'; needs quantizationStep 'lambda')"),
+      // 'mixed' changed a 1,000-step baseline's loss by −0.7% (§2), but on 2,000-step YOTO runs at this
+      // shape it lowered the loss at every λ (BD-rate −13.4%, a second seed −13.3%) and the equal-steps
+      // fixed model's by 2.7% (docs/compression-recipe.md §6): the next default-profile run's candidate.
       trainingQuantization: choice(['noise', 'mixed'], 'noise', "what the synthesis trains on: the noisy latents ('noise') or, rate term unchanged, the rounded ones with a straight-through gradient ('mixed', Minnen & Singh 2020)"),
       // On raw RGB short runs left the green–magenta axis uncoded (the colour cast); 'whitened' codes it
       // from the start and lowered the loss of 1,000-step reduced runs by 49.6% (baseline) and 35–41% (YOTO)
@@ -106,6 +112,8 @@ const config = z
   .superRefine((c, ctx) => {
     checkRange(ctx, 'lambda', c.lambda);
     checkInside(ctx, 'baselines.lambdas', c.baselines.lambdas, c.lambda, 'λ');
+    if (c.model.decoderStep === 'own' && c.model.quantizationStep !== 'lambda')
+      ctx.addIssue({ code: 'custom', path: ['model', 'decoderStep'], message: "'own' needs model.quantizationStep 'lambda' (the decoder's step is learned beside the encoder's)" });
     if (c.control.lambda !== 0 && !(c.control.lambda >= c.lambda.low && c.control.lambda <= c.lambda.high))
       ctx.addIssue({ code: 'custom', path: ['control', 'lambda'], message: `must be 0 (no control) or inside the YOTO range [${c.lambda.low}, ${c.lambda.high}]` });
     if (c.reference.codecs.length > 0 && c.reference.qualities.length < 2)
@@ -122,6 +130,33 @@ const lambdaBaselines: SweptBaselines<CompressionSweepConfig> = {
   lambda: (l) => ({ distortion: l, rate: 1 }),
   control: (c) => c.control.lambda,
 };
+
+/**
+ * A run's task. The YOTO model's (`yoto`) adds the options only a conditioned model reads
+ * (decoderStep 'own'), so that setting them retrains the YOTO model alone: the baselines and the
+ * control keep their identities (and their trained weights, which the option would not change).
+ */
+function compressionTask({ model: { architecture, decoderStep, ...shape }, ...c }: CompressionSweepConfig, yoto: boolean): ExperimentPlan['task'] {
+  return {
+    name: 'bls-factorized',
+    package: '@yoto/tasks-compression',
+    options: {
+      // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
+      ...(architecture === 'factorized' ? {} : { architecture }),
+      // trainingQuantization only when 'mixed', colourTransform only when 'whitened' and decoderStep only
+      // when 'own', so runs with the models' own defaults keep the identities they had before the keys existed.
+      config: (({ trainingQuantization, colourTransform, ...rest }) => ({
+        ...rest,
+        ...(trainingQuantization === 'mixed' ? { trainingQuantization } : {}),
+        ...(colourTransform === 'whitened' ? { colourTransform } : {}),
+        ...(yoto && decoderStep === 'own' ? { decoderStep } : {}),
+      }))(shape),
+      cropSize: c.data.cropSize,
+      // Only when set, so whole-image profiles keep the run identity they had without it.
+      ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
+    },
+  };
+}
 
 export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
   name: 'compression-rd-sweep',
@@ -163,24 +198,8 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     },
   },
   datasets: ['bsds500', 'kodak'],
-  task: ({ model: { architecture, ...shape }, ...c }) => ({
-    name: 'bls-factorized',
-    package: '@yoto/tasks-compression',
-    options: {
-      // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
-      ...(architecture === 'factorized' ? {} : { architecture }),
-      // trainingQuantization only when 'mixed' and colourTransform only when 'whitened', so runs with
-      // the models' own defaults keep the identities they had before the keys existed.
-      config: (({ trainingQuantization, colourTransform, ...rest }) => ({
-        ...rest,
-        ...(trainingQuantization === 'mixed' ? { trainingQuantization } : {}),
-        ...(colourTransform === 'whitened' ? { colourTransform } : {}),
-      }))(shape),
-      cropSize: c.data.cropSize,
-      // Only when set, so whole-image profiles keep the run identity they had without it.
-      ...(c.data.evalCrop > 0 ? { evalCrop: c.data.evalCrop } : {}),
-    },
-  }),
+  task: (c) => compressionTask(c, false),
+  yotoTask: (c) => compressionTask(c, true),
   space: (c) => ({
     terms: ['distortion', 'rate'],
     distribution: { kind: 'logUniform', term: 'distortion', low: c.lambda.low, high: c.lambda.high },

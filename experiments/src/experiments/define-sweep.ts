@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { canonicalJson } from '../config/hash.js';
 import { baselineRuns, type BaselinePlan } from './baseline-plan.js';
 import { runTraining, type SweepRunsConfig } from './plan-helpers.js';
 import type {
@@ -34,6 +35,12 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   datasets?: readonly string[];
   /** The task (`package` is imported by workers to register it) and its options; part of every run's identity. */
   task(c: C): ExperimentPlan['task'];
+  /**
+   * The YOTO run's task when it reads options the baselines do not (absent, or equal to `task`: the
+   * plan's). Options only a conditioned model reads go here, so that setting them retrains the YOTO
+   * model alone and the baselines and the control keep their identities.
+   */
+  yotoTask?(c: C): ExperimentPlan['task'];
   /** The core SpaceSpec every run shares (without a grid: the space is identity, the grid is not). */
   space(c: C): Record<string, unknown>;
   /** The YOTO run's label in the progress display. */
@@ -65,7 +72,16 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
     profiles: d.profiles,
     plan(c): ExperimentPlan {
       const scales = d.learningRateScales;
-      const yoto: RunSpec = { key: 'yoto', kind: 'yoto', label: d.yotoLabel(c), training: runTraining(c, c.yoto.steps) };
+      const task = d.task(c);
+      const yotoTask = d.yotoTask?.(c);
+      const yoto: RunSpec = {
+        key: 'yoto',
+        kind: 'yoto',
+        label: d.yotoLabel(c),
+        training: runTraining(c, c.yoto.steps),
+        // Only when it differs, so that the YOTO run keeps the identity it has without the hook.
+        ...(yotoTask && canonicalJson(yotoTask) !== canonicalJson(task) ? { task: yotoTask } : {}),
+      };
       // An empty map is no factor: left out, so a run's identity is the one it had without the hook.
       const runs = [yoto, ...baselineRuns(c, d.baselines)]
         .map((r) => {
@@ -76,7 +92,7 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
         .map((r) => (d.normalizeLossWeights?.(c, r.kind) ? { ...r, training: { ...r.training, normalizeLossWeights: true as const } } : r));
       const grid = d.grid(c);
       return {
-        task: d.task(c),
+        task,
         space: d.space(c),
         runs,
         grid,

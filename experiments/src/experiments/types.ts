@@ -39,6 +39,12 @@ export interface RunSpec {
    * replaces (e.g. a baseline given the YOTO model's steps), so the compute budget leaves it out.
    */
   control?: boolean;
+  /**
+   * The run's own task when it is not the plan's: options that only this run's kind of model reads
+   * (e.g. the YOTO model's decoder step), so that setting them leaves the other runs' identities as
+   * they were. The run's identity and its training use it; absent: the plan's task.
+   */
+  task?: ExperimentPlan['task'];
 }
 
 /** What the report plots and compares. */

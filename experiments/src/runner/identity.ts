@@ -12,7 +12,7 @@ export interface RunIdentity {
 }
 
 /**
- * Names a run by what determines its weights (task, space, kind, λ, training settings) and the
+ * Names a run by what determines its weights (its task, space, kind, λ, training settings) and the
  * profile. A re-run with the same name reuses or resumes that run; change any of those and it is a
  * new run. Evaluation and report settings are deliberately left out: changing the grid re-evaluates
  * without retraining.
@@ -23,7 +23,7 @@ export function identify(experiment: string, profile: string, plan: ExperimentPl
     profile,
     key: spec.key,
     kind: spec.kind,
-    task: plan.task,
+    task: spec.task ?? plan.task,
     space: plan.space,
     lambda: spec.lambda ?? null,
     training: spec.training,

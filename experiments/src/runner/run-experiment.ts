@@ -207,7 +207,7 @@ async function trainPhase(
       name: d.identity.name,
       config: d.identity.config,
       spec: d.identity.spec,
-      task: plan.task,
+      task: d.identity.spec.task ?? plan.task,
       space: plan.space,
       backend: o.backend,
       // The --set values, so that `exp report` can say which ones reproduce this config.

@@ -34,6 +34,14 @@ export class ConditionedMain {
     return this.step.steps(this.lambda.rangePositions(condition));
   }
 
+  /** The step the synthesis multiplies ŷ by: Δ, or the decoder's own Δ'(λ) (config decoderStep 'own'); null when the step is 1. */
+  decoderSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
+    if (!this.step) return null;
+    if (!this.step.conditioned) return this.step.decoderSteps(null);
+    if (!condition) throw new Error(`${this.what}: this model is λ-conditioned; a condition is required`);
+    return this.step.decoderSteps(this.lambda.rangePositions(condition));
+  }
+
   /** y = g_a(x) (÷ Δ(λ) when stepped). */
   analysis(x: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
     return tf.tidy(() => {
@@ -44,11 +52,11 @@ export class ConditionedMain {
     });
   }
 
-  /** x̂ = g_s(ŷ · Δ(λ)). */
+  /** x̂ = g_s(ŷ · Δ(λ)) (Δ'(λ), the decoder's own, with decoderStep 'own'). */
   synthesis(yHat: tf.Tensor4D, condition: tf.Tensor2D | null): tf.Tensor4D {
     return tf.tidy(() => {
       const films = this.films(condition);
-      const step = this.quantizationSteps(condition);
+      const step = this.decoderSteps(condition);
       return this.transforms.synthesis(step ? (tf.mul(yHat, step) as tf.Tensor4D) : yHat, films);
     });
   }

@@ -31,6 +31,15 @@ export interface FactorizedPriorConfig {
    */
   quantizationStep?: 'unit' | 'lambda';
   /**
+   * The step the synthesis multiplies ŷ by: 'encoder' (absent; the analysis' Δ(λ)) or 'own' (a
+   * conditioned model's decoder learns its own per-channel Δ'(λ), log-linear in λ like Δ and started
+   * equal to it: Cui et al. 2021's asymmetric inverse gain). FiLM follows the synthesis' first
+   * convolution, so it can rescale that layer's outputs but not its input channels; Δ'(λ) can, per λ.
+   * Needs quantizationStep 'lambda'. A fixed-λ baseline ignores it: its decoder's own scale per
+   * channel is a constant that the synthesis' first layer already absorbs.
+   */
+  decoderStep?: 'encoder' | 'own';
+  /**
    * What the synthesis sees in training: 'noise' (absent; ỹ = y + U(−½, ½), as the rate term) or
    * 'mixed' (Minnen & Singh 2020: the rate term keeps the noise, the synthesis gets the rounded
    * latents round(y − m) + m with a straight-through gradient, so it trains on what it decodes).
@@ -53,7 +62,7 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 /** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
-const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'trainingQuantization', 'colourTransform'];
+const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'decoderStep', 'trainingQuantization', 'colourTransform'];
 
 /**
  * Options that existed once and were removed, with what replaced them: a configuration (or a
@@ -85,6 +94,10 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}, what
     throw new Error(`${what}: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
   if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
     throw new Error(`${what}: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
+  if (c.decoderStep !== undefined && c.decoderStep !== 'encoder' && c.decoderStep !== 'own')
+    throw new Error(`${what}: decoderStep must be 'encoder' or 'own', got ${JSON.stringify(c.decoderStep)}`);
+  if (c.decoderStep === 'own' && c.quantizationStep !== 'lambda')
+    throw new Error(`${what}: decoderStep 'own' needs quantizationStep 'lambda' (a decoder step is learned beside the encoder's), got quantizationStep ${JSON.stringify(c.quantizationStep ?? 'unit')}`);
   if (c.trainingQuantization !== undefined && c.trainingQuantization !== 'noise' && c.trainingQuantization !== 'mixed')
     throw new Error(`${what}: trainingQuantization must be 'noise' or 'mixed', got ${JSON.stringify(c.trainingQuantization)}`);
   if (c.colourTransform !== undefined && c.colourTransform !== 'rgb' && c.colourTransform !== 'whitened')

@@ -92,7 +92,7 @@ export class FactorizedPrior implements TaskModel {
         })
       : null;
     const stepped = this.config.quantizationStep === 'lambda';
-    const step = quantizationStep(p, { conditioned: this.conditioned, stepped, channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });
+    const step = quantizationStep(p, { conditioned: this.conditioned, stepped, ownDecoderStep: this.config.decoderStep === 'own', channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });
     this.main = new ConditionedMain('factorized-prior', this.lambda, transforms, conditioning, step);
   }
 

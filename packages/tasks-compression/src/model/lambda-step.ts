@@ -8,6 +8,15 @@ export interface QuantizationStep {
   readonly conditioned: boolean;
   /** Δ per example and channel, [B, 1, 1, channels] ([1, 1, 1, channels] for a fixed step), from range positions u [B, 1]. */
   steps(u: tf.Tensor2D | null): tf.Tensor4D;
+  /** The step the synthesis multiplies ŷ by: Δ itself, or the decoder's own Δ' (config decoderStep 'own'); same shape. */
+  decoderSteps(u: tf.Tensor2D | null): tf.Tensor4D;
+}
+
+/** Per-channel exp(mid + u·half) from a log-linear pair (values at u = −1 and u = +1), [B, 1, 1, channels]. */
+function logLinear(low: tf.Tensor, high: tf.Tensor, u: tf.Tensor2D, channels: number): tf.Tensor4D {
+  const mid = tf.div(tf.add(low, high), 2);
+  const half = tf.div(tf.sub(high, low), 2);
+  return tf.reshape(tf.exp(tf.add(mid, tf.mul(u, half))), [-1, 1, 1, channels]) as tf.Tensor4D;
 }
 
 /**
@@ -20,24 +29,39 @@ export class LambdaStep implements QuantizationStep {
   readonly conditioned = true;
   private readonly low: tf.Variable;
   private readonly high: tf.Variable;
+  /** log(Δ'/Δ) of the decoder's own step at u = −1 and +1 (config decoderStep 'own'; null: Δ' = Δ). */
+  private readonly decoder: { low: tf.Variable; high: tf.Variable } | null;
 
   constructor(
     p: Params,
     readonly channels: number,
     lambdaRange: readonly [number, number],
+    ownDecoderStep = false,
   ) {
     const quarter = Math.log(lambdaRange[1] / lambdaRange[0]) / 4;
     this.low = p.variable(`${CONDITIONING_SCOPE}log_step/low`, [channels], { kind: 'constant', value: quarter });
     this.high = p.variable(`${CONDITIONING_SCOPE}log_step/high`, [channels], { kind: 'constant', value: -quarter });
+    // Created last and started at 0 (Δ' = Δ), so the model's other initial weights and its initial
+    // function are those of a model without it. Stored as the offset from Δ: the decoder then starts
+    // from, and by default follows, the encoder's step, and learns only where it should differ.
+    this.decoder = ownDecoderStep
+      ? {
+          low: p.variable(`${CONDITIONING_SCOPE}decoder_log_step/low`, [channels], { kind: 'zeros' }),
+          high: p.variable(`${CONDITIONING_SCOPE}decoder_log_step/high`, [channels], { kind: 'zeros' }),
+        }
+      : null;
   }
 
   steps(u: tf.Tensor2D | null): tf.Tensor4D {
     if (!u) throw new Error('quantization step: a λ-dependent step needs λ’s range position');
-    return tf.tidy(() => {
-      const mid = tf.div(tf.add(this.low, this.high), 2);
-      const half = tf.div(tf.sub(this.high, this.low), 2);
-      return tf.reshape(tf.exp(tf.add(mid, tf.mul(u, half))), [-1, 1, 1, this.channels]) as tf.Tensor4D;
-    });
+    return tf.tidy(() => logLinear(this.low, this.high, u, this.channels));
+  }
+
+  decoderSteps(u: tf.Tensor2D | null): tf.Tensor4D {
+    if (!u) throw new Error('quantization step: a λ-dependent step needs λ’s range position');
+    const d = this.decoder;
+    if (!d) return this.steps(u);
+    return tf.tidy(() => logLinear(tf.add(this.low, d.low), tf.add(this.high, d.high), u, this.channels));
   }
 }
 
@@ -63,6 +87,11 @@ export class BaselineStep implements QuantizationStep {
   steps(): tf.Tensor4D {
     return tf.tidy(() => tf.reshape(tf.exp(this.logStep), [1, 1, 1, this.channels]) as tf.Tensor4D);
   }
+
+  /** The encoder's Δ: a fixed model's own decoder scale per channel would be absorbed by the synthesis' first layer. */
+  decoderSteps(): tf.Tensor4D {
+    return this.steps();
+  }
 }
 
 /**
@@ -78,8 +107,10 @@ export function initialLogStep(range: readonly [number, number], lambda: number 
 /** The step a model's configuration asks for: λ-dependent for a conditioned model, its own for a baseline, none for 'unit'. */
 export function quantizationStep(
   p: Params,
-  options: { conditioned: boolean; stepped: boolean; channels: number; lambdaRange: readonly [number, number]; lambda?: number },
+  options: { conditioned: boolean; stepped: boolean; ownDecoderStep?: boolean; channels: number; lambdaRange: readonly [number, number]; lambda?: number },
 ): QuantizationStep | null {
   if (!options.stepped) return null;
-  return options.conditioned ? new LambdaStep(p, options.channels, options.lambdaRange) : new BaselineStep(p, options.channels, options.lambdaRange, options.lambda);
+  return options.conditioned
+    ? new LambdaStep(p, options.channels, options.lambdaRange, options.ownDecoderStep ?? false)
+    : new BaselineStep(p, options.channels, options.lambdaRange, options.lambda);
 }

@@ -117,7 +117,7 @@ export class ScaleHyperprior implements TaskModel {
         })
       : null;
     const stepped = this.config.quantizationStep === 'lambda';
-    const step = quantizationStep(p, { conditioned: this.conditioned, stepped, channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });
+    const step = quantizationStep(p, { conditioned: this.conditioned, stepped, ownDecoderStep: this.config.decoderStep === 'own', channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });
     this.main = new ConditionedMain('scale-hyperprior', this.lambda, transforms, conditioning, step);
   }
 

@@ -32,12 +32,13 @@ describe('style-adjustable plan', () => {
     for (const b of baselines) expect(plan.grid.filter((g) => ['style1', 'style2', 'style3', 'style4'].every((t) => g[t] === b.lambda![t])).map((g) => g.content).sort()).toEqual([0.1, 0.325, 0.55, 0.775, 1]);
     for (const b of baselines) expect(plan.grid).toContainEqual(b.lambda);
     // The plan's space is the task's own (without its grid), and every grid point lies in its support.
-    const { grid: _g, ...spec } = styleSpaceSpec();
+    const { grid: _g, ...spec } = styleSpaceSpec({ contentSampling: 'logUniform' });
     expect(plan.space).toEqual(JSON.parse(JSON.stringify(spec)));
     expect(defineSpace(plan.space as never).conditionDim).toBe(5);
     for (const p of plan.grid) for (const [t, v] of Object.entries(p)) expect(v >= (t === 'content' ? 0.1 : 0) && v <= 1).toBe(true);
     // The weights reach the MLP centred on the box; the raw encoding and the linear path are options.
-    expect(defineSpace(plan.space as never).encodings).toEqual({ content: 'linearRange', style1: 'linearRange', style2: 'linearRange', style3: 'linearRange', style4: 'linearRange' });
+    // The content weight is drawn log-uniformly by default and fed as centred log λ ('range').
+    expect(defineSpace(plan.space as never).encodings).toEqual({ content: 'range', style1: 'linearRange', style2: 'linearRange', style3: 'linearRange', style4: 'linearRange' });
     const raw = resolveExperiment('style-adjustable', 'default', ['space.encoding=linear', 'model.conditioningLinear=true']).plan;
     expect(defineSpace(raw.space as never).encodings.content).toBe('linear');
     expect(raw.task.options.network).toMatchObject({ conditioningLinear: true });
@@ -55,11 +56,12 @@ describe('style-adjustable plan', () => {
     expect(plan.task.options.network).not.toHaveProperty('conditioningSlope');
     const shape = resolveExperiment('style-adjustable', 'default', ['model.conditioningShared=false', 'model.conditioningSlope=0.2']).plan;
     expect(shape.task.options.network).toMatchObject({ conditioningShared: false, conditioningSlope: 0.2 });
-    // The content weight's sampling too: log-uniform reaches the plan's space and the task's options.
-    expect(plan.task.options.space).not.toHaveProperty('contentSampling');
-    const logUniform = resolveExperiment('style-adjustable', 'default', ['space.contentSampling=logUniform']).plan;
-    expect(logUniform.task.options.space).toMatchObject({ contentSampling: 'logUniform' });
-    expect(defineSpace(logUniform.space as never).encodings.content).toBe('range');
+    // The content weight's sampling: log-uniform (the default) reaches the plan's space and the task's
+    // options; 'uniform' names nothing, so the runs trained before the key keep their identity.
+    expect(plan.task.options.space).toMatchObject({ contentSampling: 'logUniform' });
+    const uniform = resolveExperiment('style-adjustable', 'default', ['space.contentSampling=uniform']).plan;
+    expect(uniform.task.options.space).not.toHaveProperty('contentSampling');
+    expect(defineSpace(uniform.space as never).encodings.content).toBe('linearRange');
   });
 
   it('--set style= picks the painting; bad configs are refused naming the key', () => {

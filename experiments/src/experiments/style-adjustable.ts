@@ -70,7 +70,10 @@ const config = z
       styleHigh: weight(1, 'highest weight of each style layer'),
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
       encoding: choice(STYLE_ENCODINGS, 'linearRange', "how the weights reach the conditioning MLP: 'linearRange' maps each onto [−1, 1] over its range (centred), 'linear' feeds them raw (all ≥ 0)"),
-      contentSampling: choice(STYLE_CONTENT_SAMPLINGS, 'uniform', "how the content weight is drawn: 'uniform' on its range, or 'logUniform' (google-research YOTO's sampling: half the draws below √(low·high), fed as centred log λ)"),
+      // 'logUniform' since the 2026-12-07 default run (README, "Measured"): against 'uniform' on the full
+      // profile every gap met the 5% target (style-heavy −20.7%, was +13.2%) and the outputs at the named
+      // settings moved 1.3–1.4× further apart (docs/style-recipe.md §11–12).
+      contentSampling: choice(STYLE_CONTENT_SAMPLINGS, 'logUniform', "how the content weight is drawn: 'uniform' on its range, or 'logUniform' (google-research YOTO's sampling: half the draws below √(low·high), fed as centred log λ)"),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),
     yoto: yotoSection(6000),
@@ -119,9 +122,9 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     },
     // With 2 workers the critical path is 9,000 step-lengths (the YOTO run on one worker; two
     // baselines, then the third, on the other). Measured (README): 36 min wall with 2 workers on
-    // wasm+dnnl on 2026-12-06 and 31 min on 2026-12-07, under a load average of 7–17 from other niced
+    // wasm+dnnl on 2026-12-06, 31 min and 27 min on 2026-12-07, under a load average of 2–17 from other niced
     // work; about a quarter of the budget.
-    default: { description: 'the real comparison on a 2-core CPU (measured: 31 min with 2 workers, 2026-12-07)', overrides: {} },
+    default: { description: 'the real comparison on a 2-core CPU (measured: 27 min with 2 workers, 2026-12-07)', overrides: {} },
     full: {
       description: 'paper scale (Johnson widths, 256 px, every named setting), for a GPU (tfjs-node-gpu)',
       overrides: {

@@ -19,6 +19,9 @@
 // filter gradient (11%, one run). The anchor now fills its inputs with random values anyway, as the
 // bench's native side has them.
 #include <dnnl.hpp>
+
+#include "depthwise-primitives.h"
+
 #include <time.h>
 
 #include <algorithm>
@@ -50,27 +53,17 @@ static void fill(memory& m, bool random, std::mt19937& gen) {
 }
 
 int main(int argc, char** argv) {
-  int n = 4, h = 64, c = 128, k = 3, s = 1, reps = 100;
-  if (argc > 1 && std::sscanf(argv[1], "%d,%d,%d,%d,%d", &n, &h, &c, &k, &s) != 5) {
-    std::fprintf(stderr, "shape must be n,size,channels,kernel,stride (got %s)\n", argv[1]);
-    return 2;
-  }
-  if (argc > 2) reps = std::max(1, std::atoi(argv[2]));
+  DepthwiseShape shape{4, 64, 128, 3, 1, 100};
+  if (!shape.parse(argc, argv)) return 2;
+  const int reps = shape.reps;
   engine eng(engine::kind::cpu, 0);
   stream st(eng);
-  int oh = (h + s - 1) / s, pad = std::max((oh - 1) * s + k - h, 0);  // tfjs 'same'
-  memory::dims src{n, c, h, h}, wei{c, 1, 1, k, k}, dst{n, c, oh, oh};
-  memory::dims strides{s, s}, padL{pad / 2, pad / 2}, padR{pad - pad / 2, pad - pad / 2};
-  const double macs = double(n) * oh * oh * c * k * k;
-  // The filter as tfjs lays it out, [k, k, c, 1], read as oneDNN's {g, o, i, h, w} (see the anchor).
-  memory::desc userWei(wei, dt::f32, memory::dims{1, 1, k * k * c, k * c, c});
-  memory::desc userSrc(src, dt::f32, tag::nhwc), userDst(dst, dt::f32, tag::nhwc), anyWei(wei, dt::f32, tag::any);
-  convolution_forward::primitive_desc hint(
-      convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, userSrc, anyWei, userDst, strides, padL, padR), eng);
-  convolution_backward_data::primitive_desc bpd(
-      convolution_backward_data::desc(algorithm::convolution_direct, userSrc, anyWei, userDst, strides, padL, padR), eng, hint);
-  convolution_backward_weights::primitive_desc wpd(
-      convolution_backward_weights::desc(algorithm::convolution_direct, userSrc, anyWei, userDst, strides, padL, padR), eng, hint);
+  const DepthwisePrimitives dw(shape, eng);
+  const auto &userSrc = dw.userSrc, &userDst = dw.userDst, &userWei = dw.userWei;
+  const auto &hint = dw.hint;
+  const auto &bpd = dw.bpd;
+  const auto &wpd = dw.wpd;
+  const double macs = dw.macs;
   convolution_forward fwd(hint);
   convolution_backward_data bwd(bpd);
   convolution_backward_weights bww(wpd);

@@ -33,11 +33,6 @@ using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-static double threadMs() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 int main(int argc, char** argv) {
   DepthwiseShape shape{4, 32, 256, 3, 1, 200};
@@ -46,19 +41,15 @@ int main(int argc, char** argv) {
   engine eng(engine::kind::cpu, 0);
   stream st(eng);
   const DepthwisePrimitives dw(shape, eng);
-  const auto &userSrc = dw.userSrc, &userDst = dw.userDst, &userWei = dw.userWei;
-  const auto &bpd = dw.bpd;
-  const auto &wpd = dw.wpd;
-  const double macs = dw.macs;
   convolution_forward::primitive_desc fpd(dw.forward(prop_kind::forward_inference), eng);
   convolution_forward fwd(fpd);
-  convolution_backward_data bwd(bpd);
-  convolution_backward_weights bww(wpd);
-  memory fwdWei(fpd.weights_desc(), eng), bwdWei(bpd.weights_desc(), eng), diffWei(wpd.diff_weights_desc(), eng);
-  std::printf("impl: forward %s, input grad %s, filter grad %s\n", fpd.impl_info_str(), bpd.impl_info_str(), wpd.impl_info_str());
+  convolution_backward_data bwd(dw.bpd);
+  convolution_backward_weights bww(dw.wpd);
+  memory fwdWei(fpd.weights_desc(), eng), bwdWei(dw.bpd.weights_desc(), eng), diffWei(dw.wpd.diff_weights_desc(), eng);
+  std::printf("impl: forward %s, input grad %s, filter grad %s\n", fpd.impl_info_str(), dw.bpd.impl_info_str(), dw.wpd.impl_info_str());
 
   // One page-aligned arena, every byte written (no untouched zero pages), shifted by each offset.
-  const size_t bytes = userSrc.get_size() + userDst.get_size() + userWei.get_size() + 3 * 4096;
+  const size_t bytes = dw.userSrc.get_size() + dw.userDst.get_size() + dw.userWei.get_size() + 3 * 4096;
   std::vector<float> arena(bytes / 4 + 1024);
   for (size_t i = 0; i < arena.size(); i++) arena[i] = float(i % 97) * 0.01f;
   char* base = reinterpret_cast<char*>((reinterpret_cast<uintptr_t>(arena.data()) + 4095) & ~uintptr_t(4095));
@@ -73,9 +64,9 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<memory>> keep;
   for (int off : offsets) {
     char* p = base + off;
-    auto* x = keep.emplace_back(new memory(userSrc, eng, p)).get();
-    auto* y = keep.emplace_back(new memory(userDst, eng, p + userSrc.get_size() + 4096)).get();
-    auto* w = keep.emplace_back(new memory(userWei, eng, p + userSrc.get_size() + userDst.get_size() + 8192)).get();
+    auto* x = keep.emplace_back(new memory(dw.userSrc, eng, p)).get();
+    auto* y = keep.emplace_back(new memory(dw.userDst, eng, p + dw.userSrc.get_size() + 4096)).get();
+    auto* w = keep.emplace_back(new memory(dw.userWei, eng, p + dw.userSrc.get_size() + dw.userDst.get_size() + 8192)).get();
     reorder(*w, fwdWei).execute(st, *w, fwdWei);
     reorder(*w, bwdWei).execute(st, *w, bwdWei);
     cases.push_back({off, "forward", [&, x, y] { fwd.execute(st, {{DNNL_ARG_SRC, *x}, {DNNL_ARG_WEIGHTS, fwdWei}, {DNNL_ARG_DST, *y}}); }, {}});
@@ -96,6 +87,6 @@ int main(int argc, char** argv) {
     std::sort(cs.ms.begin(), cs.ms.end());
     double med = cs.ms[cs.ms.size() / 2], p10 = cs.ms[cs.ms.size() / 10];
     std::printf("{\"offset\": %d, \"pass\": \"%s\", \"cpu_ms_median\": %.3f, \"cpu_ms_p10\": %.3f, \"gmacs_p10\": %.1f}\n", cs.offset, cs.pass, med, p10,
-                macs / p10 / 1e6);
+                dw.macs / p10 / 1e6);
   }
 }

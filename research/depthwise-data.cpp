@@ -38,11 +38,6 @@ using namespace dnnl;
 using tag = memory::format_tag;
 using dt = memory::data_type;
 
-static double threadMs() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 static double wallMs() { return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 static void fill(memory& m, bool random, std::mt19937& gen) {
@@ -59,17 +54,12 @@ int main(int argc, char** argv) {
   engine eng(engine::kind::cpu, 0);
   stream st(eng);
   const DepthwisePrimitives dw(shape, eng);
-  const auto &userSrc = dw.userSrc, &userDst = dw.userDst, &userWei = dw.userWei;
-  const auto &hint = dw.hint;
-  const auto &bpd = dw.bpd;
-  const auto &wpd = dw.wpd;
-  const double macs = dw.macs;
-  convolution_forward fwd(hint);
-  convolution_backward_data bwd(bpd);
-  convolution_backward_weights bww(wpd);
-  reorder::primitive_desc backToUser(eng, wpd.diff_weights_desc(), eng, userWei);
+  convolution_forward fwd(dw.hint);
+  convolution_backward_data bwd(dw.bpd);
+  convolution_backward_weights bww(dw.wpd);
+  reorder::primitive_desc backToUser(eng, dw.wpd.diff_weights_desc(), eng, dw.userWei);
   reorder toUser(backToUser);
-  std::printf("impl: forward %s, input grad %s, filter grad %s\n", hint.impl_info_str(), bpd.impl_info_str(), wpd.impl_info_str());
+  std::printf("impl: forward %s, input grad %s, filter grad %s\n", dw.hint.impl_info_str(), dw.bpd.impl_info_str(), dw.wpd.impl_info_str());
 
   struct Case {
     std::string data;
@@ -84,8 +74,8 @@ int main(int argc, char** argv) {
   std::vector<Buffers> sets;
   sets.reserve(2);
   for (bool random : {false, true}) {
-    Buffers b{memory(userSrc, eng), memory(userWei, eng), memory(userDst, eng), memory(hint.weights_desc(), eng), memory(bpd.weights_desc(), eng),
-              memory(userDst, eng), memory(userSrc, eng), memory(wpd.diff_weights_desc(), eng), memory(userWei, eng)};
+    Buffers b{memory(dw.userSrc, eng), memory(dw.userWei, eng), memory(dw.userDst, eng), memory(dw.hint.weights_desc(), eng), memory(dw.bpd.weights_desc(), eng),
+              memory(dw.userDst, eng), memory(dw.userSrc, eng), memory(dw.wpd.diff_weights_desc(), eng), memory(dw.userWei, eng)};
     for (memory* m : {&b.x, &b.w, &b.dy}) fill(*m, random, gen);
     for (memory* m : {&b.fwdWei, &b.bwdWei, &b.y, &b.dx, &b.dwInternal, &b.dw}) fill(*m, false, gen);
     reorder(b.w, b.fwdWei).execute(st, b.w, b.fwdWei);
@@ -124,6 +114,6 @@ int main(int argc, char** argv) {
     auto p10 = [](const std::vector<double>& v) { return v[v.size() / 10]; };
     std::printf("{\"data\": \"%s\", \"pass\": \"%s\", \"wall_ms_median\": %.3f, \"wall_ms_p10\": %.3f, \"cpu_ms_median\": %.3f, \"cpu_ms_p10\": %.3f, "
                 "\"gmacs_wall_median\": %.1f}\n",
-                cs.data.c_str(), cs.pass, med(cs.wall), p10(cs.wall), med(cs.cpu), p10(cs.cpu), macs / med(cs.wall) / 1e6);
+                cs.data.c_str(), cs.pass, med(cs.wall), p10(cs.wall), med(cs.cpu), p10(cs.cpu), dw.macs / med(cs.wall) / 1e6);
   }
 }

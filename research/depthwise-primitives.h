@@ -4,6 +4,7 @@
 // them. One place, so that every diagnostic measures the same primitives.
 #pragma once
 #include <dnnl.hpp>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -60,3 +61,10 @@ struct DepthwisePrimitives {
     return dnnl::convolution_forward::desc(kind, dnnl::algorithm::convolution_direct, userSrc, anyWei, userDst, strides, padL, padR);
   }
 };
+
+// The calling thread's CPU time: a pass's own cost, whatever else the machine runs.
+inline double threadMs() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}

@@ -32,7 +32,10 @@ const RECORD = 'style-adjustable@smoke';
  * baselines are models of their own. The explorer is given the same config (its runs, and the
  * evaluation's photos, are the config's).
  */
-const SETS = ['yoto.steps=8', 'baselines.steps=4', 'data.evalImages=2', 'pictures.images=1', 'pictures.lossChoiceSteps=0'];
+// Uniform content weights: every slider is linear, so the page's starting point (each slider's middle)
+// is the balanced setting, a grid point the tracker has values for. The log-scaled slider of the
+// profile's default (log-uniform content) is the compression explorer's test's λ slider.
+const SETS = ['yoto.steps=8', 'baselines.steps=4', 'data.evalImages=2', 'pictures.images=1', 'pictures.lossChoiceSteps=0', 'space.contentSampling=uniform'];
 /**
  * The live estimate against the tracker's value at a grid point. It is the same evaluation (the
  * task's evaluate, through core's evaluateAt) on the same photo bytes (decoded by the Node task's

@@ -1,7 +1,7 @@
 // The subpaths hold no tfjs: the CLI process plans without loading it.
 import { STYLE_CONTENT_SAMPLINGS, STYLE_ENCODINGS, STYLE_TERMS, evenWeights, roundWeight, styleSettings, styleSpaceSpec, type StyleSpaceOptions } from '@yoto/tasks-style/space';
 import { LOSS_NETWORKS } from '@yoto/tasks-style/presets';
-import { STYLE_CONDITIONING_INITS } from '@yoto/tasks-style/network-config';
+import { DEFAULT_CONDITIONING_SLOPE, STYLE_CONDITIONING_INITS } from '@yoto/tasks-style/network-config';
 import { z } from 'zod';
 import { baselineSteps, choice, choices, count, flag, limit, nonNegative, points, positive, section, seedKey, text, trainSection, widths, yotoSection } from '../config/keys.js';
 import { defineSweep } from './define-sweep.js';
@@ -47,7 +47,7 @@ const config = z
         "how the conditioning MLP starts: 'zeros' (zero heads, multiplier 1), 'reference' (google-research YOTO: variance-scaled hidden layer and heads, multiplier 0.1), 'heHidden' (the reference's hidden layer only)",
       ),
       conditioningShared: flag(true, "one hidden layer of the conditioning MLP shared by every instance-norm scale and shift (false: one per scale and per shift, as google-research YOTO's)"),
-      conditioningSlope: z.number().min(0).max(0.99).default(0.01).meta({ description: "negative slope of the conditioning MLP's leaky ReLU (google-research YOTO: 0.2)" }),
+      conditioningSlope: z.number().min(0).max(0.99).default(DEFAULT_CONDITIONING_SLOPE).meta({ description: "negative slope of the conditioning MLP's leaky ReLU (google-research YOTO: 0.2)" }),
     }),
     // The conditioning MLP's own learning rate (a factor on train.learningRate; the YOTO run only).
     conditioning: section({ learningRateScale: positive(1, "factor on the learning rate of the YOTO model's conditioning MLP") }),
@@ -183,7 +183,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
         // options keep their identity.
         ...(c.model.conditioningInit !== 'zeros' ? { conditioningInit: c.model.conditioningInit } : {}),
         ...(c.model.conditioningShared ? {} : { conditioningShared: false }),
-        ...(c.model.conditioningSlope !== 0.01 ? { conditioningSlope: c.model.conditioningSlope } : {}),
+        ...(c.model.conditioningSlope !== DEFAULT_CONDITIONING_SLOPE ? { conditioningSlope: c.model.conditioningSlope } : {}),
       },
       space: spaceOptions(c),
     },

@@ -64,6 +64,11 @@ export function styleSettings(o: StyleSpaceOptions = {}): StyleSetting[] {
   ];
 }
 
+/** One line naming the option, the values it takes and the value it got. */
+function checkChoice(option: string, allowed: readonly string[], value: unknown): void {
+  if (!allowed.includes(value as string)) throw new Error(`style space: ${option} must be ${allowed.map((e) => `'${e}'`).join(' or ')}, got '${String(value)}'`);
+}
+
 /** The coefficient space of the task: a uniform box plus a share of one-hot style vectors, centred encoding by default. */
 export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   const [cLo, cHi] = o.content ?? [0.1, 1];
@@ -73,10 +78,9 @@ export function styleSpaceSpec(o: StyleSpaceOptions = {}): SpaceSpec {
   if (!(sLo >= 0 && sLo < sHi)) throw new Error(`style space: the style range needs 0 ≤ low < high, got [${sLo}, ${sHi}]`);
   if (!(share >= 0 && share <= 1)) throw new Error(`style space: oneHotShare must be in [0, 1], got ${share}`);
   const encoding = o.encoding ?? 'linearRange';
-  if (!STYLE_ENCODINGS.includes(encoding)) throw new Error(`style space: encoding must be ${STYLE_ENCODINGS.map((e) => `'${e}'`).join(' or ')}, got '${String(encoding)}'`);
+  checkChoice('encoding', STYLE_ENCODINGS, encoding);
   const sampling = o.contentSampling ?? 'uniform';
-  if (!STYLE_CONTENT_SAMPLINGS.includes(sampling))
-    throw new Error(`style space: contentSampling must be ${STYLE_CONTENT_SAMPLINGS.map((e) => `'${e}'`).join(' or ')}, got '${String(sampling)}'`);
+  checkChoice('contentSampling', STYLE_CONTENT_SAMPLINGS, sampling);
   if (sampling === 'logUniform' && !(cLo > 0)) throw new Error(`style space: a log-uniform content weight needs a content range above 0, got [${cLo}, ${cHi}]`);
   const content: Distribution = { kind: sampling, term: 'content', low: cLo, high: cHi };
   const box: Distribution = { kind: 'product', parts: [content, ...STYLE_LAYER_TERMS.map((t): Distribution => ({ kind: 'uniform', term: t, low: sLo, high: sHi }))] };

@@ -28,18 +28,19 @@ export class ConditionedMain {
 
   /** Quantization step Δ(λ) per example and channel, [B, 1, 1, M] ([1, 1, 1, M] for a baseline); null when the step is 1. */
   quantizationSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
-    if (!this.step) return null;
-    if (!this.step.conditioned) return this.step.steps(null);
-    if (!condition) throw new Error(`${this.what}: this model is λ-conditioned; a condition is required`);
-    return this.step.steps(this.lambda.rangePositions(condition));
+    return this.step ? this.step.steps(this.stepPositions(this.step, condition)) : null;
   }
 
   /** The step the synthesis multiplies ŷ by: Δ, or the decoder's own Δ'(λ) (config decoderStep 'own'); null when the step is 1. */
   decoderSteps(condition: tf.Tensor2D | null): tf.Tensor4D | null {
-    if (!this.step) return null;
-    if (!this.step.conditioned) return this.step.decoderSteps(null);
+    return this.step ? this.step.decoderSteps(this.stepPositions(this.step, condition)) : null;
+  }
+
+  /** What a step reads: λ's range positions for a λ-dependent step, null for a baseline's fixed one. */
+  private stepPositions(step: QuantizationStep, condition: tf.Tensor2D | null): tf.Tensor2D | null {
+    if (!step.conditioned) return null;
     if (!condition) throw new Error(`${this.what}: this model is λ-conditioned; a condition is required`);
-    return this.step.decoderSteps(this.lambda.rangePositions(condition));
+    return this.lambda.rangePositions(condition);
   }
 
   /** y = g_a(x) (÷ Δ(λ) when stepped). */

@@ -36,6 +36,9 @@ export interface StyleNetConfig {
 export const STYLE_CONDITIONING_INITS = ['zeros', 'reference', 'heHidden'] as const;
 export type StyleConditioningInit = (typeof STYLE_CONDITIONING_INITS)[number];
 
+/** The conditioning MLP's leaky-ReLU slope when none is set (core's ConditioningNetwork default). */
+export const DEFAULT_CONDITIONING_SLOPE = 0.01;
+
 /** core ConditioningNetwork options of each `conditioningInit`. */
 export const CONDITIONING_INIT_OPTIONS: Readonly<Record<StyleConditioningInit, { headInit: 'zeros' | 'he'; hiddenInit: 'glorot' | 'he'; multiplier: number }>> = {
   zeros: { headInit: 'zeros', hiddenInit: 'glorot', multiplier: 1 },
@@ -62,7 +65,7 @@ export function validateStyleNetConfig(c: StyleNetConfig): StyleNetConfig {
     throw new Error(`style network: conditioningInit must be ${STYLE_CONDITIONING_INITS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(init)}`);
   const shared = c.conditioningShared ?? true;
   if (typeof shared !== 'boolean') throw new Error(`style network: conditioningShared must be true or false, got ${JSON.stringify(shared)}`);
-  const slope = c.conditioningSlope ?? 0.01;
+  const slope = c.conditioningSlope ?? DEFAULT_CONDITIONING_SLOPE;
   if (typeof slope !== 'number' || !(slope >= 0 && slope < 1)) throw new Error(`style network: conditioningSlope must be a number in [0, 1), got ${JSON.stringify(slope)}`);
   return {
     widths: [...c.widths],

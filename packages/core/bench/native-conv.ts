@@ -133,7 +133,6 @@ const gmacsOf = (work: number, ms: number) => work / ms / 1e6;
 /** A pass paired with the anchor: per side, its G multiply-adds/s per round. */
 interface PairedPass {
   layout: AnchorLayout;
-  work: number;
   calls: { native: number; anchor: number };
   native: number[];
   /** The anchor per layout, the native kernels' own first. */
@@ -160,7 +159,6 @@ async function pairPass(anchor: Anchor, shape: Shape, pass: PassName, reps: numb
   c.dispose();
   return {
     layout,
-    work: c.work,
     calls: { native: nativeCalls, anchor: anchorCalls.get(layout)! },
     native: native.map((ms) => gmacsOf(c.work, ms)),
     anchor: new Map(layouts.map((l, i) => [l, anchors[i].map((ms) => gmacsOf(c.work, ms))])),

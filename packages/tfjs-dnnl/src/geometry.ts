@@ -59,6 +59,9 @@ const NHWC_FILTER_GRAD_REACH = 64;
  *   of 58 over three runs, 34–75), and no faster on bls a2 and a4 (64, stride 2: 72–75 vs 75–77,
  *   93 vs 91) or the style residual (128, stride 1: 70–85 vs 69–83). Channels × stride is the
  *   simplest rule that splits these six shapes as measured: a fit, not a model of oneDNN's kernels.
+ *   Natively (the paired kernels bench, four runs 2026-12-07 09:20–09:33): the probe's filter gradient
+ *   in `nhwc` at 94.9–102.6 G multiply-adds/s, 0.98–1.02× the anchor's NHWC and above its blocked
+ *   layout (75–90) in the same rounds; vae c2's at 0.97–0.98× (in `blocked` it had read 0.76–0.97×).
  * - Depthwise (groups > 1): `nhwc` for every pass. Plain runs the gemm path (0.1–0.4 G
  *   multiply-adds/s), blocked pays activation reorders as large as the convolution's own traffic
  *   (1–16); `nhwc` runs oneDNN's depthwise kernels directly on the NHWC tensors (14–53).

@@ -13,7 +13,9 @@
  *
  * Answer (2026-12-07 09:35 UTC, at `nice 19`; offsets, no timing): after every shape (the full bench's
  * order), (dy − x) mod 2048 = 64, the slow state; after the depthwise shapes alone 128 (slow); dw7
- * alone 896 (fast), as the timings found.
+ * alone 896 (fast), as the timings found. Since the heap wrapper staggers tensors of 64 KiB or more
+ * over eight starts modulo 2 KiB (packages/tfjs-dnnl/src/heap-alignment.ts; 2026-12-07 10:02–10:06
+ * UTC, `nice 19`): 768 in all three cases (all shapes, `--only mnet`, `--only mnet-dw7`).
  *
  * --only TEXT   bench shapes whose name contains TEXT (default: all; dw7 must be among them)
  */

@@ -52,17 +52,28 @@ describe('compression-rd-sweep plan', () => {
     // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
     expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
-    // The decoder's own step is read by the YOTO model alone: it reaches only the YOTO run's task, so
-    // setting it retrains the YOTO model and the baselines and the control keep their identities.
+    // The decoder's own step, the FiLM multiplier and the conditioning's initialisation are read by the
+    // YOTO model alone: each reaches only the YOTO run's task, so setting it retrains the YOTO model and
+    // the baselines and the control keep their identities.
     expect(plan.runs.every((r) => r.task === undefined)).toBe(true);
-    const own = resolveExperiment('compression-rd-sweep', 'default', ['model.decoderStep=own']).plan;
-    expect(own.task).toEqual(plan.task);
-    expect(own.runs[0].task?.options.config).toEqual({ ...(plan.task.options.config as object), decoderStep: 'own' });
-    expect(own.runs.slice(1).every((r) => r.task === undefined)).toBe(true);
     const hashes = (p: typeof plan): string[] => p.runs.map((r) => identify('compression-rd-sweep', 'default', p, r).hash);
-    expect(hashes(own).slice(1)).toEqual(hashes(plan).slice(1));
-    expect(hashes(own)[0]).not.toBe(hashes(plan)[0]);
-    expect(identify('compression-rd-sweep', 'default', own, own.runs[0]).config.task).toEqual(own.runs[0].task);
+    const yotoOnly: [string, Record<string, unknown>][] = [
+      ['model.decoderStep=own', { decoderStep: 'own' }],
+      ['model.filmMultiplier=1', { filmMultiplier: 1 }],
+      ['model.conditioningInit=heHidden', { conditioningInit: 'heHidden' }],
+      ['model.conditioningInit=reference', { conditioningInit: 'reference' }],
+    ];
+    for (const [set, option] of yotoOnly) {
+      const own = resolveExperiment('compression-rd-sweep', 'default', [set]).plan;
+      expect(own.task, set).toEqual(plan.task);
+      expect(own.runs[0].task?.options.config, set).toEqual({ ...(plan.task.options.config as object), ...option });
+      expect(own.runs.slice(1).every((r) => r.task === undefined)).toBe(true);
+      expect(hashes(own).slice(1)).toEqual(hashes(plan).slice(1));
+      expect(hashes(own)[0]).not.toBe(hashes(plan)[0]);
+      expect(identify('compression-rd-sweep', 'default', own, own.runs[0]).config.task).toEqual(own.runs[0].task);
+    }
+    // Their defaults written out change nothing: the runs keep the identities they had before the keys existed.
+    expect(hashes(resolveExperiment('compression-rd-sweep', 'default', ['model.filmMultiplier=0.1', 'model.conditioningInit=glorot']).plan)).toEqual(hashes(plan));
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
@@ -102,6 +113,8 @@ describe('compression-rd-sweep plan', () => {
     bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
     bad(['model.decoderStep=own', 'model.quantizationStep=unit'], "model.decoderStep 'own' needs model.quantizationStep 'lambda'");
     bad(['model.decoderStep=both'], "--set model.decoderStep: expected one of encoder, own, got 'both'");
+    bad(['model.conditioningInit=zeros'], "--set model.conditioningInit: expected one of glorot, heHidden, reference, got 'zeros'");
+    bad(['model.filmMultiplier=0'], 'model.filmMultiplier must be a number > 0, got 0');
     bad(['control.lambda=0.5'], 'control.lambda must be 0 (no control) or inside the YOTO range [0.0018, 0.18], got 0.5');
     bad(['model.architecture=joint'], "--set model.architecture: expected one of factorized, hyperprior, got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');

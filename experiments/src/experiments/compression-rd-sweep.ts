@@ -42,6 +42,14 @@ const config = z
       M: count(96, 'latent channels'),
       densityKnots: z.int().min(0).refine((k) => k !== 1, { message: 'must be 0 or an integer ≥ 2' }).default(8).meta({ description: "knots of the entropy model's λ-dependent density (0 = none)" }),
       conditioningHidden: count(64, 'hidden units of the conditioning (FiLM) network'),
+      // The next two reach only the YOTO model (a baseline has no conditioning), so setting them
+      // retrains it alone. See docs/compression-recipe.md §7 for what they did on reduced runs.
+      filmMultiplier: positive(0.1, "the YOTO model's FiLM multiplier m (scale 1 + m·a(λ), shift m·b(λ)): how far a step of the conditioning network moves the modulation"),
+      conditioningInit: choice(
+        ['glorot', 'heHidden', 'reference'],
+        'glorot',
+        "how the YOTO model's conditioning MLP starts: Glorot-uniform hidden layer and heads ('glorot'), the hidden layer He-normal ('heHidden'), both He-normal as google-research YOTO's ('reference')",
+      ),
       // The FiLM network sees log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
       // With 'lambda' each baseline learns its own step, started at the YOTO model's Δ at its λ and
       // trained at the same factor (conditioning.learningRateScale): without it a baseline can move its
@@ -133,23 +141,27 @@ const lambdaBaselines: SweptBaselines<CompressionSweepConfig> = {
 
 /**
  * A run's task. The YOTO model's (`yoto`) adds the options only a conditioned model reads
- * (decoderStep 'own'), so that setting them retrains the YOTO model alone: the baselines and the
- * control keep their identities (and their trained weights, which the option would not change).
+ * (decoderStep 'own', a FiLM multiplier other than 0.1, a conditioning initialisation other than
+ * 'glorot'), so that setting them retrains the YOTO model alone: the baselines and the control keep
+ * their identities (and their trained weights, which the options would not change).
  */
-function compressionTask({ model: { architecture, decoderStep, ...shape }, ...c }: CompressionSweepConfig, yoto: boolean): ExperimentPlan['task'] {
+function compressionTask({ model: { architecture, decoderStep, filmMultiplier, conditioningInit, ...shape }, ...c }: CompressionSweepConfig, yoto: boolean): ExperimentPlan['task'] {
   return {
     name: 'bls-factorized',
     package: '@yoto/tasks-compression',
     options: {
       // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
       ...(architecture === 'factorized' ? {} : { architecture }),
-      // trainingQuantization only when 'mixed', colourTransform only when 'whitened' and decoderStep only
-      // when 'own', so runs with the models' own defaults keep the identities they had before the keys existed.
+      // trainingQuantization only when 'mixed', colourTransform only when 'whitened', decoderStep only
+      // when 'own' (the conditioning keys likewise only off their defaults), so runs with the models'
+      // own defaults keep the identities they had before the keys existed.
       config: (({ trainingQuantization, colourTransform, ...rest }) => ({
         ...rest,
         ...(trainingQuantization === 'mixed' ? { trainingQuantization } : {}),
         ...(colourTransform === 'whitened' ? { colourTransform } : {}),
         ...(yoto && decoderStep === 'own' ? { decoderStep } : {}),
+        ...(yoto && filmMultiplier !== 0.1 ? { filmMultiplier } : {}),
+        ...(yoto && conditioningInit !== 'glorot' ? { conditioningInit } : {}),
       }))(shape),
       cropSize: c.data.cropSize,
       // Only when set, so whole-image profiles keep the run identity they had without it.

@@ -46,12 +46,18 @@ describe('compression-rd-sweep plan', () => {
     const raw = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false']).plan;
     expect(raw.runs.every((r) => !('normalizeLossWeights' in r.training))).toBe(true);
     expect(raw.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', raw, r).hash)).toEqual(plan.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', plan, r).hash));
-    // Without it the YOTO run is the 2026-12-06 default run's (its tracker name default/yoto/c2aecdee).
-    expect(identify('compression-rd-sweep', 'default', raw, raw.runs[0]).hash.slice(0, 8)).toBe('c2aecdee');
+    // Without it and with noise quantization the YOTO run is the 2026-12-06 default run's (its tracker name default/yoto/c2aecdee).
+    const rawNoise = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false', 'model.trainingQuantization=noise']).plan;
+    expect(identify('compression-rd-sweep', 'default', rawNoise, rawNoise.runs[0]).hash.slice(0, 8)).toBe('c2aecdee');
     expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).not.toBe('c2aecdee');
-    // Mixed quantization is opt-in and reaches the model's config only when chosen (the default's runs keep their identities).
-    expect((plan.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
-    expect(resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=mixed']).plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
+    // Mixed quantization is the default and reaches every run's model config (the default run of
+    // 2026-12-07 09:17 is default/yoto/af0a941c); 'noise' leaves the key out, so noise-trained runs keep
+    // the identities they had before the key existed (the normalised rerun's default/yoto/b856d601).
+    expect(plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
+    expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).toBe('af0a941c');
+    const noise = resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=noise']).plan;
+    expect((noise.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
+    expect(identify('compression-rd-sweep', 'default', noise, noise.runs[0]).hash.slice(0, 8)).toBe('b856d601');
     // The decoder's own step is read by the YOTO model alone: it reaches only the YOTO run's task, so
     // setting it retrains the YOTO model and the baselines and the control keep their identities.
     expect(plan.runs.every((r) => r.task === undefined)).toBe(true);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kl, populateDemo, reconstruction } from '../__fixtures__/demo.js';
 import { openTracker, type Tracker } from '../store.js';
 import { buildReport, type Report } from './build.js';
+import { learningCurvesSpec } from './specs.js';
 
 let dir: string;
 let t: Tracker;
@@ -226,5 +227,15 @@ describe('buildReport', () => {
     const pts = chart(r, 'learning-curves').data.values;
     expect(pts.every((p) => p.key === 'loss')).toBe(true);
     for (const run of ['yoto', 'baseline-kl=1']) expect(pts.filter((p) => p.run === run)).toHaveLength(40);
+  });
+
+  it('draws learning curves on a log axis when every value is positive, linear otherwise', () => {
+    const yScale = (values: number[]) => {
+      const spec = learningCurvesSpec(values.map((value, step) => ({ run: 'yoto', kind: 'yoto', key: 'loss', step, value })), ['loss'], ['yoto']) as { spec: { encoding: { y: { scale: Record<string, unknown> } } } };
+      return spec.spec.encoding.y.scale;
+    };
+    expect(yScale([800, 40, 21, 20])).toMatchObject({ type: 'log' });
+    expect(yScale([3, 0, -2])).not.toHaveProperty('type');
+    expect(yScale([5, 0])).not.toHaveProperty('type');
   });
 });

@@ -260,11 +260,16 @@ export interface CurvePoint {
   value: number;
 }
 
-/** (4) Learning curves (already downsampled in SQL), a panel per metric, a line per run. */
+/**
+ * (4) Learning curves (already downsampled in SQL), a panel per metric, a line per run. On a log
+ * axis when every value is positive: the first steps' losses are 10–100× the rest of a run's, and on
+ * a linear axis they flatten everything after them into the bottom row of pixels.
+ */
 export function learningCurvesSpec(points: CurvePoint[], keys: string[], runs: string[]): VegaLiteSpec {
+  const log = points.length > 0 && points.every((p) => p.value > 0);
   return {
     $schema: SCHEMA,
-    title: header('Learning curves', 'Training metrics per run (bucket means); thick lines: YOTO'),
+    title: header('Learning curves', `Training metrics per run (bucket means${log ? ', log scale' : ''}); thick lines: YOTO`),
     config: CONFIG,
     data: { values: points },
     facet: { field: 'key', type: 'nominal', title: null, sort: keys },
@@ -275,8 +280,8 @@ export function learningCurvesSpec(points: CurvePoint[], keys: string[], runs: s
       mark: { type: 'line', interpolate: 'linear' },
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
-        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false, nice: true } },
-        color: { field: 'run', type: 'nominal', title: 'run', sort: runs, legend: { columns: runs.length > 8 ? 2 : 1 } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: log ? { type: 'log', nice: true } : { zero: false, nice: true } },
+        color: { field: 'run', type: 'nominal', title: 'run', sort: runs, legend: { columns: runs.length > 8 ? 2 : 1, labelLimit: 320 } },
         strokeWidth: { field: 'kind', type: 'ordinal', sort: ['yoto', 'baseline'], scale: { domain: ['yoto', 'baseline'], range: [2.6, 1.2] }, legend: null },
         tooltip: [{ field: 'run', type: 'nominal' }, { field: 'key', type: 'nominal', title: 'metric' }, fmt('step', 'step', ',.0f'), fmt('value', 'value')],
       },

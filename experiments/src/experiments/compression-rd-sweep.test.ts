@@ -99,6 +99,29 @@ describe('compression-rd-sweep plan', () => {
     expect(smoke.grid.map((g) => g.distortion)).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
   });
 
+  it("stratified λ and a wider training range reach only the YOTO run: the grid, the plan's space and the other runs' identities stay", () => {
+    const plan = resolveExperiment('compression-rd-sweep').plan;
+    const hashes = (p: typeof plan): string[] => p.runs.map((r) => identify('compression-rd-sweep', 'default', p, r).hash);
+    // Off by default: no key in any run's training settings, no space of a run's own.
+    expect(plan.runs.every((r) => !('lambdaSampling' in r.training) && r.space === undefined)).toBe(true);
+    const stratified = resolveExperiment('compression-rd-sweep', 'default', ['yoto.lambdaSampling=stratified']).plan;
+    expect(stratified.runs.map((r) => r.training.lambdaSampling)).toEqual(plan.runs.map((r) => (r.kind === 'yoto' ? 'stratified' : undefined)));
+    expect(hashes(stratified).slice(1)).toEqual(hashes(plan).slice(1));
+    expect(hashes(stratified)[0]).not.toBe(hashes(plan)[0]);
+    // rangeMargin 2: trained on [0.0009, 0.36], evaluated (grid, baselines, plan space) on [0.0018, 0.18].
+    const wide = resolveExperiment('compression-rd-sweep', 'default', ['yoto.rangeMargin=2']).plan;
+    expect(wide.runs[0].space).toEqual({ ...plan.space, distribution: { kind: 'logUniform', term: 'distortion', low: 0.0009, high: 0.36 } });
+    expect(wide.runs.slice(1).every((r) => r.space === undefined)).toBe(true);
+    expect(wide.space).toEqual(plan.space);
+    expect(wide.grid).toEqual(plan.grid);
+    expect(wide.runs[0].label).toBe('yoto λ∈[0.0018,0.18] (trained on [0.0009,0.36])');
+    expect(hashes(wide).slice(1)).toEqual(hashes(plan).slice(1));
+    expect(identify('compression-rd-sweep', 'default', wide, wide.runs[0]).config.space).toEqual(wide.runs[0].space);
+    expect(hashes(resolveExperiment('compression-rd-sweep', 'default', ['yoto.rangeMargin=1']).plan)).toEqual(hashes(plan));
+    refusesSets('compression-rd-sweep')(['yoto.rangeMargin=0.5'], 'yoto.rangeMargin must be a number ≥ 1, got 0.5');
+    refusesSets('compression-rd-sweep')(['yoto.lambdaSampling=latin'], "--set yoto.lambdaSampling: expected one of independent, stratified, got 'latin'");
+  });
+
   it('lambdaGrid snaps baselines onto the nearest grid point, or adds them; galleryLambdas keeps the ends', () => {
     expect(lambdaGrid(1, 100, 3, [9.9])).toEqual([1, 9.9, 100]);
     expect(lambdaGrid(1, 100, 3, [3])).toEqual([1, 3, 10, 100]);

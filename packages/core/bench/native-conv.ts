@@ -5,23 +5,16 @@
  * under `wasm`: XNNPACK and this project's fixes) beside the same calls under `wasm+dnnl` (oneDNN in
  * place on the wasm heap). `--reference` builds and runs the anchor program (anchors/dnnl_conv.cpp:
  * oneDNN called directly on tensors in tfjs's layouts, activation reorders included, a filter
- * reordered once as the native kernels cache it) in the same sitting on the same thread count, the
- * ceiling the native kernels are held to.
- *
- * A pass of the depthwise shapes takes 0.1–1 ms, too short to time one call at a time on a shared
- * machine (medians of single calls moved by up to 0.4× between runs a minute apart). So a rep times a
- * batch of calls lasting at least `--rep-ms`, and the figure is the median over reps of the time per
- * call (timeCalls); the anchor times its calls by the same rule, for each shape right after its
- * native passes.
+ * reordered once as the native kernels cache it) on the same thread count, the ceiling the native
+ * kernels are held to, each native rep paired with an anchor rep of the same shape, pass and layout
+ * (paired.ts says how and why).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { convLayout, type PassName as NativePass } from '@yoto/tfjs-dnnl';
 import { initBackend } from '../src/backend/init.js';
 import { parseFlags } from '@yoto/flags';
+import { Anchor, ANCHOR_LAYOUTS, ANCHOR_SOURCE, type AnchorLayout } from './anchor.js';
+import { callsPerRep, pairedRounds, quantile, timeBatch, timeRep } from './paired.js';
 
 /**
  * The anchors' shapes, under their names: batch, size, in → out channels, kernel, stride ('same').
@@ -43,6 +36,9 @@ export const SHAPES: { name: string; n: number; h: number; c: number; o: number;
 export const PASSES = ['forward', 'input-grad', 'filter-grad'] as const;
 export type PassName = (typeof PASSES)[number];
 
+/** Issue 11's target: every pass at least this fraction of the anchor, on one thread. */
+const TARGET = 0.8;
+
 interface Options {
   reference: boolean;
   threads: number | null;
@@ -54,13 +50,18 @@ interface Options {
 export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]
   G multiply-adds/s per conv pass and benchmark shape (dense and MobileNet's depthwise): plain wasm vs
   wasm+dnnl (oneDNN on the wasm heap)
-  --reference  also build and run the anchor (oneDNN direct: bench/anchors/dnnl_conv.cpp) on the
-               same threads, each shape right after its native passes
+  --reference  also build and run the anchor (oneDNN direct: bench/anchors/dnnl_conv.cpp) on the same
+               threads, paired: each native rep right beside an anchor rep of the same shape, pass and
+               layout, the order alternating, in rounds that also time the anchor's other layouts. A
+               pass's ratio is the median over pairs of native / anchor within the pair, and meets the
+               target when it is ≥ ${TARGET}
   --threads    threads for oneDNN (sets YOTO_THREADS and the anchor's OMP_NUM_THREADS; default: all cores)
-  --reps       reps per figure (default 7): the figure is the median over reps of the time per call
+  --reps       reps per figure (default 7; with --reference, pairs per pass): a figure is the median
+               over reps of the time per call
   --rep-ms     a rep times a batch of back-to-back calls lasting at least MS (default 40); the calls
                per rep come from a warm-up as long as one rep, after one untimed first call (which
-               builds oneDNN's primitive). The anchor times its calls the same way
+               builds oneDNN's primitive). A paired rep starts with one more untimed call (the other
+               side's rep ran last). The anchor times its calls the same way
   --only       shapes whose name contains TEXT`;
 
 export function parseNativeArgs(args: string[]): Options {
@@ -101,6 +102,15 @@ export function passCall(shape: Shape, pass: PassName): { work: number; run: () 
   return { work: (n * oh * oh * o * c * k * k) / (depthwise ? c : 1), run: calls[pass], dispose: () => tf.dispose([x, w, dy]) };
 }
 
+const NATIVE_PASS: Record<PassName, NativePass> = { forward: 'forward', 'input-grad': 'backwardData', 'filter-grad': 'backwardWeights' };
+
+/** The layout the native kernels run a pass of the shape in (convLayout in @yoto/tfjs-dnnl). */
+function nativeLayout(shape: Shape, pass: PassName): AnchorLayout {
+  const { n, h, c, o, k, s, depthwise } = shape;
+  const info = tf.backend_util.computeConv2DInfo([n, h, h, c], [k, k, c, depthwise ? o / c : o], s, 1, 'same', undefined, depthwise);
+  return convLayout(NATIVE_PASS[pass], info, depthwise ? c : 1);
+}
+
 /** A timing: the median over reps of the time per call, the calls per rep, and the reps' spread. */
 export interface Timing {
   msPerCall: number;
@@ -109,137 +119,168 @@ export interface Timing {
   spread: number;
 }
 
-/**
- * Times `run` by batches: one untimed first call, then a warm-up of back-to-back calls lasting one rep
- * (at least two) that sets the calls per rep, then `reps` reps of that many calls each. The rule is
- * the anchor's too (anchors/dnnl_conv.cpp, time_calls).
- */
-export function timeCalls(run: () => void, reps: number, repMs: number, now: () => number = () => performance.now()): Timing {
-  run();
-  let n = 0;
-  const w0 = now();
-  while (n < 2 || now() - w0 < repMs) {
-    run();
-    n++;
-  }
-  const calls = Math.max(1, Math.ceil(repMs / ((now() - w0) / n)));
-  const perCall: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = now();
-    for (let i = 0; i < calls; i++) run();
-    perCall.push((now() - t0) / calls);
-  }
-  perCall.sort((a, b) => a - b);
+/** Times `run` unpaired: the calls per rep from a warm-up (callsPerRep), then `reps` reps of that many calls. */
+export function timeCalls(run: () => void, reps: number, repMs: number): Timing {
+  const calls = callsPerRep(run, repMs);
+  const perCall = Array.from({ length: reps }, () => timeBatch(run, calls)).sort((a, b) => a - b);
   const msPerCall = perCall[perCall.length >> 1];
   return { msPerCall, calls, spread: (perCall[perCall.length - 1] - perCall[0]) / msPerCall };
 }
 
-/** G multiply-adds/s of one pass on the active backend, timed by timeCalls. */
-function gmacs(shape: Shape, pass: PassName, reps: number, repMs: number): { gmacs: number; timing: Timing } {
-  const c = passCall(shape, pass);
-  // Both backends compute synchronously inside the kernel call, so the call alone is timed. Reading
-  // the result back (dataSync) would add a copy into a fresh JS ArrayBuffer, which costs 2.5–45 ms
-  // for an 8 MB output on this machine (allocation and GC, measured), more than some whole passes.
-  // Disposing the output is timed with the call: training frees each output too, and keeping a
-  // rep's outputs alive would grow the heap by up to hundreds of MB.
-  const timing = timeCalls(() => c.run().dispose(), reps, repMs);
-  c.dispose();
-  return { gmacs: c.work / timing.msPerCall / 1e6, timing };
+/** G multiply-adds/s from multiply-adds and ms per call. */
+const gmacsOf = (work: number, ms: number) => work / ms / 1e6;
+
+/** A pass paired with the anchor: per side, its G multiply-adds/s per round. */
+interface PairedPass {
+  layout: AnchorLayout;
+  calls: { native: number; anchor: number };
+  native: number[];
+  /** The anchor per layout, the native kernels' own first. */
+  anchor: Map<AnchorLayout, number[]>;
 }
-
-export interface AnchorRow {
-  shape: string;
-  pass: PassName;
-  layout: 'plain' | 'blocked' | 'nhwc';
-  gmacs: number;
-  /** Calls per rep. */
-  calls: number;
-}
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The anchor program: oneDNN called directly on every shape, timed like the native side. */
-const ANCHOR = join(here, 'anchors', 'dnnl_conv.cpp');
-
-let built: string | undefined;
 
 /**
- * Builds the anchor (once) and runs it on one shape (all its layouts and passes, or the one named);
- * its JSON lines, or why not.
+ * `reps` rounds of one native rep, one anchor rep in the native kernels' layout right beside it, and
+ * one anchor rep in each other layout (whether another layout would serve the pass better), the
+ * order reversed every other round.
  */
-export function runAnchor(threads: number, reps: number, repMs: number, shape: string, layout: AnchorRow['layout'] | 'all' = 'all', pass: PassName | 'all' = 'all'): AnchorRow[] | string {
-  let exe = built;
-  if (exe === undefined) {
-    exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
-    const build = spawnSync('g++', ['-O2', '-std=c++17', ANCHOR, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-    if (build.status !== 0) return `g++ failed on ${ANCHOR} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
-    built = exe;
-  }
-  const r = spawnSync(exe, [String(reps), String(repMs), shape, layout, pass], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
-  if (r.status !== 0) return `the anchor ${ANCHOR} exited with ${r.status}: ${r.stderr.trim().split('\n')[0]}`;
-  // Its result lines only (DNNL_VERBOSE=1 interleaves oneDNN's own).
-  return r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AnchorRow);
+async function pairPass(anchor: Anchor, shape: Shape, pass: PassName, reps: number, repMs: number): Promise<PairedPass> {
+  const c = passCall(shape, pass);
+  const run = () => c.run().dispose();
+  const layout = nativeLayout(shape, pass);
+  const layouts = [layout, ...ANCHOR_LAYOUTS.filter((l) => l !== layout)];
+  const nativeCalls = callsPerRep(run, repMs);
+  const anchorCalls = new Map<AnchorLayout, number>();
+  for (const l of layouts) anchorCalls.set(l, await anchor.calls(shape.name, l, pass, repMs));
+  const [native, ...anchors] = await pairedRounds(
+    [() => timeRep(run, nativeCalls), ...layouts.map((l) => async () => (await anchor.rep(shape.name, l, pass, anchorCalls.get(l)!)).ms)],
+    reps,
+  );
+  c.dispose();
+  return {
+    layout,
+    calls: { native: nativeCalls, anchor: anchorCalls.get(layout)! },
+    native: native.map((ms) => gmacsOf(c.work, ms)),
+    anchor: new Map(layouts.map((l, i) => [l, anchors[i].map((ms) => gmacsOf(c.work, ms))])),
+  };
 }
+
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
 
 export async function mainNative(args: string[]): Promise<number> {
   const o = parseNativeArgs(args);
   if (o.threads !== null) process.env.YOTO_THREADS = String(o.threads);
   const shapes = SHAPES.filter((s) => !o.only || s.name.includes(o.only));
   if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(o.only)} matches no shape (${SHAPES.map((s) => s.name).join(', ')})`);
-  const results = new Map<string, { gmacs: number; timing: Timing }>();
-  const key = (backend: string, shape: string, pass: string) => `${backend}/${shape}/${pass}`;
-  let threads = 1;
-  // Shape by shape, each shape's anchor right after its native passes: the machine's load drifts over
-  // minutes (an anchor run a minute after the native passes moved their ratio by up to 1.2×), so the
-  // two sides of a ratio are measured seconds apart.
-  // The anchor's rows so far, or why it could not run (not tried again), or null without --reference.
-  let anchor: AnchorRow[] | string | null = o.reference ? [] : null;
-  for (const s of shapes) {
-    for (const backend of ['wasm', 'wasm+dnnl'] as const) {
-      const info = await initBackend(backend);
-      if (info.native) threads = info.native.threads;
-      for (const p of PASSES) results.set(key(backend, s.name, p), gmacs(s, p, o.reps, o.repMs));
-    }
-    if (Array.isArray(anchor)) {
-      const r = runAnchor(threads, o.reps, o.repMs, s.name);
-      anchor = typeof r === 'string' ? r : [...anchor, ...r];
-    }
-  }
-  const row = (shape: string, pass: string, layout: string) => (Array.isArray(anchor) ? anchor.find((r) => r.shape === shape && r.pass === pass && r.layout === layout) : undefined);
-  console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);
-  console.log('calls: wasm+dnnl calls per rep; spread: (slowest − fastest rep) / median, wasm+dnnl');
-  const head = ['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'calls'.padStart(6), 'spread'.padStart(7), 'speed-up'.padStart(9)];
-  if (anchor) head.push('anchor blocked'.padStart(15), 'anchor plain'.padStart(13), 'anchor nhwc'.padStart(12), 'native/anchor'.padStart(14), 'anchor calls'.padStart(13));
-  console.log(head.join(' '));
-  for (const s of shapes)
-    for (const p of PASSES) {
-      const w = results.get(key('wasm', s.name, p))!.gmacs;
-      const { gmacs: d, timing } = results.get(key('wasm+dnnl', s.name, p))!;
-      const line = [
-        s.name.padEnd(13),
-        p.padEnd(11),
-        w.toFixed(1).padStart(7),
-        d.toFixed(1).padStart(10),
-        String(timing.calls).padStart(6),
-        `${(timing.spread * 100).toFixed(0)}%`.padStart(7),
-        `${(d / w).toFixed(1)}×`.padStart(9),
-      ];
-      if (Array.isArray(anchor)) {
-        const [b, pl, nh] = (['blocked', 'plain', 'nhwc'] as const).map((layout) => row(s.name, p, layout));
-        // Held to the anchor's best strategy for the pass.
-        const top = [b, pl, nh].reduce<AnchorRow | undefined>((t, r) => (r && r.gmacs > (t?.gmacs ?? 0) ? r : t), undefined);
-        line.push(
-          (b?.gmacs.toFixed(1) ?? '—').padStart(15),
-          (pl?.gmacs.toFixed(1) ?? '—').padStart(13),
-          (nh?.gmacs.toFixed(1) ?? '—').padStart(12),
-          (top ? `${(d / top.gmacs).toFixed(2)}` : '—').padStart(14),
-          String(top?.calls ?? '—').padStart(13),
-        );
-      }
-      console.log(line.join(' '));
-    }
-  if (typeof anchor === 'string') {
-    console.error(`--reference: ${anchor}`);
+  const threads = (await initBackend('wasm+dnnl')).native?.threads;
+  if (threads === undefined) {
+    console.error('bench kernels --native: the native kernels are unavailable (see the line above)');
     return 1;
   }
+  let anchor: Anchor | null = null;
+  if (o.reference) {
+    const a = Anchor.start(threads);
+    if (typeof a === 'string') {
+      console.error(`--reference: ${a}`);
+      return 1;
+    }
+    anchor = a;
+  }
+  try {
+    return o.reference ? await paired(anchor!, shapes, o, threads) : await unpaired(shapes, o, threads);
+  } finally {
+    anchor?.close();
+  }
+}
+
+/** Plain wasm's figure for each pass of a shape (never paired: it is not what the target is about). */
+async function wasmFigures(shape: Shape, o: Options): Promise<Map<PassName, number>> {
+  await initBackend('wasm');
+  const out = new Map<PassName, number>();
+  for (const p of PASSES) {
+    const c = passCall(shape, p);
+    // Both backends compute synchronously inside the kernel call, so the call alone is timed. Reading
+    // the result back (dataSync) would add a copy into a fresh JS ArrayBuffer, which costs 2.5–45 ms
+    // for an 8 MB output on this machine (allocation and GC, measured), more than some whole passes.
+    // Disposing the output is timed with the call: training frees each output too, and keeping a
+    // rep's outputs alive would grow the heap by up to hundreds of MB.
+    out.set(p, gmacsOf(c.work, timeCalls(() => c.run().dispose(), o.reps, o.repMs).msPerCall));
+    c.dispose();
+  }
+  return out;
+}
+
+/** Native beside plain wasm, no anchor: each figure the median of `reps` reps. */
+async function unpaired(shapes: Shape[], o: Options, threads: number): Promise<number> {
+  console.log(`conv passes, G multiply-adds/s (median over ${o.reps} reps of ≥ ${o.repMs} ms each, per call); oneDNN on ${threads} thread(s); wasm is single-threaded`);
+  console.log('calls: wasm+dnnl calls per rep; spread: (slowest − fastest rep) / median, wasm+dnnl');
+  console.log(['shape'.padEnd(13), 'pass'.padEnd(11), 'wasm'.padStart(7), 'wasm+dnnl'.padStart(10), 'calls'.padStart(6), 'spread'.padStart(7), 'speed-up'.padStart(9)].join(' '));
+  for (const s of shapes) {
+    const wasm = await wasmFigures(s, o);
+    await initBackend('wasm+dnnl');
+    for (const p of PASSES) {
+      const c = passCall(s, p);
+      const t = timeCalls(() => c.run().dispose(), o.reps, o.repMs);
+      c.dispose();
+      const w = wasm.get(p)!;
+      const d = gmacsOf(c.work, t.msPerCall);
+      console.log(
+        [s.name.padEnd(13), p.padEnd(11), fmt(w).padStart(7), fmt(d).padStart(10), String(t.calls).padStart(6), `${fmt(t.spread * 100, 0)}%`.padStart(7), `${fmt(d / w)}×`.padStart(9)].join(' '),
+      );
+    }
+  }
+  return 0;
+}
+
+/** Native paired with the anchor, pass by pass; met or missed per pass and the count. */
+async function paired(anchor: Anchor, shapes: Shape[], o: Options, threads: number): Promise<number> {
+  console.log(`conv passes, G multiply-adds/s; oneDNN on ${threads} thread(s), wasm single-threaded; ${o.reps} reps of ≥ ${o.repMs} ms per figure`);
+  console.log(`native paired with the anchor (${ANCHOR_SOURCE}) in the native kernels' layout: one rep each, back to back, the order alternating`);
+  console.log(`×anchor: median over pairs of native / anchor (q1–q3: quartiles); target ≥ ${TARGET}. ×best: median over rounds of native / the anchor's fastest layout in the round`);
+  console.log('native, anchor, blocked, plain, nhwc: medians over reps (the last three: the anchor in each layout); calls: per rep, native/anchor');
+  const head = ['shape', 'pass', 'wasm', 'native', 'layout', 'anchor', '×anchor', 'q1–q3', 'target', 'blocked', 'plain', 'nhwc', '×best', 'calls'];
+  const widths = [13, 11, 6, 7, 7, 7, 8, 10, 7, 8, 7, 7, 6, 8];
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
+  console.log(line(head));
+  const missed: string[] = [];
+  let met = 0;
+  let metBest = 0;
+  for (const s of shapes) {
+    const wasm = await wasmFigures(s, o);
+    await initBackend('wasm+dnnl');
+    for (const p of PASSES) {
+      const r = await pairPass(anchor, s, p, o.reps, o.repMs);
+      const same = r.anchor.get(r.layout)!;
+      const ratios = r.native.map((n, i) => n / same[i]);
+      const best = r.native.map((n, i) => n / Math.max(...[...r.anchor.values()].map((a) => a[i])));
+      const ratio = quantile(ratios, 0.5);
+      const ok = ratio >= TARGET;
+      if (ok) met++;
+      else missed.push(`${s.name} ${p} ${fmt(ratio, 2)}`);
+      if (quantile(best, 0.5) >= TARGET) metBest++;
+      const median = (l: AnchorLayout) => fmt(quantile(r.anchor.get(l)!, 0.5));
+      console.log(
+        line([
+          s.name,
+          p,
+          fmt(wasm.get(p)!),
+          fmt(quantile(r.native, 0.5)),
+          r.layout,
+          median(r.layout),
+          fmt(ratio, 2),
+          `${fmt(quantile(ratios, 0.25), 2)}–${fmt(quantile(ratios, 0.75), 2)}`,
+          ok ? 'met' : 'MISSED',
+          median('blocked'),
+          median('plain'),
+          median('nhwc'),
+          fmt(quantile(best, 0.5), 2),
+          `${r.calls.native}/${r.calls.anchor}`,
+        ]),
+      );
+    }
+  }
+  const total = shapes.length * PASSES.length;
+  console.log(`target ≥ ${TARGET}× the anchor (median pair ratio): met on ${met} of ${total} passes${missed.length ? `; missed: ${missed.join(', ')}` : ''}`);
+  console.log(`against the anchor's fastest layout in each round: ${metBest} of ${total}`);
   return 0;
 }

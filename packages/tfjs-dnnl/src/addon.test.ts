@@ -27,8 +27,8 @@ describe('geometry', () => {
     expect(Array.from(packGeometry(info))).toEqual([2, 9, 8, 3, 4, 4, 6, 5, 3, 2, 3, 1, 1, 2, 1, 0, 4, 1]);
   });
 
-  it('runs forward passes, input gradients and depthwise on NHWC, filter gradients blocked, and few input channels their own way', () => {
-    const info = (c: number) => tf.backend_util.computeConv2DInfo([8, 128, 128, c], [5, 5, c, 64], 2, 1, 'same');
+  it('runs forward passes, input gradients and depthwise on NHWC, filter gradients by channels × stride, and few input channels their own way', () => {
+    const info = (c: number, stride: number | [number, number] = 2) => tf.backend_util.computeConv2DInfo([8, 128, 128, c], [5, 5, c, 64], stride, 1, 'same');
     expect(convLayout('forward', info(3))).toBe('nhwc');
     expect(convLayout('forward', info(64))).toBe('nhwc');
     // Fewer than 8 input channels: input gradient plain, filter gradient NHWC.
@@ -38,8 +38,16 @@ describe('geometry', () => {
     expect(convLayout('backwardWeights', info(7))).toBe('nhwc');
     expect(convLayout('backwardData', info(8))).toBe('nhwc');
     expect(convLayout('backwardData', info(64))).toBe('nhwc');
-    expect(convLayout('backwardWeights', info(8))).toBe('blocked');
+    // Filter gradients: NHWC up to 64 input channels × stride (the probe, 64 × 1; vae c2, 32 × 2),
+    // blocked above (bls a2, 64 × 2; the style residual, 128 × 1); the larger stride counts.
+    expect(convLayout('backwardWeights', info(8))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(32))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(33))).toBe('blocked');
     expect(convLayout('backwardWeights', info(64))).toBe('blocked');
+    expect(convLayout('backwardWeights', info(64, 1))).toBe('nhwc');
+    expect(convLayout('backwardWeights', info(65, 1))).toBe('blocked');
+    expect(convLayout('backwardWeights', info(128, 1))).toBe('blocked');
+    expect(convLayout('backwardWeights', info(32, [1, 3]))).toBe('blocked');
     const dw = tf.backend_util.computeConv2DInfo([4, 32, 32, 3], [3, 3, 3, 1], 1, 1, 'same', undefined, true);
     for (const pass of ['forward', 'backwardData', 'backwardWeights'] as const) expect(convLayout(pass, dw, 3)).toBe('nhwc');
   });

@@ -32,6 +32,8 @@ export type LayoutName = keyof typeof Layout;
 
 /** Fewer input channels than this leave most of the blocked layout's 16-channel vector block empty. */
 const FEW_INPUT_CHANNELS = 8;
+/** Input channels × stride up to which a filter gradient runs `nhwc` (convLayout says where it comes from). */
+const NHWC_FILTER_GRAD_REACH = 64;
 
 /**
  * The layout of each pass, fixed per shape (never timed at run time, so results are repeatable).
@@ -48,11 +50,18 @@ const FEW_INPUT_CHANNELS = 8;
  *   best (05:56–05:57; vae c2 had been 0.65–0.76× in `blocked`). Except for a layer with few input
  *   channels (< 8), where the blocked kernels pad the channels to a full vector block and the NHWC
  *   one is no better: plain (bls a1, 3 channels: plain 38–39 vs NHWC 16, blocked 14).
- * - Filter gradients stay `blocked`: in the anchor NHWC is no faster on bls a2, a4 and the style
- *   residual (the probe, 85–101 vs 69–86, and vae c2, 82–86 vs 75–84, have not been tried natively).
- *   Except for a layer with few input channels: `nhwc`, with only the small filter gradient reordered
- *   back (bls a1: anchor NHWC 63–86 vs blocked 52–61 and plain 46–48; the native kernel went from
- *   35.4 in `blocked` at 04:26 to a median of 58 over the three runs, 34–75).
+ * - Filter gradients run `nhwc` (only the small filter gradient reordered back) where the layer's
+ *   input channels times its stride come to at most 64, and `blocked` above that. The anchor's rows
+ *   (2026-12-07, full bench runs: three at 05:40–05:48 for the first three shapes, two at 07:05–07:10
+ *   for all six; NHWC vs blocked, G multiply-adds/s) put NHWC ahead on the probe (64 channels, stride 1:
+ *   85–101 vs 69–86), vae c2 (32, stride 2: 72–87 vs 62–84) and bls a1 (3, stride 2: NHWC 63–86 vs
+ *   blocked 52–61 and plain 46–48; the native kernel went from 35.4 in `blocked` at 04:26 to a median
+ *   of 58 over three runs, 34–75), and no faster on bls a2 and a4 (64, stride 2: 72–75 vs 75–77,
+ *   93 vs 91) or the style residual (128, stride 1: 70–85 vs 69–83). Channels × stride is the
+ *   simplest rule that splits these six shapes as measured: a fit, not a model of oneDNN's kernels.
+ *   Natively (the paired kernels bench, four runs 2026-12-07 09:20–09:33): the probe's filter gradient
+ *   in `nhwc` at 94.9–102.6 G multiply-adds/s, 0.98–1.02× the anchor's NHWC and above its blocked
+ *   layout (75–90) in the same rounds; vae c2's at 0.97–0.98× (in `blocked` it had read 0.76–0.97×).
  * - Depthwise (groups > 1): `nhwc` for every pass. Plain runs the gemm path (0.1–0.4 G
  *   multiply-adds/s), blocked pays activation reorders as large as the convolution's own traffic
  *   (1–16); `nhwc` runs oneDNN's depthwise kernels directly on the NHWC tensors (14–53).
@@ -61,7 +70,8 @@ export function convLayout(pass: PassName, info: tf.backend_util.Conv2DInfo, gro
   if (groups > 1 || pass === 'forward') return 'nhwc';
   const few = info.inChannels < FEW_INPUT_CHANNELS;
   if (pass === 'backwardData') return few ? 'plain' : 'nhwc';
-  return few ? 'nhwc' : 'blocked';
+  const reach = info.inChannels * Math.max(info.strideHeight, info.strideWidth);
+  return few || reach <= NHWC_FILTER_GRAD_REACH ? 'nhwc' : 'blocked';
 }
 
 /** Multiply-adds of one pass (the same for all three passes of a conv; `groups` as in packGeometry). */

@@ -96,7 +96,7 @@ export function panelLabels(rows: readonly RdRow[], metric: string, maxBpp: numb
  * codec as a dashed line over its qualities. The x axis stops at `maxBpp` (reference curves run far
  * beyond the learned models' rates). Scales are fixed per panel and labels placed without overlap.
  */
-export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, subtitle: string): specs.VegaLiteSpec {
+export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, subtitle: string | string[]): specs.VegaLiteSpec {
   const series = [...new Set(rows.map((r) => r.series))];
   const ofKind = (kind: RdKind) => series.filter((s) => rows.some((r) => r.series === s && r.kind === kind));
   const yoto = ofKind('yoto');
@@ -105,7 +105,7 @@ export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, su
   const refs = series.filter((s) => ![...yoto, ...base, ...control].includes(s));
   const domain = [...yoto, ...base, ...control, ...refs];
   const range = [...yoto.map(() => YOTO_COLOR), ...base.map(() => BASELINE_COLOR), ...control.map(() => CONTROL_COLOR), ...refs.map((_, i) => REFERENCE_COLORS[i % REFERENCE_COLORS.length])];
-  const color = { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'top', direction: 'horizontal' } };
+  const color = { field: 'series', type: 'nominal', title: null, scale: { domain, range }, legend: { orient: 'top', direction: 'horizontal', labelLimit: 360 } };
   const x = { field: 'bpp', type: 'quantitative', title: 'rate (bits per pixel)', scale: { domain: [0, maxBpp], nice: false } };
   const tooltip = [
     { field: 'series', type: 'nominal' },

@@ -94,10 +94,12 @@ export async function compressionReport(ctx: ReportExtensionContext): Promise<Re
       rows,
       ['PSNR (dB, RGB)', 'MS-SSIM (dB)'],
       maxBpp,
-      `YOTO: one model over ${yotoPoints.length} λ (line); baselines: one model per λ (diamonds)` +
-        (controlPoints.length ? `; equal-steps control: one baseline with the YOTO model's ${controlSteps ?? '?'} steps (square)` : '') +
-        '; classical codecs over quality (dashed)' +
-        (leftOut ? `; x axis cut at ${maxBpp} bpp (${leftOut} reference point(s) beyond)` : ''),
+      // One clause per line: on one line the subtitle set the image's width, half of it blank.
+      [
+        `YOTO: one model over ${yotoPoints.length} λ (line); baselines: one model per λ (diamonds)`,
+        ...(controlPoints.length ? [`equal-steps control: one baseline with the YOTO model's ${controlSteps ?? '?'} steps (square)`] : []),
+        'classical codecs over quality (dashed)' + (leftOut ? `; x axis cut at ${maxBpp} bpp (${leftOut} reference point(s) beyond)` : ''),
+      ],
     ),
   };
 

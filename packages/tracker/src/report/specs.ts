@@ -281,7 +281,7 @@ export function learningCurvesSpec(points: CurvePoint[], keys: string[], runs: s
       encoding: {
         x: { field: 'step', type: 'quantitative', title: 'step' },
         y: { field: 'value', type: 'quantitative', title: null, scale: log ? { type: 'log', nice: true } : { zero: false, nice: true } },
-        color: { field: 'run', type: 'nominal', title: 'run', sort: runs, legend: { columns: runs.length > 8 ? 2 : 1 } },
+        color: { field: 'run', type: 'nominal', title: 'run', sort: runs, legend: { columns: runs.length > 8 ? 2 : 1, labelLimit: 320 } },
         strokeWidth: { field: 'kind', type: 'ordinal', sort: ['yoto', 'baseline'], scale: { domain: ['yoto', 'baseline'], range: [2.6, 1.2] }, legend: null },
         tooltip: [{ field: 'run', type: 'nominal' }, { field: 'key', type: 'nominal', title: 'metric' }, fmt('step', 'step', ',.0f'), fmt('value', 'value')],
       },

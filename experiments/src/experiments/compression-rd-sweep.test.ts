@@ -58,17 +58,28 @@ describe('compression-rd-sweep plan', () => {
     const noise = resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=noise']).plan;
     expect((noise.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(identify('compression-rd-sweep', 'default', noise, noise.runs[0]).hash.slice(0, 8)).toBe('b856d601');
-    // The decoder's own step is read by the YOTO model alone: it reaches only the YOTO run's task, so
-    // setting it retrains the YOTO model and the baselines and the control keep their identities.
+    // The decoder's own step, the FiLM multiplier and the conditioning's initialisation are read by the
+    // YOTO model alone: each reaches only the YOTO run's task, so setting it retrains the YOTO model and
+    // the baselines and the control keep their identities.
     expect(plan.runs.every((r) => r.task === undefined)).toBe(true);
-    const own = resolveExperiment('compression-rd-sweep', 'default', ['model.decoderStep=own']).plan;
-    expect(own.task).toEqual(plan.task);
-    expect(own.runs[0].task?.options.config).toEqual({ ...(plan.task.options.config as object), decoderStep: 'own' });
-    expect(own.runs.slice(1).every((r) => r.task === undefined)).toBe(true);
     const hashes = (p: typeof plan): string[] => p.runs.map((r) => identify('compression-rd-sweep', 'default', p, r).hash);
-    expect(hashes(own).slice(1)).toEqual(hashes(plan).slice(1));
-    expect(hashes(own)[0]).not.toBe(hashes(plan)[0]);
-    expect(identify('compression-rd-sweep', 'default', own, own.runs[0]).config.task).toEqual(own.runs[0].task);
+    const yotoOnly: [string, Record<string, unknown>][] = [
+      ['model.decoderStep=own', { decoderStep: 'own' }],
+      ['model.filmMultiplier=1', { filmMultiplier: 1 }],
+      ['model.conditioningInit=heHidden', { conditioningInit: 'heHidden' }],
+      ['model.conditioningInit=reference', { conditioningInit: 'reference' }],
+    ];
+    for (const [set, option] of yotoOnly) {
+      const own = resolveExperiment('compression-rd-sweep', 'default', [set]).plan;
+      expect(own.task, set).toEqual(plan.task);
+      expect(own.runs[0].task?.options.config, set).toEqual({ ...(plan.task.options.config as object), ...option });
+      expect(own.runs.slice(1).every((r) => r.task === undefined)).toBe(true);
+      expect(hashes(own).slice(1)).toEqual(hashes(plan).slice(1));
+      expect(hashes(own)[0]).not.toBe(hashes(plan)[0]);
+      expect(identify('compression-rd-sweep', 'default', own, own.runs[0]).config.task).toEqual(own.runs[0].task);
+    }
+    // Their defaults written out change nothing: the runs keep the identities they had before the keys existed.
+    expect(hashes(resolveExperiment('compression-rd-sweep', 'default', ['model.filmMultiplier=0.1', 'model.conditioningInit=glorot']).plan)).toEqual(hashes(plan));
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
     expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
@@ -86,6 +97,29 @@ describe('compression-rd-sweep plan', () => {
     const smoke = resolveExperiment('compression-rd-sweep', 'smoke').plan;
     expect(smoke.task.options).toMatchObject({ evalCrop: 176, cropSize: 32 });
     expect(smoke.grid.map((g) => g.distortion)).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
+  });
+
+  it("stratified λ and a wider training range reach only the YOTO run: the grid, the plan's space and the other runs' identities stay", () => {
+    const plan = resolveExperiment('compression-rd-sweep').plan;
+    const hashes = (p: typeof plan): string[] => p.runs.map((r) => identify('compression-rd-sweep', 'default', p, r).hash);
+    // Off by default: no key in any run's training settings, no space of a run's own.
+    expect(plan.runs.every((r) => !('lambdaSampling' in r.training) && r.space === undefined)).toBe(true);
+    const stratified = resolveExperiment('compression-rd-sweep', 'default', ['yoto.lambdaSampling=stratified']).plan;
+    expect(stratified.runs.map((r) => r.training.lambdaSampling)).toEqual(plan.runs.map((r) => (r.kind === 'yoto' ? 'stratified' : undefined)));
+    expect(hashes(stratified).slice(1)).toEqual(hashes(plan).slice(1));
+    expect(hashes(stratified)[0]).not.toBe(hashes(plan)[0]);
+    // rangeMargin 2: trained on [0.0009, 0.36], evaluated (grid, baselines, plan space) on [0.0018, 0.18].
+    const wide = resolveExperiment('compression-rd-sweep', 'default', ['yoto.rangeMargin=2']).plan;
+    expect(wide.runs[0].space).toEqual({ ...plan.space, distribution: { kind: 'logUniform', term: 'distortion', low: 0.0009, high: 0.36 } });
+    expect(wide.runs.slice(1).every((r) => r.space === undefined)).toBe(true);
+    expect(wide.space).toEqual(plan.space);
+    expect(wide.grid).toEqual(plan.grid);
+    expect(wide.runs[0].label).toBe('yoto λ∈[0.0018,0.18] (trained on [0.0009,0.36])');
+    expect(hashes(wide).slice(1)).toEqual(hashes(plan).slice(1));
+    expect(identify('compression-rd-sweep', 'default', wide, wide.runs[0]).config.space).toEqual(wide.runs[0].space);
+    expect(hashes(resolveExperiment('compression-rd-sweep', 'default', ['yoto.rangeMargin=1']).plan)).toEqual(hashes(plan));
+    refusesSets('compression-rd-sweep')(['yoto.rangeMargin=0.5'], 'yoto.rangeMargin must be a number ≥ 1, got 0.5');
+    refusesSets('compression-rd-sweep')(['yoto.lambdaSampling=latin'], "--set yoto.lambdaSampling: expected one of independent, stratified, got 'latin'");
   });
 
   it('lambdaGrid snaps baselines onto the nearest grid point, or adds them; galleryLambdas keeps the ends', () => {
@@ -108,6 +142,8 @@ describe('compression-rd-sweep plan', () => {
     bad(['model.quantizationStep=fine'], "--set model.quantizationStep: expected one of unit, lambda, got 'fine'");
     bad(['model.decoderStep=own', 'model.quantizationStep=unit'], "model.decoderStep 'own' needs model.quantizationStep 'lambda'");
     bad(['model.decoderStep=both'], "--set model.decoderStep: expected one of encoder, own, got 'both'");
+    bad(['model.conditioningInit=zeros'], "--set model.conditioningInit: expected one of glorot, heHidden, reference, got 'zeros'");
+    bad(['model.filmMultiplier=0'], 'model.filmMultiplier must be a number > 0, got 0');
     bad(['control.lambda=0.5'], 'control.lambda must be 0 (no control) or inside the YOTO range [0.0018, 0.18], got 0.5');
     bad(['model.architecture=joint'], "--set model.architecture: expected one of factorized, hyperprior, got 'joint'");
     bad(['conditioning.learningRateScale=0'], 'conditioning.learningRateScale must be a number > 0, got 0');

@@ -42,6 +42,14 @@ const config = z
       M: count(96, 'latent channels'),
       densityKnots: z.int().min(0).refine((k) => k !== 1, { message: 'must be 0 or an integer ≥ 2' }).default(8).meta({ description: "knots of the entropy model's λ-dependent density (0 = none)" }),
       conditioningHidden: count(64, 'hidden units of the conditioning (FiLM) network'),
+      // The next two reach only the YOTO model (a baseline has no conditioning), so setting them
+      // retrains it alone. See docs/compression-recipe.md §7 for what they did on reduced runs.
+      filmMultiplier: positive(0.1, "the YOTO model's FiLM multiplier m (scale 1 + m·a(λ), shift m·b(λ)): how far a step of the conditioning network moves the modulation"),
+      conditioningInit: choice(
+        ['glorot', 'heHidden', 'reference'],
+        'glorot',
+        "how the YOTO model's conditioning MLP starts: Glorot-uniform hidden layer and heads ('glorot'), the hidden layer He-normal ('heHidden'), both He-normal as google-research YOTO's ('reference')",
+      ),
       // The FiLM network sees log λ mapped onto [−1, 1] over the range: the space's 'range' encoding.
       // With 'lambda' each baseline learns its own step, started at the YOTO model's Δ at its λ and
       // trained at the same factor (conditioning.learningRateScale): without it a baseline can move its
@@ -86,6 +94,10 @@ const config = z
       // same 2,000-step reduced run it lowered the loss at every λ, the top included (−6.6% at 0.0018,
       // −4.5% at 0.018, −4.2% at 0.18; BD-rate −17.9%; a second seed −4.8 to −6.0%, −17.1%; docs/compression-recipe.md §5).
       normalizeLossWeights: flag(true, "weigh each example's distortion and rate by λ/√λ and 1/√λ (its λ over their geometric mean) instead of λ and 1"),
+      // Both only reach the YOTO run (the baselines and the control keep their identities); see
+      // docs/compression-recipe.md §8 for what they did on reduced runs.
+      lambdaSampling: choice(['independent', 'stratified'], 'independent', "how a batch's λ are drawn: each on its own ('independent') or one from each of the batch's equal-probability strata of LogUniform, in a random order ('stratified'; the same law per example)"),
+      rangeMargin: z.number().min(1).default(1).meta({ description: "factor by which the YOTO model's training range reaches past each end of [lambda.low, lambda.high] on the log scale: it trains on [low/f, high·f] and is evaluated on [low, high] (1 = the evaluated range)" }),
     }),
     baselines: section({
       // Five λ, a factor √10 apart: the ends of the range and three inside; all are grid points.
@@ -124,6 +136,14 @@ const config = z
 
 export type CompressionSweepConfig = z.infer<typeof config>;
 
+/**
+ * λ_distortion ~ LogUniform[low, high], the rate's weight fixed at 1. 'range': the knots of the entropy
+ * model and Δ(λ) read λ's position in the range off the condition.
+ */
+function lambdaSpace(low: number, high: number): Record<string, unknown> {
+  return { terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low, high }, encoding: { distortion: 'range' } };
+}
+
 /** Fixed-λ baselines: the distortion weight λ, rate weight 1; the control at `control.lambda`. */
 const lambdaBaselines: SweptBaselines<CompressionSweepConfig> = {
   key: 'lambda',
@@ -135,23 +155,27 @@ const lambdaBaselines: SweptBaselines<CompressionSweepConfig> = {
 
 /**
  * A run's task. The YOTO model's (`yoto`) adds the options only a conditioned model reads
- * (decoderStep 'own'), so that setting them retrains the YOTO model alone: the baselines and the
- * control keep their identities (and their trained weights, which the option would not change).
+ * (decoderStep 'own', a FiLM multiplier other than 0.1, a conditioning initialisation other than
+ * 'glorot'), so that setting them retrains the YOTO model alone: the baselines and the control keep
+ * their identities (and their trained weights, which the options would not change).
  */
-function compressionTask({ model: { architecture, decoderStep, ...shape }, ...c }: CompressionSweepConfig, yoto: boolean): ExperimentPlan['task'] {
+function compressionTask({ model: { architecture, decoderStep, filmMultiplier, conditioningInit, ...shape }, ...c }: CompressionSweepConfig, yoto: boolean): ExperimentPlan['task'] {
   return {
     name: 'bls-factorized',
     package: '@yoto/tasks-compression',
     options: {
       // Only when not the factorized prior, so factorized runs keep the identity they had without the key.
       ...(architecture === 'factorized' ? {} : { architecture }),
-      // trainingQuantization only when 'mixed', colourTransform only when 'whitened' and decoderStep only
-      // when 'own', so runs with the models' own defaults keep the identities they had before the keys existed.
+      // trainingQuantization only when 'mixed', colourTransform only when 'whitened', decoderStep only
+      // when 'own' (the conditioning keys likewise only off their defaults), so runs with the models'
+      // own defaults keep the identities they had before the keys existed.
       config: (({ trainingQuantization, colourTransform, ...rest }) => ({
         ...rest,
         ...(trainingQuantization === 'mixed' ? { trainingQuantization } : {}),
         ...(colourTransform === 'whitened' ? { colourTransform } : {}),
         ...(yoto && decoderStep === 'own' ? { decoderStep } : {}),
+        ...(yoto && filmMultiplier !== 0.1 ? { filmMultiplier } : {}),
+        ...(yoto && conditioningInit !== 'glorot' ? { conditioningInit } : {}),
       }))(shape),
       cropSize: c.data.cropSize,
       // Only when set, so whole-image profiles keep the run identity they had without it.
@@ -202,12 +226,10 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
   datasets: ['bsds500', 'kodak'],
   task: (c) => compressionTask(c, false),
   yotoTask: (c) => compressionTask(c, true),
-  space: (c) => ({
-    terms: ['distortion', 'rate'],
-    distribution: { kind: 'logUniform', term: 'distortion', low: c.lambda.low, high: c.lambda.high },
-    encoding: { distortion: 'range' },
-  }),
-  yotoLabel: (c) => `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]`,
+  space: (c) => lambdaSpace(c.lambda.low, c.lambda.high),
+  // The same middle (√(low·high)), so the YOTO model's initial Δ(λ) is unchanged inside the evaluated range.
+  yotoSpace: (c) => lambdaSpace(c.lambda.low / c.yoto.rangeMargin, c.lambda.high * c.yoto.rangeMargin),
+  yotoLabel: (c) => `yoto λ∈[${fmt(c.lambda.low)},${fmt(c.lambda.high)}]${c.yoto.rangeMargin !== 1 ? ` (trained on [${fmt(c.lambda.low / c.yoto.rangeMargin)},${fmt(c.lambda.high * c.yoto.rangeMargin)}])` : ''}`,
   baselines: lambdaBaselines,
   // A baseline has no conditioning; its own quantization step gets the factor of the YOTO model's
   // steps, so both move their operating point equally fast.
@@ -217,6 +239,7 @@ export const compressionRdSweep = defineSweep<CompressionSweepConfig>({
     ...(kind === 'baseline' && c.model.quantizationStep === 'lambda' ? { [STEP_SCOPE]: c.conditioning.learningRateScale } : {}),
   }),
   normalizeLossWeights: (c, kind) => kind === 'yoto' && c.yoto.normalizeLossWeights,
+  stratifiedLambdas: (c) => c.yoto.lambdaSampling === 'stratified',
   grid: (c) => lambdaGrid(c.lambda.low, c.lambda.high, c.evaluation.points, trainedValues(c, lambdaBaselines)).map((l) => lambdaBaselines.lambda(l)),
   evaluation: (c) => ({ limit: c.data.evalImages, batchSize: 1 }),
   report: {

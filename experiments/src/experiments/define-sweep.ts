@@ -43,6 +43,11 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   yotoTask?(c: C): ExperimentPlan['task'];
   /** The core SpaceSpec every run shares (without a grid: the space is identity, the grid is not). */
   space(c: C): Record<string, unknown>;
+  /**
+   * The YOTO run's space when it trains on other λ than the plan's space draws (absent, or equal to
+   * `space`: the plan's), e.g. a range wider than the one evaluated; the baselines keep their identities.
+   */
+  yotoSpace?(c: C): Record<string, unknown>;
   /** The YOTO run's label in the progress display. */
   yotoLabel(c: C): string;
   /** The fixed-λ baselines (and the equal-steps control), as values: see baseline-plan.ts. */
@@ -51,6 +56,8 @@ export interface SweepDefinition<C extends SweepRunsConfig> {
   learningRateScales?(c: C, kind: RunKind): Record<string, number>;
   /** Whether a run of this kind weighs each example by its λ over their geometric mean (core's normalizeLossWeights); absent: never. */
   normalizeLossWeights?(c: C, kind: RunKind): boolean;
+  /** Whether a YOTO run draws its batches' λ stratified (core's lambdaSampling 'stratified'); absent: never. */
+  stratifiedLambdas?(c: C): boolean;
   /** Full λ vectors at which the YOTO model is evaluated. */
   grid(c: C): Record<string, number>[];
   evaluation(c: C): ExperimentPlan['evaluation'];
@@ -74,6 +81,8 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
       const scales = d.learningRateScales;
       const task = d.task(c);
       const yotoTask = d.yotoTask?.(c);
+      const space = d.space(c);
+      const yotoSpace = d.yotoSpace?.(c);
       const yoto: RunSpec = {
         key: 'yoto',
         kind: 'yoto',
@@ -81,6 +90,7 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
         training: runTraining(c, c.yoto.steps),
         // Only when it differs, so that the YOTO run keeps the identity it has without the hook.
         ...(yotoTask && canonicalJson(yotoTask) !== canonicalJson(task) ? { task: yotoTask } : {}),
+        ...(yotoSpace && canonicalJson(yotoSpace) !== canonicalJson(space) ? { space: yotoSpace } : {}),
       };
       // An empty map is no factor: left out, so a run's identity is the one it had without the hook.
       const runs = [yoto, ...baselineRuns(c, d.baselines)]
@@ -89,11 +99,12 @@ export function defineSweep<C extends SweepRunsConfig>(d: SweepDefinition<C>): E
           return s && Object.keys(s).length ? { ...r, training: { ...r.training, learningRateScales: s } } : r;
         })
         // Only when set (last), so runs without it keep the identity they had before the option existed.
-        .map((r) => (d.normalizeLossWeights?.(c, r.kind) ? { ...r, training: { ...r.training, normalizeLossWeights: true as const } } : r));
+        .map((r) => (d.normalizeLossWeights?.(c, r.kind) ? { ...r, training: { ...r.training, normalizeLossWeights: true as const } } : r))
+        .map((r) => (r.kind === 'yoto' && d.stratifiedLambdas?.(c) ? { ...r, training: { ...r.training, lambdaSampling: 'stratified' as const } } : r));
       const grid = d.grid(c);
       return {
         task,
-        space: d.space(c),
+        space,
         runs,
         grid,
         evaluation: d.evaluation(c),

@@ -22,6 +22,8 @@ export interface RunTraining {
   clipGradNorm?: number;
   /** Weigh each example by its λ over their geometric mean (core TrainConfig.normalizeLossWeights); absent: by λ. */
   normalizeLossWeights?: true;
+  /** Draw a YOTO batch's λ one per equal-probability stratum (core TrainConfig.lambdaSampling); absent: independently. */
+  lambdaSampling?: 'stratified';
 }
 
 /** One model to train: the YOTO model or one fixed-λ baseline. */
@@ -45,6 +47,12 @@ export interface RunSpec {
    * they were. The run's identity and its training use it; absent: the plan's task.
    */
   task?: ExperimentPlan['task'];
+  /**
+   * The run's own coefficient space when it is not the plan's (e.g. a YOTO model trained on a wider λ
+   * range than it is evaluated on), so that the other runs keep their identities. The run's identity
+   * and its training use it; absent: the plan's space.
+   */
+  space?: Record<string, unknown>;
 }
 
 /** What the report plots and compares. */

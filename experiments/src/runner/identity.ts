@@ -24,7 +24,7 @@ export function identify(experiment: string, profile: string, plan: ExperimentPl
     key: spec.key,
     kind: spec.kind,
     task: spec.task ?? plan.task,
-    space: plan.space,
+    space: spec.space ?? plan.space,
     lambda: spec.lambda ?? null,
     training: spec.training,
   };

@@ -208,7 +208,7 @@ async function trainPhase(
       config: d.identity.config,
       spec: d.identity.spec,
       task: d.identity.spec.task ?? plan.task,
-      space: plan.space,
+      space: d.identity.spec.space ?? plan.space,
       backend: o.backend,
       // The --set values, so that `exp report` can say which ones reproduce this config.
       tags: [`profile:${resolved.profile}`, `hash:${d.identity.hash}`, ...(o.sets ?? []).map((x) => `${SET_TAG}${x}`)],

@@ -56,6 +56,7 @@ export async function trainJob(p: TrainPayload, ctx: JobContext): Promise<TrainJ
         learningRateScales: t.learningRateScales,
         ...(t.clipGradNorm ? { clipGradNorm: t.clipGradNorm } : {}),
         ...(t.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
+        ...(t.lambdaSampling ? { lambdaSampling: t.lambdaSampling } : {}),
         logEvery: t.logEvery,
         checkpoint: { dir, every: t.checkpointEvery },
         resume: true,

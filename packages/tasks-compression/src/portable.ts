@@ -21,6 +21,7 @@ export * from './model/config.js';
 export * from './model/factorized-prior.js';
 export * from './model/scale-hyperprior.js';
 export * from './model/compression-model.js';
+export * from './model/conditioning.js';
 // Codec.
 export * from './codec/image.js';
 export * from './codec/fingerprint.js';

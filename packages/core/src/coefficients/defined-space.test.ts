@@ -108,6 +108,98 @@ describe('coefficient space: distributions', () => {
   });
 });
 
+/** Kolmogorov–Smirnov distance of `xs` from U(0, 1). */
+function ksUniform(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.reduce((d, x, i) => Math.max(d, Math.abs(x - i / s.length), Math.abs(x - (i + 1) / s.length)), 0);
+}
+
+describe('coefficient space: stratified sampling', () => {
+  // λ ~ LogUniform[0.0018, 0.18] as the compression experiment draws it; u is λ's place on the log scale.
+  const lo = Math.log(0.0018), w = Math.log(0.18) - lo;
+  const rd = defineSpace({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 } });
+  const uOf = (l: number): number => (Math.log(l) - lo) / w;
+  const stratumOf = (u: number, n: number): number => Math.min(n - 1, Math.max(0, Math.floor(u * n)));
+
+  it('covers each of the B equal-probability strata once per batch, and every row keeps the distribution as its marginal', () => {
+    expect(rd.stratifiable).toBe(true);
+    const B = 8, batches = 4000;
+    const rng = new Rng(11);
+    const rows: number[][] = Array.from({ length: B }, () => []);
+    const within: number[] = [];
+    for (let t = 0; t < batches; t++) {
+      const x = rd.sample(B, rng, { stratified: true });
+      expect(column(x, 2, 1).every((v) => v === 1)).toBe(true);
+      const u = column(x, 2, 0).map(uOf);
+      expect(u.map((v) => stratumOf(v, B)).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      u.forEach((v, r) => rows[r].push(v));
+      for (const v of u) within.push(v * B - stratumOf(v, B));
+    }
+    // Each row alone is LogUniform (the strata are dealt in a uniformly random order): KS at α = 0.001
+    // for 4,000 draws is 1.95/√4000 ≈ 0.031. A fixed stratum per row would give D = 7/8.
+    for (const r of rows) expect(ksUniform(r)).toBeLessThan(0.031);
+    // Within its stratum a draw is uniform too.
+    expect(ksUniform(within)).toBeLessThan(1.95 / Math.sqrt(within.length));
+    // The rows' strata are a uniform permutation: row 0 lands in each stratum ~1/8 of the time.
+    const counts = Array<number>(B).fill(0);
+    for (const v of rows[0]) counts[stratumOf(v, B)]++;
+    for (const c of counts) expect(Math.abs(c - batches / B)).toBeLessThan(4 * Math.sqrt((batches / B) * (7 / 8)));
+  });
+
+  it('independent draws are the stream they were (one uniform per draw), stratified ones the same λ law from other numbers', () => {
+    const twin = new Rng(3);
+    const expected = Array.from({ length: 50 }, () => Math.fround(Math.min(0.18, Math.max(0.0018, Math.exp(lo + w * twin.uniform())))));
+    expect(column(rd.sample(50, new Rng(3)), 2, 0)).toEqual(expected);
+    expect(column(rd.sample(50, new Rng(3), { stratified: false }), 2, 0)).toEqual(expected);
+    const s = rd.sample(50, new Rng(3), { stratified: true });
+    expect(column(s, 2, 0)).not.toEqual(expected);
+    expect(rd.sample(50, new Rng(3), { stratified: true })).toEqual(s);
+  });
+
+  it('stratifies each one-dimensional term on its own (a Latin hypercube), fixed terms untouched', () => {
+    const s = defineSpace({
+      terms: ['a', 'b', 'c'],
+      distribution: [
+        { kind: 'logUniform', term: 'a', low: 0.1, high: 10 },
+        { kind: 'fixed', term: 'b', value: 3 },
+        { kind: 'product', parts: [{ kind: 'uniform', term: 'c', low: 2, high: 6 }] },
+      ],
+    });
+    expect(s.stratifiable).toBe(true);
+    const rng = new Rng(5);
+    let together = 0;
+    for (let t = 0; t < 200; t++) {
+      const x = s.sample(5, rng, { stratified: true });
+      const a = column(x, 3, 0).map((v) => stratumOf((Math.log(v) - Math.log(0.1)) / Math.log(100), 5));
+      const c = column(x, 3, 2).map((v) => stratumOf((v - 2) / 4, 5));
+      expect([...a].sort()).toEqual([0, 1, 2, 3, 4]);
+      expect([...c].sort()).toEqual([0, 1, 2, 3, 4]);
+      expect(column(x, 3, 1).every((v) => v === 3)).toBe(true);
+      if (a.every((v, i) => v === c[i])) together++;
+    }
+    // Two independent permutations of 5 agree everywhere 1 time in 120.
+    expect(together).toBeLessThan(10);
+  });
+
+  it('refuses to stratify a distribution that is not one uniform deep, naming it', () => {
+    const simplex = defineSpace({ terms: ['c', 's1', 's2'], distribution: { kind: 'dirichlet', terms: ['c', 's1', 's2'] } });
+    expect(simplex.stratifiable).toBe(false);
+    expect(() => simplex.sample(4, new Rng(1), { stratified: true })).toThrow(
+      /stratified λ sampling needs every varying term drawn from its own one-dimensional distribution \(logUniform or uniform\); this space's distribution is a dirichlet over c, s1, s2/,
+    );
+    const mixed = defineSpace({
+      terms: ['x', 'y', 'z'],
+      distribution: [
+        { kind: 'logUniform', term: 'x', low: 0.1, high: 1 },
+        { kind: 'oneHot', terms: ['y', 'z'] },
+      ],
+    });
+    expect(mixed.stratifiable).toBe(false);
+    expect(() => mixed.sample(4, new Rng(1), { stratified: true })).toThrow(/this space's distribution is a logUniform and a oneHot over y, z/);
+    expect(() => defineSpace({ terms: ['x'], distribution: { kind: 'mixture', components: [{ weight: 1, distribution: { kind: 'uniform', term: 'x', low: 0, high: 1 } }] } }).sample(2, new Rng(1), { stratified: true })).toThrow(/is a mixture/);
+  });
+});
+
 describe('coefficient space: encoding', () => {
   it('encodes log by default and linear when asked, in conditioned-term order', () => {
     const spec: SpaceSpec = {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../random/rng.js';
 import { compileDistribution, product, type CompiledDistribution, type TermSupport } from './distribution.js';
 import { buildGrid } from './grid.js';
-import type { CoefficientSpace } from './space.js';
+import { STRATIFIABLE_RULE, type CoefficientSpace, type SampleOptions } from './space.js';
 import { ENCODINGS, logEncoded, type Distribution, type Encoding, type GridSpec, type SpaceSpec } from './spec.js';
 import { describe, specError } from './validate.js';
 
@@ -79,13 +79,26 @@ export class DefinedSpace implements CoefficientSpace {
     if (spec.grid !== undefined) this.grid(spec.grid);
   }
 
-  /** n λ vectors, row-major [n, terms.length]. */
-  sample(n: number, rng: Rng): Float32Array {
+  /** Whether `sample` can stratify its draws (every varying term drawn by a one-dimensional distribution). */
+  get stratifiable(): boolean {
+    return this.dist.stratified !== undefined;
+  }
+
+  /** n λ vectors, row-major [n, terms.length]; with `stratified`, one per equal-probability stratum (see CoefficientSpace). */
+  sample(n: number, rng: Rng, options: SampleOptions = {}): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new Error(`CoefficientSpace.sample: n must be a non-negative integer, got ${n}`);
     const k = this.terms.length;
     const out = new Float32Array(n * k);
-    const row = new Float64Array(k);
-    for (let i = 0; i < k; i++) row[i] = this.supports[i].value ?? 0;
+    const fixed = (): Float64Array => Float64Array.from(this.supports, (s) => s.value ?? 0);
+    if (options.stratified) {
+      const stratified = this.dist.stratified;
+      if (!stratified) throw new Error(`CoefficientSpace.sample: ${STRATIFIABLE_RULE}; this space's distribution is ${describeKinds(this.spec.distribution)}`);
+      const rows = Array.from({ length: n }, fixed);
+      stratified(rows, rng);
+      rows.forEach((row, r) => out.set(row, r * k));
+      return out;
+    }
+    const row = fixed();
     for (let r = 0; r < n; r++) {
       this.dist.sample(row, rng);
       out.set(row, r * k);
@@ -182,6 +195,14 @@ export class DefinedSpace implements CoefficientSpace {
     if (grids.length === 0) throw specError('the space has no conditioned term, so it has no default evaluation grid; give the spec a grid');
     return grids.length === 1 ? grids[0] : { kind: 'product', grids };
   }
+}
+
+/** The kinds of a spec's distribution, as an error names them (e.g. 'a dirichlet over c, s1'). */
+function describeKinds(d: Distribution | Distribution[]): string {
+  const parts = Array.isArray(d) ? d : [d];
+  return parts
+    .flatMap((p): string[] => (p.kind === 'product' ? [describeKinds(p.parts)] : [p.kind === 'dirichlet' || p.kind === 'oneHot' ? `a ${p.kind} over ${p.terms.join(', ')}` : `a ${p.kind}`]))
+    .join(' and ');
 }
 
 function gridFor(d: Distribution): GridSpec[] {

@@ -18,6 +18,14 @@ export interface CompiledDistribution {
   readonly indices: readonly number[];
   /** Writes one draw into `row` (a full λ vector) at `indices`. */
   sample(row: Float64Array, rng: Rng): void;
+  /**
+   * Writes one draw into each of `rows`, the n draws stratified: each one-dimensional part (logUniform,
+   * uniform) takes one value from each of its n equal-probability strata, in a random order, so a row's
+   * marginal is the distribution's own while the n values cover its whole range (a product: each part
+   * on its own, a Latin hypercube). Absent where a part is not one uniform deep (dirichlet, oneHot,
+   * mixture): those have no single order to stratify along.
+   */
+  stratified?(rows: readonly Float64Array[], rng: Rng): void;
   support(index: number): TermSupport;
 }
 
@@ -31,7 +39,7 @@ export function compileDistribution(d: unknown, terms: readonly string[], path =
       const term = knownTerm(spec.term, terms, `${path} (fixed)`);
       const value = finite(spec.value, `term '${term}': fixed value`);
       if (value < 0) throw specError(`term '${term}': fixed value must be ≥ 0, got ${value}`);
-      return single(terms, term, { min: value, max: value, varies: false, value }, () => value);
+      return single(terms, term, { min: value, max: value, varies: false, value }, value);
     }
     case 'logUniform': {
       const term = knownTerm(spec.term, terms, `${path} (logUniform)`);
@@ -42,7 +50,7 @@ export function compileDistribution(d: unknown, terms: readonly string[], path =
       const a = Math.log(low);
       const w = Math.log(high) - a;
       // Clamped so float rounding in exp never leaves [low, high].
-      return single(terms, term, { min: low, max: high, varies: true }, (rng) => Math.min(high, Math.max(low, Math.exp(a + w * rng.uniform()))));
+      return single(terms, term, { min: low, max: high, varies: true }, (u) => Math.min(high, Math.max(low, Math.exp(a + w * u))));
     }
     case 'uniform': {
       const term = knownTerm(spec.term, terms, `${path} (uniform)`);
@@ -50,7 +58,7 @@ export function compileDistribution(d: unknown, terms: readonly string[], path =
       const high = finite(spec.high, `term '${term}': uniform high`);
       if (low < 0) throw specError(`term '${term}': uniform needs low ≥ 0 (coefficients are non-negative), got low=${low}`);
       if (!(low < high)) throw specError(`term '${term}': uniform needs low < high, got low=${low}, high=${high}`);
-      return single(terms, term, { min: low, max: high, varies: true }, (rng) => low + (high - low) * rng.uniform());
+      return single(terms, term, { min: low, max: high, varies: true }, (u) => low + (high - low) * u);
     }
     case 'dirichlet': {
       const names = termList(spec.terms, terms, `${path} (dirichlet)`, 2);
@@ -121,16 +129,44 @@ export function product(parts: CompiledDistribution[], terms: readonly string[],
     sample(row, rng) {
       for (const p of parts) p.sample(row, rng);
     },
+    ...(parts.every((p) => p.stratified)
+      ? {
+          stratified(rows: readonly Float64Array[], rng: Rng) {
+            for (const p of parts) p.stratified!(rows, rng);
+          },
+        }
+      : {}),
     support: (i) => owner.get(i)!.support(i),
   };
 }
 
-function single(terms: readonly string[], term: string, support: TermSupport, draw: (rng: Rng) => number): CompiledDistribution {
+/**
+ * One term: a constant, or the inverse CDF `quantile` of a one-dimensional distribution (a draw is
+ * quantile(u) for one uniform u, which is what lets its draws be stratified).
+ */
+function single(terms: readonly string[], term: string, support: TermSupport, quantile: number | ((u: number) => number)): CompiledDistribution {
   const index = terms.indexOf(term);
+  if (typeof quantile === 'number')
+    return {
+      indices: [index],
+      sample(row) {
+        row[index] = quantile;
+      },
+      stratified(rows) {
+        for (const row of rows) row[index] = quantile;
+      },
+      support: () => support,
+    };
   return {
     indices: [index],
     sample(row, rng) {
-      row[index] = draw(rng);
+      row[index] = quantile(rng.uniform());
+    },
+    stratified(rows, rng) {
+      // Row r takes stratum order[r], [order[r], order[r] + 1) / n, at a uniform place within it.
+      const n = rows.length;
+      const order = rng.permutation(n);
+      for (let r = 0; r < n; r++) rows[r][index] = quantile((order[r] + rng.uniform()) / n);
     },
     support: () => support,
   };

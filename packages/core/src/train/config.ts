@@ -1,9 +1,13 @@
-import type { CoefficientSpace } from '../coefficients/space.js';
+import { STRATIFIABLE_RULE, type CoefficientSpace } from '../coefficients/space.js';
 import type { Task } from '../task/task.js';
 import { resolveAdamConfig, type AdamConfig } from './adam.js';
 import { validateSchedule, type LrSchedule } from './schedule.js';
 
 export type TrainMode = 'yoto' | 'fixed';
+
+/** How a YOTO batch's λ are drawn: each on its own, or one per equal-probability stratum (CoefficientSpace SampleOptions). */
+export type LambdaSampling = 'independent' | 'stratified';
+export const LAMBDA_SAMPLINGS: readonly LambdaSampling[] = ['independent', 'stratified'];
 
 export interface TrainConfig {
   /** `yoto`: one λ per example drawn from `space`, model conditioned; `fixed`: the constant `lambda`. */
@@ -30,6 +34,13 @@ export interface TrainConfig {
    * Default false.
    */
   normalizeLossWeights?: boolean;
+  /**
+   * YOTO mode: draw each step's λ independently per example ('independent', the default) or as one
+   * stratified batch ('stratified': the batch's B values one per equal-probability stratum of the
+   * space's distribution, in a random order; each example's marginal is unchanged). Needs a space whose
+   * varying terms have one-dimensional distributions (CoefficientSpace.stratifiable).
+   */
+  lambdaSampling?: LambdaSampling;
   /**
    * Factors on the learning rate by parameter scope: a parameter-name prefix (e.g. 'conditioning/',
    * 'entropy_bottleneck/') → factor > 0; the longest matching prefix wins, other parameters get 1.
@@ -58,6 +69,7 @@ export interface ResolvedTrainConfig {
   schedule: LrSchedule;
   clipGradNorm: number | null;
   normalizeLossWeights: boolean;
+  lambdaSampling: LambdaSampling;
   learningRateScales: Record<string, number> | null;
   logEvery: number;
   checkpoint: { dir: string; every: number } | null;
@@ -99,6 +111,13 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   if (clip !== null && !(Number.isFinite(clip) && clip > 0)) throw new Error(`train config: clipGradNorm must be a finite number > 0, got ${clip}`);
   const normalizeLossWeights = c.normalizeLossWeights ?? false;
   if (typeof normalizeLossWeights !== 'boolean') throw new Error(`train config: normalizeLossWeights must be true or false, got ${String(normalizeLossWeights)}`);
+  const lambdaSampling = c.lambdaSampling ?? 'independent';
+  if (!LAMBDA_SAMPLINGS.includes(lambdaSampling))
+    throw new Error(`train config: lambdaSampling must be ${LAMBDA_SAMPLINGS.map((x) => `'${x}'`).join(' or ')}, got ${JSON.stringify(lambdaSampling)}`);
+  if (lambdaSampling === 'stratified') {
+    if (c.mode !== 'yoto') throw new Error("train config: lambdaSampling 'stratified' is only used in mode 'yoto' (a fixed run draws no λ)");
+    if (!space.stratifiable) throw new Error(`train config: lambdaSampling 'stratified': ${STRATIFIABLE_RULE}; the space is ${JSON.stringify(space.toJSON())}`);
+  }
   let learningRateScales: Record<string, number> | null = null;
   if (c.learningRateScales !== undefined) {
     if (typeof c.learningRateScales !== 'object' || c.learningRateScales === null || Array.isArray(c.learningRateScales))
@@ -118,7 +137,7 @@ export function resolveTrainConfig(task: Task, c: TrainConfig): ResolvedTrainCon
   const resume = c.resume ?? false;
   if (resume === true && !checkpoint) throw new Error('train config: resume: true needs checkpoint.dir (where to look for the checkpoint)');
   if (typeof resume === 'string' && resume === '') throw new Error('train config: resume must be true, false or a checkpoint path');
-  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, normalizeLossWeights, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
+  return { mode: c.mode, space, lambda, conditioned, steps, batchSize, seed: c.seed, optimizer, schedule, clipGradNorm: clip, normalizeLossWeights, lambdaSampling, learningRateScales, logEvery, checkpoint, resume, taskOptions: c.taskOptions ?? null };
 }
 
 function resolveLambda(task: Task, space: CoefficientSpace, l: readonly number[] | Readonly<Record<string, number>>): number[] {
@@ -166,6 +185,7 @@ export function trajectoryConfig(task: Task, c: ResolvedTrainConfig): Record<str
     clipGradNorm: c.clipGradNorm,
     // Only when set, so checkpoints written before these options existed still resume.
     ...(c.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
+    ...(c.lambdaSampling !== 'independent' ? { lambdaSampling: c.lambdaSampling } : {}),
     ...(c.learningRateScales ? { learningRateScales: { ...c.learningRateScales } } : {}),
   };
 }

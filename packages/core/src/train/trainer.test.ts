@@ -91,14 +91,15 @@ describe('train: the model is built for the run', () => {
 });
 
 describe('train: resume', () => {
-  for (const mode of ['yoto', 'fixed'] as const)
-    it(`${mode}: half + checkpoint + fresh restart + half ends bitwise where an uninterrupted run does`, async () => {
-      const cfg: TrainConfig = { ...base, mode, lambda: mode === 'fixed' ? [1, 2] : undefined };
+  for (const variant of ['yoto', 'fixed', 'yoto-stratified'] as const)
+    it(`${variant}: half + checkpoint + fresh restart + half ends bitwise where an uninterrupted run does`, async () => {
+      const mode = variant === 'fixed' ? 'fixed' : 'yoto';
+      const cfg: TrainConfig = { ...base, mode, lambda: mode === 'fixed' ? [1, 2] : undefined, ...(variant === 'yoto-stratified' ? { lambdaSampling: 'stratified' as const } : {}) };
       const straightSink = new MemorySink();
-      const straight = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: join(dir, `${mode}-straight`), every: 100 } }, { sink: straightSink });
+      const straight = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: join(dir, `${variant}-straight`), every: 100 } }, { sink: straightSink });
       expect(straight.status).toBe('completed');
 
-      const ckptDir = join(dir, `${mode}-resumed`);
+      const ckptDir = join(dir, `${variant}-resumed`);
       const controller = new AbortController();
       const first = await train(new TwoTargetTask(), { ...cfg, checkpoint: { dir: ckptDir, every: 100 } }, {
         signal: controller.signal,
@@ -115,7 +116,7 @@ describe('train: resume', () => {
       expect(await weights(second.model)).toEqual(await weights(straight.model));
       expect(sink.steps).toEqual(straightSink.steps.slice(12));
       // The optimizer state ends identical too.
-      const [a, b] = await Promise.all([readCheckpoint(checkpointPath(join(dir, `${mode}-straight`))), readCheckpoint(checkpointPath(ckptDir))]);
+      const [a, b] = await Promise.all([readCheckpoint(checkpointPath(join(dir, `${variant}-straight`))), readCheckpoint(checkpointPath(ckptDir))]);
       expect(b.adam).toEqual(a.adam);
       expect(b.rngState).toEqual(a.rngState);
       straight.model.params.dispose();
@@ -263,6 +264,36 @@ describe('train: the loop', () => {
     f.model.params.dispose();
   });
 
+  it("lambdaSampling 'stratified': every batch's λ cover the distribution's B strata once each, the task sees them raw; recorded in params and checkpoint", async () => {
+    const task = new TwoTargetTask();
+    const lambdas: number[][] = [];
+    const probe = Object.assign(Object.create(task) as TwoTargetTask, {
+      lossTerms(model: TwoTargetModel, batch: Batch, ctx: LossContext): LossTerms {
+        lambdas.push([...(ctx.lambda.dataSync() as Float32Array)].filter((_, i) => i % 2 === 1));
+        return task.lossTerms(model, batch, ctx);
+      },
+    });
+    const sink = new MemorySink();
+    const ckptDir = join(dir, 'stratified');
+    const r = await train(probe, { ...base, steps: 6, lambdaSampling: 'stratified', checkpoint: { dir: ckptDir, every: 100 } }, { sink });
+    expect(lambdas).toHaveLength(6);
+    // to_b ~ LogUniform[0.1, 10]: stratum k of 8 is [k, k + 1)/8 of the log range.
+    for (const lb of lambdas) expect(lb.map((l) => Math.min(7, Math.floor(((Math.log(l) - Math.log(0.1)) / Math.log(100)) * 8))).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(sink.params).toMatchObject({ lambdaSampling: 'stratified' });
+    expect(r.config.lambdaSampling).toBe('stratified');
+    expect((await readCheckpoint(checkpointPath(ckptDir))).config).toMatchObject({ lambdaSampling: 'stratified' });
+    r.model.params.dispose();
+    // Independent draws (the default) do not cover every stratum in most batches of 8 (8!/8⁸ ≈ 0.24%).
+    lambdas.length = 0;
+    const plain = await train(probe, { ...base, steps: 6 });
+    const covered = lambdas.filter((lb) => new Set(lb.map((l) => Math.min(7, Math.floor(((Math.log(l) - Math.log(0.1)) / Math.log(100)) * 8)))).size === 8).length;
+    expect(covered).toBeLessThan(2);
+    expect(plain.config.lambdaSampling).toBe('independent');
+    plain.model.params.dispose();
+    // A checkpoint of one sampling does not resume under the other.
+    await expect(train(new TwoTargetTask(), { ...base, steps: 6, checkpoint: { dir: ckptDir, every: 100 }, resume: true })).rejects.toThrow(/lambdaSampling \(checkpoint "stratified", now undefined\)/);
+  });
+
   it('normalizeLossWeights refuses a λ row with a zero term, naming it', async () => {
     await expect(train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [1, 0], steps: 1, normalizeLossWeights: true })).rejects.toThrow(
       /normalizeLossWeights needs every λ > 0 and finite; example 0 has λ = \[1, 0\]/,
@@ -362,6 +393,10 @@ describe('train: the loop', () => {
     await expect(train(t, { ...base, optimizer: { lr: -1 } })).rejects.toThrow(/optimizer.lr must be a finite number > 0/);
     await expect(train(t, { ...base, optimizer: { lr: 1, beta2: 1 } })).rejects.toThrow(/optimizer.beta2 must be in \[0, 1\)/);
     await expect(train(t, { ...base, clipGradNorm: 0 })).rejects.toThrow(/clipGradNorm must be a finite number > 0/);
+    await expect(train(t, { ...base, lambdaSampling: 'latin' as never })).rejects.toThrow(/lambdaSampling must be 'independent' or 'stratified', got "latin"/);
+    await expect(train(t, { ...base, mode: 'fixed', lambda: [1, 1], lambdaSampling: 'stratified' })).rejects.toThrow(/lambdaSampling 'stratified' is only used in mode 'yoto'/);
+    const simplex = new TwoTargetTask({ space: { terms: ['to_a', 'to_b'], distribution: { kind: 'dirichlet', terms: ['to_a', 'to_b'] } } });
+    await expect(train(simplex, { ...base, lambdaSampling: 'stratified' })).rejects.toThrow(/lambdaSampling 'stratified': stratified λ sampling needs every varying term drawn from its own one-dimensional distribution .*"kind":"dirichlet"/);
     await expect(train(t, { ...base, resume: true })).rejects.toThrow(/resume: true needs checkpoint.dir/);
     await expect(train(t, { ...base, schedule: { kind: 'step', every: 0, gamma: 0.5 } })).rejects.toThrow(/schedule.every/);
     const wrong = new TwoTargetTask({ space: { terms: ['to_b', 'to_a'], distribution: { kind: 'logUniform', term: 'to_b', low: 1, high: 2 } } });

@@ -64,7 +64,7 @@ function samplerSeed(seed: number): number {
 
 /**
  * The one training loop for YOTO and fixed-λ baselines. Per step: the task's batch for (seed, step),
- * one λ per example (yoto: drawn from the space; fixed: the constant vector), the space's condition
+ * one λ per example (yoto: drawn from the space, independently or stratified over the batch; fixed: the constant vector), the space's condition
  * for them (a conditioned model's input), the per-example loss terms, loss = mean_b Σ_i λ_i[b]·term_i[b]
  * (with `normalizeLossWeights`, λ[b] divided by its geometric mean), and an Adam update. Both modes share optimizer, schedule, batches and data order, so budgets compare.
  *
@@ -126,6 +126,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       schedule: cfg.schedule,
       clipGradNorm: cfg.clipGradNorm,
       ...(cfg.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
+      ...(cfg.lambdaSampling !== 'independent' ? { lambdaSampling: cfg.lambdaSampling } : {}),
       learningRateScales: cfg.learningRateScales,
       lambda: cfg.lambda,
       space: space.toJSON(),
@@ -189,7 +190,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         break;
       }
       const lr = learningRateAt(step, cfg.optimizer.lr, cfg.schedule, steps);
-      const lambdaRows = fixedLambda ? null : space.sample(batchSize, rng);
+      const lambdaRows = fixedLambda ? null : space.sample(batchSize, rng, { stratified: cfg.lambdaSampling === 'stratified' });
       const weightRows = lambdaRows && normalizedWeights(lambdaRows);
       let termMeans: tf.Tensor | null = null;
       let hostNorm: number | null = null;

@@ -23,6 +23,16 @@ export interface FactorizedPriorConfig {
    */
   filmMultiplier?: number;
   /**
+   * How the conditioning MLP's weights start (absent: 'glorot', what every model before this option
+   * trained with): 'glorot' (Glorot-uniform hidden layer and heads), 'heHidden' (the hidden layer
+   * He-normal, variance 2/fan-in: with the one-dimensional condition √(1 + hidden) times the Glorot
+   * spread, ≈ 8× for 64 hidden units, so a head's step moves the λ-dependent part of FiLM about that
+   * much further; heads as 'glorot'), 'reference' (hidden layer and heads He-normal, as the
+   * google-research YOTO code's conditioning MLP, VarianceScaling(2.0); its multiplier is filmMultiplier's
+   * default 0.1). Only the conditioning's initial values differ: every other weight starts as without it.
+   */
+  conditioningInit?: ConditioningInit;
+  /**
    * Quantization step of the latents: 'unit' (absent; round y) or 'lambda' (a conditioned model
    * rounds y/Δ(λ) and decodes ŷ·Δ(λ), with a learned step per latent channel whose log is linear in
    * log λ, initialised at Δ ∝ λ^(−½), the high-rate optimum of λ·D + R when D ≈ Δ²/12). It gives the
@@ -53,6 +63,9 @@ export interface FactorizedPriorConfig {
   colourTransform?: 'rgb' | 'whitened';
 }
 
+export const CONDITIONING_INITS = ['glorot', 'heHidden', 'reference'] as const;
+export type ConditioningInit = (typeof CONDITIONING_INITS)[number];
+
 export const DEFAULT_CONFIG: FactorizedPriorConfig = { N: 128, M: 192, filters: [3, 3, 3], densityKnots: 8, conditioningHidden: 64 };
 
 /** The benchmark shape (../shared/docs/benchmarks.md). */
@@ -62,7 +75,7 @@ export const BENCHMARK_CONFIG: FactorizedPriorConfig = { ...DEFAULT_CONFIG, N: 6
 export const STRIDE = 16;
 
 /** Options outside DEFAULT_CONFIG: absent from the resolved configuration unless set. */
-const OPTIONAL_KEYS = ['filmMultiplier', 'quantizationStep', 'decoderStep', 'trainingQuantization', 'colourTransform'];
+const OPTIONAL_KEYS = ['filmMultiplier', 'conditioningInit', 'quantizationStep', 'decoderStep', 'trainingQuantization', 'colourTransform'];
 
 /**
  * Options that existed once and were removed, with what replaced them: a configuration (or a
@@ -92,6 +105,8 @@ export function resolveConfig(partial: Partial<FactorizedPriorConfig> = {}, what
   c.filters.forEach((f, i) => int(f, `filters[${i}]`, 1));
   if (c.filmMultiplier !== undefined && !(typeof c.filmMultiplier === 'number' && Number.isFinite(c.filmMultiplier) && c.filmMultiplier > 0))
     throw new Error(`${what}: filmMultiplier must be a finite number > 0, got ${JSON.stringify(c.filmMultiplier)}`);
+  if (c.conditioningInit !== undefined && !CONDITIONING_INITS.includes(c.conditioningInit))
+    throw new Error(`${what}: conditioningInit must be ${CONDITIONING_INITS.map((i) => `'${i}'`).join(', ')}, got ${JSON.stringify(c.conditioningInit)}`);
   if (c.quantizationStep !== undefined && c.quantizationStep !== 'unit' && c.quantizationStep !== 'lambda')
     throw new Error(`${what}: quantizationStep must be 'unit' or 'lambda', got ${JSON.stringify(c.quantizationStep)}`);
   if (c.decoderStep !== undefined && c.decoderStep !== 'encoder' && c.decoderStep !== 'own')

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CoefficientSpace, ConditioningNetwork, ParamStore, type TaskModel } from '@yoto/core';
+import { type CoefficientSpace, ParamStore, type TaskModel } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
 import { type CodingModel, type DensityWeights, solveLogits } from '../entropy/density.js';
 import { mediansAt } from '../entropy/medians.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
 import { ConditionedMain } from './conditioned-main.js';
+import { conditioningNetwork } from './conditioning.js';
 import { knotsOfRange, LambdaInput } from './lambda-input.js';
 import { quantizationStep } from './lambda-step.js';
 import { MainTransforms } from './main-transforms.js';
@@ -84,12 +85,7 @@ export class FactorizedPrior implements TaskModel {
     const transforms = new MainTransforms(p, N, M, this.config.colourTransform === 'whitened');
     this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), M, { filters: this.config.filters, knots });
     const conditioning = this.conditioned
-      ? new ConditioningNetwork(p, {
-          inputDim: options.space.conditionDim,
-          layers: MainTransforms.filmLayers(N, M),
-          hidden: this.config.conditioningHidden,
-          multiplier: this.config.filmMultiplier,
-        })
+      ? conditioningNetwork(p, this.config, options.space.conditionDim, MainTransforms.filmLayers(N, M))
       : null;
     const stepped = this.config.quantizationStep === 'lambda';
     const step = quantizationStep(p, { conditioned: this.conditioned, stepped, ownDecoderStep: this.config.decoderStep === 'own', channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { type CoefficientSpace, ConditioningNetwork, conv2d, conv2dTranspose, type Layer, ParamStore, type TaskModel } from '@yoto/core';
+import { type CoefficientSpace, conv2d, conv2dTranspose, type Layer, ParamStore, type TaskModel } from '@yoto/core';
 import { EntropyBottleneck } from '../entropy/bottleneck.js';
 import { type CodingModel, type DensityWeights } from '../entropy/density.js';
 import { gaussianLikelihood } from '../entropy/gaussian-conditional.js';
 import { mediansAt } from '../entropy/medians.js';
 import { type FactorizedPriorConfig, resolveConfig } from './config.js';
 import { ConditionedMain } from './conditioned-main.js';
+import { conditioningNetwork } from './conditioning.js';
 import { knotsOfRange, LambdaInput } from './lambda-input.js';
 import { quantizationStep } from './lambda-step.js';
 import { filmMosaic, fromMosaic, mosaicGrid, toMosaic } from './hyper-mosaic.js';
@@ -105,16 +106,11 @@ export class ScaleHyperprior implements TaskModel {
     ];
     this.bottleneck = new EntropyBottleneck(p.scope(ENTROPY_SCOPE), N, { filters: this.config.filters, knots });
     const conditioning = this.conditioned
-      ? new ConditioningNetwork(p, {
-          inputDim: options.space.conditionDim,
-          layers: [
-            ...MainTransforms.filmLayers(N, M),
-            ...[N, N, N].map((channels, i) => ({ name: `h_a${i}`, channels })),
-            ...[N, N, M].map((channels, i) => ({ name: `h_s${i}`, channels })),
-          ],
-          hidden: this.config.conditioningHidden,
-          multiplier: this.config.filmMultiplier,
-        })
+      ? conditioningNetwork(p, this.config, options.space.conditionDim, [
+          ...MainTransforms.filmLayers(N, M),
+          ...[N, N, N].map((channels, i) => ({ name: `h_a${i}`, channels })),
+          ...[N, N, M].map((channels, i) => ({ name: `h_s${i}`, channels })),
+        ])
       : null;
     const stepped = this.config.quantizationStep === 'lambda';
     const step = quantizationStep(p, { conditioned: this.conditioned, stepped, ownDecoderStep: this.config.decoderStep === 'own', channels: M, lambdaRange: this.lambdaRange, lambda: options.lambda });

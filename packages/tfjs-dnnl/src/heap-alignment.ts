@@ -13,7 +13,7 @@
  * Why staggered: a depthwise filter gradient streams its two activations side by side, and when they
  * start within about 128 bytes of each other modulo 2 KiB, the core runs it slower (an aliasing
  * effect, its mechanism not pinned down): MobileNet dw7's (4×16²×512) ran at 31–32 G multiply-adds/s
- * so, 38.7 256 bytes apart and 41–42 512 bytes or more apart (research/depthwise-aliasing.cpp, oneDNN
+ * then, 38.7 at 256 bytes apart and 41–42 at 512 bytes or more (research/depthwise-aliasing.cpp, oneDNN
  * called directly). Malloc makes that collision the rule, not chance: tensors of a power-of-two size
  * allocated one after another land a chunk header and the padding (64–128 bytes once aligned) apart
  * modulo 2 KiB, which put dw7's two operands 64 bytes apart in the kernels bench

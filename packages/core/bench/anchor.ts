@@ -5,7 +5,7 @@
  * rep.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -41,10 +41,17 @@ export class Anchor {
 
   /** Builds the anchor and starts it on `threads` OpenMP threads; the anchor, or why not. */
   static start(threads: number): Anchor | string {
-    const exe = join(mkdtempSync(join(tmpdir(), 'dnnl-anchor-')), 'anchor');
+    const dir = mkdtempSync(join(tmpdir(), 'dnnl-anchor-'));
+    const exe = join(dir, 'anchor');
     const build = spawnSync('g++', ['-O2', '-std=c++17', ANCHOR_SOURCE, '-ldnnl', '-o', exe], { encoding: 'utf8' });
-    if (build.status !== 0) return `g++ failed on ${ANCHOR_SOURCE} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+    if (build.status !== 0) {
+      rmSync(dir, { recursive: true, force: true });
+      return `g++ failed on ${ANCHOR_SOURCE} (needs libdnnl-dev): ${(build.stderr || build.error?.message || '').trim().split('\n')[0]}`;
+    }
     const child = spawn(exe, [], { env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+    // spawn returns once the program is exec'd, and a running program needs no path: the build goes
+    // now rather than at close, which an exiting bench would not wait for (one directory per run was left).
+    rmSync(dir, { recursive: true, force: true });
     return new Anchor(child, createInterface({ input: child.stdout })[Symbol.asyncIterator]());
   }
 

@@ -183,7 +183,18 @@ export function trajectoryConfig(task: Task, c: ResolvedTrainConfig): Record<str
     optimizer: { ...c.optimizer },
     schedule: { ...c.schedule },
     clipGradNorm: c.clipGradNorm,
-    // Only when set, so checkpoints written before these options existed still resume.
+    ...laterOptions(c),
+  };
+}
+
+/**
+ * The training options added after the first checkpoints were written, each only when set away from
+ * its default: a checkpoint written before an option existed lacks its key, as does the trajectory of
+ * a run that leaves it at the default, so such checkpoints still resume. An option added later goes
+ * here (and into the trajectory, hence the run's params, with it).
+ */
+function laterOptions(c: ResolvedTrainConfig): Record<string, unknown> {
+  return {
     ...(c.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
     ...(c.lambdaSampling !== 'independent' ? { lambdaSampling: c.lambdaSampling } : {}),
     ...(c.learningRateScales ? { learningRateScales: { ...c.learningRateScales } } : {}),

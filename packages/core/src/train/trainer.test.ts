@@ -294,6 +294,29 @@ describe('train: the loop', () => {
     await expect(train(new TwoTargetTask(), { ...base, steps: 6, checkpoint: { dir: ckptDir, every: 100 }, resume: true })).rejects.toThrow(/lambdaSampling \(checkpoint "stratified", now undefined\)/);
   });
 
+  it("records the run's trajectory in its params and checkpoint alike: each later option only when set, learningRateScales always in params", async () => {
+    const run = async (name: string, extra: Partial<TrainConfig>): Promise<{ params: Record<string, unknown>; config: Record<string, unknown> }> => {
+      const sink = new MemorySink();
+      const ckptDir = join(dir, `recorded-${name}`);
+      const r = await train(new TwoTargetTask(), { ...base, steps: 1, taskOptions: { hidden: 32 }, checkpoint: { dir: ckptDir, every: 100 }, ...extra }, { sink });
+      r.model.params.dispose();
+      return { params: sink.params, config: (await readCheckpoint(checkpointPath(ckptDir))).config };
+    };
+    const plain = await run('plain', {});
+    // The keys and values the tracker has recorded since these options exist (its records stay comparable).
+    const space = new TwoTargetTask().defaultSpace().toJSON();
+    const shared = {
+      task: 'two-target', taskOptions: { hidden: 32 }, mode: 'yoto', conditioned: true, lambda: null, space, steps: 1, batchSize: 8, seed: 5,
+      optimizer: { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, schedule: { kind: 'cosine', warmupSteps: 3 }, clipGradNorm: 5,
+    };
+    expect(plain.params).toEqual({ ...shared, learningRateScales: null, backend: 'cpu', threads: 1, parameters: plain.params.parameters, resumedFrom: null });
+    expect(plain.config).toEqual({ ...shared, terms: ['to_a', 'to_b'] });
+    const later = { normalizeLossWeights: true, lambdaSampling: 'stratified', learningRateScales: { 'l1/': 2 } } as const;
+    const all = await run('all', later);
+    expect(all.params).toEqual({ ...plain.params, ...later });
+    expect(all.config).toEqual({ ...plain.config, ...later });
+  });
+
   it('normalizeLossWeights refuses a λ row with a zero term, naming it', async () => {
     await expect(train(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [1, 0], steps: 1, normalizeLossWeights: true })).rejects.toThrow(
       /normalizeLossWeights needs every λ > 0 and finite; example 0 has λ = \[1, 0\]/,

@@ -115,22 +115,12 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       start = resumedFrom = ckpt.step;
     }
 
+    // The run's params are its trajectory (less the task's terms, which its tracker records never
+    // held) and facts about this call; learningRateScales has always been recorded, null when unset.
+    const { terms: _terms, ...trajectoryParams } = trajectory;
     hooks.sink?.logParams?.({
-      task: task.name,
-      mode: cfg.mode,
-      conditioned: cfg.conditioned,
-      steps,
-      batchSize,
-      seed,
-      optimizer: cfg.optimizer,
-      schedule: cfg.schedule,
-      clipGradNorm: cfg.clipGradNorm,
-      ...(cfg.normalizeLossWeights ? { normalizeLossWeights: true } : {}),
-      ...(cfg.lambdaSampling !== 'independent' ? { lambdaSampling: cfg.lambdaSampling } : {}),
+      ...trajectoryParams,
       learningRateScales: cfg.learningRateScales,
-      lambda: cfg.lambda,
-      space: space.toJSON(),
-      taskOptions: cfg.taskOptions,
       // The backend by initBackend's name (wasm+dnnl, not tfjs's wasm) and its kernels' threads.
       ...runBackend(),
       parameters: model.params.size,

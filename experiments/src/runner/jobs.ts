@@ -49,9 +49,10 @@ export interface TrainJobResult {
 export interface EvaluatePayload {
   db: string;
   runId: number;
+  /** The model, with the space and task options it was trained with (the run's, which may differ from the plan's). */
   checkpoint: string;
+  /** Which package registers the task; its options are the checkpoint's. */
   task: TaskRef;
-  space: Record<string, unknown>;
   lambdas: Record<string, number>[];
   evaluation: ExperimentPlan['evaluation'];
   /** The metric the progress display shows in its loss column. */

@@ -286,7 +286,6 @@ async function evaluatePhase(
       runId: r.runId,
       checkpoint: ckpt(r),
       task: plan.task,
-      space: plan.space,
       lambdas,
       evaluation: plan.evaluation,
       progressMetric: plan.report.gapMetric,

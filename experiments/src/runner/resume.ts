@@ -35,7 +35,9 @@ export type Decision =
  * name, which encodes profile and config hash (see identify), so a run is reused only when it was
  * trained with exactly this config. A finished run whose checkpoint is gone must be retrained: it is
  * resumed from step 0 under its old id. A failed run stays failed unless `retryFailed`: training is
- * deterministic, so resuming a run that stopped on a NaN would only stop on the same NaN again.
+ * deterministic, so resuming a run that stopped on a NaN would only stop on the same NaN again, and
+ * one that diverged stops at the same step again (its checkpoint carries the trainer's divergence
+ * guard, so the retry is judged as the uninterrupted run was).
  */
 export function decide(identities: readonly RunIdentity[], existing: readonly ExistingRun[], options: DecideOptions = {}): Decision[] {
   const byName = new Map(existing.map((r) => [r.name, r]));

@@ -1,5 +1,6 @@
 import type { RngState } from '../random/rng.js';
 import type { AdamState } from '../train/adam.js';
+import type { DivergenceGuardState } from '../train/divergence.js';
 import { CheckpointError } from './errors.js';
 import type { NamedArrays } from './named-arrays.js';
 import { sha256 } from './sha256.js';
@@ -32,6 +33,8 @@ export interface Checkpoint {
   /** Model weights by stable parameter name. */
   params: NamedArrays;
   adam: AdamState | null;
+  /** The trainer's divergence guard after `step` steps (absent in checkpoints written before it was saved). */
+  divergenceGuard?: DivergenceGuardState;
   /** The tfjs backend that wrote it (informational). */
   backend?: string;
   createdAt?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DIVERGED_CONTROL, HEALTHY_YOTO } from './__fixtures__/run-losses.js';
-import { DIVERGENCE_RULE, DivergenceGuard, type DivergenceRule } from './divergence.js';
+import { DIVERGENCE_RULE, DivergenceGuard, type DivergenceGuardState, type DivergenceRule } from './divergence.js';
 
 /** Feeds `losses` step by step; the step index at which the guard fired and what it saw, or null. */
 function firstFiring(losses: Iterable<number>, rule: DivergenceRule = DIVERGENCE_RULE) {
@@ -50,6 +50,28 @@ describe('DivergenceGuard', () => {
     const drifting = [...Array(100).fill(5), ...Array(100).fill(1), ...Array(500).fill(50)];
     expect(firstFiring(drifting)).toBeNull();
     expect(firstFiring([...drifting.slice(0, 200), ...Array(500).fill(101)])).toMatchObject({ step: 299 });
+  });
+
+  it('continues from its state through JSON as if never interrupted; a state of another rule, or none, starts afresh', () => {
+    const losses = [...Array(200).fill(10), ...Array(300).fill(1e6)];
+    const straight = firstFiring(losses);
+    expect(straight).toEqual({ step: 299, floor: 10, ceiling: 10 });
+    // Interrupted at every boundary of interest: before the warm-up ends, after, and inside the window.
+    for (const at of [0, 50, 100, 150, 250]) {
+      const before = new DivergenceGuard();
+      for (const loss of losses.slice(0, at)) expect(before.observe(loss)).toBeNull();
+      const state = JSON.parse(JSON.stringify(before.state())) as DivergenceGuardState;
+      const after = DivergenceGuard.restore(state);
+      const fired = losses.slice(at).findIndex((loss) => after.observe(loss) !== null);
+      expect(at + fired).toBe(299);
+    }
+    // A fresh guard from step 150 counts the diverged steps 200…249 into its warm-up: it never fires.
+    const blind = DivergenceGuard.restore(undefined);
+    expect(losses.slice(150).some((loss) => blind.observe(loss) !== null)).toBe(false);
+    const other = new DivergenceGuard({ warmup: 10, window: 100, factor: 100 });
+    for (const loss of losses.slice(0, 150)) other.observe(loss);
+    const renewed = DivergenceGuard.restore(other.state());
+    expect(renewed.state()).toEqual({ rule: DIVERGENCE_RULE, seen: 0, ceiling: null, floor: null, streak: 0 });
   });
 
   it('is off for losses ≤ 0 (a factor over such a floor says nothing)', () => {

@@ -33,9 +33,22 @@ export interface Divergence {
 }
 
 /**
- * Judges a run's step losses one by one (O(1) state). The warm-up counts the steps this guard saw, so
- * a resumed run sets its reference levels again from where it resumed. A loss ≤ 0 since the warm-up
- * switches the guard off (a factor over a floor ≤ 0 says nothing; no task here has such losses).
+ * A guard's state between steps, as JSON (a checkpoint carries it): a level not set yet is null.
+ * The rule travels with it, so a state is only taken up by a guard of the same rule.
+ */
+export interface DivergenceGuardState {
+  rule: DivergenceRule;
+  seen: number;
+  ceiling: number | null;
+  floor: number | null;
+  streak: number;
+}
+
+/**
+ * Judges a run's step losses one by one (O(1) state). The warm-up counts the steps the guard saw; a
+ * resumed run continues the guard of the steps before (`state` in the checkpoint, `restore`), so it
+ * judges each step as the uninterrupted run would. A loss ≤ 0 since the warm-up switches the guard off
+ * (a factor over a floor ≤ 0 says nothing; no task here has such losses).
  */
 export class DivergenceGuard {
   private seen = 0;
@@ -44,6 +57,25 @@ export class DivergenceGuard {
   private streak = 0;
 
   constructor(readonly rule: DivergenceRule = DIVERGENCE_RULE) {}
+
+  /**
+   * A guard that continues from `state`. A state of another rule (or none: a checkpoint written before
+   * guards were saved) gives a fresh guard, which takes the steps from here on as its warm-up.
+   */
+  static restore(state: DivergenceGuardState | null | undefined, rule: DivergenceRule = DIVERGENCE_RULE): DivergenceGuard {
+    const guard = new DivergenceGuard(rule);
+    if (!state || !sameRule(state.rule, rule)) return guard;
+    guard.seen = state.seen;
+    guard.ceiling = state.ceiling ?? -Infinity;
+    guard.floor = state.floor ?? Infinity;
+    guard.streak = state.streak;
+    return guard;
+  }
+
+  state(): DivergenceGuardState {
+    const level = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    return { rule: { ...this.rule }, seen: this.seen, ceiling: level(this.ceiling), floor: level(this.floor), streak: this.streak };
+  }
 
   /** Feeds the finite loss of the next step; returns what fired when the run has diverged, else null. */
   observe(loss: number): Divergence | null {
@@ -60,4 +92,8 @@ export class DivergenceGuard {
     }
     return this.streak >= window ? { rule: this.rule, floor: this.floor, ceiling: this.ceiling } : null;
   }
+}
+
+function sameRule(a: DivergenceRule, b: DivergenceRule): boolean {
+  return a.warmup === b.warmup && a.window === b.window && a.factor === b.factor;
 }

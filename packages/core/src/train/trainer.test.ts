@@ -394,6 +394,22 @@ describe('train: the loop', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a failed run resumed from a checkpoint before its divergence (exp run --retry-failed) is stopped at the same step, against the same levels', async () => {
+    // The loss diverges from step 150 on; checkpoints every 140 steps leave step 140's when the guard fires
+    // at 249. A guard that began afresh at 140 would count steps 140…239 as its warm-up, diverged losses
+    // included, and never fire: the retried run would train on to the end diverged.
+    const ckptDir = join(dir, 'diverged-retry');
+    const cfg: TrainConfig = { ...base, mode: 'fixed', lambda: [1, 1], steps: 400, checkpoint: { dir: ckptDir, every: 140 } };
+    const failed = (await train(new TwoTargetTask({ divergeAtStep: 150 }), cfg).catch((e: unknown) => e)) as DivergedLossError;
+    expect(failed).toBeInstanceOf(DivergedLossError);
+    expect(failed.step).toBe(249);
+    expect((await readCheckpoint(checkpointPath(ckptDir))).step).toBe(140);
+    const retried = await train(new TwoTargetTask({ divergeAtStep: 150 }), { ...cfg, resume: true }).catch((e: unknown) => e);
+    if (!(retried instanceof Error)) (retried as { model: TwoTargetModel }).model.params.dispose();
+    expect(retried).toBeInstanceOf(DivergedLossError);
+    expect(retried).toMatchObject({ step: 249, loss: failed.loss, divergence: failed.divergence });
+  });
+
   it('stops when the λ-weighted sum overflows although every term is finite, without applying the step', async () => {
     // λ_b = 3e38 is a finite float32; λ_b·to_b overflows as soon as to_b > 1.14 (it starts near 5).
     const { err, lastGood, atEnd } = await failingRun(new TwoTargetTask(), { ...base, mode: 'fixed', lambda: [1, 3e38] });

@@ -99,6 +99,7 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
   try {
     let start = 0;
     let resumedFrom: number | null = null;
+    let guard = new DivergenceGuard();
     const resumeFile = typeof cfg.resume === 'string' ? cfg.resume : cfg.resume && ckptFile && existsSync(ckptFile) ? ckptFile : null;
     if (resumeFile) {
       const ckpt = await readCheckpoint(resumeFile);
@@ -112,6 +113,9 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
       assignVariables(entries, ckpt.params);
       adam.setState(ckpt.adam, `checkpoint ${resumeFile}`);
       rng = new Rng(ckpt.rngState);
+      // The guard goes on judging as the uninterrupted run would (a retried diverged run stops again
+      // at the same step); a checkpoint from before guards were saved gives a fresh one.
+      guard = DivergenceGuard.restore(ckpt.divergenceGuard);
       start = resumedFrom = ckpt.step;
     }
 
@@ -162,14 +166,13 @@ export async function train<M extends TaskModel>(task: Task<M>, config: TrainCon
         conditioned: cfg.conditioned,
         params: await readVariables(entries),
         adam: await adam.getState(),
+        divergenceGuard: guard.state(),
         backend: tf.getBackend(),
         createdAt: new Date().toISOString(),
       });
       lastSaved = done;
     };
 
-    // Judges this call's steps (a resumed run sets its reference levels again from where it resumed).
-    const guard = new DivergenceGuard();
     const t0 = performance.now();
     let lastLoss = Number.NaN;
     let status: TrainResult['status'] = 'completed';

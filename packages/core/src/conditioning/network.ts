@@ -7,6 +7,23 @@ export type KernelInit = 'glorot' | 'zeros' | 'he';
 const HEAD_INITS: readonly KernelInit[] = ['glorot', 'zeros', 'he'];
 const HIDDEN_INITS: readonly KernelInit[] = ['glorot', 'he'];
 
+/**
+ * How a conditioning network starts, layer by layer (ConditioningNetworkOptions' fields). A task names
+ * its own presets of these as a task option (its names are part of its runs' identities), each a
+ * choice per layer, over its own default.
+ */
+export interface ConditioningInitializers {
+  hiddenInit: Exclude<KernelInit, 'zeros'>;
+  headInit: KernelInit;
+}
+
+/**
+ * The google-research YOTO code's conditioning (utils.mlp and ConditioningPostprocessing): hidden
+ * layer and heads He-normal (VarianceScaling(2.0)), multiplier 0.1, so every modulated parameter
+ * depends on λ from the first step.
+ */
+export const REFERENCE_CONDITIONING: Readonly<ConditioningInitializers & { multiplier: number }> = { hiddenInit: 'he', headInit: 'he', multiplier: 0.1 };
+
 /** A layer whose channels the conditioning network modulates. */
 export interface ConditionedLayerSpec {
   name: string;
@@ -30,9 +47,9 @@ export interface ConditioningNetworkOptions {
    * identity at start; 'he': normal with variance 2/fan-in, the VarianceScaling(2.0) of the
    * google-research YOTO reference's conditioning MLPs).
    */
-  headInit?: KernelInit;
+  headInit?: ConditioningInitializers['headInit'];
   /** Initialisation of the hidden layer(s) (default 'glorot'; 'he' as for headInit). */
-  hiddenInit?: Exclude<KernelInit, 'zeros'>;
+  hiddenInit?: ConditioningInitializers['hiddenInit'];
   /**
    * One hidden layer shared by every head (default true), or one hidden layer per head, as in the
    * PyTorch reference's FiLM modules (`false`).

@@ -1,12 +1,17 @@
-import { type ConditionedLayerSpec, ConditioningNetwork, type Params } from '@yoto/core';
+import { type ConditionedLayerSpec, type ConditioningInitializers, ConditioningNetwork, type Params, REFERENCE_CONDITIONING } from '@yoto/core';
 import type { ConditioningInit, FactorizedPriorConfig } from './config.js';
 import { CONDITIONING_SCOPE } from './scopes.js';
 
-/** core ConditioningNetwork initialisers of each config `conditioningInit`. */
-const INITS: Readonly<Record<ConditioningInit, { hiddenInit: 'glorot' | 'he'; headInit: 'glorot' | 'he' }>> = {
-  glorot: { hiddenInit: 'glorot', headInit: 'glorot' },
-  heHidden: { hiddenInit: 'he', headInit: 'glorot' },
-  reference: { hiddenInit: 'he', headInit: 'he' },
+/**
+ * core ConditioningNetwork initialisers of each config `conditioningInit`: the default 'glorot', and
+ * over it the reference's hidden layer ('heHidden') or its hidden layer and heads ('reference'). The
+ * multiplier is the config's own option (filmMultiplier; its default is the reference's 0.1).
+ */
+const GLOROT: ConditioningInitializers = { hiddenInit: 'glorot', headInit: 'glorot' };
+const INITS: Readonly<Record<ConditioningInit, ConditioningInitializers>> = {
+  glorot: GLOROT,
+  heHidden: { ...GLOROT, hiddenInit: REFERENCE_CONDITIONING.hiddenInit },
+  reference: { hiddenInit: REFERENCE_CONDITIONING.hiddenInit, headInit: REFERENCE_CONDITIONING.headInit },
 };
 
 /**

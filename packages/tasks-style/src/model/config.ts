@@ -16,8 +16,8 @@ export interface StyleNetConfig {
    * How the conditioning MLP starts (absent: 'zeros', what every run before this option trained with):
    * - 'zeros': Glorot-uniform hidden layer, zero scale/shift heads, multiplier 1 (scale = 1 + a,
    *   shift = b): exactly the plain instance norm at start.
-   * - 'reference': the google-research YOTO code's conditioning (utils.mlp and
-   *   ConditioningPostprocessing): hidden layer and heads normal with variance 2/fan-in, multiplier
+   * - 'reference': the google-research YOTO code's conditioning (core's REFERENCE_CONDITIONING; utils.mlp
+   *   and ConditioningPostprocessing): hidden layer and heads normal with variance 2/fan-in, multiplier
    *   0.1 (scale = 1 + 0.1·a, shift = 0.1·b), so every CIN parameter depends on λ from the first step.
    * - 'heHidden': the reference's hidden layer only (variance 2/fan-in: about 3.7× the Glorot spread of
    *   the hidden units over the box for 5 weights), with the zero heads and multiplier 1 of 'zeros'.
@@ -38,13 +38,6 @@ export type StyleConditioningInit = (typeof STYLE_CONDITIONING_INITS)[number];
 
 /** The conditioning MLP's leaky-ReLU slope when none is set (core's ConditioningNetwork default). */
 export const DEFAULT_CONDITIONING_SLOPE = 0.01;
-
-/** core ConditioningNetwork options of each `conditioningInit`. */
-export const CONDITIONING_INIT_OPTIONS: Readonly<Record<StyleConditioningInit, { headInit: 'zeros' | 'he'; hiddenInit: 'glorot' | 'he'; multiplier: number }>> = {
-  zeros: { headInit: 'zeros', hiddenInit: 'glorot', multiplier: 1 },
-  reference: { headInit: 'he', hiddenInit: 'he', multiplier: 0.1 },
-  heHidden: { headInit: 'zeros', hiddenInit: 'he', multiplier: 1 },
-};
 
 /**
  * Defaults sized for the 2-core CPU budget of the default profile: half Johnson's widths and three

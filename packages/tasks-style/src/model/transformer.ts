@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type CoefficientSpace, conditionalInstanceNorm, ConditioningNetwork, conv2d, type FilmParams, ParamStore, type TaskModel } from '@yoto/core';
-import { CONDITIONING_INIT_OPTIONS, type StyleNetConfig, validateStyleNetConfig } from './config.js';
+import { CONDITIONING_INIT_OPTIONS } from './conditioning-init.js';
+import { type StyleNetConfig, validateStyleNetConfig } from './config.js';
 
 /** One normalised conv layer of the transformer: its name (the CIN's key) and output channels. */
 interface NormLayer {

@@ -16,8 +16,8 @@
 // slow state is diff_dst within about 128 bytes of src modulo 2 KiB. dw5 (4,32,256,3,1 21): 34.6–35.0
 // at multiples of 1 KiB, 35.9–37.8 elsewhere. dw3 (4,64,128,3,1 9) and dw1 (4,128,32,3,1 9): no
 // pattern (18.1–21.0, 19.7–21.0). Where a process's allocations put the two tensors decides which
-// state a bench run sees, on the native side (wasm heap) and the anchor's (malloc) alike: README,
-// native kernels, "dw7's filter gradient".
+// state a bench run sees, on the native side (wasm heap) and the anchor's (malloc) alike:
+// docs/native-kernels.md, §9 "dw7's filter gradient".
 #include <dnnl.hpp>
 
 #include "depthwise-primitives.h"

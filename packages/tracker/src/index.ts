@@ -18,7 +18,7 @@ export {
   type TradeoffAxes,
 } from './report/build.js';
 export { renderReport, REPORT_FORMATS, type RenderOptions, type RenderedReport, type ReportFormat } from './report/write.js';
-export { chartToSvg, svgToPng } from './report/render.js';
+export { chartToSvg, svgToPng, textWidth } from './report/render.js';
 export { escapeXml } from './report/escape.js';
 export { sameLambda } from './util/values.js';
 export { reportHtml } from './report/html.js';

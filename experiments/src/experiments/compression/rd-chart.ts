@@ -1,5 +1,5 @@
 // The rate–distortion chart: a Vega-Lite spec built from tidy rows (pure, so testable without a report).
-import { specs } from '@yoto/tracker';
+import { specs, textWidth } from '@yoto/tracker';
 import { type Box, centredBox, placeLabels } from './label-placement.js';
 
 /** 'control': the equal-steps control, a baseline trained for as many steps as the YOTO model. */
@@ -27,6 +27,16 @@ export interface LabelRow {
   value: number;
 }
 
+/** The leader joining a label placed off its point to the point's marker, in data coordinates. */
+export interface LeaderRow {
+  kind: 'leader';
+  metric: string;
+  bpp: number;
+  value: number;
+  bpp2: number;
+  value2: number;
+}
+
 const YOTO_COLOR = '#1f6fb4';
 const BASELINE_COLOR = '#e4572e';
 const CONTROL_COLOR = '#7a2e17';
@@ -35,16 +45,17 @@ const REFERENCE_COLORS = ['#555555', '#2ca02c', '#8e44ad', '#b8860b'];
 /** Plot size of each panel, in pixels: the label placement and the spec share it. */
 export const PANEL = { width: 360, height: 270 };
 export const LABEL_FONT_SIZE = 9;
-/**
- * Width a label is given, per character: 0.8 em, vega's own estimate without a canvas and wider
- * than DejaVu Sans's glyphs (≤ 0.84 em for '=', 0.64 em for digits), so a placed box holds its text.
- */
-const EM_PER_CHAR = 0.8;
 /** Half the side of a baseline marker (size 120 ≈ an 11 px diamond), plus a pixel. */
 const MARKER_HALF = 6.5;
+/** A leader starts this far from its point: inside the marker, which is drawn over it. */
+const LEADER_START = 4;
 
+/**
+ * A label's box: its text as the PNG draws it (DejaVu Sans), a pixel and a half either side, so a
+ * leader ends just short of the glyphs rather than in blank space.
+ */
 export function labelSize(text: string): { width: number; height: number } {
-  return { width: [...text].length * EM_PER_CHAR * LABEL_FONT_SIZE + 2, height: LABEL_FONT_SIZE * 1.3 };
+  return { width: textWidth(text, LABEL_FONT_SIZE) + 3, height: LABEL_FONT_SIZE * 1.3 };
 }
 
 /**
@@ -65,27 +76,32 @@ export function valueDomain(values: readonly number[]): [number, number] {
 
 /**
  * The labels of the baseline and control points of one panel, placed so that no two boxes intersect
- * (see label-placement.ts), as rows in data coordinates. A label that finds no free place is left
- * out (its point keeps the tooltip).
+ * (see label-placement.ts), and the leaders of those placed off their point, as rows in data
+ * coordinates. The control's label is placed first (it is the point the chart is about, and a
+ * square among diamonds): it gets the nearest free position; then the most crowded baselines'. A label that finds no free place is
+ * left out (its point keeps the tooltip).
  */
-export function panelLabels(rows: readonly RdRow[], metric: string, maxBpp: number, domain: [number, number]): LabelRow[] {
+export function panelLabels(rows: readonly RdRow[], metric: string, maxBpp: number, domain: [number, number]): (LabelRow | LeaderRow)[] {
   const inPanel = rows.filter((r) => r.metric === metric && r.bpp <= maxBpp && r.value >= domain[0] && r.value <= domain[1]);
   const px = (bpp: number) => (bpp / maxBpp) * PANEL.width;
   const py = (v: number) => PANEL.height * (1 - (v - domain[0]) / (domain[1] - domain[0]));
+  const bpp = (x: number) => (x / PANEL.width) * maxBpp;
+  const value = (y: number) => domain[0] + (1 - y / PANEL.height) * (domain[1] - domain[0]);
   const labelled = inPanel.filter((r) => r.kind === 'baseline' || r.kind === 'control').sort((a, b) => a.bpp - b.bpp || a.value - b.value);
   // Every learned point is an obstacle, so a label does not cover the YOTO line's markers either.
   const obstacles: Box[] = inPanel.filter((r) => r.kind !== 'reference').map((r) => centredBox(px(r.bpp), py(r.value), 2 * MARKER_HALF, 2 * MARKER_HALF));
-  const boxes = placeLabels(
-    labelled.map((r) => ({ x: px(r.bpp), y: py(r.value), ...labelSize(r.label) })),
+  const placements = placeLabels(
+    labelled.map((r) => ({ x: px(r.bpp), y: py(r.value), ...labelSize(r.label), priority: r.kind === 'control' ? 1 : 0 })),
     PANEL,
     obstacles,
+    { markerRadius: LEADER_START },
   );
-  const out: LabelRow[] = [];
-  boxes.forEach((b, i) => {
-    if (!b) return;
-    const cx = (b.x0 + b.x1) / 2;
-    const cy = (b.y0 + b.y1) / 2;
-    out.push({ kind: 'label', metric, text: labelled[i].label, bpp: (cx / PANEL.width) * maxBpp, value: domain[0] + (1 - cy / PANEL.height) * (domain[1] - domain[0]) });
+  const out: (LabelRow | LeaderRow)[] = [];
+  placements.forEach((p, i) => {
+    if (!p) return;
+    const { box: b, leader: l } = p;
+    out.push({ kind: 'label', metric, text: labelled[i].label, bpp: bpp((b.x0 + b.x1) / 2), value: value((b.y0 + b.y1) / 2) });
+    if (l) out.push({ kind: 'leader', metric, bpp: bpp(l.x0), value: value(l.y0), bpp2: bpp(l.x1), value2: value(l.y1) });
   });
   return out;
 }
@@ -94,7 +110,8 @@ export function panelLabels(rows: readonly RdRow[], metric: string, maxBpp: numb
  * One panel per quality metric, rate on x: the YOTO model as one line over its λ grid, the
  * baselines as labelled diamonds, the equal-steps control as a labelled square, each classical
  * codec as a dashed line over its qualities. The x axis stops at `maxBpp` (reference curves run far
- * beyond the learned models' rates). Scales are fixed per panel and labels placed without overlap.
+ * beyond the learned models' rates). Scales are fixed per panel and labels placed without overlap,
+ * each beside its point or joined to it by a leader.
  */
 export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, subtitle: string | string[]): specs.VegaLiteSpec {
   const series = [...new Set(rows.map((r) => r.series))];
@@ -113,7 +130,7 @@ export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, su
     { field: 'bpp', type: 'quantitative', format: '.4~f' },
     { field: 'value', type: 'quantitative', format: '.4~f' },
   ];
-  const labels: LabelRow[] = [];
+  const labels: (LabelRow | LeaderRow)[] = [];
   const panel = (metric: string) => {
     // The y range of what is drawn: every learned point, and reference points inside the x range.
     const values = rows.filter((r) => r.metric === metric && (r.kind !== 'reference' || r.bpp <= maxBpp)).map((r) => r.value);
@@ -135,6 +152,12 @@ export function rdChartSpec(rows: RdRow[], metrics: string[], maxBpp: number, su
           transform: only('yoto'),
           mark: { type: 'line', point: { filled: true, size: 34 }, strokeWidth: 2.4, clip: true },
           encoding: { x, y, color, detail: { field: 'series' }, order: { field: 'setting', type: 'quantitative' }, tooltip },
+        },
+        {
+          // Under the markers, so a leader seems to start at its marker's edge.
+          transform: only('leader'),
+          mark: { type: 'rule', color: CONTROL_COLOR, strokeWidth: 0.8, opacity: 0.8, clip: true },
+          encoding: { x, y, x2: { field: 'bpp2' }, y2: { field: 'value2' } },
         },
         {
           transform: only('baseline'),

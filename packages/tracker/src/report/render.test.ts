@@ -6,7 +6,7 @@ import { populateDemo } from '../__fixtures__/demo.js';
 import { openTracker } from '../store.js';
 import { buildReport } from './build.js';
 import { FontMetrics } from './font-metrics.js';
-import { chartToSvg, dejaVuFontFiles, svgToPng } from './render.js';
+import { chartToSvg, dejaVuFontFiles, svgToPng, textWidth } from './render.js';
 import { renderReport } from './write.js';
 
 let dir: string;
@@ -52,6 +52,17 @@ describe('headless rendering', () => {
     expect(f.width('i', 12)).toBeLessThan(f.width('m', 12));
     expect(f.width('λβ', 11)).toBeCloseTo(f.width('λ', 11) + f.width('β', 11), 12);
     expect(f.width('reconstruction', 11)).toBeLessThan(0.8 * 14 * 11); // vega's blind estimate
+  });
+
+  it.skipIf(!fonts)('textWidth gives the width a chart’s text takes in the PNG, regular or bold', () => {
+    const f = FontMetrics.load(fonts!.find((p) => p.endsWith('DejaVuSans.ttf'))!);
+    expect(textWidth('λ=0.018, equal steps', 9)).toBe(f.width('λ=0.018, equal steps', 9));
+    expect(textWidth('0', 2048)).toBe(1303);
+    expect(textWidth('0', 2048, true)).toBeGreaterThan(1303); // DejaVu Sans Bold's digits are wider
+  });
+
+  it.skipIf(fonts !== null)('without DejaVu Sans, textWidth is vega’s estimate, as vega then lays the text out', () => {
+    expect(textWidth('λ=0.018', 10)).toBe(0.8 * 7 * 10);
   });
 
   it('writes every chart as SVG and PNG plus one HTML page, atomically', async () => {

@@ -59,6 +59,28 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 }
 
 let metricsInstalled = false;
+let fonts: { regular: FontMetrics; bold: FontMetrics } | null | undefined;
+
+/** DejaVu Sans's metrics (regular and bold), loaded once; null when the font files are missing. */
+function dejaVuMetrics(): { regular: FontMetrics; bold: FontMetrics } | null {
+  if (fonts !== undefined) return fonts;
+  const files = dejaVuFontFiles();
+  const regular = files?.find((f) => f.endsWith('DejaVuSans.ttf'));
+  const bold = files?.find((f) => f.endsWith('DejaVuSans-Bold.ttf')) ?? regular;
+  fonts = regular ? { regular: FontMetrics.load(regular), bold: FontMetrics.load(bold!) } : null;
+  return fonts;
+}
+
+/**
+ * Width in pixels that a chart's text takes in the rendered PNG: DejaVu Sans's advance widths, or
+ * vega's own estimate (0.8 em per character) when the font is missing, as vega then lays it out.
+ * For a chart that places its own text (e.g. labels beside points) and must know how wide it is.
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  const f = dejaVuMetrics();
+  if (!f) return 0.8 * [...text].length * fontSize;
+  return (bold ? f.bold : f.regular).width(text, fontSize);
+}
 
 /**
  * Makes vega measure text with DejaVu Sans's real advance widths (regular and bold), as vl-convert
@@ -67,17 +89,12 @@ let metricsInstalled = false;
 function installTextMetrics(): void {
   if (metricsInstalled) return;
   metricsInstalled = true;
-  const files = dejaVuFontFiles();
-  const regular = files?.find((f) => f.endsWith('DejaVuSans.ttf'));
-  if (!regular) return;
-  const bold = files!.find((f) => f.endsWith('DejaVuSans-Bold.ttf')) ?? regular;
-  const fonts = { regular: FontMetrics.load(regular), bold: FontMetrics.load(bold) };
+  if (!dejaVuMetrics()) return;
   const tm = (vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } }).textMetrics;
   tm.width = (item, text) => {
     const s = text == null ? '' : String(text).trim();
     const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
-    const w = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600 ? fonts.bold : fonts.regular;
-    const width = w.width(s, size);
+    const width = textWidth(s, size, item.fontWeight === 'bold' || Number(item.fontWeight) >= 600);
     return item.limit && item.limit > 0 ? Math.min(width, item.limit) : width;
   };
 }

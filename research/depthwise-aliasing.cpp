@@ -22,6 +22,14 @@
 // pattern (18.1–21.0, 19.7–21.0). Where a process's allocations put the two tensors decides which
 // state a bench run sees, on the native side (wasm heap) and the anchor's (malloc) alike:
 // docs/native-kernels.md, §9 "dw7's filter gradient".
+//
+// Every pass of dw5 at every 64 or 256 bytes (2026-12-07 12:32:29–12:32:56 UTC, both cores free, load
+// average 1.03 → 1.02; `4,32,256,3,1 9 forward 64`, `… input-grad 256`, `4,16,512,3,1 9 forward 256`,
+// `4,32,256,3,1 9 filter-grad 256`): dw5's forward pass 29.8–32.1 G multiply-adds/s at all 64
+// distances, no pattern; its input gradient 38.3–39.0; dw7's forward pass 27.2–28.1; dw5's filter
+// gradient 38.8–41.1 at multiples of 1 KiB, 39.9–44.5 elsewhere. So only the filter gradients (two
+// streams read side by side) showed the effect; the same sweeps at load 5–8 (11:03–11:25, `nice 19`)
+// read 28–35 everywhere and measure nothing. docs/native-kernels.md §11.
 #include <dnnl.hpp>
 
 #include "depthwise-primitives.h"

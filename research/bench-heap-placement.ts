@@ -26,7 +26,7 @@
  *   3840 2560 3328); its input gradient's 512–2,304 after dy; dw7's forward outputs on both sides
  *   (256–512 after, 256–1,024 before). x and dy 768 apart in every depthwise pass.
  * - 11:35–11:58 UTC (`--calls 4`, `--only mnet` and then every shape), a variant tried and not kept
- *   (placement from the live set, branch native6, commit c6f4e8c; docs/native-kernels.md §11): every
+ *   (placement from the live set, not merged; docs/native-kernels.md §11): every
  *   depthwise pass alike, x at 0, dy at 1,280 and every call's output at 2,560 modulo 4 KiB.
  *
  * --only TEXT   bench shapes replayed, whose name contains TEXT (default: all)

@@ -21,7 +21,7 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCli(argv, { env: { ...process.env, YOTO_HOME: home, INIT_CWD: home, ...env }, cwd: home });
 
 describe('compression-rd-sweep plan', () => {
-  it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, 60% of their steps, whole Kodak images', () => {
+  it('default: YOTO over λ ∈ [0.0018, 0.18], 5 baselines on the grid, 80% of their steps, whole Kodak images', () => {
     const { plan } = resolveExperiment('compression-rd-sweep');
     const lambdas = plan.grid.map((g) => g.distortion);
     expect(lambdas[0]).toBe(0.0018);
@@ -32,7 +32,7 @@ describe('compression-rd-sweep plan', () => {
     // The equal-steps control: a baseline at the middle λ with the YOTO model's steps, outside the budget share.
     const control = plan.runs.filter((r) => r.control);
     expect(control.map((r) => ({ key: r.key, kind: r.kind, lambda: r.lambda, steps: r.training.steps }))).toEqual([
-      { key: 'control-lambda=0.018', kind: 'baseline', lambda: { distortion: 0.018, rate: 1 }, steps: 24000 },
+      { key: 'control-lambda=0.018', kind: 'baseline', lambda: { distortion: 0.018, rate: 1 }, steps: 32000 },
     ]);
     expect(control[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'quantization/': 10 });
     expect(resolveExperiment('compression-rd-sweep', 'default', ['control.lambda=0']).plan.runs.some((r) => r.control)).toBe(false);
@@ -46,16 +46,19 @@ describe('compression-rd-sweep plan', () => {
     const raw = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false']).plan;
     expect(raw.runs.every((r) => !('normalizeLossWeights' in r.training))).toBe(true);
     expect(raw.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', raw, r).hash)).toEqual(plan.runs.slice(1).map((r) => identify('compression-rd-sweep', 'default', plan, r).hash));
-    // Without it and with noise quantization the YOTO run is the 2026-12-06 default run's (its tracker name default/yoto/c2aecdee).
-    const rawNoise = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false', 'model.trainingQuantization=noise']).plan;
+    // Without it, with noise quantization and 24,000 steps the YOTO run is the 2026-12-06 default run's (its tracker name default/yoto/c2aecdee).
+    const rawNoise = resolveExperiment('compression-rd-sweep', 'default', ['yoto.normalizeLossWeights=false', 'model.trainingQuantization=noise', 'yoto.steps=24000']).plan;
     expect(identify('compression-rd-sweep', 'default', rawNoise, rawNoise.runs[0]).hash.slice(0, 8)).toBe('c2aecdee');
     expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).not.toBe('c2aecdee');
     // Mixed quantization is the default and reaches every run's model config (the default run of
-    // 2026-12-07 09:17 is default/yoto/af0a941c); 'noise' leaves the key out, so noise-trained runs keep
-    // the identities they had before the key existed (the normalised rerun's default/yoto/b856d601).
+    // 2026-12-07 12:32, 32,000 steps, is default/yoto/fd01b1ab; the 09:17 one, 24,000 steps,
+    // default/yoto/af0a941c); 'noise' leaves the key out, so noise-trained runs keep the identities they
+    // had before the key existed (the normalised rerun's default/yoto/b856d601, 24,000 steps).
     expect(plan.task.options.config).toMatchObject({ trainingQuantization: 'mixed' });
-    expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).toBe('af0a941c');
-    const noise = resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=noise']).plan;
+    expect(identify('compression-rd-sweep', 'default', plan, plan.runs[0]).hash.slice(0, 8)).toBe('fd01b1ab');
+    const steps24k = resolveExperiment('compression-rd-sweep', 'default', ['yoto.steps=24000']).plan;
+    expect(identify('compression-rd-sweep', 'default', steps24k, steps24k.runs[0]).hash.slice(0, 8)).toBe('af0a941c');
+    const noise = resolveExperiment('compression-rd-sweep', 'default', ['model.trainingQuantization=noise', 'yoto.steps=24000']).plan;
     expect((noise.task.options.config as Record<string, unknown>).trainingQuantization).toBeUndefined();
     expect(identify('compression-rd-sweep', 'default', noise, noise.runs[0]).hash.slice(0, 8)).toBe('b856d601');
     // The decoder's own step, the FiLM multiplier and the conditioning's initialisation are read by the
@@ -82,7 +85,7 @@ describe('compression-rd-sweep plan', () => {
     expect(hashes(resolveExperiment('compression-rd-sweep', 'default', ['model.filmMultiplier=0.1', 'model.conditioningInit=glorot']).plan)).toEqual(hashes(plan));
     expect(baselines).toEqual([0.0018, 0.0057, 0.018, 0.057, 0.18]);
     for (const b of baselines) expect(lambdas).toContain(b);
-    expect(computeBudget(plan.runs).share).toBeCloseTo(0.6, 12);
+    expect(computeBudget(plan.runs).share).toBeCloseTo(0.8, 12);
     expect(plan.space).toEqual({ terms: ['distortion', 'rate'], distribution: { kind: 'logUniform', term: 'distortion', low: 0.0018, high: 0.18 }, encoding: { distortion: 'range' } });
     expect(plan.task).toMatchObject({ name: 'bls-factorized', package: '@yoto/tasks-compression', options: { config: { N: 64, M: 96, quantizationStep: 'lambda' }, cropSize: 64 } });
     expect(plan.runs[0].training.learningRateScales).toEqual({ 'entropy_bottleneck/': 10, 'conditioning/': 10 });

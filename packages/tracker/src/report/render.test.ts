@@ -61,7 +61,7 @@ describe('headless rendering', () => {
     expect(textWidth('0', 2048, true)).toBeGreaterThan(1303); // DejaVu Sans Bold's digits are wider
   });
 
-  it.skipIf(fonts !== null)('without DejaVu Sans, textWidth is vega’s estimate, as vega then lays the text out', () => {
+  it.skipIf(fonts !== null)('without DejaVu Sans, textWidth is vega’s estimate, as vega then lays the text out (skipped where fonts-dejavu-core is installed)', () => {
     expect(textWidth('λ=0.018', 10)).toBe(0.8 * 7 * 10);
   });
 

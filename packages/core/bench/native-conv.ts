@@ -12,9 +12,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { convLayout, type PassName as NativePass } from '@yoto/tfjs-dnnl';
 import { initBackend } from '../src/backend/init.js';
+import { threadBudget } from '../src/backend/threads.js';
 import { parseFlags } from '@yoto/flags';
 import { Anchor, ANCHOR_LAYOUTS, ANCHOR_SOURCE, type AnchorLayout } from './anchor.js';
 import { callsPerRep, pairedRounds, quantile, timeBatch, timeRep } from './paired.js';
+import { pinningReport, requestPinning, threadCpus, type PinRequest } from './pin.js';
 
 /**
  * The anchors' shapes, under their names: batch, size, in → out channels, kernel, stride ('same').
@@ -45,9 +47,10 @@ interface Options {
   reps: number;
   repMs: number;
   only: string | null;
+  pin: boolean;
 }
 
-export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]
+export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT] [--no-pin]
   G multiply-adds/s per conv pass and benchmark shape (dense and MobileNet's depthwise): plain wasm vs
   wasm+dnnl (oneDNN on the wasm heap)
   --reference  also build and run the anchor (oneDNN direct: bench/anchors/dnnl_conv.cpp) on the same
@@ -62,7 +65,11 @@ export const NATIVE_HELP = `pnpm bench kernels --native [--reference] [--threads
                per rep come from a warm-up as long as one rep, after one untimed first call (which
                builds oneDNN's primitive). A paired rep starts with one more untimed call (the other
                side's rep ran last). The anchor times its calls the same way
-  --only       shapes whose name contains TEXT`;
+  --only       shapes whose name contains TEXT
+  --no-pin     let the scheduler place the threads. By default oneDNN's threads are pinned one per core
+               (the last N cores; OMP_PLACES and OMP_PROC_BIND, which the anchor inherits), so that the
+               kernels' thread and the anchor run on the same cores (pin.ts says why). An OMP_PLACES or
+               OMP_PROC_BIND you set is left as it is`;
 
 export function parseNativeArgs(args: string[]): Options {
   const { flags: f } = parseFlags(
@@ -75,10 +82,11 @@ export function parseNativeArgs(args: string[]): Options {
       reps: { type: 'integer', min: 1, default: 7 },
       'rep-ms': { type: 'number', above: 0, default: 40 },
       only: { type: 'string' },
+      'no-pin': { type: 'boolean' },
     },
-    'pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT]',
+    'pnpm bench kernels --native [--reference] [--threads N] [--reps N] [--rep-ms MS] [--only TEXT] [--no-pin]',
   );
-  return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, repMs: f['rep-ms'], only: f.only ?? null };
+  return { reference: f.reference, threads: f.threads ?? null, reps: f.reps, repMs: f['rep-ms'], only: f.only ?? null, pin: !f['no-pin'] };
 }
 
 export type Shape = (typeof SHAPES)[number];
@@ -172,11 +180,14 @@ export async function mainNative(args: string[]): Promise<number> {
   if (o.threads !== null) process.env.YOTO_THREADS = String(o.threads);
   const shapes = SHAPES.filter((s) => !o.only || s.name.includes(o.only));
   if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(o.only)} matches no shape (${SHAPES.map((s) => s.name).join(', ')})`);
+  // Before the backend starts: the addon's OpenMP runtime binds the loading thread as it loads.
+  const pin: PinRequest | null = o.pin ? requestPinning(threadBudget()) : null;
   const threads = (await initBackend('wasm+dnnl')).native?.threads;
   if (threads === undefined) {
     console.error('bench kernels --native: the native kernels are unavailable (see the line above)');
     return 1;
   }
+  console.log(pinningReport(pin, threadCpus()));
   let anchor: Anchor | null = null;
   if (o.reference) {
     const a = Anchor.start(threads);

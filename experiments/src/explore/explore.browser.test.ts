@@ -15,7 +15,9 @@ import { runCli } from '../testing/cli.js';
 import { checkpointDir, resolveHome } from '../runner/home.js';
 import { checkpointPath } from '@yoto/core/checkpoint-path';
 import { startExplorer } from './explorer.js';
-import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage } from './testing/browser.js';
+import type { Page } from 'playwright-core';
+import { sliderValue } from './page/address.js';
+import { baselinePoint, canvasPixels, chromiumMissing, renderCount, ringTransform, waitMeasured, withExplorerPage, withPageAt } from './testing/browser.js';
 
 let root: string;
 let homeDir: string;
@@ -137,5 +139,83 @@ describe('exp explore in headless Chromium', () => {
       expect(await page.locator('#metrics th').first().textContent()).toBe('held-out, recorded in the tracker at β = 8');
 
     });
+  }, 300_000);
+
+  it('keeps β in the address: opening it sets the slider and draws that β, a moved slider rewrites it, a bad parameter is one line', async (ctx) => {
+    const why = chromiumMissing();
+    if (why) {
+      console.warn(`skipped: ${why}`);
+      ctx.skip(why);
+      return;
+    }
+    /** What the page shows at its current β: slider, printed value, β, pictures, ring, metrics (measured). */
+    const seen = async (page: Page) => {
+      await waitMeasured(page);
+      return {
+        position: await page.locator('input[type=range]').first().inputValue(),
+        printed: await page.locator('#sliders output').first().textContent(),
+        lambda: await page.evaluate(() => document.body.dataset.lambda),
+        recon: await canvasPixels(page, 'yoto-recon'),
+        prior: await canvasPixels(page, 'yoto-prior'),
+        ring: await ringTransform(page),
+        heading: await page.locator('#metrics th').first().textContent(),
+        metrics: await page.locator('#metrics td[data-value]').evaluateAll((cells) => cells.map((c) => (c as HTMLElement).dataset).map((d) => `${d.metric ?? `live ${d.live}`} = ${d.value}`)),
+      };
+    };
+    const problems = (page: Page) => page.locator('#address-error div').allTextContents();
+    // The smoke space: β log-scaled on 1/8…64, 1000 slider steps.
+    const position = (beta: number) => String(Math.round(((Math.log(beta) - Math.log(1 / 8)) / Math.log(512)) * 1000));
+    const server = await explorer({ port: 0 });
+    try {
+      let moved: Awaited<ReturnType<typeof seen>> | undefined;
+      let address = '';
+      await withPageAt(`${server.url}?backend=wasm&kl=8`, root, async (page) => {
+        // β = 8 from the address: a grid point (the β = 8 baseline's), so the tracker's own values.
+        const at8 = await seen(page);
+        expect(await problems(page)).toEqual([]);
+        expect([at8.position, at8.printed, at8.lambda]).toEqual([position(8), '8', '8']);
+        expect(at8.heading).toBe('held-out, recorded in the tracker at β = 8');
+
+        // Slider steps replace the address's β (one history entry for all of them); ?backend= stays.
+        const entries = await page.evaluate(() => history.length);
+        const slider = page.locator('input[type=range]').first();
+        for (const p of ['700', '990', '980']) {
+          const n = await renderCount(page);
+          await slider.fill(p);
+          await page.waitForFunction((k) => Number(document.body.dataset.renders) > k, n);
+        }
+        moved = await seen(page);
+        address = page.url();
+        expect(moved.position).toBe('980');
+        expect(new URL(address).search).toBe(`?backend=wasm&kl=${moved.printed}`);
+        expect(Number(moved.printed)).toBe(Number(moved.lambda)); // the page uses the value it shows
+        expect(await page.evaluate(() => history.length)).toBe(entries);
+        expect(moved.recon).not.toEqual(at8.recon);
+      });
+
+      // The address reopens the same β to the last bit: the same slider, pictures, ring and metrics.
+      await withPageAt(address, root, async (page) => {
+        const reopened = await seen(page);
+        expect(await problems(page)).toEqual([]);
+        expect(page.url()).toBe(address);
+        for (const k of ['position', 'printed', 'lambda', 'ring', 'heading', 'metrics'] as const) expect(reopened[k], k).toEqual(moved![k]);
+        expect(reopened.recon.every((v, i) => v === moved!.recon[i])).toBe(true);
+        expect(reopened.prior.every((v, i) => v === moved!.prior[i])).toBe(true);
+      });
+
+      // Parameters it cannot use: one line each, and the page starts with β in the middle of its range.
+      await withPageAt(`${server.url}?backend=wasm&kl=abc&gamma=2`, root, async (page) => {
+        expect(await page.evaluate(() => [document.body.dataset.ready, document.body.dataset.failed])).toEqual(['true', undefined]);
+        expect(await problems(page)).toEqual([
+          'ignored ?kl=abc: not a number; β takes one number in 0.125…64 (log scale); its slider starts at 2.828',
+          "ignored ?gamma=2: no slider is called 'gamma'; the page takes ?kl=, ?backend=",
+        ]);
+        const start = await seen(page);
+        expect([start.position, start.lambda]).toEqual(['500', String(sliderValue(500, 1000, 1 / 8, 64, true))]);
+        expect(page.url()).toBe(`${server.url}?backend=wasm&kl=abc&gamma=2`); // kept as typed, to correct
+      });
+    } finally {
+      await server.close();
+    }
   }, 300_000);
 });

@@ -14,17 +14,24 @@ import type { StyleModel, StyleTaskDefinition } from '@yoto/tasks-style';
 import type { CompressionPanel } from '../compression-panel.js';
 import type { ExplorerModel, ExplorerState } from '../state.js';
 import type { StylePanel } from '../style-panel.js';
+import { addressForm, readAddress, sliderValue, type SliderTerm } from './address.js';
 import { showTradeoffChart } from './chart.js';
-import { type CurvePosition, gridOf, positionOn, recordedAt, sliderToValue, valueToSlider } from './curve.js';
+import { type CurvePosition, gridOf, positionOn, recordedAt, valueToSlider } from './curve.js';
 import { compressionView } from './compression-view.js';
+import { fmt } from './format.js';
 import { styleView } from './style-view.js';
 import { vaeView, type VaePanel } from './vae-view.js';
 import type { ChosenBaseline, ExplorerView } from './view.js';
 
 const STEPS = 1000;
 
-/** WebGL where the browser has it, else WebAssembly (binaries served by the explorer under /wasm/). */
-async function chooseBackend(): Promise<string> {
+const BACKENDS = ['webgl', 'wasm'];
+
+/**
+ * WebGL where the browser has it, else WebAssembly (binaries served by the explorer under /wasm/);
+ * `problem` is the line for a `?backend=` that names neither.
+ */
+async function chooseBackend(): Promise<{ backend: string; problem?: string }> {
   setWasmPaths('/wasm/');
   // Before a backend starts: the project's wasm kernels (a synthesis's transposed convolutions
   // through XNNPACK instead of tfjs's scatter loop), registered as core's initBackend does in Node.
@@ -37,7 +44,9 @@ async function chooseBackend(): Promise<string> {
   const software = /swiftshader|llvmpipe|software/i.test(renderer);
   const asked = new URLSearchParams(location.search).get('backend');
   const order = asked === 'wasm' || !gl ? ['wasm'] : asked === 'webgl' ? ['webgl', 'wasm'] : software ? ['wasm', 'webgl'] : ['webgl', 'wasm'];
-  for (const name of order) if (await tf.setBackend(name).catch(() => false)) return name;
+  for (const name of order)
+    if (await tf.setBackend(name).catch(() => false))
+      return { backend: name, problem: asked === null || BACKENDS.includes(asked) ? undefined : `ignored ?backend=${asked}: expected webgl or wasm; the page chose ${name}` };
   throw new Error('neither the WebGL nor the WebAssembly backend of tfjs starts in this browser');
 }
 
@@ -52,11 +61,8 @@ async function loadModel<M extends TaskModel>(m: ExplorerModel) {
   return loadTrainedFromBytes<M>(bytes, `run ${m.runId} (${m.name})`);
 }
 
-// Four significant digits without trailing zeros (λ = 0.0057, not 0.005700); exponents only far from 1.
-const fmt = (v: number) => (Math.abs(v) >= 1000 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toPrecision(4) : String(Number(v.toPrecision(4))));
-
 async function start(): Promise<void> {
-  const backend = await chooseBackend();
+  const { backend, problem: backendProblem } = await chooseBackend();
   const state = (await (await fetchOk('/state.json')).json()) as ExplorerState;
   const panel = (await (await fetchOk('/panel.json')).json()) as VaePanel | CompressionPanel | StylePanel;
   document.title = `${state.record} — YOTO explorer`;
@@ -73,23 +79,29 @@ async function start(): Promise<void> {
   // One slider per conditioned term; the chart and pictures follow the report's λ term.
   const lambda = space.terms.map((t) => space.support(t).value ?? 1);
   const sliders = document.getElementById('sliders')!;
-  const inputs = new Map<string, { input: HTMLInputElement; output: HTMLOutputElement; min: number; max: number; log: boolean }>();
+  const inputs = new Map<string, SliderTerm & { input: HTMLInputElement; output: HTMLOutputElement }>();
   for (const term of space.conditionedTerms) {
     const { min, max } = space.support(term);
     // 'range' is log λ mapped onto [−1, 1]: log-scaled too ('linearRange' is not).
     const log = logEncoded(space.encodings[term]);
+    const title = term === state.lambdaTerm ? state.lambdaTitle : `λ[${term}]`;
     const div = document.createElement('div');
     div.className = 'slider';
     const label = document.createElement('label');
-    label.textContent = `${term === state.lambdaTerm ? state.lambdaTitle : `λ[${term}]`} (${term}, ${log ? 'log scale' : 'linear'}, ${fmt(min)}…${fmt(max)}) `;
+    label.textContent = `${title} (${term}, ${log ? 'log scale' : 'linear'}, ${fmt(min)}…${fmt(max)}) `;
     const input = document.createElement('input');
     Object.assign(input, { type: 'range', min: '0', max: String(STEPS), step: '1', id: `slider-${term}` });
     const output = document.createElement('output');
     label.append(input, output);
     div.append(label);
     sliders.append(div);
-    inputs.set(term, { input, output, min, max, log });
+    // Without a value in the address, the middle of the (log) range.
+    inputs.set(term, { term, title, min, max, log, start: sliderValue(STEPS / 2, STEPS, min, max, log), input, output });
   }
+  // The address's slider values; a parameter the page cannot use is one line, and the page starts anyway.
+  const address = readAddress(new URLSearchParams(location.search), [...inputs.values()], ['backend']);
+  const problems = [...(backendProblem ? [backendProblem] : []), ...address.problems];
+  document.getElementById('address-error')!.replaceChildren(...problems.map((line) => Object.assign(document.createElement('div'), { textContent: line })));
 
   const outputs = document.getElementById('outputs')!;
   const kind = 'kind' in panel ? panel.kind : 'vae';
@@ -177,9 +189,17 @@ async function start(): Promise<void> {
     s.input.value = String(valueToSlider(value, STEPS, s.min, s.max, s.log));
     s.output.textContent = fmt(value);
   };
+  // The sliders' values into the address (every slider's, so it names the whole setting), replacing
+  // the entry rather than adding one per slider step; other parameters (?backend=) stay.
+  const writeAddress = () => {
+    const url = new URL(location.href);
+    for (const term of inputs.keys()) url.searchParams.set(term, addressForm(lambda[space.terms.indexOf(term)]));
+    history.replaceState(history.state, '', url);
+  };
   for (const [term, s] of inputs) {
     s.input.addEventListener('input', () => {
-      setTerm(term, sliderToValue(Number(s.input.value), STEPS, s.min, s.max, s.log));
+      setTerm(term, sliderValue(Number(s.input.value), STEPS, s.min, s.max, s.log));
+      writeAddress();
       void render();
     });
   }
@@ -191,6 +211,7 @@ async function start(): Promise<void> {
       baselineModels.set(b.runId, model);
     }
     for (const [term, v] of Object.entries(b.lambda ?? {})) setTerm(term, v);
+    writeAddress();
     const beta = b.lambda![state.lambdaTerm];
     const vector = space.terms.map((t) => b.lambda![t]);
     baseline = { model, lambda: beta, vector, label: `baseline run ${b.runId} (${multi ? b.label : `${state.lambdaTitle} = ${fmt(beta)}`})` };
@@ -208,8 +229,9 @@ async function start(): Promise<void> {
     buttons.append(button);
   }
 
-  // Start in the middle of the (log) range.
-  for (const [term, s] of inputs) setTerm(term, sliderToValue(STEPS / 2, STEPS, s.min, s.max, s.log));
+  // Start where the address says, else in the middle of the (log) range. The address stays as typed
+  // until a slider moves (a mistyped parameter is still there to correct).
+  for (const [term, s] of inputs) setTerm(term, address.values[term] ?? s.start);
   await render();
   document.body.dataset.ready = 'true';
 }

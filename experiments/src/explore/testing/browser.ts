@@ -36,9 +36,11 @@ export async function openExplorerPage(url: string, dir: string, viewport = { wi
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  // The server's own origin (the address may carry a query: ?beta=4).
+  const site = `${new URL(url).origin}/`;
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(url) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
+    if (!u.startsWith(site) && !u.startsWith('data:') && !u.startsWith('blob:')) outside.push(u);
   });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"], body[data-failed="true"]', { timeout: 180_000 });
@@ -52,18 +54,26 @@ export async function openExplorerPage(url: string, dir: string, viewport = { wi
  */
 export async function withExplorerPage(server: RunningExplorer, dir: string, body: (page: Page) => Promise<void>): Promise<void> {
   try {
-    const { page, problems, outside, close } = await openExplorerPage(server.url, dir);
-    try {
-      const error = await page.locator('#error').textContent();
-      if (error) throw new Error(`the page shows an error: ${error}`);
-      await body(page);
-      if (problems.length) throw new Error(`the page logged errors:\n${problems.join('\n')}`);
-      if (outside.length) throw new Error(`the page made requests beyond the explorer server: ${outside.join(', ')}`);
-    } finally {
-      await close();
-    }
+    await withPageAt(server.url, dir, body);
   } finally {
     await server.close();
+  }
+}
+
+/**
+ * The same checks around one page at `url` (an explorer's address with a query, `?beta=4`), leaving
+ * the server running: for a test that opens several addresses of one server.
+ */
+export async function withPageAt(url: string, dir: string, body: (page: Page) => Promise<void>): Promise<void> {
+  const { page, problems, outside, close } = await openExplorerPage(url, dir);
+  try {
+    const error = await page.locator('#error').textContent();
+    if (error) throw new Error(`the page shows an error: ${error}`);
+    await body(page);
+    if (problems.length) throw new Error(`the page logged errors:\n${problems.join('\n')}`);
+    if (outside.length) throw new Error(`the page made requests beyond the explorer server: ${outside.join(', ')}`);
+  } finally {
+    await close();
   }
 }
 

@@ -118,6 +118,8 @@ describe.skipIf(why !== null)(`exp explore style-adjustable in headless Chromium
       expect(after.pixels.some((v, i) => v !== before.pixels[i])).toBe(true);
       expect(after.ring).not.toBe(before.ring);
       expect(await page.locator('#metrics th').first().textContent()).toMatch(/^no held-out grid point at \(content 0\.955, style1 0\.5, /);
+      // The address names the whole setting, one parameter per weight.
+      expect(new URL(page.url()).search).toBe('?content=0.955&style1=0.5&style2=0.5&style3=0.5&style4=0.5');
       expect(await cell('data-live', 'content')).toBeGreaterThan(0);
 
       // Clicking the style-heavy baseline's diamond sets all five sliders to its setting and draws its own output.
@@ -129,6 +131,7 @@ describe.skipIf(why !== null)(`exp explore style-adjustable in headless Chromium
       // style-heavy: content at a quarter of its range, every style weight at the top.
       expect(JSON.parse((await page.evaluate(() => document.body.dataset.vector))!)).toEqual([0.325, 1, 1, 1, 1]);
       expect(await Promise.all([0, 1, 2, 3, 4].map(async (k) => Number(await sliders.nth(k).inputValue())))).toEqual([250, 1000, 1000, 1000, 1000]);
+      expect(new URL(page.url()).search).toBe('?content=0.325&style1=1&style2=1&style3=1&style4=1');
       const baseline = await canvasPixels(page, 'baseline-stylized');
       expect(baseline.length).toBe(256 * 256 * 4);
       expect(baseline.some((v, i) => v !== after.pixels[i])).toBe(true);

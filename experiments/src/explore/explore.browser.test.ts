@@ -135,6 +135,7 @@ describe('exp explore in headless Chromium', () => {
       expect(Number(await page.evaluate(() => document.body.dataset.lambda))).toBe(8);
       const position = Number(await sliders.first().inputValue());
       expect(position).toBe(Math.round(((Math.log(8) - Math.log(1 / 8)) / (Math.log(64) - Math.log(1 / 8))) * 1000));
+      expect(new URL(page.url()).search).toBe('?kl=8'); // the address follows the baseline's β
       expect((await pixels('baseline-recon')).some((v) => v < 255)).toBe(true);
       expect(await page.locator('#metrics th').first().textContent()).toBe('held-out, recorded in the tracker at β = 8');
 

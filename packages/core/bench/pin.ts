@@ -1,13 +1,14 @@
 /**
  * Pinning the kernels bench to fixed cores: the native kernels' thread and the anchor on the same ones.
  *
- * Why: on this machine (a VM with two vCPUs) the two cores do not always run a pass at one speed, and
- * unpinned the scheduler moves node's main thread and the anchor between them on its own, so the two
- * reps of a pair could run on different cores. Five alternating full paired runs, 2026-12-07
- * 13:45–13:57 UTC (docs/native-kernels.md §12): unpinned, 31 and 30 of 33 passes met, bls a1's input
- * gradient at 0.72 with quartiles 0.71–0.73 (native 28.1 G multiply-adds/s, the anchor 38.9: one side
- * on the slower core the whole pass); pinned to one core, 33 of 33 in all three, every quartile within
- * ±0.06 of its median but dw3's input gradient.
+ * Why: the two cores of this machine (a VM's vCPUs) do not always run a pass at one speed (2026-12-07
+ * 14:12–14:14 UTC, `OMP_PLACES={0}` then `{1}`, twice each: bls a1's input gradient at 26.9–28.7 G
+ * multiply-adds/s on CPU 0 and 37.5–38.6 on CPU 1, the native kernel and the anchor alike), and
+ * unpinned the scheduler places node's main thread and the anchor on its own, so the two reps of a
+ * pair could run on different cores. Full paired runs alternating, 13:45–14:10 UTC
+ * (docs/native-kernels.md §12): unpinned, 31, 30, 29 and 32 of 33 passes met (bls a1's input gradient
+ * at 0.72, quartiles 0.71–0.73, native 28.1 against the anchor's 38.9: the two cores' speeds); pinned, 33
+ * of 33 in all six.
  *
  * How: libgomp, the OpenMP runtime Debian's oneDNN uses, binds the thread that loads it to the first of
  * `OMP_PLACES` when `OMP_PROC_BIND` is set. The addon loads on the first `initBackend('wasm+dnnl')`,
@@ -74,6 +75,6 @@ export function pinningReport(request: PinRequest | null, now: number[] | null =
   if (request === null) return `not pinned (--no-pin): the scheduler places the kernels' thread${now ? ` (allowed: ${where})` : ''} and the anchor`;
   if ('skipped' in request) return `not pinned by the bench: ${request.skipped}; the kernels' thread may run on ${where}`;
   const first = parseCpuList(request.places.replace(/[{}]/g, ''))[0];
-  if (!now || now.length !== 1 || now[0] !== first) return `asked to pin to ${request.places} but the kernels' thread may run on ${where} (was oneDNN loaded before?)`;
+  if (!now || now.length !== 1 || now[0] !== first) return `asked to pin to ${request.places} but the kernels' thread may run on ${where} (loaded before the request, or an OpenMP runtime that does not bind as it loads)`;
   return `pinned: oneDNN's threads one per core here and in the anchor (OMP_PLACES=${request.places} OMP_PROC_BIND=true), the kernels' thread on ${where}; --no-pin lets them float`;
 }

@@ -1,7 +1,7 @@
-// The sliders' values in the page's address (`?beta=4`; `?content=0.55&style1=0.5&…` where several
-// terms move), next to `?backend=`: read when the page starts, rewritten as a slider moves, so a
-// setting can be bookmarked, shared and reloaded. Pure functions (no DOM, no tfjs): the Node tests
-// check them directly.
+// The sliders' values in the page's address (`?kl=4` for the VAE's β; `?content=0.55&style1=0.5&…`
+// where several terms move), next to `?backend=`: read when the page starts, rewritten as a slider
+// moves, so a setting can be bookmarked, shared and reloaded. Pure functions (no DOM, no tfjs): the
+// Node tests check them directly.
 import { sliderToValue, valueToSlider } from './curve.js';
 import { fmt } from './format.js';
 

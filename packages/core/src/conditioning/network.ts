@@ -19,7 +19,7 @@ export interface ConditioningInitializers {
 
 /**
  * m in scale = 1 + m·a(λ), shift = m·b(λ): 0.1 as in the google-research YOTO code and the benchmark
- * models (docs/benchmarks.md: scale `1 + 0.1·a`, shift `0.1·b`). Small, so that the modulation starts
+ * models (shared/docs/benchmarks.md: scale `1 + 0.1·a`, shift `0.1·b`). Small, so that the modulation starts
  * near the identity whatever the heads' initialisation and a step of the conditioning network moves it
  * only a little. The one owner of the value: the network's default and REFERENCE_CONDITIONING read it.
  */

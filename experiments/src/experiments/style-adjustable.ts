@@ -156,7 +156,7 @@ export const styleAdjustable = defineSweep<StyleAdjustableConfig>({
     const dir = isAbsolute(path) ? path : join(resolveDataRoot(undefined, env), path);
     const file = join(dir, 'model.json');
     if (!existsSync(file))
-      throw new DataError(`loss network ${name}: ${file} not found; ${typeof spec === 'string' ? "the data root's weights/ folder holds it (see the shared data PROVENANCE.md)" : 'loss.path must be a TensorFlow.js layers model folder'}`);
+      throw new DataError(`loss network ${name}: ${file} not found; ${typeof spec === 'string' ? "it is in the 'weights' dataset of TensorFlow.js layers models (README, Data): `pnpm data fetch weights`" : 'loss.path must be a TensorFlow.js layers model folder'}`);
     try {
       checkLossNetworkFiles(dir, [content, ...style]);
     } catch (err) {

@@ -11,14 +11,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rankQuantile } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
 import { resolveExperiment } from '../src/experiments/registry.js';
 import { startExplorer } from '../src/explore/explorer.js';
 import { chromiumMissing, openExplorerPage } from '../src/explore/testing/browser.js';
 import { resolveHome } from '../src/runner/home.js';
-
-
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 /** Issue 13's slider-to-picture targets: the VAE panel, a 256×256 compression round trip, a 256×256 stylization. */
 function targetFor(experiment: string, what: string): number | null {
@@ -103,7 +101,7 @@ export async function main(args: string[]): Promise<number> {
         chartMs.push(Number(d.chartMs));
         if (d.measureMs !== undefined) measureMs.push(Number(d.measureMs));
       }
-      const f = (xs: number[]) => `median ${quantile(xs, 0.5).toFixed(1)} ms, p90 ${quantile(xs, 0.9).toFixed(1)} ms`;
+      const f = (xs: number[]) => `median ${rankQuantile(xs, 0.5).toFixed(1)} ms, p90 ${rankQuantile(xs, 0.9).toFixed(1)} ms`;
       const backendUsed = used?.match(/tfjs (\w+) backend( \(\d+ threads?\))?/);
       console.log(`${backend.padEnd(5)} (${backendUsed ? `${backendUsed[1]}${backendUsed[2] ?? ''}` : '?'} used)${what}, ${moves} moves:`);
       console.log(`      the pictures' redraw ${f(pageMs)}, then the chart's ring ${f(chartMs)}`);
@@ -112,7 +110,7 @@ export async function main(args: string[]): Promise<number> {
       if (measureMs.length) console.log(`      after the picture is on screen, its measurements (MS-SSIM / the live estimate) ${f(measureMs)}`);
       const target = targetFor(experiment, what);
       if (target !== null) {
-        const verdict = (xs: number[]) => `${quantile(xs, 0.5) < target ? 'met' : 'missed'} (${quantile(xs, 0.5).toFixed(1)} ms)`;
+        const verdict = (xs: number[]) => `${rankQuantile(xs, 0.5) < target ? 'met' : 'missed'} (${rankQuantile(xs, 0.5).toFixed(1)} ms)`;
         console.log(`      issue 13's target, slider → picture < ${target} ms (median): in the page ${verdict(frameMs)}; as Playwright sees it ${verdict(wallMs)}`);
       }
       await close();

@@ -9,7 +9,7 @@ class Stopped extends Error {}
 export async function evaluateJob(p: EvaluatePayload, ctx: JobContext): Promise<EvaluateResult> {
   await import(p.task.package);
   await initBackend(p.backend);
-  // Task and model as the checkpoint records them (its task options are the plan's).
+  // Task and model as the checkpoint records them: its task options are the run's (the payload carries none).
   const loaded = await loadTrained(p.checkpoint, { task: p.task.name });
   const task = loaded.task;
   const tracker = openTracker(p.db);

@@ -51,8 +51,12 @@ export interface EvaluatePayload {
   runId: number;
   /** The model, with the space and task options it was trained with (the run's, which may differ from the plan's). */
   checkpoint: string;
-  /** Which package registers the task; its options are the checkpoint's. */
-  task: TaskRef;
+  /**
+   * The task the checkpoint must be of and the package whose import registers it. No options: the
+   * evaluation builds the task from the checkpoint's own (core loadTrained), which are the run's and
+   * may differ from the plan's (a YOTO-only option).
+   */
+  task: Pick<TaskRef, 'name' | 'package'>;
   lambdas: Record<string, number>[];
   evaluation: ExperimentPlan['evaluation'];
   /** The metric the progress display shows in its loss column. */

@@ -285,7 +285,7 @@ async function evaluatePhase(
       db: o.home.db,
       runId: r.runId,
       checkpoint: ckpt(r),
-      task: plan.task,
+      task: { name: plan.task.name, package: plan.task.package },
       lambdas,
       evaluation: plan.evaluation,
       progressMetric: plan.report.gapMetric,

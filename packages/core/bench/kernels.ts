@@ -18,6 +18,7 @@ import {
   runOriginalKernel,
   type BackpropInputStrategy,
 } from '@yoto/tfjs-kernels';
+import { median } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
 import { mainNative, NATIVE_HELP } from './native-conv.js';
 
@@ -168,12 +169,6 @@ function timeOnce(c: BenchCase, impl: (inputs: tf.NamedTensorMap) => tf.Tensor):
   out.dispose();
   tf.dispose(Object.values(inputs));
   return ms;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function fmt(ms: number): string {

@@ -66,9 +66,3 @@ export async function pairedRounds(sides: (() => number | Promise<number>)[], ro
   }
   return out;
 }
-
-/** The q-quantile of xs (nearest rank below: with 11 values, q1, median and q3 are the 3rd, 6th and 9th). */
-export function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}

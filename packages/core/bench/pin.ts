@@ -75,6 +75,6 @@ export function pinningReport(request: PinRequest | null, now: number[] | null =
   if (request === null) return `not pinned (--no-pin): the scheduler places the kernels' thread${now ? ` (allowed: ${where})` : ''} and the anchor`;
   if ('skipped' in request) return `not pinned by the bench: ${request.skipped}; the kernels' thread may run on ${where}`;
   const first = parseCpuList(request.places.replace(/[{}]/g, ''))[0];
-  if (!now || now.length !== 1 || now[0] !== first) return `asked to pin to ${request.places} but the kernels' thread may run on ${where} (was oneDNN loaded before?)`;
+  if (!now || now.length !== 1 || now[0] !== first) return `asked to pin to ${request.places} but the kernels' thread may run on ${where} (loaded before the request, or an OpenMP runtime that does not bind as it loads)`;
   return `pinned: oneDNN's threads one per core here and in the anchor (OMP_PLACES=${request.places} OMP_PROC_BIND=true), the kernels' thread on ${where}; --no-pin lets them float`;
 }

@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, Rng } from '@yoto/core';
 import { BENCHMARK_CONFIG, BlsFactorizedTask, FactorizedPrior } from '../src/index.js';
+import { median } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
-import { median } from './median.js';
 
 const USAGE = 'pnpm bench bls [--json] [--backend b] [--steps n] [--warmup n] [--batch n] [--size s] [--reference]';
 

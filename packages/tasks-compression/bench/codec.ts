@@ -6,8 +6,8 @@
  */
 import { Rng } from '@yoto/core';
 import { type CodingTable, cumulative, decodeValues, encodeValues, quantizeFrequencies } from '../src/index.js';
+import { median } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
-import { median } from './median.js';
 
 const USAGE = 'pnpm bench codec [--json] [--symbols n] [--channels c] [--repeats r]';
 

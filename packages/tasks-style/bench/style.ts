@@ -120,6 +120,12 @@ interface Ours {
   msPerImage: number;
 }
 
+/**
+ * The lower of the two middle values with an even count (@yoto/bench-stats' median takes their mean):
+ * the README's style figures were measured so, with even step counts (--steps 8, 4, 2), and keep their
+ * meaning. Its PyTorch anchor (torch_style.py) takes statistics.median, the mean: with an even --steps
+ * the two sides of a --reference ratio use different rules.
+ */
 function median(a: number[]): number {
   return [...a].sort((p, q) => p - q)[Math.floor((a.length - 1) / 2)];
 }

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend, train } from '@yoto/core';
 import { BENCHMARK_VAE, createVaeTask, type VaeTask } from '../src/index.js';
+import { quantile } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
 
 export interface VaeBenchResult {
@@ -79,17 +80,11 @@ function parseArgs(args: string[]): Args {
   return f;
 }
 
-function quantile(sorted: number[], q: number): number {
-  const i = (sorted.length - 1) * q;
-  const lo = Math.floor(i);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (i - lo);
-}
-
 export async function runVaeBench(args: Args): Promise<VaeBenchResult> {
   const info = await initBackend(args.backend);
   const { times, cpuMs } = await trainerTimes(args.loop === 'trainer' ? mnistTask() : bareTask(args.batch), args);
-  const sorted = times.slice(args.warmup).sort((x, y) => x - y);
-  const ms = quantile(sorted, 0.5);
+  const timed = times.slice(args.warmup);
+  const ms = quantile(timed, 0.5);
   return {
     model: 'vae',
     backend: info.name,
@@ -98,8 +93,8 @@ export async function runVaeBench(args: Args): Promise<VaeBenchResult> {
     steps: args.steps,
     warmup: args.warmup,
     ms_per_step: round(ms),
-    p10_ms: round(quantile(sorted, 0.1)),
-    p90_ms: round(quantile(sorted, 0.9)),
+    p10_ms: round(quantile(timed, 0.1)),
+    p90_ms: round(quantile(timed, 0.9)),
     images_per_s: round((args.batch * 1000) / ms, 1),
     cpu_ms_per_step: round(cpuMs / args.steps),
   };

@@ -4,7 +4,7 @@ import { ParamStore } from '../nn/params.js';
 import { Rng } from '../random/rng.js';
 import { film } from './film.js';
 import { conditionalInstanceNorm } from './instance-norm.js';
-import { ConditioningNetwork } from './network.js';
+import { ConditioningNetwork, REFERENCE_CONDITIONING } from './network.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -81,9 +81,11 @@ describe('ConditioningNetwork', () => {
     expect(Math.max(...Object.values(grads).map((g) => tf.max(tf.abs(g)).dataSync()[0]))).toBeGreaterThan(0);
   });
 
-  it('computes scale = 1 + m·a(λ), shift = m·b(λ) from one leaky-ReLU hidden layer', () => {
+  it('computes scale = 1 + m·a(λ), shift = m·b(λ) from one leaky-ReLU hidden layer, m = 0.1 by default as in the reference', () => {
     const p = new ParamStore(2);
-    const net = new ConditioningNetwork(p, { inputDim: 1, layers: [{ name: 'f', channels: 2 }], hidden: 4, multiplier: 0.1 });
+    // No multiplier given: the default is the reference's (docs/benchmarks.md: scale 1 + 0.1·a, shift 0.1·b).
+    const net = new ConditioningNetwork(p, { inputDim: 1, layers: [{ name: 'f', channels: 2 }], hidden: 4 });
+    expect(net.multiplier).toBe(REFERENCE_CONDITIONING.multiplier);
     expect(p.entries().map(([n, v]) => [n, v.shape])).toEqual([
       ['conditioning/hidden/kernel', [1, 4]], ['conditioning/hidden/bias', [4]],
       ['conditioning/f/scale/kernel', [4, 2]], ['conditioning/f/scale/bias', [2]],

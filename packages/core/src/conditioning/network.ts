@@ -18,11 +18,19 @@ export interface ConditioningInitializers {
 }
 
 /**
+ * m in scale = 1 + m·a(λ), shift = m·b(λ): 0.1 as in the google-research YOTO code and the benchmark
+ * models (docs/benchmarks.md: scale `1 + 0.1·a`, shift `0.1·b`). Small, so that the modulation starts
+ * near the identity whatever the heads' initialisation and a step of the conditioning network moves it
+ * only a little. The one owner of the value: the network's default and REFERENCE_CONDITIONING read it.
+ */
+const FILM_MULTIPLIER = 0.1;
+
+/**
  * The google-research YOTO code's conditioning (utils.mlp and ConditioningPostprocessing): hidden
  * layer and heads He-normal (VarianceScaling(2.0)), multiplier 0.1, so every modulated parameter
  * depends on λ from the first step.
  */
-export const REFERENCE_CONDITIONING: Readonly<ConditioningInitializers & { multiplier: number }> = { hiddenInit: 'he', headInit: 'he', multiplier: 0.1 };
+export const REFERENCE_CONDITIONING: Readonly<ConditioningInitializers & { multiplier: number }> = { hiddenInit: 'he', headInit: 'he', multiplier: FILM_MULTIPLIER };
 
 /** A layer whose channels the conditioning network modulates. */
 export interface ConditionedLayerSpec {
@@ -95,7 +103,7 @@ export class ConditioningNetwork {
     const { inputDim, layers } = options;
     const hidden = options.hidden ?? 64;
     const prefix = options.name ?? 'conditioning';
-    this.multiplier = options.multiplier ?? 0.1;
+    this.multiplier = options.multiplier ?? FILM_MULTIPLIER;
     this.alpha = options.leakyAlpha ?? 0.01;
     const headInit = options.headInit ?? 'glorot';
     const hiddenInit = options.hiddenInit ?? 'glorot';

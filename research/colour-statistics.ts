@@ -6,7 +6,11 @@
  *
  *   YOTO_DATA=../shared/data pnpm exec tsx research/colour-statistics.ts
  */
+import { parseFlagsOrExit } from '@yoto/flags';
 import { BlsFactorizedTask } from '@yoto/tasks-compression';
+
+// No options: --help prints the usage and an unknown flag is one line, before the 400 images are read.
+parseFlagsOrExit('colour-statistics', process.argv.slice(2), {}, 'colour-statistics.ts (no options; reads BSDS500 train + test from the data root)');
 
 const task = new BlsFactorizedTask();
 await task.prepare();

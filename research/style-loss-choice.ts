@@ -5,17 +5,27 @@
  * style-heavy setting, for MobileNet and Darknet, raw and softmax Gram matrices, and writes one
  * labelled strip: photo, painting, then one result per loss.
  *
- *   YOTO_DATA=… pnpm exec tsx research/style-loss-choice.ts [--steps 150] [--size 96] [--style 01_vangogh_starry_night.jpg] [--out docs/images/style-loss-choice.png]
+ *   YOTO_DATA=… pnpm exec tsx research/style-loss-choice.ts [--steps 150] [--size 96] [--style 01_vangogh_starry_night.jpg] [--photo 3] [--out docs/images/style-loss-choice.png]
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { encodePng, initBackend } from '@yoto/core';
+import { parseFlagsOrExit } from '@yoto/flags';
 import { StyleTask, styleSettings, STYLE_TERMS } from '@yoto/tasks-style';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '150' }, size: { type: 'string', default: '96' }, style: { type: 'string', default: '01_vangogh_starry_night.jpg' }, out: { type: 'string', default: 'docs/images/style-loss-choice.png' }, photo: { type: 'string', default: '3' } } });
-const steps = Number(values.steps);
-const size = Number(values.size);
+const { flags: values } = parseFlagsOrExit(
+  'style-loss-choice',
+  process.argv.slice(2),
+  {
+    steps: { type: 'integer', min: 1, default: 150 },
+    size: { type: 'integer', min: 16, default: 96 },
+    style: { type: 'string', default: '01_vangogh_starry_night.jpg' },
+    out: { type: 'string', default: 'docs/images/style-loss-choice.png' },
+    photo: { type: 'integer', min: 0, default: 3 },
+  },
+  'style-loss-choice.ts [--steps 150] [--size 96] [--style <painting file>] [--photo 3] [--out docs/images/style-loss-choice.png]',
+);
+const { steps, size } = values;
 await initBackend();
 const lambda = styleSettings().find((s) => s.name === 'style-heavy')!.lambda;
 const frames: Float32Array[] = [];
@@ -25,7 +35,7 @@ for (const lossNetwork of ['mobilenet', 'darknet'])
   for (const softmax of [false, true]) {
     const task = new StyleTask({ style: values.style, imageSize: size, styleSize: 2 * size, trainLimit: 8, lossNetwork, softmax });
     await task.prepare();
-    photo ??= await task.heldOutImages(1, Number(values.photo));
+    photo ??= await task.heldOutImages(1, values.photo);
     if (!painting) {
       const { loadResized } = await import('@yoto/tasks-style');
       const p = await loadResized(task.stylePath(), size, size);

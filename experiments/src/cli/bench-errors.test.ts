@@ -8,6 +8,17 @@ const bench = fileURLToPath(new URL('../../../scripts/bench.ts', import.meta.url
 const run = (env: NodeJS.ProcessEnv, args = ['codec', '--no-such-flag']) =>
   spawnSync(process.execPath, ['--import', 'tsx', bench, ...args], { encoding: 'utf8', env: { ...process.env, YOTO_DEBUG: '', ...env } });
 
+describe('pnpm bench with no name', () => {
+  it('lists every benchmark and exits 0, as --help does', () => {
+    for (const args of [[], ['--help']]) {
+      const r = run({}, args);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain('usage: pnpm bench <name> [args]');
+      for (const name of ['kernels', 'bls', 'codec', 'vae', 'explore', 'style', 'tracker']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    }
+  });
+});
+
 describe('pnpm bench with a bad flag', () => {
   it('prints one line naming the flag, no trace; YOTO_DEBUG=1 shows the trace', () => {
     const plain = run({});

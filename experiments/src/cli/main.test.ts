@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKEND_CHOICES } from '@yoto/core/backend-choices';
 import { runCli } from '../testing/cli.js';
 
 const home = mkdtempSync(join(tmpdir(), 'yoto-cli-'));
@@ -87,6 +88,20 @@ describe('exp CLI informational commands', () => {
     const run = await cli('help', 'run');
     expect(run.out).toContain('--workers n');
     expect((await cli('run', '--help')).out).toContain('usage: pnpm exp run <experiment>');
+  });
+
+  it('every --backend help lists every backend initBackend takes, and only run says its JSON comes last', async () => {
+    for (const c of ['run', 'codec', 'stylize']) {
+      const help = (await cli('help', c)).out;
+      const line = help.split('\n').find((l) => l.trimStart().startsWith('--backend')) ?? '';
+      for (const b of BACKEND_CHOICES) expect(line, `${c}: ${b}`).toMatch(new RegExp(`[ :]${b.replace('+', '\\+')}[,( ]`));
+    }
+    for (const c of ['show-config', 'runs', 'show', 'codec', 'stylize']) {
+      const help = (await cli('help', c)).out;
+      expect(help, c).toMatch(/--json +print a JSON document$/m);
+    }
+    expect((await cli('help', 'run')).out).toMatch(/--json +print a JSON document as the last line/);
+    expect((await cli('help', 'show-config')).out).toContain('[--set key=value]... [--json]');
   });
 
   it('list states budgets as steps and as compute share', async () => {

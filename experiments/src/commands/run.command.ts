@@ -1,5 +1,5 @@
 import type { Command } from '../cli/command.js';
-import { backend, json, profile, queue, set } from './shared-flags.js';
+import { backend, jsonLastLine, profile, queue, set } from './shared-flags.js';
 
 export const runCommandSpec: Command = {
   usage: 'exp run <experiment> [--profile p] [--workers n] [--backend b] [--set key=value]... [--retry-failed] [--queue redis://host:port] [--json]',
@@ -11,7 +11,7 @@ export const runCommandSpec: Command = {
     set,
     'retry-failed': { type: 'boolean', help: 'train runs that failed earlier again (by default they are reported, not retrained)' },
     queue: { ...queue, help: 'enqueue the runs for `exp worker`s instead of training here; shows their progress and writes the report' },
-    json,
+    json: jsonLastLine,
   },
   positionals: ['experiment'],
   load: async () => (await import('./run.js')).runCommand,

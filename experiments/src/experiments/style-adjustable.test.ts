@@ -122,6 +122,11 @@ describe.skipIf(!findDataset('style') || !existsSync(weights))('loss-network fil
       const painting = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--set', 'style=no_such_painting.jpg');
       expect(painting.code, painting.err).toBe(2);
       expect(painting.err).toContain(`style=no_such_painting.jpg: no such painting in ${join(root, 'style', 'styles')}; it holds 01_vangogh_starry_night.jpg, `);
+      // A preset network whose folder is absent names the file and the dataset that holds it.
+      const darknet = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1', '--set', 'loss.network=darknet');
+      expect(darknet.code, darknet.err).toBe(2);
+      expect(darknet.err).toContain(`loss network 'darknet': ${join(root, LOSS_NETWORKS.darknet.path, 'model.json')} not found; it is in the 'weights' dataset`);
+      expect(darknet.err).toContain('`pnpm data fetch weights`');
       const cut = await cli({ YOTO_DATA: root }, 'run', 'style-adjustable', '--profile', 'smoke', '--workers', '1');
       expect(cut.code, cut.err).toBe(2);
       expect(cut.err).toContain(`weight file ${join(dst, shard)} holds 100 bytes, the manifest in model.json expects`);

@@ -1,6 +1,7 @@
 import { BSDS500_SHA256 } from './checksums/bsds500.js';
 import { KODAK_SHA256 } from './checksums/kodak.js';
 import { STYLE_SHA256 } from './checksums/style.js';
+import { WEIGHTS_SHA256 } from './checksums/weights.js';
 import { type DatasetFile, listDatasets, registerDataset } from './dataset.js';
 import { parseSha256Manifest } from './manifest.js';
 
@@ -47,6 +48,18 @@ function styleUrls(path: string): string[] {
   return [];
 }
 
+/** Where each loss network's folder was published (repository, commit, folder), from the shared data's PROVENANCE. */
+const WEIGHTS_SOURCES: Record<string, readonly [string, string, string]> = {
+  'darknet_tiny_imagenet_tfjs': ['ml5js/ml5-data-and-models', '0612a3e7c51cbffdc5db701dff49d16d1ac26fa8', 'models/darknetclassifier/darknettiny'],
+  'mobilenet_v1_1.0_224_imagenet_tfjs': ['kostasx/tfjs-mobilenet-offline-model', 'e83b439e762a98ab8ce0dfb03a5c9918214f10cb', 'models/v1_1.0_224'],
+};
+
+function weightsUrls(path: string): string[] {
+  const [folder, file] = path.split('/');
+  const src = WEIGHTS_SOURCES[folder];
+  return src ? [gh(src[0], src[1], `${src[2]}/${file}`)] : [];
+}
+
 const FASHION_MNIST: Record<string, string> = {
   'train-images-idx3-ubyte': 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
   'train-labels-idx1-ubyte': 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
@@ -54,7 +67,7 @@ const FASHION_MNIST: Record<string, string> = {
   't10k-labels-idx1-ubyte': '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
 };
 
-export const BUILTIN_DATASETS = ['kodak', 'bsds500', 'fashion-mnist', 'style'] as const;
+export const BUILTIN_DATASETS = ['kodak', 'bsds500', 'fashion-mnist', 'style', 'weights'] as const;
 
 /** Registers the built-in datasets once (idempotent, so several importers are fine). */
 export function registerBuiltinDatasets(): void {
@@ -118,6 +131,15 @@ export function registerBuiltinDatasets(): void {
     licence: 'paintings: public domain; COCO photos: their Flickr owners’ Creative Commons licences (COCO terms of use)',
     downloadSize: '9 MB',
     files: parseSha256Manifest(STYLE_SHA256, 'style checksums').map((e) => ({ ...e, urls: styleUrls(e.path) })),
+  });
+  registerDataset({
+    name: 'weights',
+    folder: 'weights',
+    description: "style task's loss networks: MobileNet v1 1.0_224 and Darknet-tiny ImageNet classifiers, TensorFlow.js layers models",
+    homepage: 'https://github.com/tensorflow/tfjs-models (MobileNet) and https://github.com/ml5js/ml5-data-and-models (Darknet-tiny)',
+    licence: 'MobileNet v1: Apache-2.0 (Google tfjs-models); Darknet-tiny: public domain (Darknet), ml5 copy MIT',
+    downloadSize: '17 MB',
+    files: parseSha256Manifest(WEIGHTS_SHA256, 'weights checksums').map((e) => ({ ...e, urls: weightsUrls(e.path) })),
   });
 }
 

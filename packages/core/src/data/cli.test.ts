@@ -15,6 +15,14 @@ describe('data CLI', () => {
     expect(lines.find((l) => l.startsWith('kodak'))).toContain(`absent (${join(root, 'kodak')})`);
   });
 
+  it('prints the usage and succeeds with no command, as with --help', async () => {
+    for (const argv of [[], ['--help']]) {
+      const lines: string[] = [];
+      expect(await dataCli(argv, (l) => lines.push(l))).toBe(0);
+      expect(lines).toEqual(['usage: data <list | path NAME | verify NAME | fetch NAME> [--root DIR]']);
+    }
+  });
+
   it('fails verify on an absent dataset and names unknown commands and datasets', async () => {
     const lines: string[] = [];
     expect(await dataCli(['verify', 'kodak', '--root', root], (l) => lines.push(l))).toBe(1);

@@ -16,12 +16,13 @@ const USAGE = 'usage: data <list | path NAME | verify NAME | fetch NAME> [--root
 /** Runs one command; returns the process exit code. Output goes through `out` (stdout by default). */
 export async function dataCli(argv: string[], out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const { flags, positionals } = parseFlags('data', argv, { root: { type: 'string' } }, USAGE.replace(/^usage: /, ''), { positionals: true });
-  if (flags.help) {
+  const root = flags.root;
+  const [command, name, ...rest] = positionals;
+  // No command asks what there is to do: the usage, as --help, not an error.
+  if (flags.help || command === undefined) {
     out(USAGE);
     return 0;
   }
-  const root = flags.root;
-  const [command, name, ...rest] = positionals;
   if (rest.length > 0) throw new Error(`unexpected arguments: ${rest.join(' ')}; ${USAGE}`);
   const needName = (): string => {
     if (!name) throw new Error(`'${command}' needs a dataset name (${listDatasets().map((d) => d.name).join(', ')}); ${USAGE}`);
@@ -50,7 +51,7 @@ export async function dataCli(argv: string[], out: (line: string) => void = (l) 
       return 0;
     }
     default:
-      throw new Error(command ? `unknown command '${command}'; ${USAGE}` : USAGE);
+      throw new Error(`unknown command '${command}'; ${USAGE}`);
   }
 }
 

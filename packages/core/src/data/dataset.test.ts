@@ -30,6 +30,16 @@ describe('dataset registry', () => {
     expect(getDataset('bsds500').archive?.member('BSR/BSDS500/data/groundTruth/val/3096.mat')).toBeNull();
     expect(getDataset('style').files.filter((f) => f.path.startsWith('styles/'))).toHaveLength(15);
     expect(getDataset('style').files.every((f) => f.urls?.length === 1)).toBe(true);
+    // The style task's loss networks: both model.json files, each file with the one address it was published at.
+    const weights = getDataset('weights').files;
+    expect(weights.filter((f) => f.path.endsWith('/model.json')).map((f) => f.path)).toEqual([
+      'darknet_tiny_imagenet_tfjs/model.json',
+      'mobilenet_v1_1.0_224_imagenet_tfjs/model.json',
+    ]);
+    expect(weights.find((f) => f.path === 'mobilenet_v1_1.0_224_imagenet_tfjs/group1-shard1of1')?.urls).toEqual([
+      'https://raw.githubusercontent.com/kostasx/tfjs-mobilenet-offline-model/e83b439e762a98ab8ce0dfb03a5c9918214f10cb/models/v1_1.0_224/group1-shard1of1',
+    ]);
+    expect(weights.every((f) => f.urls?.length === 1)).toBe(true);
     expect(getDataset('fashion-mnist').files.map((f) => f.path)).toContain('t10k-images-idx3-ubyte');
     for (const name of BUILTIN_DATASETS) expect(getDataset(name).homepage).toMatch(/^https?:\/\//);
   });

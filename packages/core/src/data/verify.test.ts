@@ -75,9 +75,9 @@ describe.skipIf(!hasBsds)('bsds500 in the data root (skipped: dataset bsds500 no
 });
 
 describe.skipIf(!existsSync(manifestPath))('the data root manifest (skipped: no MANIFEST.sha256 under YOTO_DATA)', () => {
-  it('lists the same checksums as the built-in kodak, bsds500 and style entries', () => {
+  it('lists the same checksums as the built-in kodak, bsds500, style and weights entries', () => {
     const all = parseSha256Manifest(readFileSync(manifestPath, 'utf8'), manifestPath);
-    for (const name of ['kodak', 'bsds500', 'style']) {
+    for (const name of ['kodak', 'bsds500', 'style', 'weights']) {
       const builtIn = getDataset(name).files.map((f) => ({ path: f.path, sha256: f.sha256 }));
       expect(manifestSubset(all, name)).toEqual(builtIn);
     }

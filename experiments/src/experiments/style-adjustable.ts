@@ -38,9 +38,9 @@ const config = z
       residualBlocks: nonNegative(3, 'residual blocks of the transformer network'),
       conditioningHidden: count(64, 'hidden units of the conditioning MLP'),
       conditioningLinear: flag(false, 'a linear path from the encoded weights straight to every instance-norm scale and shift, besides the MLP'),
-      // 'heHidden' since the 2026-12-07 default run (README, "Measured: style-adjustable's default profile"): against 'zeros' on the
-      // full profile the style-heavy gap fell from +44.3% to +13.2% and the outputs at the three named
-      // settings moved 2.2–3.3× further apart (docs/style-recipe.md).
+      // 'heHidden' since the 2026-12-07 default run (README, "Measured: style-adjustable's default
+      // profile"): against 'zeros' on the full profile the style-heavy gap fell from +44.3% to +13.2%
+      // and the outputs at the three named settings moved 2.2–3.3× further apart (docs/style-recipe.md).
       conditioningInit: choice(
         STYLE_CONDITIONING_INITS,
         'heHidden',
@@ -70,9 +70,10 @@ const config = z
       styleHigh: weight(1, 'highest weight of each style layer'),
       oneHotShare: z.number().min(0).max(1).default(0.25).meta({ description: 'share of sampled λ with one style layer on and the others off' }),
       encoding: choice(STYLE_ENCODINGS, 'linearRange', "how the weights reach the conditioning MLP: 'linearRange' maps each onto [−1, 1] over its range (centred), 'linear' feeds them raw (all ≥ 0)"),
-      // 'logUniform' since the 2026-12-07 default run (README, "Measured: style-adjustable's default profile"): against 'uniform' on the full
-      // profile every gap met the 5% target (style-heavy −20.7%, was +13.2%) and the outputs at the named
-      // settings moved 1.3–1.4× further apart (docs/style-recipe.md §11–12).
+      // 'logUniform' since the 2026-12-07 default run (README, "Measured: style-adjustable's default
+      // profile"): against 'uniform' on the full profile every gap met the 5% target (style-heavy
+      // −20.7%, was +13.2%) and the outputs at the named settings moved 1.3–1.4× further apart
+      // (docs/style-recipe.md §11–12).
       contentSampling: choice(STYLE_CONTENT_SAMPLINGS, 'logUniform', "how the content weight is drawn: 'uniform' on its range, or 'logUniform' (google-research YOTO's sampling: half the draws below √(low·high), fed as centred log λ)"),
     }),
     train: trainSection({ batchSize: 4, learningRate: 0.001, schedule: 'cosine', checkpointEvery: 250, logEvery: 10 }),

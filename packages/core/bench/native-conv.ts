@@ -183,16 +183,14 @@ export async function mainNative(args: string[]): Promise<number> {
   const shapes = SHAPES.filter((s) => !o.only || s.name.includes(o.only));
   if (shapes.length === 0) throw new Error(`--only ${JSON.stringify(o.only)} matches no shape (${SHAPES.map((s) => s.name).join(', ')})`);
   // Before the backend starts: the addon's OpenMP runtime binds the loading thread as it loads.
-  const pin: PinRequest | null = o.pin ? requestPinning(threadBudget()) : null;
-  const threads = (await initBackend('wasm+dnnl')).native?.threads;
-  if (threads === undefined) {
-    console.error('bench kernels --native: the native kernels are unavailable (see the line above)');
-    return 1;
-  }
-  console.log(pinningReport(pin, threadCpus()));
+  const budget = threadBudget();
+  const pin: PinRequest | null = o.pin ? requestPinning(budget) : null;
+  // The anchor starts before that too: a process inherits the CPUs of the thread that starts it, so an
+  // anchor started from this thread once pinned would have that one core for all its threads (with
+  // --threads 2 it ran at one thread's speed, 2026-12-07). It binds itself from the same variables.
   let anchor: Anchor | null = null;
   if (o.reference) {
-    const a = Anchor.start(threads);
+    const a = Anchor.start(budget);
     if (typeof a === 'string') {
       console.error(`--reference: ${a}`);
       return 1;
@@ -200,6 +198,12 @@ export async function mainNative(args: string[]): Promise<number> {
     anchor = a;
   }
   try {
+    const threads = (await initBackend('wasm+dnnl')).native?.threads;
+    if (threads === undefined) {
+      console.error('bench kernels --native: the native kernels are unavailable (see the line above)');
+      return 1;
+    }
+    console.log(pinningReport(pin, threadCpus()));
     return o.reference ? await paired(anchor!, shapes, o, threads) : await unpaired(shapes, o, threads);
   } finally {
     anchor?.close();

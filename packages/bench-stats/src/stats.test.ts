@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, quantile, rankQuantile } from './stats.js';
+import { lowerMedian, median, quantile, rankQuantile } from './stats.js';
 
 describe('median', () => {
   it('is the middle value, or the mean of the two middle ones, whatever the order', () => {
@@ -45,11 +45,21 @@ describe('rankQuantile', () => {
   });
 });
 
+describe('lowerMedian', () => {
+  it('agrees with median on odd counts and takes the lower middle value on even ones', () => {
+    expect(lowerMedian([5, 1, 3, 9, 7])).toBe(median([5, 1, 3, 9, 7]));
+    expect(lowerMedian([4, 1, 3, 2])).toBe(2);
+    expect(lowerMedian([8, 6])).toBe(6);
+    expect(lowerMedian([7])).toBe(7);
+  });
+});
+
 describe('bad input', () => {
   it('refuses an empty sample and a q outside [0, 1] in one line', () => {
     expect(() => median([])).toThrow(/^median: no values \(expected at least one sample\)$/);
     expect(() => quantile([1], 1.5)).toThrow(/^quantile: q must be in \[0, 1\], got 1.5$/);
     expect(() => rankQuantile([], 0.5)).toThrow(/^rankQuantile: no values/);
+    expect(() => lowerMedian([])).toThrow(/^lowerMedian: no values/);
     expect(() => rankQuantile([1], Number.NaN)).toThrow(/q must be in \[0, 1\], got NaN/);
   });
 });

@@ -15,6 +15,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, initBackend } from '@yoto/core';
+// The lower of the two middle values with an even count: the README's style figures were measured so,
+// with even step counts (--steps 8, 4, 2), and keep their meaning. Its PyTorch anchor (torch_style.py)
+// takes statistics.median, the mean: with an even --steps the two sides of a --reference ratio use
+// different rules.
+import { lowerMedian as median } from '@yoto/bench-stats';
 import { parseFlags } from '@yoto/flags';
 import { StyleTask, STYLE_TERMS } from '../src/index.js';
 
@@ -120,15 +125,6 @@ interface Ours {
   msPerImage: number;
 }
 
-/**
- * The lower of the two middle values with an even count (@yoto/bench-stats' median takes their mean):
- * the README's style figures were measured so, with even step counts (--steps 8, 4, 2), and keep their
- * meaning. Its PyTorch anchor (torch_style.py) takes statistics.median, the mean: with an even --steps
- * the two sides of a --reference ratio use different rules.
- */
-function median(a: number[]): number {
-  return [...a].sort((p, q) => p - q)[Math.floor((a.length - 1) / 2)];
-}
 
 type Reference =
   | { torch: string; threads: number; ms_per_step: number; cpu_ms_per_step: number; ms_per_image: number; ratio: { train: number; train_cpu: number; inference: number } }

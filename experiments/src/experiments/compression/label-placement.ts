@@ -173,24 +173,24 @@ export function placeLabels(requests: readonly LabelRequest[], area: { width: nu
   const markerRadius = options.markerRadius ?? 5;
   const placed: PlacedLabel[] = [];
   const inside = (b: Box) => b.x0 >= 0 && b.y0 >= 0 && b.x1 <= area.width && b.y1 <= area.height;
-  const contains = (b: Box, p: Point) => p.x >= b.x0 && p.x <= b.x1 && p.y >= b.y0 && p.y <= b.y1;
+  // Each request's other points, for the ambiguity check of every candidate position.
+  const othersOf = requests.map((_, index) => requests.filter((_, j) => j !== index));
 
   /** The cost of `box` for request `index` at clearance d, beyond d itself; null where it is not free. */
   const penalty = (index: number, box: Box, d: number): { cost: number; leader: Segment | null } | null => {
     const r = requests[index];
     if (!inside(box) || placed.some((p) => boxesIntersect(p.box, box))) return null;
-    const others = requests.filter((_, j) => j !== index);
     const leadered = d > gap + step / 2;
     let cost = 0;
     cost += COVERS_MARKER * obstacles.filter((o) => boxesIntersect(o, box)).length;
     // Beside another labelled point: nearer it than its own, or (for a label with a leader) beside it.
-    if (others.some((o) => clearance(box, o) < Math.min(d, gap + step) + AMBIGUITY_MARGIN)) cost += AMBIGUOUS;
+    if (othersOf[index].some((o) => clearance(box, o) < Math.min(d, gap + step) + AMBIGUITY_MARGIN)) cost += AMBIGUOUS;
     cost += CROSSES_LEADER * placed.filter((p) => p.leader && segmentCrossesBox(p.leader, box)).length;
     const leader = leadered ? leaderLine(r, box, markerRadius) : null;
     if (leader) {
       cost += CROSSES_LABEL * placed.filter((p) => segmentCrossesBox(leader, p.box)).length;
       cost += CROSSES_LEADER * placed.filter((p) => p.leader && segmentsCross(leader, p.leader)).length;
-      cost += LEADER_OVER_MARKER * obstacles.filter((o) => !contains(o, r) && segmentCrossesBox(leader, o)).length;
+      cost += LEADER_OVER_MARKER * obstacles.filter((o) => clearance(o, r) > 0 && segmentCrossesBox(leader, o)).length;
     }
     return { cost, leader };
   };

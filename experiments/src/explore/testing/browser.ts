@@ -36,7 +36,7 @@ export async function openExplorerPage(url: string, dir: string, viewport = { wi
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  // The server's own origin (the address may carry a query: ?beta=4).
+  // The server's own origin (the address may carry a query: ?kl=4).
   const site = `${new URL(url).origin}/`;
   page.on('request', (r) => {
     const u = r.url();
@@ -61,7 +61,7 @@ export async function withExplorerPage(server: RunningExplorer, dir: string, bod
 }
 
 /**
- * The same checks around one page at `url` (an explorer's address with a query, `?beta=4`), leaving
+ * The same checks around one page at `url` (an explorer's address with a query, `?kl=4`), leaving
  * the server running: for a test that opens several addresses of one server.
  */
 export async function withPageAt(url: string, dir: string, body: (page: Page) => Promise<void>): Promise<void> {

@@ -29,7 +29,8 @@ export interface FactorizedPriorConfig {
    * spread, ≈ 8× for 64 hidden units, so a head's step moves the λ-dependent part of FiLM about that
    * much further; heads as 'glorot'), 'reference' (hidden layer and heads He-normal, as the
    * google-research YOTO code's conditioning MLP, VarianceScaling(2.0): core's REFERENCE_CONDITIONING;
-   * its multiplier is filmMultiplier's default 0.1). Only the conditioning's initial values differ: every other weight starts as without it.
+   * its multiplier is filmMultiplier's default 0.1). Only the conditioning's initial values differ:
+   * every other weight starts as without it.
    */
   conditioningInit?: ConditioningInit;
   /**
